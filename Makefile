@@ -1,0 +1,42 @@
+# Everything a fresh machine needs: `make run` and `make test` create the virtual
+# environment when it is missing or stale, install the project, then do the job.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test test-system install system-deps lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+# Debian packages the browser test and the Korean fallback voice need (root only).
+system-deps:
+	@sh scripts/system-deps.sh
+
+run: install
+	$(BIN)/voicebot serve --host $(HOST) --port $(PORT) --insecure-no-auth
+
+test: install system-deps
+	$(BIN)/python -m pytest -q
+
+# The long load / soak / fault suite (minutes to tens of minutes).
+test-system: install system-deps
+	$(BIN)/python -m pytest -q -m slow tests/system
+
+lint: install
+	$(BIN)/ruff check voicebot tests bench
+	$(BIN)/mypy voicebot
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian packages that the test suite drives for real: headless Chromium
+# (widget test), espeak-ng (Korean fallback voice) and sox. Does nothing when present.
+set -e
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
+command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian packages:$missing"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+else
+    echo "missing Debian packages:$missing — install them with: sudo apt-get install$missing" >&2
+    exit 1
+fi

@@ -1,0 +1,1 @@
+"""YAML dialogues: format, loader, validation and the pure dialogue machine."""

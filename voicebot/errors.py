@@ -1,0 +1,66 @@
+"""Every error voicebot raises on purpose derives from :class:`VoicebotError`.
+
+    VoicebotError               one-line message meant for the operator; CLI exit code 2
+    ├── ConfigError             bad configuration file or VOICEBOT_* variable
+    ├── AudioError              unreadable, empty or unsupported audio
+    ├── ModelError              a model package or file is missing or broken
+    ├── EngineError             an engine failed while working (STT, TTS, VAD)
+    ├── DialogueError           a dialogue file is invalid (names file, line, key path)
+    ├── ProtocolError           a peer broke the websocket / AudioSocket / AMI protocol
+    ├── AuthError               missing, unknown or revoked API key
+    ├── StoreError              the call-record store cannot be written or read
+    └── CampaignError           bad contacts file, unknown campaign
+"""
+
+from __future__ import annotations
+
+
+class VoicebotError(Exception):
+    """Root of voicebot's errors. The message says what went wrong and what to do next."""
+
+
+class ConfigError(VoicebotError):
+    pass
+
+
+class AudioError(VoicebotError):
+    pass
+
+
+class ModelError(VoicebotError):
+    pass
+
+
+class EngineError(VoicebotError):
+    pass
+
+
+class DialogueError(VoicebotError):
+    """A dialogue is invalid. Carries where: file, line (1-based) and key path."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 key_path: str | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.key_path = key_path
+        self.reason = message
+        where = ":".join(p for p in (file, str(line) if line else None) if p)
+        prefix = f"{where}: " if where else ""
+        key = f"{key_path}: " if key_path else ""
+        super().__init__(f"{prefix}{key}{message}")
+
+
+class ProtocolError(VoicebotError):
+    pass
+
+
+class AuthError(VoicebotError):
+    pass
+
+
+class StoreError(VoicebotError):
+    pass
+
+
+class CampaignError(VoicebotError):
+    pass
