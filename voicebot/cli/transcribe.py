@@ -1,8 +1,7 @@
-"""CLI commands: speech (not built yet)."""
+"""CLI commands: transcribe (not built yet)."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 
