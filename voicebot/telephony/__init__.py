@@ -1,0 +1,1 @@
+"""Asterisk door: AudioSocket audio (codec + server), AMI control, routing calls to dialogues."""
