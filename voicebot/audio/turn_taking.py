@@ -1,0 +1,127 @@
+"""Turn-taking: speech probabilities per frame in, speech start / end events out.
+
+Pure and deterministic: no clock, no audio. Positions are audio time since the stream began,
+so an event says where the caller really started or stopped, not when we noticed.
+Hysteresis: speech begins at ``threshold`` and only stops counting below ``neg_threshold``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voicebot.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class TurnTakingConfig:
+    threshold: float = 0.5
+    neg_threshold: float = 0.35
+    # Shorter voiced runs are clicks or breaths; "yes" is about 300 ms.
+    min_speech_ms: int = 160
+    # Silence that ends a turn; shorter pauses are breaths inside the sentence.
+    end_silence_ms: int = 600
+    # A turn longer than this is cut, so a monologue or stuck line still gets answered.
+    max_speech_ms: int | None = 30_000
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.neg_threshold <= self.threshold < 1.0:
+            raise ConfigError(
+                f"turn taking needs 0 < neg_threshold <= threshold < 1, got "
+                f"{self.neg_threshold} and {self.threshold}"
+            )
+        if self.min_speech_ms < 0 or self.end_silence_ms <= 0:
+            raise ConfigError("min_speech_ms must be >= 0 and end_silence_ms > 0")
+        if self.max_speech_ms is not None and self.max_speech_ms <= self.min_speech_ms:
+            raise ConfigError("max_speech_ms must be longer than min_speech_ms")
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechEnded:
+    at_ms: int
+    speech_start_ms: int
+    # True when the turn was cut at max_speech_ms or by finish(), not by silence.
+    forced: bool = False
+
+    @property
+    def duration_ms(self) -> int:
+        return self.at_ms - self.speech_start_ms
+
+
+TurnEvent = SpeechStarted | SpeechEnded
+
+
+class TurnTaking:
+    """Feed one VAD probability per frame with :meth:`update`; act on the events returned."""
+
+    def __init__(self, config: TurnTakingConfig | None = None) -> None:
+        self.config = config or TurnTakingConfig()
+        self.reset()
+
+    def reset(self) -> None:
+        self._position_ms = 0.0
+        self._candidate_start_ms: float | None = None
+        self._speech_start_ms: float | None = None
+        self._silence_start_ms: float | None = None
+
+    @property
+    def speaking(self) -> bool:
+        """True between SpeechStarted and SpeechEnded."""
+        return self._speech_start_ms is not None
+
+    @property
+    def position_ms(self) -> float:
+        return self._position_ms
+
+    def update(self, probability: float, frame_duration_ms: float) -> list[TurnEvent]:
+        if frame_duration_ms <= 0:
+            raise ValueError("frame_duration_ms must be positive")
+        cfg = self.config
+        frame_start = self._position_ms
+        frame_end = frame_start + frame_duration_ms
+        self._position_ms = frame_end
+        events: list[TurnEvent] = []
+
+        if self._speech_start_ms is None:
+            if probability >= cfg.threshold:
+                if self._candidate_start_ms is None:
+                    self._candidate_start_ms = frame_start
+            elif probability < cfg.neg_threshold:
+                self._candidate_start_ms = None
+            candidate = self._candidate_start_ms
+            if candidate is not None and frame_end - candidate >= cfg.min_speech_ms:
+                self._speech_start_ms = candidate
+                self._candidate_start_ms = None
+                self._silence_start_ms = None
+                events.append(SpeechStarted(at_ms=round(self._speech_start_ms)))
+            return events
+
+        if probability >= cfg.threshold:
+            self._silence_start_ms = None
+        elif probability < cfg.neg_threshold and self._silence_start_ms is None:
+            self._silence_start_ms = frame_start
+        if self._silence_start_ms is not None and frame_end - self._silence_start_ms >= cfg.end_silence_ms:
+            events.append(self._end(self._silence_start_ms, forced=False))
+        elif cfg.max_speech_ms is not None and frame_end - self._speech_start_ms >= cfg.max_speech_ms:
+            events.append(self._end(frame_end, forced=True))
+        return events
+
+    def finish(self) -> list[TurnEvent]:
+        """Ends the stream: a turn still open ends where its silence began, or here."""
+        if self._speech_start_ms is None:
+            self._candidate_start_ms = None
+            return []
+        end = self._silence_start_ms if self._silence_start_ms is not None else self._position_ms
+        return [self._end(end, forced=self._silence_start_ms is None)]
+
+    def _end(self, at_ms: float, *, forced: bool) -> SpeechEnded:
+        assert self._speech_start_ms is not None
+        event = SpeechEnded(at_ms=round(at_ms), speech_start_ms=round(self._speech_start_ms), forced=forced)
+        self._speech_start_ms = None
+        self._silence_start_ms = None
+        self._candidate_start_ms = None
+        return event
