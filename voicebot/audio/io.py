@@ -21,6 +21,8 @@ def read_audio(path: str | os.PathLike[str], sample_rate_hz: int = 16_000) -> Fl
     file = Path(path)
     if not file.is_file():
         raise AudioError(f"audio file not found: {file}")
+    if file.stat().st_size == 0:
+        raise AudioError(f"audio file {file} is empty (0 bytes): record some audio and try again")
     try:
         data, native_hz = soundfile.read(str(file), dtype="float32", always_2d=True)
         mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
@@ -51,7 +53,8 @@ def _read_with_av(file: Path) -> tuple[Float32Array, int]:
     except AudioError:
         raise
     except Exception as exc:  # PyAV raises many error types; all mean "cannot decode"
-        raise AudioError(f"cannot read audio file {file}: {exc}; use WAV, FLAC, OGG or MP3") from None
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise AudioError(f"cannot read audio file {file}: {reason}; use WAV, FLAC, OGG or MP3") from None
     if native_hz <= 0:
         raise AudioError(f"cannot read audio file {file}: unknown sample rate")
     samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)

@@ -19,7 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from voicebot.engines.base import STT_SAMPLE_RATE_HZ, Segment, Transcript, Word
-from voicebot.engines.models import ENGLISH_WHISPER, MULTILINGUAL_WHISPER, resolve_whisper_model
+from voicebot.engines.models import (
+    ENGLISH_WHISPER,
+    MULTILINGUAL_WHISPER,
+    default_whisper_model,
+    resolve_whisper_model,
+)
 from voicebot.errors import ConfigError, EngineError
 
 Float32Array = npt.NDArray[np.float32]
@@ -52,9 +57,10 @@ class WhisperTranscriber:
             raise ConfigError(f"beam_size must be at least 1, got {beam_size}")
         if not temperatures:
             raise ConfigError("temperatures needs at least one value, e.g. [0.0]")
-        model_dir = resolve_whisper_model(model, language, cache_dir)
+        chosen = str(model) if model not in (None, "", "auto") else default_whisper_model(language)
+        model_dir = resolve_whisper_model(chosen, language, cache_dir)
         self.model_dir = model_dir
-        label = str(model) if model in (ENGLISH_WHISPER, MULTILINGUAL_WHISPER) else Path(model_dir).name
+        label = chosen if chosen in (ENGLISH_WHISPER, MULTILINGUAL_WHISPER) else Path(model_dir).name
         self.name = f"faster-whisper:{label}"
         self.language = language
         self.beam_size = beam_size
