@@ -141,7 +141,8 @@ async def test_login_and_originate_outcomes(ami: LoopbackAmi) -> None:
         assert [r.outcome for r in results] == ["answered", "busy", "no_answer", "rejected", "failed"]
         login = ami.actions[0]
         assert login["Username"] == "voicebot" and login["Secret"] == "s3cret"
-        assert {o.call_id for o in ami.originates} == {f"call-{n}" for n in ("100", "200", "300", "400", "500")}
+        numbers = ("100", "200", "300", "400", "500")
+        assert {o.call_id for o in ami.originates} == {f"call-{n}" for n in numbers}
         originate = next(a for a in ami.actions if a.get("Action") == "Originate")
         assert originate["Context"] == "voicebot-outbound" and originate["Async"] == "true"
     finally:
