@@ -20,6 +20,9 @@ class TurnTakingConfig:
     min_speech_ms: int = 160
     # Silence that ends a turn; shorter pauses are breaths inside the sentence.
     end_silence_ms: int = 600
+    # Speech must come back for this long to cancel a pause: clicks and lip noise after the
+    # last word otherwise push the end of the turn later.
+    resume_speech_ms: int = 96
     # A turn longer than this is cut, so a monologue or stuck line still gets answered.
     max_speech_ms: int | None = 30_000
 
@@ -29,8 +32,8 @@ class TurnTakingConfig:
                 f"turn taking needs 0 < neg_threshold <= threshold < 1, got "
                 f"{self.neg_threshold} and {self.threshold}"
             )
-        if self.min_speech_ms < 0 or self.end_silence_ms <= 0:
-            raise ConfigError("min_speech_ms must be >= 0 and end_silence_ms > 0")
+        if self.min_speech_ms < 0 or self.resume_speech_ms < 0 or self.end_silence_ms <= 0:
+            raise ConfigError("min_speech_ms and resume_speech_ms must be >= 0, end_silence_ms > 0")
         if self.max_speech_ms is not None and self.max_speech_ms <= self.min_speech_ms:
             raise ConfigError("max_speech_ms must be longer than min_speech_ms")
 
@@ -67,6 +70,7 @@ class TurnTaking:
         self._candidate_start_ms: float | None = None
         self._speech_start_ms: float | None = None
         self._silence_start_ms: float | None = None
+        self._voiced_run_ms = 0.0
 
     @property
     def speaking(self) -> bool:
@@ -97,15 +101,22 @@ class TurnTaking:
                 self._speech_start_ms = candidate
                 self._candidate_start_ms = None
                 self._silence_start_ms = None
+                self._voiced_run_ms = frame_end - candidate
                 events.append(SpeechStarted(at_ms=round(self._speech_start_ms)))
             return events
 
         if probability >= cfg.threshold:
-            self._silence_start_ms = None
-        elif probability < cfg.neg_threshold and self._silence_start_ms is None:
-            self._silence_start_ms = frame_start
-        if self._silence_start_ms is not None and frame_end - self._silence_start_ms >= cfg.end_silence_ms:
-            events.append(self._end(self._silence_start_ms, forced=False))
+            self._voiced_run_ms += frame_duration_ms
+            if self._voiced_run_ms >= cfg.resume_speech_ms:
+                self._silence_start_ms = None
+        else:
+            self._voiced_run_ms = 0.0
+            if probability < cfg.neg_threshold and self._silence_start_ms is None:
+                self._silence_start_ms = frame_start
+        pause_start = self._silence_start_ms
+        if (pause_start is not None and self._voiced_run_ms == 0.0
+                and frame_end - pause_start >= cfg.end_silence_ms):
+            events.append(self._end(pause_start, forced=False))
         elif cfg.max_speech_ms is not None and frame_end - self._speech_start_ms >= cfg.max_speech_ms:
             events.append(self._end(frame_end, forced=True))
         return events
@@ -124,4 +135,5 @@ class TurnTaking:
         self._speech_start_ms = None
         self._silence_start_ms = None
         self._candidate_start_ms = None
+        self._voiced_run_ms = 0.0
         return event
