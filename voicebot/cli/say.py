@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +41,8 @@ def check_writable(path: Path) -> None:
         raise AudioError(f"cannot write {path}: no permission to create files in {parent}")
 
 
-def write_wav(path: Path, samples: np.ndarray[Any, np.dtype[np.int16]], sample_rate_hz: int) -> None:
-    try:
-        with wave.open(str(path), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(sample_rate_hz)
-            out.writeframes(samples.astype("<i2").tobytes())
-    except OSError as exc:
-        raise AudioError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def run(args: argparse.Namespace) -> int:
+    from voicebot.audio.io import write_wav
     from voicebot.engines.voices import resolve_synthesizer
 
     output = Path(args.output)
