@@ -1,0 +1,302 @@
+"""Typed service configuration: a YAML file plus ``VOICEBOT_SECTION__KEY`` environment overrides.
+
+Precedence, lowest first: defaults, the YAML file, environment variables, explicit overrides (CLI flags).
+Everything is validated at load time; an error names the file (and line) or the variable, and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voicebot.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "voicebot.yml"
+ENV_PREFIX = "VOICEBOT_"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    insecure_no_auth: bool = False
+    max_concurrent_calls: int = 32  # whole server; each API key may have a lower limit
+
+
+@dataclass(frozen=True, slots=True)
+class PathsConfig:
+    data_dir: Path = Path("var")
+    dialogues_dir: Path = Path("dialogues")
+    voices_dir: Path = Path("voices")
+
+
+@dataclass(frozen=True, slots=True)
+class SttConfig:
+    engine: str = "faster-whisper"
+    model_en: str = "tiny.en"
+    model_multilingual: str = "base"
+    device: str = "cpu"
+    compute_type: str = "int8"
+    beam_size: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TtsConfig:
+    voice: str | None = None  # None: the per-language default voice
+
+
+@dataclass(frozen=True, slots=True)
+class VadConfig:
+    threshold: float = 0.5
+    end_silence_ms: int = 600
+    no_input_timeout_ms: int = 6000
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AudioSocketConfig:
+    listen: str | None = None  # "host:port" or "port"; None: no AudioSocket listener
+    default_dialogue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AmiConfig:
+    host: str = "127.0.0.1"
+    port: int = 5038
+    username: str | None = None
+    secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    url: str | None = None  # SQLite file path (or sqlite:///path); None: <data_dir>/voicebot.db
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    level: str = "info"
+    json: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    stt: SttConfig = field(default_factory=SttConfig)
+    tts: TtsConfig = field(default_factory=TtsConfig)
+    vad: VadConfig = field(default_factory=VadConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
+    audiosocket: AudioSocketConfig = field(default_factory=AudioSocketConfig)
+    ami: AmiConfig = field(default_factory=AmiConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+
+    @property
+    def store_path(self) -> Path:
+        """The SQLite database file of the call-record and key store."""
+        url = self.store.url
+        if url is None:
+            return self.paths.data_dir / "voicebot.db"
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else Path(url)
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.paths.data_dir / "recordings"
+
+
+SECTIONS: dict[str, type[Any]] = typing.get_type_hints(Config)
+_LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, *,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load and validate the configuration.
+
+    Args:
+        path: YAML file; None reads ``voicebot.yml`` from the working directory when it exists.
+        env: environment (default ``os.environ``); ``VOICEBOT_SECTION__KEY`` variables override the file.
+        overrides: ``{"section.key": value}`` applied last (command-line flags); None values are ignored.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, dict[str, Any]] = {}
+    # Where each value came from, for error messages: "voicebot.yml:3" or "VOICEBOT_SERVER__PORT".
+    origins: dict[str, str] = {}
+    if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        _read_file(Path(path), values, origins)
+    for name, raw in sorted(env.items()):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
+        _check_key(section, key, name)
+        values.setdefault(section, {})[key] = raw
+        origins[f"{section}.{key}"] = name
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition(".")
+        _check_key(section, key, "command line")
+        values.setdefault(section, {})[key] = value
+        origins[dotted] = "command line"
+    sections = {}
+    for section, cls in SECTIONS.items():
+        given = values.get(section, {})
+        hints = typing.get_type_hints(cls)
+        kwargs = {key: _coerce(raw, hints[key], f"{section}.{key}", origins.get(f"{section}.{key}", "?"))
+                  for key, raw in given.items()}
+        sections[section] = cls(**kwargs)
+    config = Config(**sections)
+    _validate(config, origins)
+    return config
+
+
+def _read_file(path: Path, values: dict[str, dict[str, Any]], origins: dict[str, str]) -> None:
+    import yaml  # only needed when there is a file
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found; check --config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration file: {exc}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if data is None:
+        return
+    if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
+        raise ConfigError(f"{path}: expected a mapping of sections ({', '.join(SECTIONS)})")
+    lines: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        lines[str(key_node.value)] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.MappingNode):
+            for sub_key, _ in value_node.value:
+                lines[f"{key_node.value}.{sub_key.value}"] = sub_key.start_mark.line + 1
+    for section, body in data.items():
+        where = f"{path}:{lines.get(str(section), 1)}"
+        _check_key(str(section), None, where)
+        if body is None:
+            continue
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: {section}: expected a mapping of keys, got {type(body).__name__}")
+        for key, value in body.items():
+            dotted = f"{section}.{key}"
+            where = f"{path}:{lines.get(dotted, 1)}"
+            _check_key(str(section), str(key), where)
+            values.setdefault(str(section), {})[str(key)] = value
+            origins[dotted] = where
+
+
+def _check_key(section: str, key: str | None, where: str) -> None:
+    if section not in SECTIONS:
+        raise ConfigError(f"{where}: unknown section {section!r}; known sections: {', '.join(SECTIONS)}")
+    if key is None:
+        return
+    known = [f.name for f in dataclasses.fields(SECTIONS[section])]
+    if key not in known:
+        raise ConfigError(f"{where}: unknown key {section}.{key}; known keys of {section}: "
+                          f"{', '.join(known)}")
+
+
+def _coerce(raw: Any, hint: Any, dotted: str, where: str) -> Any:
+    """Turn a YAML value or an environment string into the field's type."""
+    optional = False
+    args = typing.get_args(hint)
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        optional = type(None) in args
+        hint = next(a for a in args if a is not type(None))
+    if raw is None or (optional and isinstance(raw, str) and raw.strip().lower() in ("", "none", "null")):
+        if optional:
+            return None
+        raise ConfigError(f"{where}: {dotted}: a value is required")
+    expected = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+                Path: "a path"}[hint]
+    if hint is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if isinstance(raw, str) and raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+    elif hint is int:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return int(raw.strip())
+            except ValueError:
+                pass
+    elif hint is float:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        if isinstance(raw, str):
+            try:
+                return float(raw.strip())
+            except ValueError:
+                pass
+    elif hint is str:
+        if isinstance(raw, str | int) and not isinstance(raw, bool):
+            return str(raw)
+    elif hint is Path and isinstance(raw, str | os.PathLike) and str(raw):
+        return Path(raw).expanduser()
+    raise ConfigError(f"{where}: {dotted}: expected {expected}, got {_show(dotted, raw)}")
+
+
+def _show(dotted: str, raw: Any) -> str:
+    return "a hidden value" if dotted == "ami.secret" else repr(raw)
+
+
+def _validate(config: Config, origins: Mapping[str, str]) -> None:
+    def fail(dotted: str, message: str) -> None:
+        raise ConfigError(f"{origins.get(dotted, 'default')}: {dotted}: {message}")
+
+    if not 0 <= config.server.port <= 65535:
+        fail("server.port", f"must be between 0 and 65535, got {config.server.port}")
+    if config.server.max_concurrent_calls < 1:
+        fail("server.max_concurrent_calls", "must be at least 1")
+    if not 1 <= config.ami.port <= 65535:
+        fail("ami.port", f"must be between 1 and 65535, got {config.ami.port}")
+    if not 0.0 < config.vad.threshold < 1.0:
+        fail("vad.threshold", f"must be between 0 and 1, got {config.vad.threshold}")
+    for key in ("end_silence_ms", "no_input_timeout_ms"):
+        if getattr(config.vad, key) <= 0:
+            fail(f"vad.{key}", "must be a positive number of milliseconds")
+    if config.stt.beam_size < 1:
+        fail("stt.beam_size", "must be at least 1")
+    if config.logging.level.lower() not in _LOG_LEVELS:
+        fail("logging.level", f"must be one of {', '.join(_LOG_LEVELS)}")
+    if config.audiosocket.listen is not None:
+        try:
+            parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
+        except ConfigError as exc:
+            fail("audiosocket.listen", str(exc))
+    url = config.store.url
+    if url is not None and "://" in url and not url.startswith("sqlite:///"):
+        fail("store.url", "only SQLite is supported: give a file path or sqlite:///path")
+
+
+def parse_host_port(text: str, *, default_host: str) -> tuple[str, int]:
+    """``"9092"`` -> (default_host, 9092); ``"0.0.0.0:9092"`` -> ("0.0.0.0", 9092)."""
+    host, sep, port_text = text.rpartition(":")
+    if not sep:
+        host = default_host
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ConfigError(f"expected [HOST:]PORT, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"port must be between 0 and 65535, got {port}")
+    return (host.strip("[]") or default_host), port

@@ -1,0 +1,238 @@
+"""Call records in SQLite, recordings as WAV files beside it, and a fallback file so none is lost.
+
+A call's row is written twice: ``begin`` at call start (status ``in_progress``) and ``save`` at the end
+(status ``completed``). Rows still ``in_progress`` when a server starts belonged to a server that died;
+``mark_interrupted`` closes them with outcome ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from voicebot.errors import StoreError
+from voicebot.record import CallRecord, utc_now_iso
+from voicebot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+INTERRUPTED = "interrupted"
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCall:
+    """A call record as stored: the record plus where it stands."""
+
+    record: CallRecord
+    status: str
+    has_audio: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.record.to_json(), "status": self.status, "has_audio": self.has_audio}
+
+
+class CallStore:
+    """Blocking API; from asyncio call it through ``asyncio.to_thread``.
+
+    Args:
+        path: the SQLite file (created with its directory).
+        recordings_dir: where ``<call_id>.wav`` files go (default: ``recordings/`` beside the database).
+        fallback_path: JSON-lines file for records the database refused (default:
+            ``unsaved-records.jsonl`` beside the database); stderr when that fails too.
+        record_audio: False drops the audio passed to :meth:`save` (recording disabled).
+    """
+
+    def __init__(self, path: str | Path, *, recordings_dir: str | Path | None = None,
+                 fallback_path: str | Path | None = None, record_audio: bool = True) -> None:
+        self.path = Path(path)
+        self.recordings_dir = Path(recordings_dir) if recordings_dir else self.path.parent / "recordings"
+        self.fallback_path = (Path(fallback_path) if fallback_path
+                              else self.path.parent / "unsaved-records.jsonl")
+        self.record_audio = record_audio
+        self._db = Database(self.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ---- writing ----
+
+    def begin(self, record: CallRecord) -> None:
+        """Insert the row of a call that just started (status ``in_progress``)."""
+        data = record.to_json()
+        with self._db.transaction() as conn:
+            exists = conn.execute("SELECT status FROM calls WHERE call_id = ?", (record.call_id,)).fetchone()
+            if exists is not None:
+                raise StoreError(f"call {record.call_id} already exists in the store; "
+                                 f"call ids must be unique")
+            conn.execute(
+                "INSERT INTO calls (call_id, dialogue, language, status, outcome, door, started_at, ended_at,"
+                " has_audio, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                (record.call_id, record.dialogue, record.language, IN_PROGRESS, record.outcome,
+                 _door(record), record.started_at, record.ended_at, json.dumps(data, ensure_ascii=False)))
+
+    def save(self, record: CallRecord, audio: npt.NDArray[np.int16] | None = None,
+             sample_rate_hz: int = 16_000) -> None:
+        """Store the finished call (status ``completed``) and its two-channel audio (caller, bot).
+
+        Raises:
+            StoreError: the database refused the record; it was appended to the fallback file first.
+        """
+        data = record.to_json()
+        has_audio = False
+        if audio is not None and self.record_audio:
+            try:
+                self._write_wav(record.call_id, audio, sample_rate_hz)
+                has_audio = True
+            except (OSError, ValueError) as exc:
+                # The record matters more than its audio: keep going and say what happened.
+                log.error("call audio not saved: %s", exc, extra={"call_id": record.call_id})
+                data["meta"] = {**data["meta"], "recording_error": str(exc)}
+        text = json.dumps(data, ensure_ascii=False)
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO calls (call_id, dialogue, language, status, outcome, door, started_at,"
+                    " ended_at, has_audio, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (call_id) DO UPDATE SET dialogue = excluded.dialogue,"
+                    " language = excluded.language, status = excluded.status, outcome = excluded.outcome,"
+                    " door = excluded.door, started_at = excluded.started_at, ended_at = excluded.ended_at,"
+                    " has_audio = excluded.has_audio, record_json = excluded.record_json",
+                    (record.call_id, record.dialogue, record.language, COMPLETED, record.outcome,
+                     _door(record), record.started_at, record.ended_at, int(has_audio), text))
+        except StoreError as exc:
+            where = self._append_fallback(data, str(exc))
+            raise StoreError(f"call record {record.call_id} not stored ({exc}); it was appended to {where}") \
+                from exc
+
+    def mark_interrupted(self) -> int:
+        """Close calls left ``in_progress`` by a server that died; remove half-written recordings.
+
+        Returns the number of calls closed. Call it once at start-up, before accepting calls.
+        """
+        if self.recordings_dir.is_dir():
+            for partial in self.recordings_dir.glob(".*.wav.tmp*"):
+                partial.unlink(missing_ok=True)
+        with self._db.transaction() as conn:
+            rows = conn.execute("SELECT call_id, record_json FROM calls WHERE status = ?",
+                                (IN_PROGRESS,)).fetchall()
+            for row in rows:
+                data = json.loads(row["record_json"])
+                data["outcome"] = data.get("outcome") or INTERRUPTED
+                data["meta"] = {**(data.get("meta") or {}), "interrupted_noticed_at": utc_now_iso()}
+                conn.execute("UPDATE calls SET status = ?, outcome = ?, record_json = ? WHERE call_id = ?",
+                             (INTERRUPTED, data["outcome"], json.dumps(data, ensure_ascii=False),
+                              row["call_id"]))
+        return len(rows)
+
+    # ---- reading ----
+
+    def get(self, call_id: str) -> CallRecord | None:
+        entry = self.entry(call_id)
+        return entry.record if entry else None
+
+    def entry(self, call_id: str) -> StoredCall | None:
+        rows = self._db.query("SELECT status, has_audio, record_json FROM calls WHERE call_id = ?",
+                              (call_id,))
+        return _entry(rows[0]) if rows else None
+
+    def list(self, limit: int = 50, offset: int = 0, dialogue: str | None = None,
+             outcome: str | None = None) -> builtins.list[CallRecord]:
+        """Newest first."""
+        return [e.record for e in self.entries(limit, offset, dialogue=dialogue, outcome=outcome)]
+
+    def entries(self, limit: int = 50, offset: int = 0, *, dialogue: str | None = None,
+                outcome: str | None = None, status: str | None = None) -> builtins.list[StoredCall]:
+        where, params = _filters(dialogue, outcome, status)
+        rows = self._db.query(
+            f"SELECT status, has_audio, record_json FROM calls {where}"
+            " ORDER BY started_at DESC, call_id LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)])
+        return [_entry(row) for row in rows]
+
+    def count(self, *, dialogue: str | None = None, outcome: str | None = None,
+              status: str | None = None) -> int:
+        where, params = _filters(dialogue, outcome, status)
+        return int(self._db.query(f"SELECT count(*) FROM calls {where}", params)[0][0])
+
+    def audio_path(self, call_id: str) -> Path | None:
+        """The call's WAV file (caller left, bot right), or None when there is none."""
+        path = self.recordings_dir / _audio_name(call_id)
+        return path if path.is_file() else None
+
+    # ---- helpers ----
+
+    def _write_wav(self, call_id: str, audio: npt.NDArray[np.int16], sample_rate_hz: int) -> None:
+        if audio.ndim != 2 or audio.shape[1] != 2:
+            raise ValueError(f"call audio must have shape (n, 2) (caller, bot), got {audio.shape}")
+        pcm = np.ascontiguousarray(audio, dtype="<i2")
+        self.recordings_dir.mkdir(parents=True, exist_ok=True)
+        final = self.recordings_dir / _audio_name(call_id)
+        # Written beside its final name, then renamed: a reader never sees half a file.
+        partial = final.with_name(f".{final.name}.tmp{os.getpid()}")
+        try:
+            with open(partial, "wb") as fh:
+                with wave.open(fh, "wb") as wav:
+                    wav.setnchannels(2)
+                    wav.setsampwidth(2)
+                    wav.setframerate(int(sample_rate_hz))
+                    wav.writeframes(pcm.tobytes())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(partial, final)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+
+    def _append_fallback(self, data: dict[str, Any], error: str) -> str:
+        line = json.dumps({"saved_at": utc_now_iso(), "error": error, "record": data}, ensure_ascii=False)
+        try:
+            self.fallback_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.fallback_path, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            return str(self.fallback_path)
+        except OSError:
+            # Last resort: the process's stderr usually ends up in the service journal.
+            print(f"voicebot: unsaved call record: {line}", file=sys.stderr, flush=True)
+            return "stderr"
+
+
+def _door(record: CallRecord) -> str | None:
+    door = record.meta.get("door")
+    return str(door) if door is not None else None
+
+
+def _audio_name(call_id: str) -> str:
+    if _SAFE_ID.fullmatch(call_id):
+        return f"{call_id}.wav"
+    # Ids from outside (Asterisk) must never steer the path.
+    return hashlib.sha256(call_id.encode()).hexdigest() + ".wav"
+
+
+def _filters(dialogue: str | None, outcome: str | None, status: str | None) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    for column, value in (("dialogue", dialogue), ("outcome", outcome), ("status", status)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _entry(row: Any) -> StoredCall:
+    return StoredCall(record=CallRecord.from_json(json.loads(row["record_json"])), status=row["status"],
+                      has_audio=bool(row["has_audio"]))

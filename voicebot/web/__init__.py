@@ -1,0 +1,1 @@
+"""The HTTP/websocket service: app, authentication, metrics, static widget files."""
