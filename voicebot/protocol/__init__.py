@@ -1,0 +1,1 @@
+"""Wire formats spoken by voicebot's doors. Pure: no sockets here."""

@@ -1,0 +1,186 @@
+"""Loaded engines shared by every call of a process: transcribers per language, the VAD model,
+synthesizers per voice, and the per-voice prompt cache.
+
+Loading is blocking and slow, so it happens once, in worker threads, and ``warm`` does it at
+start-up for the loaded dialogues instead of on the first caller's time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from voicebot.engines.base import Int16Array, Synthesizer, Transcriber, VoiceActivityDetector
+from voicebot.session.prompts import CachedPrompt, PromptCache
+
+log = logging.getLogger(__name__)
+
+TranscriberFactory = Callable[[str], Transcriber]  # language -> transcriber
+SynthesizerFactory = Callable[[str | None, str], Synthesizer]  # (voice, language) -> synthesizer
+VadFactory = Callable[[Any], VoiceActivityDetector]  # shared model handle -> per-call detector
+
+# Piper starts every utterance with 50-60 ms of near-silence; it would count against latency.
+_LEADING_SILENCE_LEVEL = 200  # int16 amplitude, about -44 dBFS
+_KEEP_BEFORE_ONSET_MS = 10
+
+
+def trim_leading_silence(samples: Int16Array, sample_rate_hz: int) -> Int16Array:
+    """Drops near-silence before the first audible sample, keeping a few ms so the onset is clean."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > _LEADING_SILENCE_LEVEL)
+    if loud.size == 0:
+        return samples
+    start = max(0, int(loud[0]) - sample_rate_hz * _KEEP_BEFORE_ONSET_MS // 1000)
+    return samples[start:]
+
+
+def _default_transcriber(language: str) -> Transcriber:
+    return whisper_factory()(language)
+
+
+def whisper_factory(*, engine: str = "faster-whisper", model_en: str = "tiny.en",
+                    model_multilingual: str = "base", **options: Any) -> TranscriberFactory:
+    """A transcriber factory from the ``stt`` settings: tiny.en for English, base otherwise."""
+
+    def create(language: str) -> Transcriber:
+        from voicebot.engines.registry import create_transcriber
+
+        if engine != "faster-whisper":
+            return create_transcriber(engine, language=language)
+        model = model_en if language == "en" else model_multilingual
+        # Word timestamps cost an alignment pass on every live turn and nothing here uses them.
+        return create_transcriber(engine, model=model, language=language, word_timestamps=False, **options)
+
+    return create
+
+
+def _default_synthesizer(voice: str | None, language: str) -> Synthesizer:
+    from voicebot.engines.voices import VoiceLibrary  # lazy: loads TTS SDKs
+
+    synthesizer: Synthesizer = VoiceLibrary().get(voice, language)
+    return synthesizer
+
+
+def _default_vad_model() -> Any:
+    from voicebot.engines.silero import load_session
+
+    return load_session()
+
+
+def _default_vad(model: Any) -> VoiceActivityDetector:
+    from voicebot.engines.silero import SileroVAD
+
+    return SileroVAD(session=model)
+
+
+class EnginePool:
+    """Engines loaded once per process and shared by all calls (they are safe to call from threads)."""
+
+    def __init__(self, *, transcriber_factory: TranscriberFactory | None = None,
+                 synthesizer_factory: SynthesizerFactory | None = None,
+                 vad_factory: VadFactory | None = None,
+                 vad_model_loader: Callable[[], Any] | None = None,
+                 prompt_cache: PromptCache | None = None) -> None:
+        self._transcriber_factory = transcriber_factory or _default_transcriber
+        self._synthesizer_factory = synthesizer_factory or _default_synthesizer
+        self._vad_factory = vad_factory or _default_vad
+        self._vad_model_loader = vad_model_loader or _default_vad_model
+        self.prompts = prompt_cache or PromptCache()
+        self._transcribers: dict[str, Transcriber] = {}
+        self._synthesizers: dict[tuple[str | None, str], Synthesizer] = {}
+        self._vad_model: Any = None
+        self._vad_loaded = False
+        self._lock = threading.Lock()  # loads happen in worker threads; load each engine once
+
+    @classmethod
+    def from_config(cls, config: Any) -> EnginePool:
+        """Engines as ``voicebot.config.Config`` describes them."""
+        stt = config.stt
+        factory = whisper_factory(engine=stt.engine, model_en=stt.model_en,
+                                  model_multilingual=stt.model_multilingual, device=stt.device,
+                                  compute_type=stt.compute_type, beam_size=stt.beam_size)
+        default_voice = config.tts.voice
+
+        def synthesizer(voice: str | None, language: str) -> Synthesizer:
+            return _default_synthesizer(voice or default_voice, language)
+
+        return cls(transcriber_factory=factory, synthesizer_factory=synthesizer)
+
+    # ---- blocking accessors (call from worker threads) ----
+
+    def transcriber(self, language: str) -> Transcriber:
+        with self._lock:
+            found = self._transcribers.get(language)
+            if found is None:
+                found = self._transcriber_factory(language)
+                self._transcribers[language] = found
+            return found
+
+    def synthesizer(self, voice: str | None, language: str) -> Synthesizer:
+        with self._lock:
+            key = (voice, language)
+            found = self._synthesizers.get(key)
+            if found is None:
+                found = self._synthesizer_factory(voice, language)
+                self._synthesizers[key] = found
+            return found
+
+    def new_vad(self) -> VoiceActivityDetector:
+        """A detector for one audio stream (it carries state), sharing the loaded model."""
+        with self._lock:
+            if not self._vad_loaded:
+                self._vad_model = self._vad_model_loader()
+                self._vad_loaded = True
+            model = self._vad_model
+        return self._vad_factory(model)
+
+    def synthesize_chunks(self, synthesizer: Synthesizer, text: str,
+                          stop: threading.Event | None = None) -> Iterator[Int16Array]:
+        """Synthesises ``text`` sentence by sentence, the first chunk's leading silence trimmed.
+
+        ``stop`` ends the work between sentences (barge-in); a sentence already being synthesised
+        finishes first, since the engines cannot be interrupted mid-call.
+        """
+        first = True
+        for chunk in synthesizer.synthesize(text):
+            if stop is not None and stop.is_set():
+                return
+            samples = np.asarray(chunk, dtype=np.int16).reshape(-1)
+            if first:
+                samples = trim_leading_silence(samples, synthesizer.sample_rate_hz)
+                first = False
+            if samples.size:
+                yield samples
+
+    def cached_prompt(self, synthesizer: Synthesizer, text: str) -> CachedPrompt | None:
+        return self.prompts.get(synthesizer.name, text)
+
+    def cache_prompt(self, synthesizer: Synthesizer, text: str) -> CachedPrompt:
+        """Synthesises a fixed prompt into the cache (blocking) unless it is there already."""
+        if (synthesizer.name, text) not in self.prompts:
+            chunks = list(self.synthesize_chunks(synthesizer, text))
+            self.prompts.put(synthesizer.name, text, chunks, synthesizer.sample_rate_hz)
+        entry = self.prompts.get(synthesizer.name, text)
+        assert entry is not None
+        return entry
+
+    # ---- async ----
+
+    async def warm(self, dialogues: Iterable[Any]) -> None:
+        """Loads the engines the dialogues need and fills the prompt cache with their fixed prompts."""
+        for dialogue in dialogues:
+            await asyncio.to_thread(self._warm_one, dialogue)
+
+    def _warm_one(self, dialogue: Any) -> None:
+        language: str = dialogue.language
+        self.transcriber(language)
+        self.new_vad()
+        synthesizer = self.synthesizer(getattr(dialogue, "voice", None), language)
+        for prompt in dialogue.fixed_prompts():
+            text = prompt if isinstance(prompt, str) else prompt.text
+            self.cache_prompt(synthesizer, text)
+        log.info("warmed dialogue %s: %d prompts cached", dialogue.name, len(self.prompts))

@@ -1,0 +1,37 @@
+"""Per-turn time stamps. Pure: the session passes monotonic seconds in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# In pipeline order; each is stamped once per caller turn.
+STAMPS = ("speech_end", "stt_final", "decision", "first_tts_chunk", "first_audio_out")
+
+
+@dataclass(slots=True)
+class TurnClock:
+    """Stamps of one caller turn, in monotonic seconds; the first stamp of a kind wins."""
+
+    stamps_s: dict[str, float] = field(default_factory=dict)
+
+    def stamp(self, name: str, now_s: float) -> None:
+        if name not in STAMPS:
+            raise ValueError(f"unknown stamp {name!r}")
+        self.stamps_s.setdefault(name, now_s)
+
+    def has(self, name: str) -> bool:
+        return name in self.stamps_s
+
+    def timings_ms(self) -> dict[str, float]:
+        """Each stamp in ms after the end of caller speech (the record's ``timings``)."""
+        origin = self.stamps_s.get("speech_end")
+        if origin is None:
+            return {}
+        return {f"{name}_ms": round((self.stamps_s[name] - origin) * 1000.0, 1)
+                for name in STAMPS[1:] if name in self.stamps_s}
+
+    def latency_ms(self) -> int | None:
+        """Response latency: first bot audio byte out minus end of caller speech."""
+        if "speech_end" not in self.stamps_s or "first_audio_out" not in self.stamps_s:
+            return None
+        return round((self.stamps_s["first_audio_out"] - self.stamps_s["speech_end"]) * 1000.0)

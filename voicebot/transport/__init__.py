@@ -1,0 +1,1 @@
+"""Doors that carry a call's audio: websocket, audio files."""
