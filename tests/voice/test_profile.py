@@ -1,0 +1,107 @@
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from voicebot.errors import ConfigError
+from voicebot.voice.clone import CloneResult
+from voicebot.voice.profile import find_profile, list_profiles, load_profile
+
+
+def _median_f0_hz(samples: np.ndarray, rate_hz: int) -> float:
+    import pyworld
+
+    x = samples.astype(np.float64)
+    f0, _ = pyworld.dio(x, rate_hz, frame_period=10.0)
+    return float(np.median(f0[f0 > 0]))
+
+
+def test_clone_lays_out_the_profile(cloned: CloneResult) -> None:
+    folder = cloned.profile.directory
+    assert (folder / "voice.yml").is_file()
+    assert sorted(p.name for p in (folder / "clips").iterdir()) == ["01.wav", "02.wav", "03.wav"]
+    assert (folder / "conversion.npz").is_file()
+    sample, rate_hz = soundfile.read(cloned.sample_path)
+    assert rate_hz == 22050 and sample.size > rate_hz  # more than a second of speech
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no scratch left
+
+
+def test_profile_round_trips_through_voice_yml(cloned: CloneResult) -> None:
+    loaded = load_profile(cloned.profile.directory)
+    assert loaded == cloned.profile
+    assert loaded.engine == "cpu-clone" and loaded.languages == ("en",)
+    assert not loaded.is_stale()
+    assert find_profile("ana", cloned.profile.directory.parent) == loaded
+    assert find_profile("nobody", cloned.profile.directory.parent) is None
+    assert [p.name for p in list_profiles(cloned.profile.directory.parent)] == ["ana"]
+
+
+def test_cloned_voice_takes_the_target_pitch(cloned: CloneResult, female_clips: list[Path]) -> None:
+    from voicebot.voice.backend import base_synthesizer, synthesize_all
+
+    text = "Your order of two pizzas will arrive in thirty minutes."
+    synth = cloned.profile.synthesizer()
+    converted = np.concatenate(list(synth.synthesize(text))).astype(np.float32) / 32768
+    base = base_synthesizer("en")
+    plain = synthesize_all(base, text).astype(np.float32) / 32768
+    target, target_hz = soundfile.read(female_clips[0])
+    base_f0 = _median_f0_hz(plain, base.sample_rate_hz)
+    target_f0 = _median_f0_hz(target, target_hz)
+    converted_f0 = _median_f0_hz(converted, synth.sample_rate_hz)
+    assert abs(np.log(converted_f0 / target_f0)) < 0.5 * abs(np.log(base_f0 / target_f0))
+
+
+def test_cloned_voice_stays_intelligible(cloned: CloneResult) -> None:
+    from voicebot.audio.io import read_audio
+    from voicebot.voice.backend import transcribe
+
+    heard = transcribe(read_audio(cloned.sample_path, 16_000)).lower()
+    assert "calling" in heard and "help" in heard
+
+
+def test_changed_clip_rebuilds_the_derived_model(cloned: CloneResult, female_clips: list[Path],
+                                                 tmp_path: Path) -> None:
+    copy = tmp_path / "ana"
+    shutil.copytree(cloned.profile.directory, copy)
+    profile = load_profile(copy)
+    before = (copy / "conversion.npz").read_bytes()
+    shutil.copyfile(female_clips[0], copy / "clips" / "02.wav")
+    assert profile.is_stale()
+    synth = profile.synthesizer()  # rebuilds on the way
+    rebuilt = load_profile(copy)
+    assert rebuilt.checksum != profile.checksum and not rebuilt.is_stale()
+    assert (copy / "conversion.npz").read_bytes() != before
+    assert rebuilt.checksum is not None and rebuilt.checksum[:12] in synth.name
+
+
+def test_speed_is_a_runtime_setting_that_needs_no_rebuild(cloned: CloneResult, tmp_path: Path) -> None:
+    copy = tmp_path / "ana"
+    shutil.copytree(cloned.profile.directory, copy)
+    text = (copy / "voice.yml").read_text().replace("speed: 1.0", "speed: 1.5")
+    (copy / "voice.yml").write_text(text)
+    profile = load_profile(copy)
+    assert profile.speed == 1.5 and not profile.is_stale()
+    fast = np.concatenate(list(profile.synthesizer().synthesize("One two three four five six.")))
+    normal = np.concatenate(list(cloned.profile.synthesizer().synthesize("One two three four five six.")))
+    assert fast.size < 0.8 * normal.size
+
+
+def test_missing_clip_and_bad_yaml_say_what_to_do(cloned: CloneResult, tmp_path: Path) -> None:
+    copy = tmp_path / "ana"
+    shutil.copytree(cloned.profile.directory, copy)
+    (copy / "clips" / "01.wav").unlink()
+    with pytest.raises(ConfigError, match="reference clip .*01.wav is missing"):
+        load_profile(copy).synthesizer()
+    (copy / "voice.yml").write_text("engine: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_profile(copy)
+    (copy / "voice.yml").write_text("engine: magic\nlanguages: [en]\nclips: []\n")
+    with pytest.raises(ConfigError, match="unknown engine 'magic'"):
+        load_profile(copy)
+
+
+def test_a_voice_refuses_a_language_it_was_not_cloned_for(cloned: CloneResult) -> None:
+    with pytest.raises(ConfigError, match="speaks en, not 'ko'"):
+        cloned.profile.synthesizer("ko")
