@@ -31,8 +31,8 @@ def female_clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def cloned(tmp_path_factory: pytest.TempPathFactory, female_clips: list[Path]):  # type: ignore[no-untyped-def]
-    from voicebot.voice.clone import clone_voice
     from voicebot.voice.clips import ClipLimits
+    from voicebot.voice.clone import clone_voice
 
     voices = tmp_path_factory.mktemp("voices")
     # Few components and one pass: the tests check the pipeline, the bench checks the quality.

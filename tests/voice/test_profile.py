@@ -92,7 +92,7 @@ def test_missing_clip_and_bad_yaml_say_what_to_do(cloned: CloneResult, tmp_path:
     copy = tmp_path / "ana"
     shutil.copytree(cloned.profile.directory, copy)
     (copy / "clips" / "01.wav").unlink()
-    with pytest.raises(ConfigError, match="reference clip .*01.wav is missing"):
+    with pytest.raises(ConfigError, match=r"reference clip .*01.wav is missing"):
         load_profile(copy).synthesizer()
     (copy / "voice.yml").write_text("engine: [unclosed")
     with pytest.raises(ConfigError, match="not valid YAML"):
