@@ -1,0 +1,36 @@
+"""Built-in wording for global behaviour, per language; a dialogue overrides any of it under ``global:``."""
+
+from __future__ import annotations
+
+DEFAULT_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "agent": "Of course. I'll connect you with a member of our team now. Please hold.",
+        "stop": "No problem. Thank you for your time. Goodbye.",
+        "silence": "Sorry, I didn't hear anything.",
+        "silence_end": (
+            "I'm sorry, I still can't hear you, so I'll end the call now. Please call us back. Goodbye."
+        ),
+        "no_match": "Sorry, I didn't catch that.",
+        "low_confidence": "I think you said {value}. Is that right?",
+        "correction": "Thanks, I've changed that.",
+        "failure": "I'm having trouble understanding, so let me connect you with someone who can help.",
+    },
+    "ko": {
+        "agent": "네, 상담원에게 연결해 드리겠습니다. 잠시만 기다려 주세요.",
+        "stop": "알겠습니다. 시간 내 주셔서 감사합니다. 안녕히 계세요.",
+        "silence": "죄송합니다, 말씀이 잘 들리지 않았어요.",
+        "silence_end": (
+            "계속 말씀이 들리지 않아 통화를 종료하겠습니다. 다시 연락 부탁드립니다. 안녕히 계세요."
+        ),
+        "no_match": "죄송합니다, 잘 이해하지 못했어요.",
+        "low_confidence": "{value}, 맞으신가요?",
+        "correction": "네, 수정했습니다.",
+        "failure": "제가 잘 이해하지 못해서 상담원에게 연결해 드리겠습니다.",
+    },
+}
+
+# Words callers use to answer yes/no questions: speech recognition is biased towards them.
+YES_NO_HINTS: dict[str, tuple[str, ...]] = {
+    "en": ("yes", "no", "yeah", "nope", "correct", "that's right"),
+    "ko": ("네", "예", "아니요", "아니오", "맞아요", "아니에요"),
+}

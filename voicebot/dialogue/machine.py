@@ -1,0 +1,665 @@
+"""The dialogue machine: one ``Conversation`` per call, events in, actions out, no I/O.
+
+The same object drives chat, conversation tests and voice calls. It walks the dialogue's steps with
+a stack of frames (flows called, branches entered) and stops at every step that needs the caller
+(ask, confirm) or the runtime (a webhook action).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from voicebot.dialogue import model as m
+from voicebot.dialogue.defaults import YES_NO_HINTS
+from voicebot.dialogue.events import (
+    Action,
+    ActionResult,
+    CallerHangup,
+    CallerText,
+    CallWebhook,
+    Dtmf,
+    EndCall,
+    Event,
+    Listen,
+    Say,
+    SilenceTimeout,
+    Transfer,
+)
+from voicebot.dialogue.render import render
+from voicebot.dialogue.understanding import SlotReader
+from voicebot.errors import DialogueError
+from voicebot.record import CallRecord, Turn, utc_now_iso
+
+# A dialogue that runs this many steps without waiting for anyone is looping (goto without an ask).
+_MAX_STEPS_PER_TURN = 5000
+# Free-text answers longer than this are content, not commands: "the agent was rude" is a comment.
+_FREE_TEXT_COMMAND_WORDS = 4
+
+
+@dataclass(slots=True)
+class _Frame:
+    steps: tuple[m.Step, ...]
+    index: int = 0
+
+
+@dataclass(slots=True)
+class _AskWait:
+    step: m.Ask
+    attempts: int = 0
+    silences: int = 0
+
+
+@dataclass(slots=True)
+class _ConfirmWait:
+    step: m.Confirm
+    attempts: int = 0
+    silences: int = 0
+
+
+@dataclass(slots=True)
+class _CheckWait:
+    """A value heard with low confidence, waiting for the caller to say yes or no to it."""
+
+    ask: _AskWait
+    value: Any
+    silences: int = 0
+
+
+@dataclass(slots=True)
+class _ActionWait:
+    step: m.Webhook
+    action_id: str
+
+
+_Wait = _AskWait | _ConfirmWait | _CheckWait | _ActionWait
+
+
+@dataclass(slots=True)
+class _Question:
+    """What the bot last asked, said again on "repeat that" and after silence."""
+
+    says: list[Say] = field(default_factory=list)
+    listen: Listen | None = None
+
+
+class Conversation:
+    def __init__(
+        self,
+        dialogue: m.Dialogue,
+        variables: dict[str, Any],
+        call_id: str | None = None,
+        clock: Callable[[], str] = utc_now_iso,
+    ) -> None:
+        self.dialogue = dialogue
+        self._clock = clock
+        self._reader = SlotReader(dialogue)
+        values = _resolve_variables(dialogue, variables)
+        self.record = CallRecord(
+            dialogue=dialogue.name,
+            language=dialogue.language,
+            variables=values,
+            started_at=clock(),
+            meta={"dialogue_hash": dialogue.content_hash},
+        )
+        if call_id is not None:
+            self.record.call_id = call_id
+        self.ended = False
+        self._stack: list[_Frame] = []
+        self._wait: _Wait | None = None
+        self._question = _Question()
+        self._action_seq = 0
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        return self.record.slots
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        return self.record.variables
+
+    # ---- public API ----
+
+    def start(self) -> list[Action]:
+        if self._stack or self.ended:
+            raise RuntimeError("Conversation.start() may be called once")
+        self._stack = [_Frame(self.dialogue.flows[self.dialogue.start_flow])]
+        return self._run([])
+
+    def handle(self, event: Event) -> list[Action]:
+        if self.ended:
+            return []
+        if isinstance(event, CallerHangup):
+            self._end(outcome="hangup")
+            return []
+        if isinstance(event, CallerText):
+            self.record.turns.append(Turn(role="caller", text=event.text, confidence=event.confidence))
+        elif isinstance(event, Dtmf):
+            self.record.turns.append(Turn(role="caller", text="", dtmf=event.digits))
+        wait = self._wait
+        if isinstance(wait, _ActionWait):
+            if isinstance(event, ActionResult) and event.action_id == wait.action_id:
+                return self._on_action_result(wait, event)
+            return []  # caller speech during a webhook has nothing to answer yet; the turn is recorded
+        if isinstance(event, ActionResult) or wait is None:
+            return []
+        if isinstance(event, SilenceTimeout):
+            return self._on_silence(wait)
+        if isinstance(wait, _AskWait):
+            return self._on_ask(wait, event)
+        if isinstance(wait, _ConfirmWait):
+            return self._on_confirm(wait, event)
+        return self._on_check(wait, event)
+
+    # ---- running steps ----
+
+    def _run(self, out: list[Action]) -> list[Action]:
+        for _ in range(_MAX_STEPS_PER_TURN):
+            if self.ended:
+                return out
+            if not self._stack:
+                self._end("ended")
+                out.append(EndCall("ended"))
+                return out
+            frame = self._stack[-1]
+            if frame.index >= len(frame.steps):
+                self._stack.pop()
+                continue
+            step = frame.steps[frame.index]
+            frame.index += 1
+            if self._step(step, out):
+                return out
+        raise DialogueError(
+            "the dialogue runs in a loop without asking the caller anything; check goto steps",
+            file=str(self.dialogue.path) if self.dialogue.path else None,
+        )
+
+    def _step(self, step: m.Step, out: list[Action]) -> bool:
+        """Carry out one step; True when the machine must now wait (or the call ended)."""
+        if isinstance(step, m.Say):
+            out.append(self._say(step.prompt, step.interruptible))
+        elif isinstance(step, m.Ask):
+            if step.slot in self.slots and not step.force:
+                return False  # mixed initiative: the caller already gave it
+            wait = _AskWait(step)
+            self._wait = wait
+            self._ask_question(wait, out, [])
+            return True
+        elif isinstance(step, m.Confirm):
+            cwait = _ConfirmWait(step)
+            self._wait = cwait
+            self._confirm_question(cwait, out, [])
+            return True
+        elif isinstance(step, m.If):
+            branch = step.then if step.condition.evaluate(self._values()) else step.otherwise
+            if branch:
+                self._stack.append(_Frame(branch))
+        elif isinstance(step, m.SetValues):
+            for name, value in step.values:
+                self.slots[name] = copy.deepcopy(value)
+        elif isinstance(step, m.Append):
+            for name, value in step.values:
+                current = self.slots.get(name)
+                current = list(current) if isinstance(current, list) else []
+                current.append(copy.deepcopy(value))
+                self.slots[name] = current
+        elif isinstance(step, m.Clear):
+            for name in step.slots:
+                self.slots.pop(name, None)
+        elif isinstance(step, m.CallFlow):
+            self._stack.append(_Frame(self.dialogue.flows[step.flow]))
+        elif isinstance(step, m.Goto):
+            self._stack = [_Frame(self.dialogue.flows[step.flow])]
+        elif isinstance(step, m.Webhook):
+            self._action_seq += 1
+            action_id = f"{step.id}#{self._action_seq}"
+            self._wait = _ActionWait(step, action_id)
+            payload = {k: self._render(t) for k, t in step.payload}
+            out.append(
+                CallWebhook(
+                    action_id=action_id,
+                    url=self._render(step.url),
+                    method=step.method,
+                    payload=payload,
+                    timeout_s=step.timeout_ms / 1000,
+                )
+            )
+            return True
+        elif isinstance(step, m.TransferStep):
+            if step.prompt is not None:
+                out.append(self._say(step.prompt))
+            out.append(self._transfer(step.reason, step.target))
+            return True
+        elif isinstance(step, m.Hangup):
+            if step.prompt is not None:
+                out.append(self._say(step.prompt))
+            self._end(step.outcome)
+            out.append(EndCall(step.outcome))
+            return True
+        return False
+
+    # ---- questions ----
+
+    def _ask_question(
+        self, wait: _AskWait, out: list[Action], prefix: list[Say], *, again: bool = False
+    ) -> None:
+        step = wait.step
+        spec = self.dialogue.slots[step.slot]
+        says = list(prefix)
+        if again and step.reprompt is not None:
+            says.append(self._say(step.reprompt, step.interruptible))
+        else:
+            says.append(self._say(step.prompt, step.interruptible))
+        hints = tuple(dict.fromkeys((*self._reader.hints(spec), *step.hints)))
+        max_digits = spec.length if spec.type == "digits" else None
+        listen = Listen(
+            slot=step.slot,
+            timeout_ms=step.timeout_ms or self.dialogue.timeout_ms,
+            hints=hints,
+            dtmf=True,
+            max_digits=max_digits,
+        )
+        self._question = _Question(says[len(prefix) :], listen)
+        out.extend(says)
+        out.append(listen)
+
+    def _confirm_question(
+        self, wait: _ConfirmWait, out: list[Action], prefix: list[Say], *, again: bool = False
+    ) -> None:
+        step = wait.step
+        says = list(prefix)
+        if again and step.reprompt is not None:
+            says.append(self._say(step.reprompt, step.interruptible))
+        else:
+            says.append(self._say(step.prompt, step.interruptible))
+        words: list[str] = list(YES_NO_HINTS[self.dialogue.language])
+        for name in step.corrects:
+            words.extend(self._reader.hints(self.dialogue.slots[name]))
+        listen = Listen(
+            slot=step.slot,
+            timeout_ms=step.timeout_ms or self.dialogue.timeout_ms,
+            hints=tuple(dict.fromkeys(words)),
+            dtmf=True,
+        )
+        self._question = _Question(says[len(prefix) :], listen)
+        out.extend(says)
+        out.append(listen)
+
+    def _repeat_question(self) -> list[Action]:
+        out: list[Action] = []
+        for say in self._question.says:
+            self._record_bot(say)
+            out.append(say)
+        if self._question.listen is not None:
+            out.append(self._question.listen)
+        return out
+
+    # ---- events ----
+
+    def _on_silence(self, wait: _AskWait | _ConfirmWait | _CheckWait) -> list[Action]:
+        b = self.dialogue.behaviour
+        wait.silences += 1
+        if wait.silences > b.silence_reprompts:
+            out: list[Action] = []
+            if b.silence_end_prompt is not None:
+                out.append(self._say(b.silence_end_prompt))
+            self._end(b.silence_outcome)
+            out.append(EndCall(b.silence_outcome))
+            return out
+        out = [self._say(b.silence_prompt)]
+        return out + self._repeat_question()
+
+    def _global_intent(self, text: str, *, free_text: bool) -> list[Action] | None:
+        if free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS:
+            return None
+        intent = self._reader.intent(text)
+        return self._do_intent(intent)
+
+    def _do_intent(self, intent: str | None) -> list[Action] | None:
+        b = self.dialogue.behaviour
+        if intent == "agent" and b.agent_enabled:
+            out: list[Action] = []
+            if b.agent_prompt is not None:
+                out.append(self._say(b.agent_prompt))
+            out.append(self._transfer(b.agent_reason, b.agent_target))
+            return out
+        if intent == "repeat" and b.repeat_enabled:
+            return self._repeat_question()
+        if intent == "stop" and b.stop_enabled:
+            out = []
+            if b.stop_prompt is not None:
+                out.append(self._say(b.stop_prompt))
+            self._end(b.stop_outcome)
+            out.append(EndCall(b.stop_outcome))
+            return out
+        return None
+
+    def _dtmf_intent(self, digits: str, spec: m.SlotSpec | None) -> list[Action] | None:
+        b = self.dialogue.behaviour
+        numeric = spec is not None and spec.type in ("integer", "number", "digits", "phone", "date")
+        if b.repeat_dtmf and digits == b.repeat_dtmf:
+            return self._do_intent("repeat")
+        if b.agent_dtmf and digits.rstrip("#") == b.agent_dtmf and not numeric:
+            return self._do_intent("agent")
+        return None
+
+    def _on_ask(self, wait: _AskWait, event: Event) -> list[Action]:
+        step = wait.step
+        spec = self.dialogue.slots[step.slot]
+        wait.silences = 0
+        out: list[Action] = []
+        if isinstance(event, Dtmf):
+            handled = self._dtmf_intent(event.digits, spec)
+            if handled is not None:
+                return handled
+            value = self._reader.read_dtmf(spec, event.digits)
+            if value is None:
+                return self._no_match(wait)
+            return self._fill_and_continue(step.slot, value)
+        assert isinstance(event, CallerText)
+        text = event.text.strip()
+        free_text = spec.type == "text" and spec.pattern is None
+        handled = self._global_intent(text, free_text=free_text)
+        if handled is not None:
+            return handled
+        others = self._read_others(text, exclude=step.slot) if not free_text else {}
+        for name, v in others.items():
+            self.slots[name] = v
+        value = self._reader.read(spec, text, strict=bool(others))
+        if value is None:
+            if others:
+                # The caller answered something else we were going to ask: keep it, ask this again.
+                self._ask_question(wait, out, [])
+                return out
+            return self._no_match(wait)
+        if event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence:
+            check = _CheckWait(wait, value)
+            self._wait = check
+            self._check_question(check, out)
+            return out
+        return self._fill_and_continue(step.slot, value)
+
+    def _check_question(self, check: _CheckWait, out: list[Action]) -> None:
+        spec = self.dialogue.slots[check.ask.step.slot]
+        prompt = self.dialogue.behaviour.low_confidence_prompt
+        text = render(
+            prompt.template,
+            self.dialogue,
+            self.slots,
+            self.variables,
+            extra={"value": check.value, "__spec__": spec},
+        )
+        say = Say(text=text, prompt_id=prompt.id, interruptible=self.dialogue.interruptible, fixed=False)
+        self._record_bot(say)
+        listen = Listen(
+            slot=spec.name,
+            timeout_ms=self.dialogue.timeout_ms,
+            hints=YES_NO_HINTS[self.dialogue.language],
+            dtmf=True,
+        )
+        self._question = _Question([say], listen)
+        out.extend([say, listen])
+
+    def _on_check(self, wait: _CheckWait, event: Event) -> list[Action]:
+        wait.silences = 0
+        if isinstance(event, Dtmf):
+            b = self.dialogue.behaviour
+            answer = True if event.digits == b.dtmf_yes else False if event.digits == b.dtmf_no else None
+        else:
+            assert isinstance(event, CallerText)
+            handled = self._global_intent(event.text, free_text=False)
+            if handled is not None:
+                return handled
+            answer = self._reader.yes_no(event.text)
+        if answer is True:
+            return self._fill_and_continue(wait.ask.step.slot, wait.value)
+        self._wait = wait.ask
+        if answer is False:
+            return self._no_match(wait.ask, sorry=False)
+        # Neither yes nor no: most likely the caller said the value again; read it as an answer.
+        return self._on_ask(wait.ask, event)
+
+    def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
+        wait.attempts += 1
+        step = wait.step
+        if wait.attempts >= step.max_attempts:
+            self._wait = None
+            self._stack.append(_Frame(step.on_failure or self.dialogue.behaviour.on_failure))
+            return self._run([])
+        out: list[Action] = []
+        prefix = (
+            []
+            if (step.reprompt is not None or not sorry)
+            else [self._say(self.dialogue.behaviour.no_match_prompt)]
+        )
+        if isinstance(wait, _AskWait):
+            self._ask_question(wait, out, prefix, again=True)
+        else:
+            self._confirm_question(wait, out, prefix, again=True)
+        return out
+
+    def _fill_and_continue(self, slot: str, value: Any) -> list[Action]:
+        self.slots[slot] = value
+        self._wait = None
+        return self._run([])
+
+    def _read_others(self, text: str, exclude: str) -> dict[str, Any]:
+        """Values for other unfilled slots the caller volunteered (mixed initiative)."""
+        found: dict[str, Any] = {}
+        for name, spec in self.dialogue.slots.items():
+            if name == exclude or not spec.anywhere or name in self.slots:
+                continue
+            value = self._reader.read(spec, text, strict=True)
+            if value is not None:
+                found[name] = value
+        return found
+
+    def _on_confirm(self, wait: _ConfirmWait, event: Event) -> list[Action]:
+        step = wait.step
+        wait.silences = 0
+        if isinstance(event, Dtmf):
+            handled = self._dtmf_intent(event.digits, None)
+            if handled is not None:
+                return handled
+            b = self.dialogue.behaviour
+            answer = True if event.digits == b.dtmf_yes else False if event.digits == b.dtmf_no else None
+        else:
+            assert isinstance(event, CallerText)
+            handled = self._global_intent(event.text, free_text=False)
+            if handled is not None:
+                return handled
+            answer = self._reader.yes_no(event.text)
+            if self._apply_correction(step, event.text, answer):
+                out: list[Action] = []
+                prefix = []
+                if self.dialogue.behaviour.correction_prompt is not None:
+                    prefix.append(self._say(self.dialogue.behaviour.correction_prompt))
+                self._confirm_question(wait, out, prefix)
+                return out
+        if answer is None:
+            return self._no_match(wait)
+        if step.slot is not None:
+            self.slots[step.slot] = answer
+        self._wait = None
+        branch = step.on_yes if answer else step.on_no
+        if branch:
+            self._stack.append(_Frame(branch))
+        return self._run([])
+
+    def _apply_correction(self, step: m.Confirm, text: str, answer: bool | None) -> bool:
+        """Change a confirmed slot from words like "no, three, not two". True when something changed."""
+        if not step.corrects:
+            return False
+        correction = self._reader.correction(text)
+        if answer is True and correction is None:
+            return False
+        candidate = correction.new_text if correction is not None else text
+        for name in step.corrects:
+            spec = self.dialogue.slots[name]
+            if spec.type == "order_lines":
+                if self._correct_order(
+                    spec,
+                    candidate,
+                    correction.old_text if correction else None,
+                    explicit=correction is not None or answer is False,
+                ):
+                    return True
+                continue
+            value = self._reader.read(spec, candidate, strict=True)
+            if value is not None and value != self.slots.get(name):
+                self.slots[name] = value
+                return True
+        return False
+
+    def _correct_order(self, spec: m.SlotSpec, text: str, old_text: str | None, *, explicit: bool) -> bool:
+        lines = [dict(line) for line in self.slots.get(spec.name) or []]
+        new_lines = self._reader.order_lines(spec, text)
+        if new_lines:
+            # Items named again replace the line with the same item; new items are added.
+            for new in new_lines:
+                said_size = new["size"] if self._reader.size(spec, text) else None
+                same = [line for line in lines if line.get("name") == new["name"]]
+                if same:
+                    same[0]["quantity"] = new["quantity"]
+                    if said_size:
+                        same[0]["size"] = said_size
+                else:
+                    lines.append(new)
+            self.slots[spec.name] = lines
+            return True
+        if not explicit or not lines:
+            return False
+        size = self._reader.size(spec, text)
+        quantity = self._reader.number(text)
+        old_quantity = self._reader.number(old_text) if old_text else None
+        if quantity is None and size is None:
+            return False
+        targets = [
+            line for line in lines if old_quantity is not None and line.get("quantity") == old_quantity
+        ]
+        if not targets:
+            if len(lines) != 1:
+                return False  # which line? leave it to the caller to name the item
+            targets = lines
+        target = targets[0]
+        if quantity is not None and float(quantity).is_integer() and 0 < quantity <= 99:
+            target["quantity"] = int(quantity)
+        if size is not None:
+            target["size"] = size
+        self.slots[spec.name] = lines
+        return True
+
+    def _on_action_result(self, wait: _ActionWait, event: ActionResult) -> list[Action]:
+        self._wait = None
+        self.record.meta.setdefault("actions", []).append(
+            {"action": wait.step.id, "ok": event.ok, **({"error": event.error} if event.error else {})}
+        )
+        if event.ok:
+            for slot, key in wait.step.save:
+                value = _dig(event.data, key)
+                if value is not None:
+                    self.slots[slot] = value
+        elif wait.step.on_error:
+            self._stack.append(_Frame(wait.step.on_error))
+        return self._run([])
+
+    # ---- helpers ----
+
+    def _values(self) -> dict[str, Any]:
+        values = dict(self.variables)
+        for name in self.dialogue.slots:
+            values[name] = self.slots.get(name)
+        return values
+
+    def _render(self, template: Any) -> str:
+        return render(template, self.dialogue, self.slots, self.variables)
+
+    def _say(self, prompt: m.Prompt, interruptible: bool | None = None) -> Say:
+        say = Say(
+            text=self._render(prompt.template),
+            prompt_id=prompt.id,
+            interruptible=self.dialogue.interruptible if interruptible is None else interruptible,
+            fixed=prompt.template.fixed,
+        )
+        self._record_bot(say)
+        return say
+
+    def _record_bot(self, say: Say) -> None:
+        self.record.turns.append(Turn(role="bot", text=say.text, prompt_id=say.prompt_id))
+
+    def _transfer(self, reason: str, target: str | None) -> Transfer:
+        self._end("transferred")
+        return Transfer(reason=reason, target=target)
+
+    def _end(self, outcome: str) -> None:
+        self.ended = True
+        self._wait = None
+        self.record.outcome = outcome
+        self.record.ended_at = self._clock()
+
+
+def _dig(data: Any, key: str) -> Any:
+    for part in key.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def _resolve_variables(dialogue: m.Dialogue, given: dict[str, Any]) -> dict[str, Any]:
+    """Apply defaults, check required variables and normalise typed ones (dates to ISO, money to numbers)."""
+    out: dict[str, Any] = {}
+    where = str(dialogue.path) if dialogue.path else dialogue.name
+    for name, spec in dialogue.variables.items():
+        value = given.get(name, spec.default)
+        if value is None or value == "":
+            if spec.required:
+                raise DialogueError(
+                    f"dialogue {dialogue.name!r} needs variable {name!r}; pass it, e.g. --var {name}=...",
+                    file=where,
+                    key_path=f"variables.{name}",
+                )
+            continue
+        out[name] = _typed_variable(dialogue, spec, value, where)
+    for name, value in given.items():
+        out.setdefault(name, value)  # undeclared extras are kept for the record and webhooks
+    return out
+
+
+def _typed_variable(dialogue: m.Dialogue, spec: m.VariableSpec, value: Any, where: str) -> Any:
+    def bad(expected: str) -> DialogueError:
+        return DialogueError(
+            f"variable {spec.name!r} is {value!r}; expected {expected}",
+            file=where,
+            key_path=f"variables.{spec.name}",
+        )
+
+    if spec.type in ("integer", "number", "currency"):
+        try:
+            number = float(str(value).replace(",", "").lstrip("$₩€£"))
+        except ValueError:
+            raise bad("a number such as 42.50") from None
+        return int(number) if spec.type == "integer" or number.is_integer() else number
+    if spec.type == "date":
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise bad("a date written YYYY-MM-DD") from None
+    if spec.type == "yes_no":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1"):
+            return True
+        if text in ("false", "no", "0"):
+            return False
+        raise bad("true or false")
+    return str(value)

@@ -1,0 +1,205 @@
+"""Turn a caller's words or keypad digits into slot values, through the parsers in voicebot.nlu.
+
+One ``SlotReader`` per conversation. Values come back in their call-record (JSON) form: order lines
+as dicts, dates as ISO strings, times as "HH:MM". Range, length and pattern checks happen here, so a
+value the reader returns is one the slot accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from voicebot.dialogue.defaults import YES_NO_HINTS
+from voicebot.dialogue.model import Dialogue, SlotSpec
+
+if TYPE_CHECKING:
+    from voicebot.nlu.catalogue import Catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionText:
+    new_text: str
+    old_text: str | None
+
+
+class SlotReader:
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+        self.language = dialogue.language
+        self._catalogues: dict[str, Catalogue] = {}
+        self._patterns = {
+            name: re.compile(spec.pattern, re.IGNORECASE)
+            for name, spec in dialogue.slots.items()
+            if spec.pattern
+        }
+
+    # ---- shared parsers ----
+
+    def catalogue(self, name: str) -> Catalogue:
+        if name not in self._catalogues:
+            from voicebot.nlu.catalogue import Catalogue
+
+            spec = self.dialogue.catalogues[name]
+            entries = {
+                e.value: tuple(dict.fromkeys((*e.synonyms, *([e.label] if e.label else ()))))
+                for e in spec.entries
+            }
+            self._catalogues[name] = Catalogue(entries)
+        return self._catalogues[name]
+
+    def intent(self, text: str) -> str | None:
+        try:  # TEMP until voicebot.nlu.intents lands
+            from voicebot.nlu.intents import detect_global_intent
+        except ModuleNotFoundError:
+            return None
+        found = detect_global_intent(text, self.language)
+        if found is None:
+            return None
+        # The parser may return an enum, a str enum or a match object with the intent on it.
+        value = getattr(found, "intent", found)
+        value = getattr(value, "value", value)
+        return str(value)
+
+    def yes_no(self, text: str) -> bool | None:
+        from voicebot.nlu.yesno import parse_yes_no
+
+        return parse_yes_no(text, self.language)
+
+    def number(self, text: str) -> float | None:
+        from voicebot.nlu.numbers import parse_number
+
+        value = parse_number(text, self.language)
+        return None if value is None else value
+
+    def correction(self, text: str) -> CorrectionText | None:
+        try:  # TEMP until voicebot.nlu.correction lands
+            from voicebot.nlu.correction import parse_correction
+        except ModuleNotFoundError:
+            return None
+        found = parse_correction(text, self.language)
+        if found is None:
+            return None
+        new = getattr(found, "new_text", None) or getattr(found, "new", None)
+        old = getattr(found, "old_text", None) or getattr(found, "old", None)
+        if not new:
+            return None
+        return CorrectionText(str(new), None if old is None else str(old))
+
+    # ---- slot values ----
+
+    def read(self, spec: SlotSpec, text: str, *, strict: bool = False) -> Any:
+        """The slot's value in ``text``, or None. ``strict``: free text counts only if its pattern matches."""
+        text = text.strip()
+        if not text:
+            return None
+        kind = spec.type
+        if kind in ("integer", "number"):
+            return self._in_range(spec, self.number(text))
+        if kind == "yes_no":
+            return self.yes_no(text)
+        if kind == "choice":
+            assert spec.catalogue is not None
+            found = self.catalogue(spec.catalogue).match(text)
+            return None if found is None else found.value
+        if kind == "order_lines":
+            return self.order_lines(spec, text) or None
+        if kind == "phone":
+            from voicebot.nlu.phone import parse_phone
+
+            return parse_phone(text, self.language)
+        if kind == "date":
+            from voicebot.nlu.dates import parse_date
+
+            day = parse_date(text, self.language)
+            return None if day is None else day.isoformat()
+        if kind == "time":
+            from voicebot.nlu.times import parse_time
+
+            t = parse_time(text, self.language)
+            return None if t is None else f"{t.hour:02d}:{t.minute:02d}"
+        if kind == "digits":
+            from voicebot.nlu.digits import parse_digits
+
+            return self._digits(spec, parse_digits(text, self.language))
+        if kind == "text":
+            pattern = self._patterns.get(spec.name)
+            if pattern is not None:
+                m = pattern.search(text)
+                if m:
+                    return m.group(0).strip()
+                return None if strict else text
+            return None if strict else text
+        return None
+
+    def read_dtmf(self, spec: SlotSpec, digits: str) -> Any:
+        keys = digits.rstrip("#")
+        if not keys or not keys.isdigit():
+            return None
+        kind = spec.type
+        if kind == "digits":
+            return self._digits(spec, keys)
+        if kind in ("integer", "number"):
+            return self._in_range(spec, int(keys))
+        if kind == "phone":
+            return keys if 7 <= len(keys) <= 15 else None
+        if kind == "yes_no":
+            b = self.dialogue.behaviour
+            return True if keys == b.dtmf_yes else False if keys == b.dtmf_no else None
+        if kind == "choice" and spec.catalogue:
+            entry = next(
+                (e for e in self.dialogue.catalogues[spec.catalogue].entries if e.dtmf == keys), None
+            )
+            return None if entry is None else entry.value
+        if kind == "date" and len(keys) in (6, 8):
+            return self.read(spec, keys)
+        return None
+
+    def order_lines(self, spec: SlotSpec, text: str) -> list[dict[str, Any]]:
+        from voicebot.nlu.catalogue import Catalogue
+        from voicebot.nlu.order import parse_order_lines
+
+        assert spec.catalogue is not None
+        sizes = self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
+        lines = parse_order_lines(text, self.catalogue(spec.catalogue), sizes, self.language)
+        return [
+            {"name": line.name, "size": line.size or spec.default_size, "quantity": int(line.quantity)}
+            for line in lines
+            if int(line.quantity) > 0
+        ]
+
+    def size(self, spec: SlotSpec, text: str) -> str | None:
+        if not spec.sizes:
+            return None
+        found = self.catalogue(spec.sizes).match(text)
+        return None if found is None else str(found.value)
+
+    def hints(self, spec: SlotSpec) -> tuple[str, ...]:
+        words: list[str] = []
+        if spec.type == "yes_no":
+            words.extend(YES_NO_HINTS[self.language])
+        for cat in (spec.catalogue, spec.sizes):
+            if cat:
+                words.extend(self.dialogue.catalogues[cat].words())
+        return tuple(dict.fromkeys(words))
+
+    def _in_range(self, spec: SlotSpec, value: float | None) -> float | None:
+        if value is None:
+            return None
+        if spec.type == "integer":
+            if float(value) != int(value):
+                return None
+            value = int(value)
+        if spec.minimum is not None and value < spec.minimum:
+            return None
+        if spec.maximum is not None and value > spec.maximum:
+            return None
+        return value
+
+    def _digits(self, spec: SlotSpec, digits: str | None) -> str | None:
+        if not digits:
+            return None
+        if spec.length is not None and len(digits) != spec.length:
+            return None
+        return digits
