@@ -27,6 +27,7 @@ class ServerConfig:
     port: int = 8080
     insecure_no_auth: bool = False
     max_concurrent_calls: int = 32  # whole server; each API key may have a lower limit
+    shutdown_timeout_s: float = 30.0  # on SIGTERM, how long calls in progress may take to end
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +266,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
 
     if not 0 <= config.server.port <= 65535:
         fail("server.port", f"must be between 0 and 65535, got {config.server.port}")
+    if config.server.shutdown_timeout_s < 0:
+        fail("server.shutdown_timeout_s", "must not be negative")
     if config.server.max_concurrent_calls < 1:
         fail("server.max_concurrent_calls", "must be at least 1")
     if not 1 <= config.ami.port <= 65535:

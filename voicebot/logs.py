@@ -20,15 +20,19 @@ from typing import Any, TextIO
 
 PHONE_MASK = "[phone]"
 DATE_MASK = "[date]"
+SECRET_MASK = "[secret]"
 
 _current_call_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("voicebot_call_id",
                                                                               default=None)
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
-# Identifiers that look like digit runs but are not personal data: UUIDs and long hex ids.
-_KEEP = r"(?P<keep>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b" \
-        r"|\b(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b)"
+# Identifiers that look like digit runs but are not personal data: UUIDs, long hex ids, IPv4 addresses.
+_KEEP = (
+    r"(?P<keep>\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"
+    r"|\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+    r"|\b(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b)"
+)
 _DATE = (
     r"(?P<date>"
     r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b"  # 1985-03-07
@@ -41,19 +45,24 @@ _DATE = (
 )
 # Seven or more digits, optionally with a leading + and separators (spaces, dots, dashes, parentheses).
 _PHONE = r"(?P<phone>(?<![\w+])\+?\(?\d(?:[\s().-]{0,2}\d){6,}(?!\w))"
-_PATTERN = re.compile(f"{_KEEP}|{_DATE}|{_PHONE}", re.IGNORECASE)
+# API keys must not leak either: browsers send them as ?token=KEY, which access logs print.
+_SECRET = r"(?P<secret>\bvb_[0-9a-f]{12}_[A-Za-z0-9_-]+|(?<=token=)[^&\s\"']+|(?<=Bearer )[^\s\"']+)"
+_PATTERN = re.compile(f"{_SECRET}|{_KEEP}|{_DATE}|{_PHONE}", re.IGNORECASE)
 
 # Fields that hold our own identifiers and timestamps, never caller data.
 _NOT_REDACTED = frozenset({"ts", "call_id", "started_at", "ended_at", "key_id"})
 
 # Attributes every LogRecord has; anything else on a record came from ``extra``.
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message", "asctime", "color_message"}  # uvicorn's ANSI-coloured copy of msg
 
 
 def redact(text: str) -> str:
-    """Mask phone numbers and dates in free text."""
+    """Mask phone numbers, dates and API keys in free text."""
 
     def replace(match: re.Match[str]) -> str:
+        if match.group("secret"):
+            return SECRET_MASK
         if match.group("keep"):
             return match.group(0)
         return DATE_MASK if match.group("date") else PHONE_MASK

@@ -1,9 +1,178 @@
-"""CLI commands: serve (not built yet)."""
+"""CLI command: ``voicebot serve`` — the HTTP API, websocket ``/ws``, widget and AudioSocket door.
+
+One asyncio loop runs everything: uvicorn (driven programmatically), the optional AudioSocket listener,
+and the signal handlers. SIGTERM/SIGINT stop accepting and let calls end (each saves its record);
+a second one forces the exit. SIGHUP reloads the dialogues.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import ipaddress
+import signal
+import sys
+from collections.abc import Iterator
 from typing import Any
 
+from voicebot.errors import ConfigError
+
+_WARNING_BAR = "!" * 78
+
+
 def register(sub: Any) -> None:  # argparse's subparsers action has no public type
-    del sub
+    parser = sub.add_parser(
+        "serve", help="run the voice bot service (HTTP API, websocket, widget, AudioSocket)",
+        description="Run the service: websocket calls on /ws, the browser widget on /, call records on "
+                    "/api/calls, /metrics for Prometheus, /healthz; and an Asterisk AudioSocket listener "
+                    "with --audiosocket. API keys are required unless --insecure-no-auth.",
+    )
+    parser.add_argument("--host", metavar="H", default=None,
+                        help="address to listen on (default: server.host, 127.0.0.1)")
+    parser.add_argument("--port", metavar="P", type=int, default=None,
+                        help="HTTP port (default: server.port, 8080; 0 picks a free port)")
+    parser.add_argument("--audiosocket", metavar="[HOST:]PORT", default=None,
+                        help="also accept Asterisk AudioSocket calls here (default: audiosocket.listen)")
+    parser.add_argument("--audiosocket-dialogue", metavar="NAME", default=None,
+                        help="dialogue for AudioSocket calls that do not name one "
+                             "(default: audiosocket.default_dialogue)")
+    parser.add_argument("--insecure-no-auth", action="store_true",
+                        help="accept requests without an API key: local demos only")
+    parser.add_argument("--data-dir", metavar="DIR", default=None,
+                        help="call records, recordings and keys (default: paths.data_dir, ./var)")
+    parser.add_argument("--dialogues-dir", metavar="DIR", default=None,
+                        help="dialogue files (default: paths.dialogues_dir, ./dialogues)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voicebot.config import load_config
+    from voicebot.logs import configure_logging
+    from voicebot.runtime import Runtime
+
+    config = load_config(args.config, overrides={
+        "server.host": args.host,
+        "server.port": args.port,
+        "server.insecure_no_auth": True if args.insecure_no_auth else None,
+        "paths.data_dir": args.data_dir,
+        "paths.dialogues_dir": args.dialogues_dir,
+        "audiosocket.listen": args.audiosocket,
+        "audiosocket.default_dialogue": args.audiosocket_dialogue,
+    })
+    configure_logging("debug" if args.verbose else config.logging.level, json_lines=config.logging.json)
+    runtime = Runtime.create(config)
+    try:
+        _warn_about_exposure(config.server.host, config.server.insecure_no_auth,
+                             has_keys=runtime.keys.has_active_keys())
+        asyncio.run(_serve(runtime))
+    finally:
+        # Idempotent; covers a failure before the loop's own close ran.
+        asyncio.run(runtime.close())
+    return 0
+
+
+def _warn_about_exposure(host: str, insecure: bool, *, has_keys: bool) -> None:
+    if insecure:
+        exposed = "" if _is_loopback(host) else f" AND LISTENING ON {host}, REACHABLE FROM OTHER MACHINES"
+        print(f"{_WARNING_BAR}\nWARNING: --insecure-no-auth: NO API KEY IS CHECKED{exposed}.\n"
+              f"Anyone who can connect can place calls and read call records and recordings.\n"
+              f"Use it only for a local demo.\n{_WARNING_BAR}", file=sys.stderr, flush=True)
+    elif not has_keys:
+        where = "" if _is_loopback(host) else f" while listening on {host}"
+        print(f"voicebot: warning: no API keys exist{where}: every API request and call will be refused; "
+              f"create one with 'voicebot keys create'", file=sys.stderr, flush=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _uvicorn_server_class() -> type[Any]:
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        """uvicorn's server without its own signal handling: ours runs on the loop (see _serve)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return _Server
+
+
+async def _serve(runtime: Any) -> None:
+    import uvicorn
+
+    from voicebot.config import parse_host_port
+    from voicebot.web.app import create_app
+
+    config = runtime.config
+    loop = asyncio.get_running_loop()
+    await runtime.start()
+    audiosocket = None
+    if config.audiosocket.listen:
+        try:
+            from voicebot.telephony.audiosocket_server import AudioSocketServer
+        except ImportError as exc:
+            raise ConfigError(f"the AudioSocket door is not available in this build ({exc})") from None
+        as_host, as_port = parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
+        audiosocket = AudioSocketServer(runtime, as_host, as_port, config.audiosocket.default_dialogue)
+        await audiosocket.start()
+
+    app = create_app(runtime, manage_runtime=False)
+    server = _uvicorn_server_class()(uvicorn.Config(
+        app, host=config.server.host, port=config.server.port, log_config=None, lifespan="off",
+        ws="websockets-sansio", timeout_graceful_shutdown=config.server.shutdown_timeout_s,
+        server_header=False))
+    closing: list[asyncio.Task[Any]] = []
+
+    def on_stop() -> None:
+        if server.should_exit:
+            server.force_exit = True  # second signal: stop waiting for calls
+            return
+        print("voicebot: shutting down; letting calls in progress end", file=sys.stderr, flush=True)
+        server.should_exit = True
+        if audiosocket is not None:
+            closing.append(loop.create_task(audiosocket.close()))
+
+    reloads: set[asyncio.Task[Any]] = set()
+
+    def on_hup() -> None:
+        task = loop.create_task(runtime.reload_dialogues())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_stop)
+    loop.add_signal_handler(signal.SIGHUP, on_hup)
+    try:
+        serving = loop.create_task(server.serve())
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.05)
+        if server.started:
+            port = server.servers[0].sockets[0].getsockname()[1] if server.servers else config.server.port
+            print(f"voicebot: serving on http://{_url_host(config.server.host)}:{port}/ "
+                  f"(websocket /ws, API /api, metrics /metrics)", flush=True)
+        try:
+            await serving
+        except SystemExit:
+            raise ConfigError(f"cannot listen on {config.server.host}:{config.server.port} "
+                              f"(address in use or not available); choose another --host/--port") from None
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
+        if audiosocket is not None:
+            if not closing:
+                closing.append(loop.create_task(audiosocket.close()))
+            await asyncio.gather(*closing)
+        await runtime.close()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

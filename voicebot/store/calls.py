@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,16 +56,18 @@ class CallStore:
         fallback_path: JSON-lines file for records the database refused (default:
             ``unsaved-records.jsonl`` beside the database); stderr when that fails too.
         record_audio: False drops the audio passed to :meth:`save` (recording disabled).
+        busy_timeout_ms: how long a write waits for another process's lock before failing.
     """
 
     def __init__(self, path: str | Path, *, recordings_dir: str | Path | None = None,
-                 fallback_path: str | Path | None = None, record_audio: bool = True) -> None:
+                 fallback_path: str | Path | None = None, record_audio: bool = True,
+                 busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
         self.recordings_dir = Path(recordings_dir) if recordings_dir else self.path.parent / "recordings"
         self.fallback_path = (Path(fallback_path) if fallback_path
                               else self.path.parent / "unsaved-records.jsonl")
         self.record_audio = record_audio
-        self._db = Database(self.path)
+        self._db = Database(self.path, busy_timeout_ms=busy_timeout_ms)
 
     def close(self) -> None:
         self._db.close()
@@ -156,16 +159,18 @@ class CallStore:
         return [e.record for e in self.entries(limit, offset, dialogue=dialogue, outcome=outcome)]
 
     def entries(self, limit: int = 50, offset: int = 0, *, dialogue: str | None = None,
-                outcome: str | None = None, status: str | None = None) -> builtins.list[StoredCall]:
-        where, params = _filters(dialogue, outcome, status)
+                outcome: str | None = None, status: str | None = None,
+                dialogues: Sequence[str] | None = None) -> builtins.list[StoredCall]:
+        """Newest first; ``dialogues`` limits the result to those dialogues (a restricted API key)."""
+        where, params = _filters(dialogue, outcome, status, dialogues)
         rows = self._db.query(
             f"SELECT status, has_audio, record_json FROM calls {where}"
             " ORDER BY started_at DESC, call_id LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)])
         return [_entry(row) for row in rows]
 
     def count(self, *, dialogue: str | None = None, outcome: str | None = None,
-              status: str | None = None) -> int:
-        where, params = _filters(dialogue, outcome, status)
+              status: str | None = None, dialogues: Sequence[str] | None = None) -> int:
+        where, params = _filters(dialogue, outcome, status, dialogues)
         return int(self._db.query(f"SELECT count(*) FROM calls {where}", params)[0][0])
 
     def audio_path(self, call_id: str) -> Path | None:
@@ -224,12 +229,17 @@ def _audio_name(call_id: str) -> str:
     return hashlib.sha256(call_id.encode()).hexdigest() + ".wav"
 
 
-def _filters(dialogue: str | None, outcome: str | None, status: str | None) -> tuple[str, list[Any]]:
-    clauses, params = [], []
+def _filters(dialogue: str | None, outcome: str | None, status: str | None,
+             dialogues: Sequence[str] | None) -> tuple[str, list[Any]]:
+    clauses: builtins.list[str] = []
+    params: builtins.list[Any] = []
     for column, value in (("dialogue", dialogue), ("outcome", outcome), ("status", status)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if dialogues is not None:
+        clauses.append(f"dialogue IN ({', '.join('?' * len(dialogues))})" if dialogues else "0")
+        params.extend(dialogues)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

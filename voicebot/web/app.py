@@ -1,0 +1,240 @@
+"""The ASGI application: health, call records, dialogues, metrics, the widget page and ``/ws``.
+
+Every route but ``/healthz``, ``/`` and ``/static`` needs an API key unless the server runs with
+``--insecure-no-auth``. ``/ws`` checks its key itself (through ``runtime.admit_call``) because it also
+needs the dialogue name and a call slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+
+from voicebot import __version__
+from voicebot.runtime import Runtime
+from voicebot.store.keys import ApiKey
+from voicebot.web.auth import AdmissionError, DialogueNotAllowedError, token_from
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+_MAX_PAGE = 500
+
+
+def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
+    """Build the app around a runtime.
+
+    With ``manage_runtime`` the app's lifespan starts and closes the runtime and reloads dialogues on
+    SIGHUP; ``voicebot serve`` passes False because it runs those steps itself, around other doors.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        del app
+        if not manage_runtime:
+            yield
+            return
+        await runtime.start()
+        hup = install_reload_signal(runtime)
+        try:
+            yield
+        finally:
+            if hup:
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+            await runtime.close()
+
+    routes = [
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        Route("/api/calls", list_calls),
+        Route("/api/calls/{call_id}", get_call),
+        Route("/api/calls/{call_id}/audio", get_call_audio),
+        Route("/api/dialogues", list_dialogues),
+        Route("/api/dialogues/reload", reload_dialogues, methods=["POST"]),
+        Route("/", index),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+        WebSocketRoute("/ws", websocket),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
+        AdmissionError: _admission_error,  # type: ignore[dict-item]
+        HTTPException: _http_error,  # type: ignore[dict-item]
+    })
+    app.state.runtime = runtime
+    return app
+
+
+def install_reload_signal(runtime: Runtime) -> bool:
+    """SIGHUP reloads the dialogues. False where signals cannot be handled (not the main thread)."""
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[Any]] = set()
+
+    def on_hup() -> None:
+        task = loop.create_task(runtime.reload_dialogues())
+        reloads.add(task)  # keep a reference until it finishes
+        task.add_done_callback(reloads.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+    return True
+
+
+# ---- helpers ----
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def _require_key(request: Request) -> ApiKey:
+    return await _runtime(request).admission.authenticate(token_from(request.headers, request.query_params))
+
+
+def _int_param(request: Request, name: str, default: int, maximum: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name} must be an integer") from None
+    if not 0 <= value <= maximum:
+        raise HTTPException(400, f"{name} must be between 0 and {maximum}")
+    return value
+
+
+async def _admission_error(request: Request, exc: AdmissionError) -> Response:
+    del request
+    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    return JSONResponse({"error": exc.reason, "message": str(exc)}, status_code=exc.http_status,
+                        headers=headers)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    del request
+    return JSONResponse({"error": "http_error", "message": exc.detail}, status_code=exc.status_code,
+                        headers=exc.headers)
+
+
+# ---- endpoints ----
+
+
+async def healthz(request: Request) -> Response:
+    runtime = _runtime(request)
+    return JSONResponse({
+        "status": "ok", "version": __version__, "dialogues": runtime.dialogues.names(),
+        "dialogues_version": runtime.dialogues.version, "active_calls": runtime.admission.active_calls,
+    })
+
+
+async def metrics(request: Request) -> Response:
+    await _require_key(request)
+    body, content_type = _runtime(request).metrics.render()
+    return Response(body, media_type=content_type)
+
+
+async def list_calls(request: Request) -> Response:
+    key = await _require_key(request)
+    runtime = _runtime(request)
+    limit = _int_param(request, "limit", 50, _MAX_PAGE)
+    offset = _int_param(request, "offset", 0, 10**9)
+    dialogue = request.query_params.get("dialogue")
+    outcome = request.query_params.get("outcome")
+    status = request.query_params.get("status")
+    if dialogue is not None and not key.allows(dialogue):
+        raise DialogueNotAllowedError(f"API key {key.name!r} may not read calls of dialogue {dialogue!r}")
+    # A key limited to some dialogues sees only their calls.
+    allowed = key.dialogues if dialogue is None else None
+
+    def query() -> tuple[list[dict[str, Any]], int]:
+        entries = runtime.store.entries(limit, offset, dialogue=dialogue, outcome=outcome, status=status,
+                                        dialogues=allowed)
+        total = runtime.store.count(dialogue=dialogue, outcome=outcome, status=status, dialogues=allowed)
+        return [e.to_json() for e in entries], total
+
+    calls, total = await asyncio.to_thread(query)
+    return JSONResponse({"calls": calls, "total": total, "limit": limit, "offset": offset})
+
+
+async def get_call(request: Request) -> Response:
+    key = await _require_key(request)
+    call_id = request.path_params["call_id"]
+    entry = await asyncio.to_thread(_runtime(request).store.entry, call_id)
+    if entry is None or not key.allows(entry.record.dialogue):
+        raise HTTPException(404, f"no call {call_id}")
+    return JSONResponse(entry.to_json())
+
+
+async def get_call_audio(request: Request) -> Response:
+    key = await _require_key(request)
+    runtime = _runtime(request)
+    call_id = request.path_params["call_id"]
+    record = await asyncio.to_thread(runtime.store.get, call_id)
+    if record is None or not key.allows(record.dialogue):
+        raise HTTPException(404, f"no call {call_id}")
+    path = runtime.store.audio_path(call_id)
+    if path is None:
+        raise HTTPException(404, f"call {call_id} has no recording (recording off, or no audio)")
+    return FileResponse(path, media_type="audio/wav", filename=f"{call_id}.wav")
+
+
+async def list_dialogues(request: Request) -> Response:
+    key = await _require_key(request)
+    library = _runtime(request).dialogues
+    items = []
+    for name, dialogue in sorted(library.all().items()):
+        if not key.allows(name):
+            continue
+        items.append({
+            "name": name,
+            "language": getattr(dialogue, "language", None),
+            "description": getattr(dialogue, "description", None),
+            "voice": getattr(dialogue, "voice", None),
+            "content_hash": getattr(dialogue, "content_hash", None),
+        })
+    last = library.last_result
+    return JSONResponse({"dialogues": items, "version": library.version,
+                         "last_reload": last.to_json() if last else None})
+
+
+async def reload_dialogues(request: Request) -> Response:
+    key = await _require_key(request)
+    if key.dialogues is not None:
+        raise DialogueNotAllowedError(f"API key {key.name!r} is limited to some dialogues and may not reload "
+                                      f"them all; use an unrestricted key")
+    result = await _runtime(request).reload_dialogues()
+    return JSONResponse(result.to_json(), status_code=200 if result.ok else 422)
+
+
+async def index(request: Request) -> Response:
+    del request
+    page = STATIC_DIR / "index.html"
+    if not page.is_file():
+        raise HTTPException(404, "the widget page is not installed")
+    return FileResponse(page, media_type="text/html")
+
+
+async def websocket(ws: WebSocket) -> None:
+    try:
+        from voicebot.transport.websocket import websocket_endpoint
+    except ImportError as exc:
+        log.error("websocket door unavailable: %s", exc)
+        await ws.close(code=1011, reason="websocket calls are not available in this build")
+        return
+    await websocket_endpoint(ws)
+
