@@ -135,6 +135,8 @@ class WhisperTranscriber:
                 raise EngineError(f"{self.name} failed to transcribe: {exc}") from None
         segments = tuple(_segment(s) for s in raw)
         text = " ".join(s.text for s in segments if s.text).strip()
+        if not any(ch.isalnum() for ch in text):
+            text = ""  # silence decodes to a lone "." or "..."; that is no words, not a turn
         return Transcript(text=text, final=final, language=info.language, segments=segments,
                           confidence=_confidence(segments) if text else 0.0)
 

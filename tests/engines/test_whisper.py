@@ -1,0 +1,114 @@
+"""faster-whisper with the embedded models, on speech synthesised by the embedded Piper voice."""
+
+import numpy as np
+import pytest
+
+from tests.audio.speech import RATE_HZ, normalize, padded, speech_bounds_ms, synth, whisper_base, whisper_tiny
+from voicebot.audio.g711 import ulaw_decode, ulaw_encode
+from voicebot.audio.pcm import float32_to_int16, int16_to_float32
+from voicebot.audio.resample import resample
+from voicebot.engines.registry import create_transcriber
+from voicebot.errors import ConfigError, EngineError
+
+ORDER = "I would like two large pepperoni pizzas delivered to twelve Main Street."
+
+
+@pytest.mark.parametrize("text", [
+    ORDER,
+    "I understood the cancellation policy and signed up voluntarily.",
+    "That's all, thank you.",
+])
+def test_synthesised_sentence_is_transcribed_back(text: str) -> None:
+    transcript = whisper_tiny().transcribe(padded(synth(text), 300, 300), language="en")
+    assert transcript.final
+    assert normalize(transcript.text) == normalize(text)
+    assert transcript.language == "en"
+    assert transcript.confidence is not None and transcript.confidence > 0.5
+
+
+def test_a_short_yes_is_never_dropped() -> None:
+    transcript = whisper_tiny().transcribe(padded(synth("Yes."), 200, 200))
+    assert normalize(transcript.text) == "yes"
+    assert 0 < (transcript.confidence or 0) <= 1
+
+
+def test_word_timestamps_follow_the_audio() -> None:
+    audio = padded(synth(ORDER), 500, 500)
+    transcript = whisper_tiny().transcribe(audio)
+    words = [w for s in transcript.segments for w in s.words]
+    assert [normalize(w.text) for w in words][:3] == ["i", "would", "like"]
+    starts = [w.start_s for w in words]
+    assert starts == sorted(starts)
+    assert all(w.start_s <= w.end_s for w in words)
+    _, speech_end_ms = speech_bounds_ms(audio)
+    assert words[-1].end_s <= audio.size / RATE_HZ
+    assert abs(words[-1].end_s * 1000 - speech_end_ms) < 600
+
+
+def test_streaming_in_20ms_frames_gives_the_same_final_and_partials_on_the_way() -> None:
+    transcriber = whisper_tiny()
+    audio = padded(synth(ORDER), 300, 300)
+    stream = transcriber.stream(language="en")
+    frame = RATE_HZ // 50
+    partials = []
+    for start in range(0, audio.size, frame):
+        partials += stream.accept(audio[start:start + frame])
+    final = stream.finish()
+    assert final.final and final.text == transcriber.transcribe(audio, language="en").text
+    assert partials and not any(p.final for p in partials)
+    assert len(partials[-1].text) > len(partials[0].text)
+    with pytest.raises(EngineError):
+        stream.accept(audio[:frame])
+
+
+def test_hints_bias_towards_expected_names() -> None:
+    audio = padded(synth("My name is Siobhan Kowalczyk."), 300, 300)
+    plain = whisper_tiny().transcribe(audio)
+    hinted = whisper_tiny().transcribe(audio, hints=["Siobhan Kowalczyk", "Zentrifo Secure Plus"])
+    assert "kowalczyk" not in normalize(plain.text)
+    assert "siobhan kowalczyk" in normalize(hinted.text)
+
+
+def test_telephone_band_mulaw_audio_still_transcribes() -> None:
+    clean = padded(synth(ORDER), 300, 300)
+    narrow = resample(clean, RATE_HZ, 8000)
+    phone = int16_to_float32(ulaw_decode(ulaw_encode(float32_to_int16(narrow))))
+    back = resample(phone, 8000, RATE_HZ)
+    transcript = whisper_tiny().transcribe(back)
+    words = normalize(transcript.text).split()
+    expected = normalize(ORDER).split()
+    assert sum(w in expected for w in words) >= len(expected) - 2
+
+
+def test_silence_gives_no_words_but_a_transcript() -> None:
+    transcript = whisper_tiny().transcribe(np.zeros(RATE_HZ * 2, np.float32))
+    assert transcript.final and transcript.text == ""
+    assert whisper_tiny().transcribe(np.zeros(0, np.float32)).text == ""
+
+
+def test_english_only_model_refuses_korean() -> None:
+    with pytest.raises(ConfigError, match="English only"):
+        whisper_tiny().transcribe(np.zeros(RATE_HZ, np.float32), language="ko")
+
+
+def test_names_and_registry() -> None:
+    assert whisper_tiny().name == "faster-whisper:tiny.en"
+    assert whisper_base().name == "faster-whisper:base"
+    transcriber = create_transcriber("faster-whisper", model="tiny.en", word_timestamps=False)
+    transcript = transcriber.transcribe(padded(synth("Yes."), 200, 200))
+    assert normalize(transcript.text) == "yes" and transcript.segments[0].words == ()
+
+
+def test_korean_through_the_multilingual_base() -> None:
+    from tests.audio.speech import espeak_korean
+
+    audio = espeak_korean("안녕하세요 피자 두 판 주문하고 싶어요")
+    transcript = whisper_base().transcribe(audio, language="ko")
+    hangul = [ch for ch in transcript.text if "\uac00" <= ch <= "\ud7a3"]
+    assert transcript.language == "ko"
+    assert len(hangul) >= 5
+
+
+def test_base_understands_english_too() -> None:
+    transcript = whisper_base().transcribe(padded(synth("That's all, thank you."), 300, 300), language="en")
+    assert normalize(transcript.text) == normalize("That's all, thank you.")
