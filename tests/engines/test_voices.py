@@ -70,20 +70,20 @@ def test_unknown_espeak_language_is_a_config_error() -> None:
 
 
 def test_profile_hook_supplies_named_voices() -> None:
-    asked: list[str] = []
+    asked: list[tuple[str, str]] = []
 
-    def lookup(name: str) -> Synthesizer | None:
-        asked.append(name)
+    def lookup(name: str, language: str) -> Synthesizer | None:
+        asked.append((name, language))
         return EspeakSynthesizer("en-us") if name == "alice" else None
 
     library = VoiceLibrary(profile_lookup=lookup)
-    assert library.get("alice", "en").name == "espeak:en-us"
+    assert library.get("alice", "en-US").name == "espeak:en-us"
     assert library.get("alice", "en") is library.get("alice", "en")
     with pytest.raises(ConfigError, match="unknown voice 'carol'"):
         library.get("carol", "en")
     # Built-in names never reach the hook, and each profile is looked up once.
     library.get("espeak:ko", "ko")
-    assert asked == ["alice", "carol"]
+    assert asked == [("alice", "en"), ("carol", "en")]
 
 
 def test_default_hook_works_without_profiles_module() -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 from voicebot.engines.base import Synthesizer
 from voicebot.errors import ConfigError
 
-# Hook for cloned voices: name -> synthesizer, or None when no profile has that name.
-ProfileLookup = Callable[[str], "Synthesizer | None"]
+# Hook for cloned voices: (name, language) -> synthesizer, or None when no profile has that name.
+ProfileLookup = Callable[[str, str], "Synthesizer | None"]
 
 DEFAULT_VOICE = "default"
 PIPER_DEFAULT_NAME = "joe"
@@ -26,7 +26,7 @@ ESPEAK_PREFIX = "espeak:"
 DEFAULT_LANGUAGE = "en"
 
 
-def find_profile_synthesizer(name: str) -> Synthesizer | None:
+def find_profile_synthesizer(name: str, language: str) -> Synthesizer | None:
     """The default profile lookup: ``voicebot.voice.profile.find_profile``, when that module exists."""
     try:
         from voicebot.voice.profile import find_profile  # type: ignore[import-not-found,unused-ignore]
@@ -38,13 +38,13 @@ def find_profile_synthesizer(name: str) -> Synthesizer | None:
     profile = find_profile(name)
     if profile is None:
         return None
-    synthesizer: Synthesizer = profile.synthesizer()
+    synthesizer: Synthesizer = profile.synthesizer(language)
     return synthesizer
 
 
-def no_profiles(name: str) -> Synthesizer | None:
+def no_profiles(name: str, language: str) -> Synthesizer | None:
     """A profile lookup that knows no profiles (built-in voices only)."""
-    del name
+    del name, language
     return None
 
 
@@ -76,7 +76,7 @@ def resolve_synthesizer(voice: str | None, language: str | None = DEFAULT_LANGUA
         return _espeak(espeak_voice)
     if name.endswith(".onnx"):
         return _piper(Path(name))
-    found = profile_lookup(name)
+    found = profile_lookup(name, lang)
     if found is not None:
         return found
     raise ConfigError(
