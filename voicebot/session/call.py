@@ -267,6 +267,10 @@ class CallSession:
             self._inbox.put_nowait(_Hangup(reason))
             self._audio_in.put_nowait(None)
 
+    def call_audio(self) -> Int16Array:
+        """The call so far as (n, 2) int16 at ``sample_rate_hz``: caller left, bot right."""
+        return self._recording.stereo()
+
     @property
     def awaiting_caller(self) -> bool:
         """True while the dialogue waits for the caller and the bot is silent."""
