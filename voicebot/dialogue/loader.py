@@ -79,6 +79,7 @@ STEP_OPTIONS: dict[str, tuple[str, ...]] = {
         "interruptible",
         "force",
         "hints",
+        "on_silence",
     ),
     "confirm": (
         "id",
@@ -666,6 +667,9 @@ class _Builder:
             interruptible=self._interruptible(path, value),
             force=self.boolean((*path, "force"), value.get("force", False), "force"),
             hints=hints,
+            on_silence=self.steps((*path, "on_silence"), value["on_silence"], f"{step_id}.on_silence")
+            if "on_silence" in value
+            else None,
         )
 
     def _step_confirm(self, path: KeyPath, value: dict[str, Any], step_id: str) -> m.Step:

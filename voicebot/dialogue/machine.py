@@ -301,6 +301,10 @@ class Conversation:
 
     def _on_silence(self, wait: _AskWait | _ConfirmWait | _CheckWait) -> list[Action]:
         b = self.dialogue.behaviour
+        if isinstance(wait, _AskWait) and wait.step.on_silence is not None:
+            self._wait = None
+            self._stack.append(_Frame(wait.step.on_silence))
+            return self._run([])
         wait.silences += 1
         if wait.silences > b.silence_reprompts:
             out: list[Action] = []

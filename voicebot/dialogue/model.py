@@ -108,6 +108,7 @@ class Ask:
     interruptible: bool | None
     force: bool
     hints: tuple[str, ...]
+    on_silence: tuple[Step, ...] | None = None  # instead of the global reprompt-then-end
 
 
 @dataclass(frozen=True, slots=True)
