@@ -77,7 +77,8 @@ class Catalogue:
                 words = normalize(name, "ko" if any(is_hangul(c) for c in name) else "en")
                 if not words:
                     continue
-                synonyms.append(_Synonym(value, words, _form(words), _can_be_fuzzy(words), len(words.split())))
+                fuzzy = _can_be_fuzzy(words)
+                synonyms.append(_Synonym(value, words, _form(words), fuzzy, len(words.split())))
         self._synonyms = tuple(synonyms)
         self._max_words = max((s.n_words for s in synonyms), default=1) + 1
         self.values = tuple(entries)
@@ -93,8 +94,9 @@ class Catalogue:
                 for variant in _variants(tokens[i:j]):
                     best = self._score(variant, score_cutoff)
                     if best is not None:
-                        found.append(CatalogueMatch(best[0].value, best[1], tokens[i].start, tokens[j - 1].end,
-                                                    best[0].words))
+                        syn, score = best
+                        start, end = tokens[i].start, tokens[j - 1].end
+                        found.append(CatalogueMatch(syn.value, score, start, end, syn.words))
             found.extend(self._inside_hangul(tokens[i]))
         return found
 
@@ -135,7 +137,9 @@ class Catalogue:
     def find_all(self, text: str, score_cutoff: float = 80) -> list[CatalogueMatch]:
         """Every match, best first when they overlap, returned in text order."""
         chosen: list[CatalogueMatch] = []
-        for cand in sorted(self._candidates(text, score_cutoff), key=lambda m: (-m.score, m.start - m.end, m.start)):
+        candidates = self._candidates(text, score_cutoff)
+        ranked = sorted(candidates, key=lambda m: (-m.score, m.start - m.end, m.start))
+        for cand in ranked:
             if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
                 chosen.append(cand)
         return sorted(chosen, key=lambda m: m.start)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 # Word pieces: digit runs (with an inner decimal point), Hangul runs, Latin/other letter runs with inner
 # apostrophes. Splitting digits from Hangul lets "3개" read as "3" + "개".
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[\uac00-\ud7a3\u3131-\u318e]+|[^\W\d_\uac00-\ud7a3\u3131-\u318e]+(?:'[^\W\d_]+)*")
+_HANGUL = "\uac00-\ud7a3\u3131-\u318e"
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{_HANGUL}]+|[^\W\d_{_HANGUL}]+(?:'[^\W\d_]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NOT_WORD = re.compile(r"[^\w\s'\x00\x01]|_")
 _SPACES = re.compile(r"\s+")
@@ -39,7 +40,7 @@ _KO_LONG_ENDINGS = (
     "이었어요", "였어요", "입니다", "이에요", "예요", "이요", "이랑", "으로", "에서", "까지", "부터",
     "하고", "이나", "에요", "처럼", "마다", "밖에",
 )
-_KO_SHORT_ENDINGS = ("요", "랑", "과", "와", "은", "는", "이", "가", "을", "를", "도", "로", "에", "만", "나", "의")
+_KO_SHORT_ENDINGS = tuple("요랑과와은는이가을를도로에만나의")
 
 FILLERS_EN = frozenset({"uh", "um", "umm", "uhm", "er", "erm", "ah", "hmm", "hm", "mm"})
 _AFFIRMING_PAIRS = frozenset({("uh", "huh"), ("mm", "hmm"), ("mhm", "hmm"), ("um", "hmm")})
@@ -79,7 +80,8 @@ def strip_korean_particles(word: str) -> str:
     return word
 
 
-def normalize(text: str, language: str, *, expand_contractions: bool = False, strip_particles: bool = False) -> str:
+def normalize(text: str, language: str, *, expand_contractions: bool = False,
+              strip_particles: bool = False) -> str:
     """Lower-case, replace punctuation with spaces, collapse spaces.
 
     Args:

@@ -49,12 +49,12 @@ KO_NATIVE_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔":
 # One-syllable forms that only mean a number before a counter ("네" alone is "yes", "한" starts "한국").
 _KO_PRENOMINAL = frozenset({"한", "두", "세", "네", "석", "넉"})
 KO_COUNTERS = (
-    "개월", "인분", "번째", "마리", "그릇", "가지", "세트", "박스", "사람", "시간", "퍼센트", "살", "개", "판",
-    "명", "잔", "병", "장", "권", "대", "번", "분", "시", "초", "년", "월", "일", "원", "층", "호", "점",
-    "캔", "통", "쪽", "주", "곳", "건", "켤레", "벌", "송이", "조각",
+    "개월", "인분", "번째", "마리", "그릇", "가지", "세트", "박스", "사람", "시간", "퍼센트", "살", "개",
+    "판", "명", "잔", "병", "장", "권", "대", "번", "분", "시", "초", "년", "월", "일", "원", "층", "호",
+    "점", "캔", "통", "쪽", "주", "곳", "건", "켤레", "벌", "송이", "조각",
 )
-KO_PARTICLES = ("이요", "이랑", "하고", "이나", "입니다", "이에요", "예요", "에요", "요", "랑", "과", "와",
-                "은", "는", "이", "가", "을", "를", "도", "만", "에", "로", "으로", "정도", "쯤", "씩", "짜리")
+KO_PARTICLES = ("이요", "이랑", "하고", "이나", "입니다", "이에요", "예요", "에요", "으로", "정도", "짜리",
+                *"요랑과와은는이가을를도만에로쯤씩")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,8 @@ def _en_word_number(tokens: Sequence[Token], i: int) -> tuple[Number, int, bool]
             return total + current + EN_ORDINAL_TEENS[w], j + 1, True
         elif w in EN_ORDINAL_TENS and last in (None, "hundred", "scale", "and"):
             return total + current + EN_ORDINAL_TENS[w], j + 1, True
-        elif w == "point" and last in ("unit", "teen", "tens") and j + 1 < n and tokens[j + 1].text in EN_UNITS:
+        elif (w == "point" and last in ("unit", "teen", "tens")
+              and j + 1 < n and tokens[j + 1].text in EN_UNITS):
             k = j + 1
             decimals = ""
             while k < n and tokens[k].text in EN_UNITS:
@@ -284,17 +285,15 @@ def _ko_token_number(tokens: Sequence[Token], i: int, alone: bool) -> tuple[int,
     if native is not None:
         value, length, needs_counter = native
         rest = word[length:]
-        if _is_counter(rest) or (rest == "" and counter_next):
-            best = (value, length)
-        elif not needs_counter and (rest == "" or _is_particles(rest)):
+        bare = rest == "" or _is_particles(rest)
+        if _is_counter(rest) or (rest == "" and counter_next) or (not needs_counter and bare):
             best = (value, length)
     sino = _sino_prefix(word)
     if sino is not None and (best is None or sino[1] > best[1]):
         value, length = sino
         rest = word[length:]
-        if _is_counter(rest) or (rest == "" and (counter_next or alone)):
-            best = (value, length)
-        elif length >= 2 and (rest == "" or _is_particles(rest)):
+        bare = rest == "" or _is_particles(rest)
+        if _is_counter(rest) or (rest == "" and (counter_next or alone)) or (length >= 2 and bare):
             best = (value, length)
     return best
 
@@ -330,7 +329,8 @@ def _find_numbers_ko(text: str, tokens: Sequence[Token]) -> list[NumberMatch]:
             follow = _ko_token_number(tokens, i + 1, False)
             if follow is not None:
                 f_value, f_length = follow
-                native_pair = tok.text in KO_NATIVE_TENS and f_value < 10 and nxt.text[:f_length] in KO_NATIVE_UNITS
+                native_pair = (tok.text in KO_NATIVE_TENS and f_value < 10
+                               and nxt.text[:f_length] in KO_NATIVE_UNITS)
                 sino_pair = (tok.text[-1] in KO_SINO_SMALL and f_value < KO_SINO_SMALL[tok.text[-1]]
                              and parse_sino_korean(nxt.text[:f_length]) is not None)
                 if native_pair or sino_pair:

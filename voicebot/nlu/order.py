@@ -1,9 +1,10 @@
 """Order lines ("two large pepperoni and a small veggie") from one utterance.
 
-Items and sizes come from catalogues; quantities from :func:`find_numbers`. Attachment follows word order:
-in English a quantity comes before its item ("two pepperoni"), in Korean after it ("페퍼로니 두 판"); when that
-item already has a quantity, the other neighbour gets it. A size goes to the nearer item (in words), ties
-to the next item in English and the previous one in Korean. No quantity means one.
+Items and sizes come from catalogues; quantities from :func:`find_numbers`. Attachment follows word
+order: in English a quantity comes before its item ("two pepperoni"), in Korean after it
+("페퍼로니 두 판"); when that item already has a quantity, the other neighbour gets it. A size goes to the
+nearer item (in words), ties to the next item in English and the previous one in Korean. No quantity
+means one.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
-from voicebot.nlu.numbers import NumberMatch, find_numbers
 from voicebot.nlu.normalize import tokenize
+from voicebot.nlu.numbers import NumberMatch, find_numbers
 
 _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
 
@@ -55,7 +56,8 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
         index = _quantity_owner(found_items, number, quantity_of, prefer_next=language != "ko")
         if index is not None:
             quantity_of[index] = int(number.value)
-    return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1)) for k, item in enumerate(found_items)]
+    return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1))
+            for k, item in enumerate(found_items)]
 
 
 def _neighbours(found_items: list[CatalogueMatch], start: int, end: int) -> tuple[int | None, int | None]:

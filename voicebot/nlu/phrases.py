@@ -31,7 +31,9 @@ def _key(words: Sequence[str], language: str) -> str:
 
 def find_phrases(words: Sequence[str], phrases: Mapping[str, T], language: str) -> list[PhraseHit[T]]:
     """Scan left to right; at each word take the longest listed phrase that starts there."""
-    table = {(p.replace(" ", "") if language == "ko" else p): (p, label) for p, label in phrases.items()}
+    table: dict[str, tuple[str, T]] = {}
+    for phrase, label in phrases.items():
+        table.setdefault(phrase.replace(" ", "") if language == "ko" else phrase, (phrase, label))
     hits: list[PhraseHit[T]] = []
     i = 0
     while i < len(words):

@@ -30,8 +30,8 @@ _EN: dict[str, _Polarity] = {
     **dict.fromkeys((
         "yes", "yeah", "yea", "yep", "yup", "ya", "yah", "yeh", "yess", "sure", "of course", "correct",
         "that is correct", "that is right", "right", "exactly", "absolutely", "definitely", "certainly",
-        "indeed", "uh huh", "mhm", "mm hmm", "um hmm", "affirmative", "ok", "okay", "alright", "all right", "fine",
-        "sounds good", "go ahead", "please do", "yes please", "true", "i think so", "i believe so",
+        "indeed", "uh huh", "mhm", "mm hmm", "um hmm", "affirmative", "ok", "okay", "alright", "all right",
+        "fine", "sounds good", "go ahead", "please do", "yes please", "true", "i think so", "i believe so",
         "i guess so", "i agree", "agreed", "no problem", "no worries", "not a problem", "why not",
         "no doubt", "you bet", "totally", "that works", "perfect", "sure thing", "yes sir", "yes maam",
         "it is correct", "that is true", "i did indeed", "you got it", "that is it", "yeah sure",
@@ -39,11 +39,11 @@ _EN: dict[str, _Polarity] = {
     **dict.fromkeys((
         "no", "nope", "nah", "naw", "not really", "incorrect", "that is wrong", "wrong", "not at all",
         "absolutely not", "definitely not", "certainly not", "of course not", "no way", "never", "negative",
-        "i do not think so", "do not think so", "i do not believe so", "not true", "false", "no thanks", "no thank you",
-        "i disagree", "not yet", "not correct", "not right", "that is not right", "that is not correct",
-        "that is incorrect", "it is wrong", "it is not", "that is not it", "i do not", "i did not",
-        "i have not", "i am not", "we do not", "we did not", "not exactly", "no sir", "no maam",
-        "i never did", "i do not agree", "not quite", "nothing like that",
+        "i do not think so", "do not think so", "i do not believe so", "not true", "false", "no thanks",
+        "no thank you", "i disagree", "not yet", "not correct", "not right", "that is not right",
+        "that is not correct", "that is incorrect", "it is wrong", "it is not", "that is not it",
+        "i do not", "i did not", "i have not", "i am not", "we do not", "we did not", "not exactly",
+        "no sir", "no maam", "i never did", "i do not agree", "not quite", "nothing like that",
     ), _N),
     **dict.fromkeys((
         "maybe", "not sure", "i am not sure", "i do not know", "do not know", "i do not remember",
@@ -51,7 +51,8 @@ _EN: dict[str, _Polarity] = {
         "it depends", "depends", "kind of", "sort of", "i forget", "i forgot", "dunno", "i am unsure",
         "unsure", "i guess", "probably", "probably not", "i do not understand", "i am confused",
     ), _U),
-    **dict.fromkeys(("i mean", "actually", "sorry", "wait", "rather", "scratch that", "on second thought"), _M),
+    **dict.fromkeys(("i mean", "actually", "sorry", "wait", "rather", "scratch that", "on second thought"),
+                    _M),
 }
 # Bare verb answers ("i do", "it is") count only when they end the answer: "i have a question" is no yes.
 _EN_TRAILING_YES = {"i do": _Y, "i did": _Y, "i have": _Y, "i am": _Y, "it is": _Y, "we do": _Y,
@@ -59,25 +60,30 @@ _EN_TRAILING_YES = {"i do": _Y, "i did": _Y, "i have": _Y, "i am": _Y, "it is": 
 
 _KO: dict[str, _Polarity] = {
     **dict.fromkeys((
-        "네", "네네", "넵", "넹", "네에", "예", "예예", "예에", "응", "응응", "웅", "그래", "그래요", "그럼요", "그럼",
-        "그렇습니다", "그렇죠", "그렇지", "그렇네요", "맞아", "맞아요", "맞습니다", "맞죠", "맞네요", "맞는데요", "좋아",
-        "좋아요", "좋습니다", "알겠습니다", "알겠어요", "알았어요", "알았습니다", "물론", "물론이죠", "물론입니다", "당연하죠",
-        "당연히", "당연하지", "했어요", "했습니다", "했죠", "했는데요", "받았어요", "받았습니다", "받았죠", "이해했어요",
-        "이해했습니다", "이해합니다", "이해해요", "들었어요", "들었습니다", "있어요", "있습니다", "확인했습니다",
-        "확인했어요", "동의합니다", "동의해요", "오케이", "예스", "그렇게 해 주세요", "그렇게 해주세요", "부탁해요",
-        "부탁합니다", "맞는 말씀이에요", "정확해요", "정확합니다", "그렇게 할게요", "자발적으로 했어요",
+        "네", "네네", "넵", "넹", "네에", "예", "예예", "예에", "응", "응응", "웅", "그래", "그래요",
+        "그럼요", "그럼", "그렇습니다", "그렇죠", "그렇지", "그렇네요", "맞아", "맞아요", "맞습니다",
+        "맞죠", "맞네요", "맞는데요", "좋아", "좋아요", "좋습니다", "알겠습니다", "알겠어요", "알았어요",
+        "알았습니다", "물론", "물론이죠", "물론입니다", "당연하죠", "당연히", "당연하지", "했어요",
+        "했습니다", "했죠", "했는데요", "받았어요", "받았습니다", "받았죠", "이해했어요", "이해했습니다",
+        "이해합니다", "이해해요", "들었어요", "들었습니다", "있어요", "있습니다", "확인했습니다",
+        "확인했어요", "동의합니다", "동의해요", "오케이", "예스", "그렇게 해 주세요", "그렇게 해주세요",
+        "부탁해요", "부탁합니다", "맞는 말씀이에요", "정확해요", "정확합니다", "그렇게 할게요",
+        "자발적으로 했어요",
     ), _Y),
     **dict.fromkeys((
-        "아니요", "아니오", "아뇨", "아니", "아니에요", "아닙니다", "아니야", "아니었어요", "아닌데요", "아니거든요", "아닌데",
-        "틀려요", "틀렸어요", "틀립니다", "틀린데요", "없어요", "없습니다", "없었어요", "싫어요", "싫어", "싫습니다",
-        "안 돼요", "안 됩니다", "전혀요", "전혀", "별로요", "노", "이해 못 했어요", "이해 안 돼요", "이해가 안 돼요",
-        "못 했어요", "안 했어요", "아니 안 했어요", "그렇지 않아요", "그렇지 않습니다", "그런 적 없어요",
+        "아니요", "아니오", "아뇨", "아니", "아니에요", "아닙니다", "아니야", "아니었어요", "아닌데요",
+        "아니거든요", "아닌데", "틀려요", "틀렸어요", "틀립니다", "틀린데요", "없어요", "없습니다",
+        "없었어요", "싫어요", "싫어", "싫습니다", "안 돼요", "안 됩니다", "전혀요", "전혀", "별로요", "노",
+        "이해 못 했어요", "이해 안 돼요", "이해가 안 돼요", "못 했어요", "안 했어요", "아니 안 했어요",
+        "그렇지 않아요", "그렇지 않습니다", "그런 적 없어요",
     ), _N),
     **dict.fromkeys((
-        "몰라요", "모르겠어요", "모르겠습니다", "잘 모르겠어요", "잘 모르겠습니다", "글쎄요", "글쎄", "아마", "아마도",
-        "기억이 안 나요", "기억 안 나요", "기억이 안 납니다", "헷갈려요", "잘 몰라요", "모르겠는데요",
+        "몰라요", "모르겠어요", "모르겠습니다", "잘 모르겠어요", "잘 모르겠습니다", "글쎄요", "글쎄",
+        "아마", "아마도", "기억이 안 나요", "기억 안 나요", "기억이 안 납니다", "헷갈려요", "잘 몰라요",
+        "모르겠는데요",
     ), _U),
-    **dict.fromkeys(("잠깐", "잠깐만", "잠깐만요", "아 참", "정정할게요", "그게 아니라", "아니 그게 아니라"), _M),
+    **dict.fromkeys(("잠깐", "잠깐만", "잠깐만요", "아 참", "정정할게요", "그게 아니라", "아니 그게 아니라"),
+                    _M),
 }
 
 
@@ -90,7 +96,8 @@ def _classify(hits: list[PhraseHit[_Polarity]], ws: list[str], language: str) ->
     polarities: list[_Polarity] = []
     for hit in hits:
         polarity = hit.label
-        if polarity is _Y and hit.start > 0 and ws[hit.start - 1] in (("not",) if language == "en" else ("안", "못")):
+        negators = ("not",) if language == "en" else ("안", "못")
+        if polarity is _Y and hit.start > 0 and ws[hit.start - 1] in negators:
             polarity = _N  # "not exactly", "안 받았어요"
         polarities.append(polarity)
     return polarities

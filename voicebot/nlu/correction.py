@@ -1,0 +1,141 @@
+"""Corrections while a value is being confirmed: "no, three, not two", "make that three", "두 판 말고 세 판".
+
+The parser does not know which slot is being corrected; it returns the new value's words (and the old
+value's, when said) so the dialogue re-parses ``new_text`` with the slot's own parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from voicebot.nlu.normalize import FILLERS_EN, FILLERS_KO, normalize, strip_korean_particles
+from voicebot.nlu.numbers import find_numbers
+from voicebot.nlu.yesno import parse_yes_no
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """``new_text``: the value now meant; ``old_text``: the value withdrawn, when said; ``marker``: why."""
+
+    new_text: str
+    old_text: str | None
+    marker: str
+
+
+_EN_LEADING = ("no no", "no", "nope", "sorry", "oops", "oh", "wait", "actually", "correction", "i mean",
+               "i meant", "i said", "not quite", "that is wrong", "wrong", "no wait", "hold on")
+_EN_MAKE = re.compile(
+    r"^(?:can you |could you |please )?(?:make|change|switch) (?:that|it|this)(?: to| into| for)? (.+)$"
+)
+_EN_INSTEAD = re.compile(r"^(.+?) (?:not|instead of|rather than|and not) (.+)$")
+_EN_NOT_FIRST = re.compile(r"^not (.+)$")
+_EN_NOT_SUBJECT = frozenset({"i", "it", "that", "we", "you", "they", "do", "this", "he", "she", "is", "am"})
+_EN_EMPTY_TAILS = frozenset({"thanks", "thank you", "please", "that is all", "nothing", "never mind", "no"})
+
+_KO_LEADING = ("아니 아니", "아니요", "아니오", "아뇨", "아니", "정정할게요", "정정", "잠깐만요", "잠깐만",
+               "잠깐", "아 참", "그게 아니라", "아니 그게 아니라", "틀렸어요", "다시")
+_KO_INSTEAD = re.compile(r"^(.+?) 말고(?:요)? (.+)$")
+_KO_NOT_BUT = re.compile(r"^(.+?)(?:이|가)? 아니(?:고|라|라고요|구요|라요) (.+)$")
+_KO_EMPTY_TAILS = frozenset({"괜찮아", "괜찮아요", "괜찮습니다", "됐어", "됐어요", "감사합니다", "고맙습니다",
+                             "감사해요"})
+# Request verbs after the value: "스몰로 해 주세요" -> "스몰".
+_KO_REQUEST_TAIL = re.compile(
+    r"(?:\s*(?:으로|로))?\s*(?:해\s*주세요|해\s*줘요|주세요|할게요|할께요|해요|바꿔\s*주세요|변경해\s*주세요|부탁해요|부탁합니다)$"
+)
+_KO_CHANGE = re.compile(r"^(.+?)(?:으로|로) (?:바꿔|바꾸|변경|해|할게|정정|수정)")
+
+
+def _clean(text: str, language: str) -> str:
+    fillers = FILLERS_EN if language == "en" else FILLERS_KO
+    if language == "ko":
+        text = _KO_REQUEST_TAIL.sub("", text)
+    ws = [w for w in text.split() if w not in fillers]
+    if language == "ko" and ws:
+        ws[-1] = strip_korean_particles(ws[-1])
+    return " ".join(ws).strip()
+
+
+def _worth(text: str, language: str) -> bool:
+    """A tail that is only "thanks" or a yes/no is not a new value; "네 판" (four) still is."""
+    if not text or text in _EN_EMPTY_TAILS or text in _KO_EMPTY_TAILS:
+        return False
+    return parse_yes_no(text, language) is None or bool(find_numbers(text, language))
+
+
+def _split_not(rest: str, raw_chunks: list[str]) -> tuple[str, str]:
+    """ "not two three" -> ("two", "three"): by the caller's comma, "but", a second number, or one word."""
+    if " but " in f" {rest} ":
+        old, new = rest.split(" but ", 1)
+        return old, new.removeprefix("it is ").removeprefix("make it ")
+    if len(raw_chunks) >= 2:
+        return raw_chunks[-2].removeprefix("not ").strip(), raw_chunks[-1].strip()
+    numbers = find_numbers(rest, "en")
+    if len(numbers) >= 2:
+        return rest[: numbers[1].start].strip(), rest[numbers[1].start:].strip()
+    head, _, tail = rest.partition(" ")
+    return head, tail
+
+
+def _strip_leading(text: str, markers: tuple[str, ...]) -> tuple[str, str | None]:
+    found: str | None = None
+    changed = True
+    while changed:
+        changed = False
+        for marker in sorted(markers, key=len, reverse=True):
+            if text == marker or text.startswith(marker + " "):
+                found = found or marker
+                text = text[len(marker):].strip()
+                changed = True
+                break
+    return text, found
+
+
+def _parse_en(text: str) -> Correction | None:
+    chunks = [normalize(c, "en", expand_contractions=True) for c in re.split(r"[,;.!?]", text)]
+    chunks = [_clean(c, "en") for c in chunks if _clean(c, "en")]
+    s = " ".join(chunks)
+    rest, marker = _strip_leading(s, _EN_LEADING)
+    if m := _EN_MAKE.match(rest):
+        return Correction(m[1], None, marker or "make that")
+    if m := _EN_NOT_FIRST.match(rest):
+        said_apart = len(chunks) >= 2 and chunks[-2].startswith(("not ", marker or "\0"))
+        tail_chunks = chunks[-2:] if said_apart else []
+        old, new = _split_not(m[1], [c for c in tail_chunks if c.startswith("not ")] + tail_chunks[-1:])
+        if new and _worth(new, "en"):
+            return Correction(new, old or None, marker or "not")
+    if m := _EN_INSTEAD.match(rest):
+        new, old = m[1], m[2]
+        if (new.split()[0] not in _EN_NOT_SUBJECT and len(new.split()) <= 4 and len(old.split()) <= 4
+                and _worth(new, "en")):
+            return Correction(new, old, marker or "instead")
+    if marker is not None and _worth(rest, "en"):
+        return Correction(rest, None, marker)
+    return None
+
+
+def _parse_ko(text: str) -> Correction | None:
+    said = " ".join(w for w in normalize(text, "ko").split() if w not in FILLERS_KO)
+    said_rest, marker = _strip_leading(said, _KO_LEADING)
+    if m := _KO_CHANGE.match(said_rest):
+        return Correction(_clean(m[1], "ko"), None, marker or "바꿔")
+    rest, marker = _strip_leading(_clean(said, "ko"), _KO_LEADING)
+    for pattern, name in ((_KO_INSTEAD, "말고"), (_KO_NOT_BUT, "아니라")):
+        if m := pattern.match(rest):
+            old = " ".join(strip_korean_particles(w) for w in m[1].split())
+            new = _clean(m[2], "ko")
+            if _worth(new, "ko"):
+                return Correction(new, old, marker or name)
+    if marker is not None and _worth(rest, "ko"):
+        return Correction(rest, None, marker)
+    return None
+
+
+def parse_correction(text: str, language: str) -> Correction | None:
+    """A correction with its new value, or None when ``text`` corrects nothing.
+
+    "no, three, not two" -> new "three", old "two"; "make that three" -> new "three";
+    "아니 세 판이요" -> new "세 판"; "두 판 말고 세 판" -> new "세 판", old "두 판". A bare "no" or "yes" is
+    not a correction: that is :func:`parse_yes_no`'s job.
+    """
+    return _parse_ko(text) if language == "ko" else _parse_en(text)

@@ -1,0 +1,146 @@
+"""Global intents that apply in every dialogue state: ask for a person, ask to repeat, stop the call.
+
+Precision beats recall here: a wrong "agent" or "stop" derails a call, a missed one gets asked again.
+So bare words that also occur in ordinary answers are not enough ("bus stop", "사람 두 명"), a negation in
+front cancels ("i don't want an agent"), and "what" or "huh" only count as the whole answer. The matched
+phrase is returned so the dialogue can tell "cancel" from "goodbye".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from voicebot.nlu.normalize import strip_korean_particles, words
+from voicebot.nlu.phrases import PhraseHit, find_phrases
+
+
+class Intent(StrEnum):
+    AGENT = "agent"
+    REPEAT = "repeat"
+    STOP = "stop"
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalIntent:
+    """``name`` is "agent", "repeat" or "stop"; ``phrase`` is the phrase recognised, as listed."""
+
+    name: Intent
+    phrase: str
+
+    @property
+    def value(self) -> str:
+        return self.name.value
+
+
+_A, _R, _S = Intent.AGENT, Intent.REPEAT, Intent.STOP
+_PRIORITY = (_A, _S, _R)
+
+_EN: dict[str, Intent] = {
+    **dict.fromkeys((
+        "agent", "an agent", "live agent", "human", "a human", "human being", "representative",
+        "a representative", "real person", "a real person", "live person", "actual person",
+        "talk to someone", "speak to someone", "talk to somebody", "speak to somebody",
+        "speak with someone", "talk with someone", "talk to a person", "speak to a person",
+        "speak with a person", "operator", "customer service", "customer support", "speak to a manager",
+        "talk to a manager", "speak to your manager", "talk to your manager", "a supervisor", "transfer me",
+        "connect me", "put me through",
+    ), _A),
+    **dict.fromkeys((
+        "repeat", "repeat that", "repeat it", "say that again", "say it again", "say again", "come again",
+        "i beg your pardon", "i did not catch that", "i did not catch it", "i did not hear",
+        "i did not hear you", "i can not hear you", "i could not hear", "i could not hear you",
+        "what did you say", "once more", "one more time", "sorry what", "what was that", "could you repeat",
+        "can you repeat", "pardon me", "pardon",
+    ), _R),
+    **dict.fromkeys((
+        "stop", "stop it", "please stop", "stop calling", "stop calling me", "cancel", "cancel it",
+        "cancel that", "cancel the order", "cancel my order", "goodbye", "good bye", "bye", "bye bye",
+        "i am not interested", "not interested", "hang up", "i will hang up", "leave me alone",
+        "do not call", "do not call me", "do not call me again", "remove me", "remove me from your list",
+        "take me off your list", "end the call", "end call", "i have to go", "i got to go", "gotta go",
+        "quit", "shut up", "forget it",
+    ), _S),
+}
+# Only as the whole answer (with "sorry"/"please" around): in a sentence they mean something else.
+_EN_ALONE = {"what": _R, "huh": _R, "excuse me": _R, "sorry": _R, "pardon": _R, "what what": _R}
+_EN_POLITE = frozenset({"sorry", "please", "oh", "i said"})
+_EN_BLOCKED_BEFORE = {"stop": frozenset({"bus", "truck", "pit", "next", "last", "one", "first", "final"}),
+                      "human": frozenset({"inhuman"})}
+_EN_BLOCKED_AFTER = {"stop": frozenset({"sign", "light", "lights"}), "human": frozenset({"resources"}),
+                     "repeat": frozenset({"customer", "order", "prescription"})}
+_EN_NEGATORS = frozenset({"not", "never", "without", "dont"})
+
+_KO: dict[str, Intent] = {
+    **dict.fromkeys((
+        "상담원", "상담사", "직원", "담당자", "상담원 연결", "상담사 연결", "사람 연결", "사람한테 연결",
+        "사람이랑 통화", "사람하고 통화", "사람이랑 얘기", "사람하고 얘기", "사람 바꿔", "사람 바꿔 주세요",
+        "사람 바꿔주세요", "실제 사람", "진짜 사람", "매니저 연결", "상담 연결",
+    ), _A),
+    **dict.fromkeys((
+        "다시 말씀해 주세요", "다시 말씀해주세요", "다시 말해 주세요", "다시 말해주세요", "다시 한번",
+        "다시 한 번", "다시요", "뭐라고요", "뭐라고", "뭐라구요", "잘 못 들었어요", "못 들었어요",
+        "잘 안 들려요", "안 들려요", "다시 해 주세요", "한 번 더", "한번 더", "다시 말씀",
+        "뭐라고 하셨어요", "뭐라고 하셨죠",
+    ), _R),
+    **dict.fromkeys((
+        "그만", "그만하세요", "그만해요", "그만해", "그만 하세요", "끊을게요", "끊어요", "끊겠습니다",
+        "끊어 주세요", "끊을게", "됐어요", "됐습니다", "필요 없어요", "필요없어요", "필요 없습니다",
+        "관심 없어요", "관심없어요", "관심 없습니다", "취소", "취소할게요", "취소해 주세요", "취소해주세요",
+        "전화하지 마세요", "전화 하지 마세요", "연락하지 마세요", "안녕히 계세요", "안녕히 계십시오",
+    ), _S),
+}
+_KO_ALONE = {"사람": _A, "뭐": _R, "네": _R, "예": _R, "뭐요": _R}
+_KO_NEGATED_AFTER = frozenset({"말고", "필요", "필요없어요", "필요없어", "안", "싫어요", "아니고", "아니라"})
+
+
+def _alone(ws: list[str], table: dict[str, Intent], polite: frozenset[str]) -> GlobalIntent | None:
+    core = [w for w in ws if w not in polite] or ws
+    phrase = " ".join(core)
+    if phrase in table:
+        return GlobalIntent(table[phrase], phrase)
+    return None
+
+
+def _allowed_en(hit: PhraseHit[Intent], ws: list[str]) -> bool:
+    before = ws[max(0, hit.start - 3): hit.start]
+    if hit.label is not _S and any(w in _EN_NEGATORS for w in before):
+        return False
+    if hit.label is _S and before[-2:] in (["do", "not"], ["can", "not"], ["will", "not"]):
+        return False  # "don't hang up", "won't cancel"
+    head = ws[hit.start]
+    tail = ws[hit.end - 1]
+    if hit.start > 0 and ws[hit.start - 1] in _EN_BLOCKED_BEFORE.get(head, frozenset()):
+        return False
+    return not (hit.end < len(ws) and ws[hit.end] in _EN_BLOCKED_AFTER.get(tail, frozenset()))
+
+
+def _allowed_ko(hit: PhraseHit[Intent], ws: list[str]) -> bool:
+    after = ws[hit.end: hit.end + 2]
+    return not (hit.label is _A and any(w in _KO_NEGATED_AFTER or w.startswith("필요없") for w in after))
+
+
+def detect_global_intent(text: str, language: str) -> GlobalIntent | None:
+    """The global intent in ``text`` (agent before stop before repeat), or None."""
+    ws = words(text, language)
+    if not ws:
+        return None
+    if language == "ko":
+        if len(ws) == 1 and ws[0] in ("네", "예") and not text.strip().endswith("?"):
+            return None  # a plain "네" is yes; "네?" asks to repeat
+        stripped = [strip_korean_particles(w) for w in ws]
+        alone = _alone(stripped, _KO_ALONE, frozenset({"좀", "요"}))
+        if alone is not None:
+            return alone
+        hits = [h for h in find_phrases(ws, _KO, "ko") if _allowed_ko(h, ws)]
+        hits += [h for h in find_phrases(stripped, _KO, "ko") if _allowed_ko(h, stripped)]
+    else:
+        alone = _alone(ws, _EN_ALONE, _EN_POLITE)
+        if alone is not None:
+            return alone
+        hits = [h for h in find_phrases(ws, _EN, "en") if _allowed_en(h, ws)]
+    for intent in _PRIORITY:
+        for hit in hits:
+            if hit.label is intent:
+                return GlobalIntent(intent, hit.phrase)
+    return None

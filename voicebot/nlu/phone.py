@@ -1,0 +1,48 @@
+"""Phone numbers from speech or typing, and masking them (and dates) out of logs."""
+
+from __future__ import annotations
+
+from voicebot.nlu.dates import redact_dates
+from voicebot.nlu.digits import digit_runs
+
+PHONE_MASK = "[phone]"
+MIN_PHONE_DIGITS = 7
+MAX_PHONE_DIGITS = 15  # E.164
+
+
+def parse_phone(text: str, language: str) -> str | None:
+    """The phone number said, as a digit string of 7–15 digits, or None.
+
+    "five five five one two three four" -> "5551234", "double five" -> "55", "oh" -> "0",
+    "공일공 일이삼사 오육칠팔" -> "01012345678", "010-1234-5678" -> "01012345678".
+    """
+    runs = digit_runs(text, language)
+    if not runs:
+        return None
+    best = max(runs, key=lambda r: len(r.digits))
+    if MIN_PHONE_DIGITS <= len(best.digits) <= MAX_PHONE_DIGITS:
+        return best.digits
+    return None
+
+
+def redact_phone_numbers(text: str) -> str:
+    """Replace every run of seven or more digits (spoken or typed, either language) with "[phone]".
+
+    Longer runs (card numbers) are masked too: a log never needs them.
+    """
+    out: list[str] = []
+    last = 0
+    for run in digit_runs(text, None):
+        if len(run.digits) < MIN_PHONE_DIGITS:
+            continue
+        start = run.start
+        while start > last and text[start - 1] in "+(":
+            start -= 1
+        out.append(text[last:start])
+        out.append(PHONE_MASK)
+        last = run.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+__all__ = ["PHONE_MASK", "parse_phone", "redact_dates", "redact_phone_numbers"]
