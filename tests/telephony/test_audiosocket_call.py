@@ -1,0 +1,152 @@
+"""Calls over a real TCP socket: the test plays Asterisk, the service runs a shipped dialogue.
+
+Real models (tiny.en, Silero, Piper) and the real store; speech is Piper audio resampled to 8 kHz.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.session.helpers import engine_pool
+from voicebot.config import Config, PathsConfig
+from voicebot.runtime import Runtime
+from voicebot.session.call import SessionSettings
+from voicebot.telephony.audiosocket_server import AudioSocketServer
+
+from .asterisk_peer import AsteriskPeer, speech_8k
+
+DIALOGUES = Path(__file__).resolve().parents[2] / "dialogues"
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
+    config = Config(paths=PathsConfig(data_dir=tmp_path / "var", dialogues_dir=DIALOGUES))
+    rt = Runtime.create(config, load_engines=False)
+    rt.engines = engine_pool()
+    await rt.start()
+    yield rt
+    await rt.close()
+
+
+async def serve(runtime: Runtime, **kw: Any) -> AudioSocketServer:
+    server = AudioSocketServer(runtime, "127.0.0.1", 0, "satisfaction_survey", **kw)
+    await server.start()
+    return server
+
+
+async def stored(runtime: Runtime, call_id: str) -> Any:
+    for _ in range(200):
+        found = runtime.store.get(call_id)
+        if found is not None and found.ended_at:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no finished record for {call_id}")
+
+
+async def test_survey_call_end_to_end(runtime: Runtime) -> None:
+    server = await serve(runtime)
+    peer = AsteriskPeer(server.port)
+    try:
+        await peer.connect()
+        await peer.bot_turn_done()  # intro + "do you have two minutes?"
+        peer.say(speech_8k("Yes, sure."))
+        await peer.bot_turn_done()  # "how satisfied ... one to five"
+        peer.dtmf("4")
+        await peer.bot_turn_done()  # "zero to ten ... recommend"
+        peer.dtmf("9")
+        await peer.bot_turn_done()  # "anything you'd like to tell us"
+        peer.say(speech_8k("The technician was very friendly."))
+        await peer.wait_closed()
+    finally:
+        await peer.hang_up()
+        await server.close()
+    # Only audio and, at the end, one hang-up were sent to Asterisk.
+    assert set(peer.bot.kinds) == {0x10, 0x00} and peer.bot.kinds[-1] == 0x00
+    assert peer.bot.kinds.count(0x00) == 1
+    record = await stored(runtime, peer.call_id)
+    assert record.call_id == peer.call_id
+    assert record.outcome == "completed"
+    assert record.slots["consent"] is True
+    assert record.slots["satisfaction"] == 4 and record.slots["recommend"] == 9
+    assert "friendly" in record.slots["comment"].lower()
+    assert [t.dtmf for t in record.turns if t.dtmf] == ["4", "9"]
+    assert record.meta.get("door") == "audiosocket"
+    audio = runtime.store.audio_path(peer.call_id)
+    assert audio is not None and audio.is_file()
+    with wave.open(str(audio)) as wav:
+        assert wav.getnchannels() == 2 and wav.getnframes() > 8000 * 10
+
+
+async def test_tcp_reset_mid_call_saves_the_record(runtime: Runtime) -> None:
+    server = await serve(runtime)
+    peer = AsteriskPeer(server.port)
+    try:
+        await peer.connect()
+        await peer.bot_turn_done()
+        peer.say(speech_8k("Yes."))
+        await peer.bot_started_speaking()
+        await asyncio.sleep(1.0)  # the bot is asking the next question
+        await peer.reset()
+        record = await stored(runtime, peer.call_id)
+    finally:
+        await server.close()
+    assert record.outcome == "hangup"
+    assert record.meta.get("end_reason") in ("network_lost", "caller_hangup")
+    assert record.slots.get("consent") is True
+
+
+async def test_caller_who_never_speaks(runtime: Runtime) -> None:
+    # No caller audio at all, as behind Wait(): timeouts must run on the wall clock,
+    # and the bot must keep Asterisk fed with frames the whole time.
+    server = await serve(runtime, session_settings=SessionSettings(no_input_timeout_ms=1500))
+    peer = AsteriskPeer(server.port, send_silence=False)
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        await peer.connect()
+        await peer.wait_closed()
+        elapsed_s = loop.time() - started
+    finally:
+        await server.close()
+    record = await stored(runtime, peer.call_id)
+    assert record.outcome == "no_answer"
+    assert peer.bot.hangup
+    # 20 ms frames for the whole call, silence included (Asterisk hangs up after 2 s without).
+    assert peer.bot.frames >= 0.8 * elapsed_s / 0.02
+    assert peer.bot.frames > peer.bot.voiced_frames
+
+
+async def test_hang_up_during_bot_speech_at_16k(runtime: Runtime) -> None:
+    server = await serve(runtime)
+    peer = AsteriskPeer(server.port, rate_hz=16000)
+    try:
+        await peer.connect()
+        await peer.bot_started_speaking()
+        await peer.hang_up()  # Asterisk closes the socket; no 0x00 message
+        record = await stored(runtime, peer.call_id)
+    finally:
+        await server.close()
+    assert record.outcome == "hangup"
+    assert record.meta.get("end_reason") == "caller_hangup"
+    assert not [t for t in record.turns if t.role == "caller"]
+    # The bot answered in the call's rate: slin16 is kind 0x12 on Asterisk 22.10.
+    assert set(peer.bot.kinds) == {0x12}
+
+
+async def test_unroutable_call_is_hung_up(tmp_path: Path, runtime: Runtime) -> None:
+    server = AudioSocketServer(runtime, "127.0.0.1", 0, default_dialogue=None)
+    await server.start()
+    peer = AsteriskPeer(server.port)
+    try:
+        await peer.connect()
+        await peer.wait_closed(10)
+    finally:
+        await peer.hang_up()
+        await server.close()
+    assert peer.bot.kinds == [0x00]
