@@ -316,10 +316,15 @@ class Conversation:
         out = [self._say(b.silence_prompt)]
         return out + self._repeat_question()
 
-    def _global_intent(self, text: str, *, free_text: bool) -> list[Action] | None:
+    def _global_intent(
+        self, text: str, *, free_text: bool, answers: Callable[[], bool] | None = None
+    ) -> list[Action] | None:
         if free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS:
             return None
         intent = self._reader.intent(text)
+        # "아니요 설명 못 들었어요" (no, nobody explained) also reads as "I didn't hear you": an answer wins.
+        if intent == "repeat" and answers is not None and answers():
+            return None
         return self._do_intent(intent)
 
     def _do_intent(self, intent: str | None) -> list[Action] | None:
@@ -366,7 +371,9 @@ class Conversation:
         assert isinstance(event, CallerText)
         text = event.text.strip()
         free_text = spec.type == "text" and spec.pattern is None
-        handled = self._global_intent(text, free_text=free_text)
+        handled = self._global_intent(
+            text, free_text=free_text, answers=lambda: self._reader.read(spec, text, strict=True) is not None
+        )
         if handled is not None:
             return handled
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
@@ -414,7 +421,10 @@ class Conversation:
             answer = True if event.digits == b.dtmf_yes else False if event.digits == b.dtmf_no else None
         else:
             assert isinstance(event, CallerText)
-            handled = self._global_intent(event.text, free_text=False)
+            text = event.text
+            handled = self._global_intent(
+                text, free_text=False, answers=lambda: self._reader.yes_no(text) is not None
+            )
             if handled is not None:
                 return handled
             answer = self._reader.yes_no(event.text)
@@ -472,7 +482,10 @@ class Conversation:
             answer = True if event.digits == b.dtmf_yes else False if event.digits == b.dtmf_no else None
         else:
             assert isinstance(event, CallerText)
-            handled = self._global_intent(event.text, free_text=False)
+            text = event.text
+            handled = self._global_intent(
+                text, free_text=False, answers=lambda: self._reader.yes_no(text) is not None
+            )
             if handled is not None:
                 return handled
             answer = self._reader.yes_no(event.text)

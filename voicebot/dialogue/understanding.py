@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from voicebot.dialogue.defaults import YES_NO_HINTS
@@ -57,10 +58,9 @@ class SlotReader:
         found = detect_global_intent(text, self.language)
         if found is None:
             return None
-        # The parser may return an enum, a str enum or a match object with the intent on it.
-        value = getattr(found, "intent", found)
-        value = getattr(value, "value", value)
-        return str(value)
+        # A GlobalIntent match carries the Intent enum as .name (and the words matched as .phrase).
+        intent = found if isinstance(found, Enum) else getattr(found, "name", found)
+        return str(getattr(intent, "value", intent))
 
     def yes_no(self, text: str) -> bool | None:
         from voicebot.nlu.yesno import parse_yes_no
