@@ -1,0 +1,132 @@
+"""A malformed dialogue gets one precise error: file, line, key path and what is expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voicebot.dialogue.loader import load_dialogue
+from voicebot.errors import DialogueError
+
+VALID = """\
+name: demo
+language: en
+outcomes: [done]
+variables:
+  customer_name: {type: text}
+catalogues:
+  colours:
+    red: [crimson]
+    blue: []
+slots:
+  count: {type: integer, min: 1, max: 5}
+  colour: {type: choice, catalogue: colours}
+prompts:
+  hello: "Hello {customer_name}."
+flows:
+  main:
+    - say: hello
+    - ask: count
+      prompt: "How many?"
+    - ask: colour
+      prompt: "Which colour?"
+    - hangup: done
+"""
+
+
+def _load(tmp_path: Path, text: str) -> DialogueError:
+    path = tmp_path / "demo.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DialogueError) as info:
+        load_dialogue(path)
+    err = info.value
+    assert err.file == str(path)
+    assert str(path) in str(err)
+    return err
+
+
+def test_the_base_dialogue_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "demo.yml"
+    path.write_text(VALID, encoding="utf-8")
+    assert load_dialogue(path).name == "demo"
+
+
+# (what to replace, replacement, expected line, expected key path, words the message must contain)
+MISTAKES = [
+    pytest.param("flows:\n", "flow:\n", 15, "flow", ["unknown key 'flow'", "did you mean 'flows'"],
+                 id="unknown-top-key"),
+    pytest.param("name: demo\n", "", 1, None, ["missing required key 'name'"], id="missing-name"),
+    pytest.param("{type: integer,", "{type: integr,", 11, "slots.count.type",
+                 ["unknown slot type 'integr'", "did you mean 'integer'"], id="unknown-slot-type"),
+    pytest.param("- ask: count", "- ask: cuont", 18, "flows.main[1].ask",
+                 ["unknown slot 'cuont'", "did you mean 'count'"], id="ask-unknown-slot"),
+    pytest.param("- say: hello", "- sya: hello", 17, "flows.main[0].sya",
+                 ["unknown step 'sya'", "did you mean 'say'"], id="unknown-step"),
+    pytest.param("- hangup: done", "- hangup: done\n      say: hello", 23, "flows.main[3].say",
+                 ["one step per list item"], id="two-steps-in-one-item"),
+    pytest.param('      prompt: "How many?"', '      promt: "How many?"', 19, "flows.main[1].promt",
+                 ["unknown key 'promt'", "did you mean 'prompt'"], id="unknown-step-option"),
+    pytest.param('"Hello {customer_name}."', '"Hello {custmer_name}."', 14, "prompts.hello",
+                 ["{custmer_name}", "did you mean 'customer_name'"], id="unknown-template-field"),
+    pytest.param('"How many?"', '"How many {count|money}?"', 19, "flows.main[1].prompt",
+                 ["unknown filter 'money'"], id="unknown-filter"),
+    pytest.param("- hangup: done", "- goto: mian", 22, "flows.main[3].goto",
+                 ["unknown flow 'mian'", "did you mean 'main'"], id="goto-unknown-flow"),
+    pytest.param("- hangup: done", "- hangup: finished", 22, "flows.main[3].hangup",
+                 ["outcome 'finished' is not declared", "outcomes:"], id="undeclared-outcome"),
+    pytest.param("- hangup: done", "- if: \"__import__('os')\"\n      then: [{hangup: done}]", 22,
+                 "flows.main[3].if", ["only len(name) and filled(name)"], id="condition-with-a-call"),
+    pytest.param("- hangup: done", "- if: count >\n      then: [{hangup: done}]", 22, "flows.main[3].if",
+                 ["cannot parse condition"], id="condition-syntax"),
+    pytest.param("- hangup: done", "- if: cuont > 2\n      then: [{hangup: done}]", 22, "flows.main[3].if",
+                 ["'cuont'", "no slot or variable"], id="condition-unknown-name"),
+    pytest.param("    blue: []\n", "    blue: []\n    red: []\n", 10, "catalogues.colours.red",
+                 ["duplicate key 'red'"], id="duplicate-key"),
+    pytest.param("min: 1, max: 5", "min: 6, max: 5", 11, "slots.count.min",
+                 ["min (6) is greater than max (5)"], id="min-above-max"),
+    pytest.param("{type: choice, catalogue: colours}", "{type: choice}", 12, "slots.colour",
+                 ["needs catalogue:"], id="choice-without-catalogue"),
+    pytest.param("- say: hello", "- say: helo_world", 17, "flows.main[0].say",
+                 ["unknown prompt 'helo_world'"], id="unknown-prompt-id"),
+    pytest.param("language: en", "language: fr", 2, "language",
+                 ["unsupported language 'fr'", "en, ko"], id="unsupported-language"),
+    pytest.param('      prompt: "How many?"', '      prompt: "How many?"\n      max_attempts: 0', 20,
+                 "flows.main[1].max_attempts", ["whole number >= 1"], id="zero-attempts"),
+    pytest.param('    - ask: colour\n      prompt: "Which colour?"\n', "    - colour\n", 20, "flows.main[2]",
+                 ["expected a step such as"], id="step-is-a-bare-word"),
+    pytest.param("  customer_name: {type: text}", "  customer_name: {type: text}\n   bad: [", 6, None,
+                 ["YAML syntax error"], id="yaml-syntax"),
+    pytest.param("- hangup: done", "- action: lookup\n      url: ftp://example.com", 23, "flows.main[3].url",
+                 ["must start with http:// or https://"], id="webhook-url"),
+    pytest.param("- ask: count", "- ask: count\n      max_attempts: three", 19, "flows.main[1].max_attempts",
+                 ["whole number", "'three'"], id="attempts-not-a-number"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "line", "key_path", "words"), MISTAKES)
+def test_mistake_is_reported_precisely(tmp_path: Path, old: str, new: str, line: int, key_path: str | None,
+                                       words: list[str]) -> None:
+    assert old in VALID
+    err = _load(tmp_path, VALID.replace(old, new, 1))
+    assert err.line == line, str(err)
+    assert err.key_path == key_path, str(err)
+    for word in words:
+        assert word in err.reason, str(err)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    err = _load(tmp_path, "")
+    assert "empty" in err.reason
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "demo.yml"
+    path.write_bytes(VALID.encode("utf-16"))
+    with pytest.raises(DialogueError, match="UTF-8"):
+        load_dialogue(path)
+
+
+def test_missing_file_says_check_the_path(tmp_path: Path) -> None:
+    with pytest.raises(DialogueError, match="check the path"):
+        load_dialogue(tmp_path / "nope.yml")
