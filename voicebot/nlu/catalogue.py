@@ -57,6 +57,11 @@ def _form(words: str) -> str:
     return words
 
 
+def _close_in_length(said: str, name: str) -> bool:
+    """ "pepper" is not a misheard "pepperoni": a fuzzy match may miss only a few letters."""
+    return abs(len(said) - len(name)) <= max(2, len(name) // 4)
+
+
 def _can_be_fuzzy(words: str) -> bool:
     hangul = sum(1 for ch in words if is_hangul(ch))
     if hangul:
@@ -106,7 +111,7 @@ class Catalogue:
         for syn in self._synonyms:
             if syn.form == form:
                 score = 100.0
-            elif syn.fuzzy and _can_be_fuzzy(words):
+            elif syn.fuzzy and _can_be_fuzzy(words) and _close_in_length(form, syn.form):
                 score = fuzz.ratio(form, syn.form, score_cutoff=score_cutoff)
             else:
                 continue

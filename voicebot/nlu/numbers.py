@@ -326,7 +326,7 @@ def _find_numbers_ko(text: str, tokens: Sequence[Token]) -> list[NumberMatch]:
         start, end = tok.start, tok.start + length
         # "스물 다섯", "열 두 개", "이십 오": a spaced compound is one number.
         if nxt is not None and length == len(tok.text) and is_hangul(nxt.text):
-            follow = _ko_token_number(tokens, i + 1, False)
+            follow = _ko_token_number(tokens, i + 1, True)  # "이십 오": a bare digit after a tens word
             if follow is not None:
                 f_value, f_length = follow
                 native_pair = (tok.text in KO_NATIVE_TENS and f_value < 10

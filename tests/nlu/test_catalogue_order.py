@@ -1,0 +1,136 @@
+"""Menu lookups and order lines, English and Korean, with speech-to-text misspellings."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.nlu.catalogue import Catalogue
+from voicebot.nlu.order import OrderLine, parse_order_lines
+
+ITEMS = Catalogue({
+    "pepperoni": ["pepperoni pizza", "페퍼로니", "페퍼로니 피자"],
+    "vegetarian": ["veggie", "veggie pizza", "vegetarian pizza", "야채", "야채 피자", "베지"],
+    "margherita": ["margarita", "margherita pizza", "마르게리타", "마르게리타 피자"],
+    "hawaiian": ["hawaiian pizza", "하와이안", "하와이안 피자"],
+    "bulgogi": ["bulgogi pizza", "불고기", "불고기 피자"],
+    "coke": ["cola", "coca cola", "콜라"],
+    "garlic bread": ["garlic bread", "갈릭 브레드", "마늘빵"],
+})
+SIZES = Catalogue({
+    "large": ["big", "라지", "큰", "엘"],
+    "medium": ["regular", "미디엄", "중간", "레귤러"],
+    "small": ["little", "스몰", "작은"],
+})
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("pepperoni", "pepperoni"), ("Pepperoni!", "pepperoni"), ("pepperonni", "pepperoni"),
+    ("peperoni", "pepperoni"), ("pepperonis", "pepperoni"), ("a pepperoni pizza please", "pepperoni"),
+    ("veggie", "vegetarian"), ("the veggie one", "vegetarian"), ("vegetarian", "vegetarian"),
+    ("vegitarian", "vegetarian"), ("margarita", "margherita"), ("margherita", "margherita"),
+    ("margerita", "margherita"), ("hawaiian", "hawaiian"), ("hawaian", "hawaiian"), ("coke", "coke"),
+    ("a coca cola", "coke"), ("two cokes", "coke"), ("garlic bread", "garlic bread"),
+    ("uh garlic bred", "garlic bread"), ("bulgogi", "bulgogi"),
+    ("페퍼로니", "pepperoni"), ("페퍼로니 피자", "pepperoni"), ("페퍼로니 피자 주세요", "pepperoni"),
+    ("페파로니", "pepperoni"), ("페퍼로니를", "pepperoni"), ("페퍼로니요", "pepperoni"), ("야채 피자", "vegetarian"),
+    ("베지", "vegetarian"), ("불고기 피자로 주세요", "bulgogi"), ("불고기를", "bulgogi"), ("콜라", "coke"),
+    ("콜라 두 개", "coke"), ("마르게리타", "margherita"), ("마르가리타", "margherita"), ("하와이안 피자", "hawaiian"),
+    ("마늘빵", "garlic bread"), ("페퍼로니라지", "pepperoni"),
+])
+def test_match_finds_the_item(text: str, value: str) -> None:
+    found = ITEMS.match(text)
+    assert found is not None
+    assert found.value == value
+    assert found.score >= 80
+
+
+@pytest.mark.parametrize("text", [
+    "", "a", "no", "yes", "an", "the", "nothing", "pizza", "i want a pizza", "cook", "pepper", "coat",
+    "veg", "hello there", "large", "네", "아니요", "피자", "골라", "콜", "페", "사이다", "one",
+])
+def test_match_ignores_unrelated_words(text: str) -> None:
+    assert ITEMS.match(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("large", "large"), ("a big one", "large"), ("medium", "medium"), ("regular", "medium"),
+    ("small", "small"), ("smal", None), ("라지", "large"), ("큰 거", "large"), ("큰거요", None),
+    ("작은", "small"), ("미디엄", "medium"), ("레귤러로", "medium"), ("no", None), ("a", None),
+])
+def test_short_names_need_an_exact_word(text: str, value: str | None) -> None:
+    found = SIZES.match(text)
+    assert (found.value if found else None) == value
+
+
+def test_score_cutoff_is_respected() -> None:
+    assert ITEMS.match("peperoni", score_cutoff=99) is None
+    assert ITEMS.match("peperoni", score_cutoff=80) is not None
+
+
+def test_find_all_is_in_text_order_without_overlaps() -> None:
+    text = "a veggie pizza, two pepperoni pizzas and a coke"
+    found = ITEMS.find_all(text)
+    assert [m.value for m in found] == ["vegetarian", "pepperoni", "coke"]
+    assert [text[m.start:m.end] for m in found] == ["veggie pizza", "pepperoni pizzas", "coke"]
+    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+
+
+def test_find_all_korean_glued_words() -> None:
+    text = "페퍼로니라지 두 판"
+    assert [text[m.start:m.end] for m in ITEMS.find_all(text)] == ["페퍼로니"]
+    assert [text[m.start:m.end] for m in SIZES.find_all(text)] == ["라지"]
+
+
+def test_canonical_values_are_listed() -> None:
+    assert SIZES.values == ("large", "medium", "small")
+
+
+L = OrderLine
+EN_ORDERS = [
+    ("two large pepperoni and a small veggie", [L("pepperoni", "large", 2), L("vegetarian", "small", 1)]),
+    ("one margherita", [L("margherita", None, 1)]),
+    ("a margherita", [L("margherita", None, 1)]),
+    ("margherita", [L("margherita", None, 1)]),
+    ("uh can i get three medium pepperonis and two cokes", [L("pepperoni", "medium", 3), L("coke", None, 2)]),
+    ("a large pepperoni pizza", [L("pepperoni", "large", 1)]),
+    ("2 large veggie pizzas and 1 small margarita", [L("vegetarian", "large", 2), L("margherita", "small", 1)]),
+    ("i'd like a couple of hawaiian pizzas", [L("hawaiian", None, 2)]),
+    ("pepperoni large two please", [L("pepperoni", "large", 2)]),
+    ("one large pepperoni one medium veggie and one small hawaiian",
+     [L("pepperoni", "large", 1), L("vegetarian", "medium", 1), L("hawaiian", "small", 1)]),
+    ("a big pepperonni and garlic bread", [L("pepperoni", "large", 1), L("garlic bread", None, 1)]),
+    ("twelve cokes", [L("coke", None, 12)]),
+    ("a large pepperoni and a small pepperoni", [L("pepperoni", "large", 1), L("pepperoni", "small", 1)]),
+    ("um two uh large pepperoni", [L("pepperoni", "large", 2)]),
+    ("no one wants a veggie just pepperoni", [L("vegetarian", None, 1), L("pepperoni", None, 1)]),
+    ("nothing thanks", []),
+    ("", []),
+    ("yes", []),
+]
+KO_ORDERS = [
+    ("페퍼로니 라지 두 판이랑 불고기 한 판", [L("pepperoni", "large", 2), L("bulgogi", None, 1)]),
+    ("라지 페퍼로니 두 판하고 스몰 불고기 한 판", [L("pepperoni", "large", 2), L("bulgogi", "small", 1)]),
+    ("콜라 세 개", [L("coke", None, 3)]),
+    ("페퍼로니 피자 2판 주세요", [L("pepperoni", None, 2)]),
+    ("불고기 피자 라지로 하나 주세요", [L("bulgogi", "large", 1)]),
+    ("작은 야채 피자 한 판이요", [L("vegetarian", "small", 1)]),
+    ("페퍼로니 한 판", [L("pepperoni", None, 1)]),
+    ("페퍼로니", [L("pepperoni", None, 1)]),
+    ("음 페퍼로니 라지 하나랑 콜라 두 개요", [L("pepperoni", "large", 1), L("coke", None, 2)]),
+    ("하와이안 미디엄 세 판", [L("hawaiian", "medium", 3)]),
+    ("두 판 페퍼로니", [L("pepperoni", None, 2)]),
+    ("마르게리타 스몰 한 판하고 마늘빵 두 개", [L("margherita", "small", 1), L("garlic bread", None, 2)]),
+    ("페퍼로니라지 두 판", [L("pepperoni", "large", 2)]),
+    ("큰 거로 불고기 열두 판", [L("bulgogi", "large", 12)]),
+    ("네", []),
+]
+
+
+@pytest.mark.parametrize(("text", "lines"), EN_ORDERS)
+def test_english_order_lines(text: str, lines: list[OrderLine]) -> None:
+    assert parse_order_lines(text, ITEMS, SIZES, "en") == lines
+
+
+@pytest.mark.parametrize(("text", "lines"), KO_ORDERS)
+def test_korean_order_lines(text: str, lines: list[OrderLine]) -> None:
+    assert parse_order_lines(text, ITEMS, SIZES, "ko") == lines

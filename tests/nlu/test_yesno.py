@@ -1,0 +1,93 @@
+"""Yes/no answers as speech-to-text writes them (lower case, no punctuation, fillers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.nlu.yesno import parse_yes_no
+
+EN_YES = [
+    "yes", "Yes.", "YES!", "yeah", "yea", "yep", "yup", "sure", "of course", "correct", "that's right",
+    "thats right", "that is correct", "i do", "I did", "absolutely", "uh huh", "mm hmm", "right", "exactly",
+    "definitely", "certainly", "okay", "ok", "all right", "sure thing", "yes please", "yeah sure",
+    "um yes", "uh yeah", "yes i did", "yes i do", "yes that's correct", "i think so", "i believe so",
+    "no problem", "no worries", "why not", "sounds good", "go ahead", "yes sir", "you bet", "of course i do",
+    "yeah i received them", "yes i understood", "affirmative", "i agree", "it is", "i have", "that's true",
+    "uh huh yes", "yes yes", "yeah yeah", "well yes", "so yes", "yes i mean i think so",
+]
+EN_NO = [
+    "no", "No.", "nope", "nah", "not really", "i don't", "i dont", "i do not", "incorrect", "that's wrong",
+    "that is wrong", "wrong", "no way", "never", "not at all", "absolutely not", "definitely not",
+    "of course not", "no thanks", "no thank you", "i didn't", "i did not", "i have not", "i haven't",
+    "not yet", "no i did not", "no i don't think so", "i don't think so", "dont think so", "not exactly",
+    "not quite", "that's not right", "that is not correct", "uh no", "um no", "yes i mean no", "yeah no",
+    "no no no", "not correct", "negative", "it isn't", "i disagree", "no sir", "i never did",
+    "yes no", "no wait no",
+]
+EN_UNCLEAR = [
+    "", "maybe", "not sure", "i'm not sure", "i am not sure", "i don't know", "i dont know", "no idea",
+    "perhaps", "i guess", "probably", "i don't remember", "i can't remember", "hello", "what", "pizza",
+    "i have a question", "i am calling about my order", "uh", "um", "hmm", "two large pepperoni",
+    "kind of", "sort of", "it depends", "i don't understand", "possibly", "no idea maybe",
+    "yes but i'm not sure",
+]
+# Self-correction: the words after the last marker decide.
+EN_CORRECTED = [
+    ("yes i mean no", False), ("no i mean yes", True), ("no wait yes", True), ("yes sorry no", False),
+    ("no actually yes", True), ("yes actually no", False), ("nope sorry yes", True),
+    ("no on second thought yes", True), ("yes scratch that no", False),
+]
+
+KO_YES = [
+    "네", "네.", "예", "응", "맞아요", "맞습니다", "그래요", "좋아요", "알겠습니다", "네 맞아요", "네네", "넵",
+    "예 맞습니다", "음 네", "어 네", "그럼요", "물론이죠", "당연하죠", "네 받았어요", "받았습니다", "했어요",
+    "네 이해했습니다", "이해했어요", "네 그렇습니다", "맞아", "응 맞아", "좋습니다", "네 알겠어요", "그렇죠",
+    "동의합니다", "네 들었어요", "오케이", "네 있어요", "예예", "네, 맞습니다.", "자발적으로 했어요",
+]
+KO_NO = [
+    "아니요", "아뇨", "아니", "아니에요", "아닙니다", "틀려요", "틀렸어요", "안 했어요", "안했어요",
+    "아니요 안 받았어요", "못 받았어요", "못받았어요", "안 받았습니다", "없어요", "싫어요", "전혀요", "아니오",
+    "음 아니요", "네 아니요", "아니 틀렸어요", "그렇지 않아요", "이해 못 했어요", "아닌데요", "별로요",
+    "아니요 몰랐어요", "안 들었어요",
+]
+KO_UNCLEAR = [
+    "", "몰라요", "모르겠어요", "잘 모르겠어요", "글쎄요", "아마", "기억이 안 나요", "네?", "예?", "안녕하세요",
+    "페퍼로니 두 판", "음", "어", "헷갈려요",
+]
+KO_CORRECTED = [("네 잠깐만요 아니요", False), ("아니요 잠깐 네", True)]
+
+
+@pytest.mark.parametrize("text", EN_YES)
+def test_english_yes(text: str) -> None:
+    assert parse_yes_no(text, "en") is True
+
+
+@pytest.mark.parametrize("text", EN_NO)
+def test_english_no(text: str) -> None:
+    assert parse_yes_no(text, "en") is False
+
+
+@pytest.mark.parametrize("text", EN_UNCLEAR)
+def test_english_unclear(text: str) -> None:
+    assert parse_yes_no(text, "en") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CORRECTED + [(t, e) for t, e in KO_CORRECTED])
+def test_last_self_correction_wins(text: str, expected: bool) -> None:
+    language = "ko" if any("\uac00" <= c <= "\ud7a3" for c in text) else "en"
+    assert parse_yes_no(text, language) is expected
+
+
+@pytest.mark.parametrize("text", KO_YES)
+def test_korean_yes(text: str) -> None:
+    assert parse_yes_no(text, "ko") is True
+
+
+@pytest.mark.parametrize("text", KO_NO)
+def test_korean_no(text: str) -> None:
+    assert parse_yes_no(text, "ko") is False
+
+
+@pytest.mark.parametrize("text", KO_UNCLEAR)
+def test_korean_unclear(text: str) -> None:
+    assert parse_yes_no(text, "ko") is None
