@@ -159,6 +159,7 @@ class Runtime:
         self.interrupted_calls = 0
         self._started = False
         self._closed = False
+        self._background: set[asyncio.Task[None]] = set()
 
     @classmethod
     def create(cls, config: Config, *, load_engines: bool = True) -> Runtime:
@@ -207,6 +208,8 @@ class Runtime:
         if self._closed:
             return
         self._closed = True
+        for task in list(self._background):
+            task.cancel()
         close = getattr(self.engines, "close", None)
         if close is not None:
             outcome = close()
@@ -226,12 +229,26 @@ class Runtime:
 
     async def reload_dialogues(self) -> ReloadResult:
         """Reload from disk; on any error or failed test the running dialogues stay. Never raises."""
+        before = {name: getattr(d, "content_hash", None) for name, d in self.dialogues.all().items()}
         result = await asyncio.to_thread(self.dialogues.reload)
         self.metrics.dialogue_reloads.labels(result="ok" if result.ok else "failed").inc()
         if result.ok:
             log.info("dialogues loaded: %s (version %d, %d tests passed)", ", ".join(result.dialogues),
                      result.version, result.tests_passed)
+            changed = [d for name, d in self.dialogues.all().items()
+                       if before.get(name) != getattr(d, "content_hash", None)]
+            if changed and self.engines is not None and hasattr(self.engines, "warm"):
+                # New prompts get synthesised in the background; calls meanwhile synthesise on demand.
+                task = asyncio.get_running_loop().create_task(self._warm(changed))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
         else:
             log.error("dialogue reload failed, keeping version %d: %s", result.version,
                       "; ".join(result.errors))
         return result
+
+    async def _warm(self, dialogues: list[Any]) -> None:
+        try:
+            await self.engines.warm(dialogues)
+        except Exception:
+            log.exception("warming the reloaded dialogues failed; their prompts are synthesised per call")

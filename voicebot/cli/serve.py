@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import ipaddress
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -109,28 +110,19 @@ def _uvicorn_server_class() -> type[Any]:
 async def _serve(runtime: Any) -> None:
     import uvicorn
 
-    from voicebot.config import parse_host_port
     from voicebot.web.app import create_app
 
     config = runtime.config
     loop = asyncio.get_running_loop()
-    await runtime.start()
-    audiosocket = None
-    if config.audiosocket.listen:
-        try:
-            from voicebot.telephony.audiosocket_server import AudioSocketServer
-        except ImportError as exc:
-            raise ConfigError(f"the AudioSocket door is not available in this build ({exc})") from None
-        as_host, as_port = parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
-        audiosocket = AudioSocketServer(runtime, as_host, as_port, config.audiosocket.default_dialogue)
-        await audiosocket.start()
-
-    app = create_app(runtime, manage_runtime=False)
+    # Bind before the slow start (model loading), so a taken port fails at once.
+    listener = _bind(config.server.host, config.server.port)
     server = _uvicorn_server_class()(uvicorn.Config(
-        app, host=config.server.host, port=config.server.port, log_config=None, lifespan="off",
-        ws="websockets-sansio", timeout_graceful_shutdown=config.server.shutdown_timeout_s,
-        server_header=False))
+        create_app(runtime, manage_runtime=False), host=config.server.host, port=config.server.port,
+        log_config=None, lifespan="off", ws="websockets-sansio", server_header=False,
+        timeout_graceful_shutdown=config.server.shutdown_timeout_s))
+    doors: list[Any] = []  # other doors (AudioSocket), closed alongside the HTTP server
     closing: list[asyncio.Task[Any]] = []
+    background: set[asyncio.Task[Any]] = set()
 
     def on_stop() -> None:
         if server.should_exit:
@@ -138,40 +130,71 @@ async def _serve(runtime: Any) -> None:
             return
         print("voicebot: shutting down; letting calls in progress end", file=sys.stderr, flush=True)
         server.should_exit = True
-        if audiosocket is not None:
-            closing.append(loop.create_task(audiosocket.close()))
-
-    reloads: set[asyncio.Task[Any]] = set()
+        closing.extend(loop.create_task(door.close()) for door in doors)
 
     def on_hup() -> None:
         task = loop.create_task(runtime.reload_dialogues())
-        reloads.add(task)
-        task.add_done_callback(reloads.discard)
+        background.add(task)  # keep a reference until it finishes
+        task.add_done_callback(background.discard)
 
+    # Installed before the slow start so that a stop during model loading is clean too.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_stop)
     loop.add_signal_handler(signal.SIGHUP, on_hup)
     try:
-        serving = loop.create_task(server.serve())
-        while not server.started and not serving.done():
-            await asyncio.sleep(0.05)
-        if server.started:
-            port = server.servers[0].sockets[0].getsockname()[1] if server.servers else config.server.port
-            print(f"voicebot: serving on http://{_url_host(config.server.host)}:{port}/ "
-                  f"(websocket /ws, API /api, metrics /metrics)", flush=True)
-        try:
+        await runtime.start()
+        if config.audiosocket.listen and not server.should_exit:
+            doors.append(await _start_audiosocket(runtime))
+        if not server.should_exit:
+            serving = loop.create_task(server.serve(sockets=[listener]))
+            while not server.started and not serving.done():
+                await asyncio.sleep(0.05)
+            if server.started:
+                print(f"voicebot: serving on http://{_url_host(config.server.host)}:"
+                      f"{listener.getsockname()[1]}/ (websocket /ws, API /api, metrics /metrics)", flush=True)
             await serving
-        except SystemExit:
-            raise ConfigError(f"cannot listen on {config.server.host}:{config.server.port} "
-                              f"(address in use or not available); choose another --host/--port") from None
     finally:
+        listener.close()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
-        if audiosocket is not None:
-            if not closing:
-                closing.append(loop.create_task(audiosocket.close()))
-            await asyncio.gather(*closing)
+        if not closing:
+            closing.extend(loop.create_task(door.close()) for door in doors)
+        await asyncio.gather(*closing)
         await runtime.close()
+
+
+async def _start_audiosocket(runtime: Any) -> Any:
+    from voicebot.config import parse_host_port
+
+    config = runtime.config
+    try:
+        from voicebot.telephony.audiosocket_server import AudioSocketServer
+    except ImportError as exc:
+        raise ConfigError(f"the AudioSocket door is not available in this build ({exc})") from None
+    host, port = parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
+    door = AudioSocketServer(runtime, host, port, config.audiosocket.default_dialogue)
+    await door.start()
+    print(f"voicebot: AudioSocket calls on {_url_host(host)}:{port}", flush=True)
+    return door
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc}; check --host") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}; is another server running? "
+                          f"choose another --port") from None
+    sock.setblocking(False)
+    return sock
 
 
 def _url_host(host: str) -> str:

@@ -1,0 +1,136 @@
+"""voicebot serve as a real subprocess on a free port: health, auth, SIGHUP reload, clean SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.service_fixtures import GREETER, GREETER_TEST
+from voicebot.cli.serve import _warn_about_exposure
+from voicebot.store import KeyStore
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen[str], url: str, stderr_path: Path) -> None:
+        self.proc, self.url, self.stderr_path = proc, url, stderr_path
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text()
+
+
+def start_serve(tmp_path: Path, *args: str) -> Served:
+    err_path = tmp_path / "serve.err"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with err_path.open("w") as err_file:  # the child keeps its own copy
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voicebot", "serve", "--port", "0", "--data-dir", str(tmp_path / "var"),
+             "--dialogues-dir", str(tmp_path / "dialogues"), *args],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=err_file, text=True, env=env)
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + 180  # model loading on a busy 2-core machine
+    while time.monotonic() < deadline:
+        if selector.select(timeout=0.5):
+            line = proc.stdout.readline()
+            match = re.search(r"serving on (http://\S+?)/ ", line)
+            if match:
+                selector.close()
+                return Served(proc, match.group(1), err_path)
+            if not line and proc.poll() is not None:
+                break
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    raise AssertionError(f"voicebot serve did not start: {err_path.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Iterator[Path]:
+    (tmp_path / "dialogues" / "tests").mkdir(parents=True)
+    yield tmp_path
+
+
+def wait_for(predicate: object, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_serve_lifecycle(workdir: Path) -> None:
+    keys = KeyStore(workdir / "var" / "voicebot.db")
+    _, token = keys.create("ops")
+    keys.close()
+    served = start_serve(workdir)
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.Client(base_url=served.url, timeout=10) as http:
+            assert http.get("/healthz").json()["status"] == "ok"
+            assert http.get("/api/calls").status_code == 401
+            assert http.get("/api/calls", headers=auth).json() == {"calls": [], "total": 0, "limit": 50,
+                                                                   "offset": 0}
+            # A dialogue added on disk goes live on SIGHUP once its conversation test passes.
+            folder = workdir / "dialogues"
+            (folder / "greeter.yml").write_text(GREETER)
+            (folder / "tests" / "greeter.yml").write_text(GREETER_TEST)
+            served.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: http.get("/healthz").json()["dialogues"] == ["greeter"])
+            # A broken edit is refused and the running version stays.
+            (folder / "greeter.yml").write_text(GREETER.replace("flows:", "flow:"))
+            served.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: not http.get("/api/dialogues", headers=auth).json()["last_reload"]["ok"])
+            body = http.get("/api/dialogues", headers=auth).json()
+            assert [d["name"] for d in body["dialogues"]] == ["greeter"] and body["version"] == 2
+            assert "flow" in body["last_reload"]["errors"][0]
+        served.proc.send_signal(signal.SIGTERM)
+        assert served.proc.wait(timeout=120) == 0
+    finally:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait()
+        assert served.proc.stdout is not None
+        served.proc.stdout.close()
+    err = served.stderr()
+    assert "shutting down" in err and "Traceback" not in err
+    logged = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any(entry["msg"].startswith("dialogues loaded: greeter") for entry in logged)
+    assert all(token not in line for line in err.splitlines())
+
+
+def test_port_in_use_fails_at_once_with_insecure_warning(workdir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "voicebot", "serve", "--port", str(port), "--insecure-no-auth",
+             "--data-dir", str(workdir / "var"), "--dialogues-dir", str(workdir / "dialogues")],
+            cwd=workdir, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "NO API KEY IS CHECKED" in result.stderr
+    assert f"voicebot: error: cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_exposure_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    _warn_about_exposure("0.0.0.0", True, has_keys=False)
+    assert "REACHABLE FROM OTHER MACHINES" in capsys.readouterr().err
+    _warn_about_exposure("0.0.0.0", False, has_keys=False)
+    assert "no API keys exist while listening on 0.0.0.0" in capsys.readouterr().err
+    _warn_about_exposure("127.0.0.1", False, has_keys=True)
+    _warn_about_exposure("::1", False, has_keys=True)
+    assert capsys.readouterr().err == ""
