@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import pytest
 
 from voicebot.errors import StoreError
 from voicebot.record import CallRecord, Turn
-from voicebot.store import CallStore
+from voicebot.store import CallStore, StoredCall
 
 
 def make_record(dialogue: str = "pizza_order", **kwargs: object) -> CallRecord:
@@ -27,8 +28,18 @@ def make_record(dialogue: str = "pizza_order", **kwargs: object) -> CallRecord:
     return record
 
 
+def entry_of(store: CallStore, call_id: str) -> StoredCall:
+    found = store.entry(call_id)
+    assert found is not None
+    return found
+
+
+def record_of(store: CallStore, call_id: str) -> CallRecord:
+    return entry_of(store, call_id).record
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> CallStore:
+def store(tmp_path: Path) -> Iterator[CallStore]:
     s = CallStore(tmp_path / "var" / "voicebot.db")
     yield s
     s.close()
@@ -37,7 +48,7 @@ def store(tmp_path: Path) -> CallStore:
 def test_round_trip_keeps_record_and_two_channel_audio(store: CallStore) -> None:
     record = make_record()
     store.begin(record)
-    assert store.entry(record.call_id).status == "in_progress"
+    assert entry_of(store, record.call_id).status == "in_progress"
     record.turns += [Turn(role="bot", text="What would you like?", prompt_id="ask_items"),
                      Turn(role="caller", text="two large margheritas", latency_ms=412,
                           timings={"stt_final_ms": 180.0})]
@@ -47,7 +58,7 @@ def test_round_trip_keeps_record_and_two_channel_audio(store: CallStore) -> None
     bot = -np.arange(8000, dtype=np.int16)
     store.save(record, np.stack([caller, bot], axis=1), 8000)
 
-    entry = store.entry(record.call_id)
+    entry = entry_of(store, record.call_id)
     assert entry.status == "completed" and entry.has_audio
     assert entry.record.to_json() == record.to_json()
     with wave.open(str(store.audio_path(record.call_id)), "rb") as wav:
@@ -60,7 +71,7 @@ def test_round_trip_keeps_record_and_two_channel_audio(store: CallStore) -> None
 def test_save_without_begin_and_without_audio(store: CallStore) -> None:
     record = make_record(outcome="hangup")
     store.save(record, None, 16000)
-    assert store.get(record.call_id).outcome == "hangup"
+    assert record_of(store, record.call_id).outcome == "hangup"
     assert store.audio_path(record.call_id) is None
     assert store.get("no-such-call") is None
 
@@ -70,14 +81,14 @@ def test_recording_disabled_stores_no_audio(tmp_path: Path) -> None:
     record = make_record(outcome="completed")
     store.save(record, np.zeros((1600, 2), np.int16), 16000)
     assert store.audio_path(record.call_id) is None
-    assert not store.entry(record.call_id).has_audio
+    assert not entry_of(store, record.call_id).has_audio
     store.close()
 
 
 def test_bad_audio_shape_still_saves_the_record(store: CallStore) -> None:
     record = make_record(outcome="completed")
     store.save(record, np.zeros(1600, np.int16), 16000)
-    saved = store.get(record.call_id)
+    saved = record_of(store, record.call_id)
     assert saved.outcome == "completed"
     assert "shape" in saved.meta["recording_error"]
 
@@ -142,7 +153,7 @@ _CRASHING_SERVER = """
 import os, sys, time
 import numpy as np
 from voicebot.record import CallRecord
-from voicebot.store import CallStore
+from voicebot.store import CallStore, StoredCall
 
 store = CallStore(sys.argv[1])
 done = CallRecord(dialogue="pizza_order", language="en", call_id="done-call", outcome="order_placed")
@@ -174,10 +185,10 @@ def test_calls_of_a_killed_server_are_marked_interrupted(tmp_path: Path) -> None
     assert list(store.recordings_dir.iterdir()) != []  # the half-written file is there...
     assert store.mark_interrupted() == 1
     assert list(store.recordings_dir.iterdir()) == []  # ...and gone, never served as a recording
-    live = store.entry("live-call")
+    live = entry_of(store, "live-call")
     assert (live.status, live.record.outcome, live.has_audio) == ("interrupted", "interrupted", False)
     assert store.audio_path("live-call") is None
-    assert store.entry("done-call").status == "completed"
+    assert entry_of(store, "done-call").status == "completed"
     assert store.mark_interrupted() == 0
     store.close()
 

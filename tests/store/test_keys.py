@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from voicebot.web.auth import MissingKeyError, RevokedKeyError, UnknownKeyError
 
 
 @pytest.fixture
-def keys(tmp_path: Path) -> KeyStore:
+def keys(tmp_path: Path) -> Iterator[KeyStore]:
     store = KeyStore(tmp_path / "voicebot.db")
     yield store
     store.close()

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.web.service_fixtures import make_runtime
-from voicebot.errors import AuthError
 from voicebot.runtime import Runtime
 from voicebot.web.auth import (
+    AdmissionError,
     DialogueNotAllowedError,
     MissingKeyError,
     TooManyCallsError,
@@ -44,7 +44,8 @@ async def test_slot_is_freed_when_the_call_fails(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize(("token", "error"), [(None, MissingKeyError), ("vb_0_x", UnknownKeyError)])
-async def test_bad_keys_close_with_4401(runtime: Runtime, token: str | None, error: type[AuthError]) -> None:
+async def test_bad_keys_close_with_4401(runtime: Runtime, token: str | None,
+                                   error: type[AdmissionError]) -> None:
     with pytest.raises(error) as info:
         async with runtime.admit_call(token, "greeter"):
             pass
