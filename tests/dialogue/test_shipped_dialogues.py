@@ -17,7 +17,7 @@ LANGUAGES = {"": "en", "_ko": "ko"}
 
 
 def _cases() -> list[tuple[str, int, str]]:
-    cases = []
+    cases: list[tuple[str, int, str]] = []
     for path in sorted((ROOT / "tests").glob("*.yml")):
         tests = yaml.safe_load(path.read_text(encoding="utf-8"))["tests"]
         cases.extend((path.name, i, t.get("name", str(i))) for i, t in enumerate(tests))

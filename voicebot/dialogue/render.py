@@ -92,16 +92,16 @@ def format_currency(amount: float, currency: str, language: str) -> str:
 
 
 def _korean_won(amount: int) -> str:
-    # Korean groups by 10^4 (만) and reads 천/백 inside a group: 45,000 -> 4만 5천원.
+    # Korean groups by 10^4 (만): 45,000 -> 4만 5천원, 1,200,000 -> 120만원, as written on Korean bills.
     if amount == 0:
         return "0원"
     eok, rest = divmod(amount, 100_000_000)
     man, rest = divmod(rest, 10_000)
     out = []
     if eok:
-        out.append(f"{_korean_small(eok)}억")
+        out.append(f"{eok}억")
     if man:
-        out.append(f"{_korean_small(man)}만")
+        out.append(f"{man}만")
     if rest:
         out.append(_korean_small(rest))
     return " ".join(out) + "원"
