@@ -52,7 +52,8 @@ def _clean(text: str, language: str) -> str:
         text = _KO_REQUEST_TAIL.sub("", text)
     ws = [w for w in text.split() if w not in fillers]
     if language == "ko" and ws:
-        ws[-1] = strip_korean_particles(ws[-1])
+        last = strip_korean_particles(ws[-1])
+        ws[-1] = last[:-1] if last == ws[-1] and len(last) >= 2 and last.endswith("요") else last
     return " ".join(ws).strip()
 
 
@@ -116,9 +117,6 @@ def _parse_en(text: str) -> Correction | None:
 
 def _parse_ko(text: str) -> Correction | None:
     said = " ".join(w for w in normalize(text, "ko").split() if w not in FILLERS_KO)
-    said_rest, marker = _strip_leading(said, _KO_LEADING)
-    if m := _KO_CHANGE.match(said_rest):
-        return Correction(_clean(m[1], "ko"), None, marker or "바꿔")
     rest, marker = _strip_leading(_clean(said, "ko"), _KO_LEADING)
     for pattern, name in ((_KO_INSTEAD, "말고"), (_KO_NOT_BUT, "아니라")):
         if m := pattern.match(rest):
@@ -126,6 +124,9 @@ def _parse_ko(text: str) -> Correction | None:
             new = _clean(m[2], "ko")
             if _worth(new, "ko"):
                 return Correction(new, old, marker or name)
+    said_rest, said_marker = _strip_leading(said, _KO_LEADING)
+    if m := _KO_CHANGE.match(said_rest):
+        return Correction(_clean(m[1], "ko"), None, said_marker or "바꿔")
     if marker is not None and _worth(rest, "ko"):
         return Correction(rest, None, marker)
     return None

@@ -147,6 +147,9 @@ def _spoken_en(text: str, today: dt.date) -> dt.date | None:
     return None
 
 
+_KO_DIGIT_READING = dict(zip("영공일이삼사오육칠팔구", "00123456789", strict=True))
+
+
 def _ko_number(word: str) -> int | None:
     if word.isdigit():
         return int(word)
@@ -167,10 +170,14 @@ def _spoken_ko(text: str, today: dt.date) -> dt.date | None:
     day = _ko_number(day_match[1])
     year = today.year
     if year_match is not None:
-        value = _ko_number(year_match[1])
+        said = year_match[1]
+        value = _ko_number(said)
+        if value is None and all(ch in _KO_DIGIT_READING for ch in said):
+            said = "".join(_KO_DIGIT_READING[ch] for ch in said)  # "공일년", "팔오년": digit by digit
+            value = int(said)
         if value is None:
             return None
-        said_digits = len(year_match[1]) if year_match[1].isdigit() else (2 if value < 100 else 4)
+        said_digits = len(said) if said.isdigit() else (2 if value < 100 else 4)
         year = _year(value, said_digits, today)
     return None if day is None else _make(year, month, day)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicebot.nlu.normalize import Token, is_hangul, strip_korean_particles, tokenize
-from voicebot.nlu.numbers import EN_TEENS, EN_TENS, EN_UNITS
+from voicebot.nlu.numbers import EN_TEENS, EN_TENS, EN_UNITS, is_korean_particles
 
 _EN_DIGITS = {**{w: str(v) for w, v in EN_UNITS.items()}, "oh": "0", "o": "0", "nought": "0", "nil": "0"}
 _EN_REPEAT = {"double": 2, "triple": 3}
@@ -56,7 +56,10 @@ def _en_digits(tokens: list[Token], i: int) -> tuple[str, int] | None:
 
 
 def _ko_digits(word: str) -> str | None:
-    for candidate in (word, strip_korean_particles(word)):
+    candidates = [word, strip_korean_particles(word)]
+    # "오요": the particle stripper keeps one-syllable stems, so also try digit prefixes + endings.
+    candidates += [word[:k] for k in range(len(word) - 1, 0, -1) if is_korean_particles(word[k:])]
+    for candidate in candidates:
         if candidate and all(ch in _KO_DIGITS for ch in candidate):
             return "".join(_KO_DIGITS[ch] for ch in candidate)
     return None

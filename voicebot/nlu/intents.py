@@ -91,7 +91,7 @@ _KO: dict[str, Intent] = {
     ), _S),
 }
 _KO_ALONE = {"사람": _A, "뭐": _R, "네": _R, "예": _R, "뭐요": _R}
-_KO_NEGATED_AFTER = frozenset({"말고", "필요", "필요없어요", "필요없어", "안", "싫어요", "아니고", "아니라"})
+_KO_NEGATED_AFTER = frozenset({"말고", "필요", "안", "싫어", "아니고", "아니라"})
 
 
 def _alone(ws: list[str], table: dict[str, Intent], polite: frozenset[str]) -> GlobalIntent | None:
@@ -117,7 +117,7 @@ def _allowed_en(hit: PhraseHit[Intent], ws: list[str]) -> bool:
 
 def _allowed_ko(hit: PhraseHit[Intent], ws: list[str]) -> bool:
     after = ws[hit.end: hit.end + 2]
-    return not (hit.label is _A and any(w in _KO_NEGATED_AFTER or w.startswith("필요없") for w in after))
+    return not (hit.label is _A and any(w.startswith(tuple(_KO_NEGATED_AFTER)) for w in after))
 
 
 def detect_global_intent(text: str, language: str) -> GlobalIntent | None:

@@ -261,10 +261,11 @@ def _native_prefix(word: str) -> tuple[int, int, bool] | None:
 
 
 def _is_counter(rest: str) -> bool:
-    return any(rest.startswith(c) and _is_particles(rest[len(c):]) for c in KO_COUNTERS)
+    return any(rest.startswith(c) and is_korean_particles(rest[len(c):]) for c in KO_COUNTERS)
 
 
-def _is_particles(rest: str) -> bool:
+def is_korean_particles(rest: str) -> bool:
+    """True when ``rest`` is only particles or polite endings ("이요", "랑", "" too)."""
     while rest:
         for particle in sorted(KO_PARTICLES, key=len, reverse=True):
             if rest.startswith(particle):
@@ -285,14 +286,14 @@ def _ko_token_number(tokens: Sequence[Token], i: int, alone: bool) -> tuple[int,
     if native is not None:
         value, length, needs_counter = native
         rest = word[length:]
-        bare = rest == "" or _is_particles(rest)
+        bare = rest == "" or is_korean_particles(rest)
         if _is_counter(rest) or (rest == "" and counter_next) or (not needs_counter and bare):
             best = (value, length)
     sino = _sino_prefix(word)
     if sino is not None and (best is None or sino[1] > best[1]):
         value, length = sino
         rest = word[length:]
-        bare = rest == "" or _is_particles(rest)
+        bare = rest == "" or is_korean_particles(rest)
         if _is_counter(rest) or (rest == "" and (counter_next or alone)) or (length >= 2 and bare):
             best = (value, length)
     return best

@@ -1,0 +1,97 @@
+"""Phone numbers and keypad digit strings, spoken and typed, and masking them in logs."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.nlu.digits import digit_runs, parse_digits
+from voicebot.nlu.phone import parse_phone, redact_dates, redact_phone_numbers
+
+EN_PHONES = [
+    ("five five five one two three four", "5551234"), ("555-1234", "5551234"), ("555 1234", "5551234"),
+    ("my number is five five five one two three four", "5551234"),
+    ("oh one two three four five six seven eight nine", "0123456789"),
+    ("double five five one two three four", "5551234"), ("triple five one two three four", "5551234"),
+    ("(555) 123-4567", "5551234567"), ("+1 555 123 4567", "15551234567"), ("555.123.4567", "5551234567"),
+    ("five five five dash one two three dash four five six seven", "5551234567"),
+    ("uh five five five um one two three four", "5551234"),
+    ("eight hundred five five five one two one two", "8005551212"),
+    ("five five five twelve thirty four", "5551234"), ("zero seven seven zero zero nine double zero one two three",
+                                                        "07700900123"),
+    ("it's 07700 900123", "07700900123"), ("five five five, one two three four", "5551234"),
+    ("nine one seven five five five oh one nine nine", "9175550199"),
+]
+KO_PHONES = [
+    ("공일공 일이삼사 오육칠팔", "01012345678"), ("010-1234-5678", "01012345678"), ("010 1234 5678", "01012345678"),
+    ("01012345678", "01012345678"), ("공일공에 일이삼사에 오육칠팔이요", "01012345678"),
+    ("제 번호는 공일공 일이삼사 오육칠팔입니다", "01012345678"), ("영일영 일이삼사 오육칠팔", "01012345678"),
+    ("공이 일이삼 사오육칠", "021234567"), ("음 공일공 다시 일이삼사 다시 오육칠팔", "01012345678"),
+    ("공 일 공 일 이 삼 사 오 육 칠 팔", "01012345678"), ("+82 10 1234 5678", "821012345678"),
+]
+NOT_PHONES = [
+    ("", "en"), ("two large pepperoni", "en"), ("one two three", "en"), ("12345", "en"), ("yes", "en"),
+    ("1234567890123456", "en"), ("i have two kids and one dog", "en"), ("", "ko"), ("네", "ko"),
+    ("페퍼로니 두 판", "ko"), ("일이삼", "ko"), ("이사 오일", "ko"),
+]
+
+
+@pytest.mark.parametrize(("text", "digits"), EN_PHONES)
+def test_english_phone_numbers(text: str, digits: str) -> None:
+    assert parse_phone(text, "en") == digits
+
+
+@pytest.mark.parametrize(("text", "digits"), KO_PHONES)
+def test_korean_phone_numbers(text: str, digits: str) -> None:
+    assert parse_phone(text, "ko") == digits
+
+
+@pytest.mark.parametrize(("text", "language"), NOT_PHONES)
+def test_not_phone_numbers(text: str, language: str) -> None:
+    assert parse_phone(text, language) is None
+
+
+@pytest.mark.parametrize(("text", "language", "digits"), [
+    ("one two three four", "en", "1234"), ("1234", "en", "1234"), ("1 2 3 4", "en", "1234"),
+    ("double five", "en", "55"), ("oh seven", "en", "07"), ("uh four", "en", "4"), ("one", "en", "1"),
+    ("star one two", "en", "*12"), ("one two three pound", "en", "123#"), ("my pin is 4 3 2 1", "en", "4321"),
+    ("twenty five", "en", "25"), ("nine nine nine", "en", "999"), ("zero", "en", "0"),
+    ("일이삼사", "ko", "1234"), ("일 이 삼 사", "ko", "1234"), ("1234", "ko", "1234"), ("공공칠", "ko", "007"),
+    ("삼", "ko", "3"), ("오요", "ko", "5"), ("별표 일", "ko", "*1"), ("일이삼 샵", "ko", "123#"),
+    ("비밀번호는 사삼이일이에요", "ko", "4321"),
+])
+def test_parse_digits(text: str, language: str, digits: str) -> None:
+    assert parse_digits(text, language) == digits
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("", "en"), ("yes", "en"), ("hello there", "en"), ("", "ko"), ("네", "ko"), ("이 피자", "ko"), ("안녕하세요", "ko"),
+])
+def test_no_digits(text: str, language: str) -> None:
+    assert parse_digits(text, language) is None
+
+
+def test_digit_runs_have_spans() -> None:
+    text = "call five five five one two three four now, or 9:30"
+    runs = digit_runs(text, "en")
+    assert runs[0].digits == "5551234"
+    assert text[runs[0].start:runs[0].end] == "five five five one two three four"
+    assert [r.digits for r in runs[1:]] == ["9", "30"]  # a clock time is not one digit string
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("call me at 555-123-4567 please", "call me at [phone] please"),
+    ("my number is five five five one two three four", "my number is [phone]"),
+    ("번호는 공일공 일이삼사 오육칠팔 입니다", "번호는 [phone] 입니다"),
+    ("010-1234-5678로 연락 주세요", "[phone]로 연락 주세요"),
+    ("+1 (555) 123-4567", "[phone]"),
+    ("order 12345 at 09:30:15", "order 12345 at 09:30:15"),
+    ("two large pepperoni", "two large pepperoni"),
+    ("card 4111 1111 1111 1111", "card [phone]"),
+    ("", ""),
+])
+def test_redact_phone_numbers(text: str, expected: str) -> None:
+    assert redact_phone_numbers(text) == expected
+
+
+def test_redact_dates_is_available_next_to_phones() -> None:
+    assert redact_phone_numbers(redact_dates("born 1985-03-03, call 555 123 4567")) == "born [date], call [phone]"
