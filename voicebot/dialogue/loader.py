@@ -614,7 +614,7 @@ class _Builder:
             )
         kind = kinds[0]
         allowed = (kind, *STEP_OPTIONS[kind])
-        self.mapping(path, value, allowed, f"a {kind} step")
+        self.mapping(path, value, allowed, f"the {kind} step")
         step_id = auto_id
         if "id" in value:
             step_id = self.name((*path, "id"), value["id"], "step id")

@@ -51,10 +51,8 @@ class SlotReader:
         return self._catalogues[name]
 
     def intent(self, text: str) -> str | None:
-        try:  # TEMP until voicebot.nlu.intents lands
-            from voicebot.nlu.intents import detect_global_intent
-        except ModuleNotFoundError:
-            return None
+        from voicebot.nlu.intents import detect_global_intent
+
         found = detect_global_intent(text, self.language)
         if found is None:
             return None
@@ -74,10 +72,8 @@ class SlotReader:
         return None if value is None else value
 
     def correction(self, text: str) -> CorrectionText | None:
-        try:  # TEMP until voicebot.nlu.correction lands
-            from voicebot.nlu.correction import parse_correction
-        except ModuleNotFoundError:
-            return None
+        from voicebot.nlu.correction import parse_correction
+
         found = parse_correction(text, self.language)
         if found is None:
             return None
