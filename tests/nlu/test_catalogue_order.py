@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from voicebot.nlu.catalogue import Catalogue
@@ -32,9 +34,11 @@ SIZES = Catalogue({
     ("a coca cola", "coke"), ("two cokes", "coke"), ("garlic bread", "garlic bread"),
     ("uh garlic bred", "garlic bread"), ("bulgogi", "bulgogi"),
     ("페퍼로니", "pepperoni"), ("페퍼로니 피자", "pepperoni"), ("페퍼로니 피자 주세요", "pepperoni"),
-    ("페파로니", "pepperoni"), ("페퍼로니를", "pepperoni"), ("페퍼로니요", "pepperoni"), ("야채 피자", "vegetarian"),
+    ("페파로니", "pepperoni"), ("페퍼로니를", "pepperoni"), ("페퍼로니요", "pepperoni"),
+    ("야채 피자", "vegetarian"),
     ("베지", "vegetarian"), ("불고기 피자로 주세요", "bulgogi"), ("불고기를", "bulgogi"), ("콜라", "coke"),
-    ("콜라 두 개", "coke"), ("마르게리타", "margherita"), ("마르가리타", "margherita"), ("하와이안 피자", "hawaiian"),
+    ("콜라 두 개", "coke"), ("마르게리타", "margherita"), ("마르가리타", "margherita"),
+    ("하와이안 피자", "hawaiian"),
     ("마늘빵", "garlic bread"), ("페퍼로니라지", "pepperoni"),
 ])
 def test_match_finds_the_item(text: str, value: str) -> None:
@@ -72,7 +76,7 @@ def test_find_all_is_in_text_order_without_overlaps() -> None:
     found = ITEMS.find_all(text)
     assert [m.value for m in found] == ["vegetarian", "pepperoni", "coke"]
     assert [text[m.start:m.end] for m in found] == ["veggie pizza", "pepperoni pizzas", "coke"]
-    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
 
 
 def test_find_all_korean_glued_words() -> None:
@@ -93,7 +97,8 @@ EN_ORDERS = [
     ("margherita", [L("margherita", None, 1)]),
     ("uh can i get three medium pepperonis and two cokes", [L("pepperoni", "medium", 3), L("coke", None, 2)]),
     ("a large pepperoni pizza", [L("pepperoni", "large", 1)]),
-    ("2 large veggie pizzas and 1 small margarita", [L("vegetarian", "large", 2), L("margherita", "small", 1)]),
+    ("2 large veggie pizzas and 1 small margarita",
+     [L("vegetarian", "large", 2), L("margherita", "small", 1)]),
     ("i'd like a couple of hawaiian pizzas", [L("hawaiian", None, 2)]),
     ("pepperoni large two please", [L("pepperoni", "large", 2)]),
     ("one large pepperoni one medium veggie and one small hawaiian",

@@ -12,17 +12,20 @@ EN_INTENTS = [
     ("can i talk to a human", "agent", "a human"), ("representative please", "agent", "representative"),
     ("real person", "agent", "real person"), ("i want to talk to someone", "agent", "talk to someone"),
     ("let me speak to a person", "agent", "speak to a person"), ("operator", "agent", "operator"),
-    ("uh can i speak to your manager", "agent", "speak to your manager"), ("live agent", "agent", "live agent"),
+    ("uh can i speak to your manager", "agent", "speak to your manager"),
+    ("live agent", "agent", "live agent"),
     ("customer service please", "agent", "customer service"), ("stop i want a human", "agent", "a human"),
     ("repeat that", "repeat", "repeat that"), ("say that again", "repeat", "say that again"),
     ("pardon", "repeat", "pardon"), ("pardon me", "repeat", "pardon me"), ("what?", "repeat", "what"),
     ("sorry what", "repeat", "what"), ("huh", "repeat", "huh"), ("come again", "repeat", "come again"),
-    ("sorry i didn't catch that", "repeat", "i did not catch that"), ("what was that", "repeat", "what was that"),
+    ("sorry i didn't catch that", "repeat", "i did not catch that"),
+    ("what was that", "repeat", "what was that"),
     ("can you repeat the question", "repeat", "can you repeat"), ("excuse me", "repeat", "excuse me"),
     ("one more time please", "repeat", "one more time"), ("sorry?", "repeat", "sorry"),
     ("stop", "stop", "stop"), ("stop calling me", "stop", "stop calling me"), ("cancel", "stop", "cancel"),
     ("cancel my order", "stop", "cancel my order"), ("goodbye", "stop", "goodbye"), ("bye", "stop", "bye"),
-    ("i'm not interested", "stop", "i am not interested"), ("not interested thanks", "stop", "not interested"),
+    ("i'm not interested", "stop", "i am not interested"),
+    ("not interested thanks", "stop", "not interested"),
     ("hang up", "stop", "hang up"), ("please stop", "stop", "please stop"),
     ("don't call me again", "stop", "do not call me again"), ("leave me alone", "stop", "leave me alone"),
     ("take me off your list", "stop", "take me off your list"), ("uh cancel the pepperoni", "stop", "cancel"),
@@ -36,20 +39,24 @@ EN_NO_INTENT = [
 EN_NO_INTENT.remove("my name is agent smith")  # "agent" alone counts; asserting either way would be a guess
 
 KO_INTENTS = [
-    ("상담원", "agent", "상담원"), ("사람", "agent", "사람"), ("직원", "agent", "직원"), ("사람이요", "agent", "사람"),
+    ("상담원", "agent", "상담원"), ("사람", "agent", "사람"), ("직원", "agent", "직원"),
+    ("사람이요", "agent", "사람"),
     ("상담사 연결해 주세요", "agent", "상담사"), ("상담원이랑 통화하고 싶어요", "agent", "상담원"),
     ("상담원 연결", "agent", "상담원 연결"), ("사람 바꿔 주세요", "agent", "사람 바꿔 주세요"),
     ("진짜 사람이랑 얘기하고 싶어요", "agent", "진짜 사람"), ("담당자 바꿔 주세요", "agent", "담당자"),
     ("다시 말씀해 주세요", "repeat", "다시 말씀해 주세요"), ("다시요", "repeat", "다시요"),
-    ("뭐라고요", "repeat", "뭐라고요"), ("네?", "repeat", "네"), ("잘 못 들었어요", "repeat", "잘 못 들었어요"),
+    ("뭐라고요", "repeat", "뭐라고요"), ("네?", "repeat", "네"),
+    ("잘 못 들었어요", "repeat", "잘 못 들었어요"),
     ("다시 한번 말씀해 주세요", "repeat", "다시 한번"), ("뭐라고 하셨어요", "repeat", "뭐라고 하셨어요"),
     ("그만", "stop", "그만"), ("그만하세요", "stop", "그만하세요"), ("끊을게요", "stop", "끊을게요"),
-    ("됐어요", "stop", "됐어요"), ("필요 없어요", "stop", "필요 없어요"), ("관심 없어요", "stop", "관심 없어요"),
+    ("됐어요", "stop", "됐어요"), ("필요 없어요", "stop", "필요 없어요"),
+    ("관심 없어요", "stop", "관심 없어요"),
     ("주문 취소할게요", "stop", "취소할게요"), ("전화하지 마세요", "stop", "전화하지 마세요"),
     ("상담원 필요 없어요", "stop", "필요 없어요"),
 ]
 KO_NO_INTENT = [
-    "", "네", "예", "아니요", "페퍼로니 두 판", "사람 두 명이요", "상담원 말고요", "서울시 강남구", "다섯 사람",
+    "", "네", "예", "아니요", "페퍼로니 두 판", "사람 두 명이요", "상담원 말고요", "서울시 강남구",
+    "다섯 사람",
     "맞아요", "열두 시", "1985년 3월 3일",
 ]
 
@@ -91,7 +98,8 @@ EN_CORRECTIONS = [
     ("sorry I meant large", C("large", None, "sorry")), ("no the large one", C("the large one", None, "no")),
     ("change it to a medium", C("a medium", None, "make that")), ("uh no um three", C("three", None, "no")),
     ("not large, small", C("small", "large", "not")), ("no no four", C("four", None, "no no")),
-    ("actually make it a small", C("a small", None, "actually")), ("i said three", C("three", None, "i said")),
+    ("actually make it a small", C("a small", None, "actually")),
+    ("i said three", C("three", None, "i said")),
     ("i meant the fifth of march", C("the fifth of march", None, "i meant")),
     ("wait, five five five one two three four", C("five five five one two three four", None, "wait")),
     ("small rather than large", C("small", "large", "instead")),
@@ -102,13 +110,18 @@ EN_NOT_CORRECTIONS = [
 ]
 KO_CORRECTIONS = [
     ("아니 세 판이요", C("세 판", None, "아니")), ("두 판 말고 세 판", C("세 판", "두 판", "말고")),
-    ("세 판이 아니라 네 판", C("네 판", "세 판", "아니라")), ("세 판으로 바꿔 주세요", C("세 판", None, "바꿔")),
-    ("아니 세 판으로 해 주세요", C("세 판", None, "아니")), ("라지 말고 스몰로 해주세요", C("스몰", "라지", "말고")),
-    ("불고기 말고 페퍼로니 주세요", C("페퍼로니", "불고기", "말고")), ("정정할게요 세 판", C("세 판", None, "정정할게요")),
+    ("세 판이 아니라 네 판", C("네 판", "세 판", "아니라")),
+    ("세 판으로 바꿔 주세요", C("세 판", None, "바꿔")),
+    ("아니 세 판으로 해 주세요", C("세 판", None, "아니")),
+    ("라지 말고 스몰로 해주세요", C("스몰", "라지", "말고")),
+    ("불고기 말고 페퍼로니 주세요", C("페퍼로니", "불고기", "말고")),
+    ("정정할게요 세 판", C("세 판", None, "정정할게요")),
     ("아니요 세 판이요", C("세 판", None, "아니요")), ("음 아니 두 개요", C("두 개", None, "아니")),
     ("라지로 변경해 주세요", C("라지", None, "바꿔")),
 ]
-KO_NOT_CORRECTIONS = ["", "아니요", "네", "세 판이요", "아니요 괜찮아요", "아니 아니", "네 맞아요", "아뇨 됐어요"]
+KO_NOT_CORRECTIONS = [
+    "", "아니요", "네", "세 판이요", "아니요 괜찮아요", "아니 아니", "네 맞아요", "아뇨 됐어요",
+]
 
 
 @pytest.mark.parametrize(("text", "expected"), EN_CORRECTIONS)

@@ -49,7 +49,8 @@ def test_contractions_expand(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("word", "expected"), [
     ("페퍼로니를", "페퍼로니"), ("피자가", "피자"), ("둘이요", "둘"), ("판이요", "판"), ("콜라랑", "콜라"),
-    ("불고기하고", "불고기"), ("서울에서", "서울"), ("라지로", "라지"), ("맞아요", "맞아"), ("이", "이"), ("네", "네"),
+    ("불고기하고", "불고기"), ("서울에서", "서울"), ("라지로", "라지"), ("맞아요", "맞아"), ("이", "이"),
+    ("네", "네"),
     ("사과", "사과"), ("페퍼로니", "페퍼로니"), ("학생입니다", "학생"), ("집으로", "집"),
 ])
 def test_strip_korean_particles(word: str, expected: str) -> None:
@@ -84,8 +85,8 @@ _SPEECH = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz 0123
 def test_parsers_never_raise_and_spans_slice_the_input(text: str, language: str) -> None:
     for match in find_numbers(text, language):
         assert text[match.start:match.end] == match.text
-    for match in _ITEMS.find_all(text):
-        assert 0 <= match.start < match.end <= len(text)
+    for item in _ITEMS.find_all(text):
+        assert 0 <= item.start < item.end <= len(text)
     parse_number(text, language)
     parse_yes_no(text, language)
     parse_order_lines(text, _ITEMS, _SIZES, language)

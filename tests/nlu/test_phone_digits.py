@@ -16,13 +16,14 @@ EN_PHONES = [
     ("five five five dash one two three dash four five six seven", "5551234567"),
     ("uh five five five um one two three four", "5551234"),
     ("eight hundred five five five one two one two", "8005551212"),
-    ("five five five twelve thirty four", "5551234"), ("zero seven seven zero zero nine double zero one two three",
-                                                        "07700900123"),
+    ("five five five twelve thirty four", "5551234"),
+    ("zero seven seven zero zero nine double zero one two three", "07700900123"),
     ("it's 07700 900123", "07700900123"), ("five five five, one two three four", "5551234"),
     ("nine one seven five five five oh one nine nine", "9175550199"),
 ]
 KO_PHONES = [
-    ("공일공 일이삼사 오육칠팔", "01012345678"), ("010-1234-5678", "01012345678"), ("010 1234 5678", "01012345678"),
+    ("공일공 일이삼사 오육칠팔", "01012345678"), ("010-1234-5678", "01012345678"),
+    ("010 1234 5678", "01012345678"),
     ("01012345678", "01012345678"), ("공일공에 일이삼사에 오육칠팔이요", "01012345678"),
     ("제 번호는 공일공 일이삼사 오육칠팔입니다", "01012345678"), ("영일영 일이삼사 오육칠팔", "01012345678"),
     ("공이 일이삼 사오육칠", "021234567"), ("음 공일공 다시 일이삼사 다시 오육칠팔", "01012345678"),
@@ -55,7 +56,8 @@ def test_not_phone_numbers(text: str, language: str) -> None:
     ("double five", "en", "55"), ("oh seven", "en", "07"), ("uh four", "en", "4"), ("one", "en", "1"),
     ("star one two", "en", "*12"), ("one two three pound", "en", "123#"), ("my pin is 4 3 2 1", "en", "4321"),
     ("twenty five", "en", "25"), ("nine nine nine", "en", "999"), ("zero", "en", "0"),
-    ("일이삼사", "ko", "1234"), ("일 이 삼 사", "ko", "1234"), ("1234", "ko", "1234"), ("공공칠", "ko", "007"),
+    ("일이삼사", "ko", "1234"), ("일 이 삼 사", "ko", "1234"), ("1234", "ko", "1234"),
+    ("공공칠", "ko", "007"),
     ("삼", "ko", "3"), ("오요", "ko", "5"), ("별표 일", "ko", "*1"), ("일이삼 샵", "ko", "123#"),
     ("비밀번호는 사삼이일이에요", "ko", "4321"),
 ])
@@ -64,7 +66,8 @@ def test_parse_digits(text: str, language: str, digits: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "language"), [
-    ("", "en"), ("yes", "en"), ("hello there", "en"), ("", "ko"), ("네", "ko"), ("이 피자", "ko"), ("안녕하세요", "ko"),
+    ("", "en"), ("yes", "en"), ("hello there", "en"), ("", "ko"), ("네", "ko"), ("이 피자", "ko"),
+    ("안녕하세요", "ko"),
 ])
 def test_no_digits(text: str, language: str) -> None:
     assert parse_digits(text, language) is None
@@ -94,4 +97,5 @@ def test_redact_phone_numbers(text: str, expected: str) -> None:
 
 
 def test_redact_dates_is_available_next_to_phones() -> None:
-    assert redact_phone_numbers(redact_dates("born 1985-03-03, call 555 123 4567")) == "born [date], call [phone]"
+    masked = redact_phone_numbers(redact_dates("born 1985-03-03, call 555 123 4567"))
+    assert masked == "born [date], call [phone]"
