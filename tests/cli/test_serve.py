@@ -13,13 +13,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.web.service_fixtures import GREETER, GREETER_TEST
 from voicebot.cli.serve import _warn_about_exposure
-from voicebot.store import KeyStore
+from voicebot.store import CallStore, KeyStore
 
 
 class Served:
@@ -134,3 +135,51 @@ def test_exposure_warnings(capsys: pytest.CaptureFixture[str]) -> None:
     _warn_about_exposure("127.0.0.1", False, has_keys=True)
     _warn_about_exposure("::1", False, has_keys=True)
     assert capsys.readouterr().err == ""
+
+
+def test_sigterm_lets_a_call_in_progress_finish(workdir: Path) -> None:
+    from websockets.sync.client import connect
+
+    folder = workdir / "dialogues"
+    (folder / "greeter.yml").write_text(GREETER)
+    (folder / "tests" / "greeter.yml").write_text(GREETER_TEST)
+    keys = KeyStore(workdir / "var" / "voicebot.db")
+    _, token = keys.create("ops")
+    keys.close()
+    served = start_serve(workdir)
+    ws_url = served.url.replace("http://", "ws://") + f"/ws?dialogue=greeter&token={token}"
+    try:
+        with connect(ws_url, open_timeout=30) as ws:
+            ws.send(json.dumps({"type": "start", "sample_rate_hz": 16000, "encoding": "pcm_s16le",
+                                "variables": {}}))
+            messages = [json.loads(m) for m in _texts(ws, until="bot")]
+            call_id = next(m["call_id"] for m in messages if m["type"] == "ready")
+            served.proc.send_signal(signal.SIGTERM)
+            wait_for(lambda: "shutting down" in served.stderr(), timeout_s=30)
+            with pytest.raises(httpx.ConnectError):  # no new connections while draining
+                httpx.get(served.url + "/healthz", timeout=5)
+            ws.send(json.dumps({"type": "text", "text": "yes"}))
+            end = json.loads(_texts(ws, until="end")[-1])
+        assert end["record"]["outcome"] == "done"
+        assert served.proc.wait(timeout=120) == 0
+    finally:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait()
+        assert served.proc.stdout is not None
+        served.proc.stdout.close()
+    store = CallStore(workdir / "var" / "voicebot.db")
+    entry = store.entry(call_id)
+    store.close()
+    assert entry is not None and (entry.status, entry.record.outcome) == ("completed", "done")
+
+
+def _texts(ws: Any, *, until: str) -> list[str]:
+    """Text messages up to and including the first of type ``until`` (audio frames skipped)."""
+    out = []
+    while True:
+        message = ws.recv(timeout=60)
+        if isinstance(message, str):
+            out.append(message)
+            if json.loads(message)["type"] == until:
+                return out

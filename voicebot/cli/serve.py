@@ -122,15 +122,36 @@ async def _serve(runtime: Any) -> None:
         timeout_graceful_shutdown=config.server.shutdown_timeout_s))
     doors: list[Any] = []  # other doors (AudioSocket), closed alongside the HTTP server
     closing: list[asyncio.Task[Any]] = []
+    draining: list[asyncio.Task[None]] = []
     background: set[asyncio.Task[Any]] = set()
 
     def on_stop() -> None:
-        if server.should_exit:
-            server.force_exit = True  # second signal: stop waiting for calls
+        if draining:
+            # Second signal: stop waiting for calls.
+            for task in draining:
+                task.cancel()
+            server.should_exit = server.force_exit = True
             return
-        print("voicebot: shutting down; letting calls in progress end", file=sys.stderr, flush=True)
-        server.should_exit = True
-        closing.extend(loop.create_task(door.close()) for door in doors)
+        print("voicebot: shutting down: no new calls; letting calls in progress end", file=sys.stderr,
+              flush=True)
+        draining.append(loop.create_task(drain()))
+
+    async def drain() -> None:
+        # Stop accepting first, then let admitted calls finish (up to the timeout) before uvicorn closes
+        # the remaining websockets with 1012 and the sessions save what they have.
+        for listening in server.servers:
+            listening.close()
+        deadline = loop.time() + config.server.shutdown_timeout_s
+        try:
+            while runtime.admission.active_calls and loop.time() < deadline and server.started:
+                await asyncio.sleep(0.1)
+        finally:
+            server.should_exit = True
+            close_doors()
+
+    def close_doors() -> None:
+        if not closing:
+            closing.extend(loop.create_task(door.close()) for door in doors)
 
     def on_hup() -> None:
         task = loop.create_task(runtime.reload_dialogues())
@@ -143,9 +164,9 @@ async def _serve(runtime: Any) -> None:
     loop.add_signal_handler(signal.SIGHUP, on_hup)
     try:
         await runtime.start()
-        if config.audiosocket.listen and not server.should_exit:
+        if config.audiosocket.listen and not draining:
             doors.append(await _start_audiosocket(runtime))
-        if not server.should_exit:
+        if not draining:
             serving = loop.create_task(server.serve(sockets=[listener]))
             while not server.started and not serving.done():
                 await asyncio.sleep(0.05)
@@ -155,10 +176,11 @@ async def _serve(runtime: Any) -> None:
             await serving
     finally:
         listener.close()
+        for task in draining:
+            task.cancel()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
-        if not closing:
-            closing.extend(loop.create_task(door.close()) for door in doors)
+        close_doors()
         await asyncio.gather(*closing)
         await runtime.close()
 
