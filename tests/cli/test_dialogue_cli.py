@@ -16,8 +16,16 @@ import pytest
 from voicebot.cli import main
 
 ROOT = Path(__file__).resolve().parents[2] / "dialogues"
-COMPLIANCE_VARS = ["--var", "customer_name=Dana Lee", "--var", "product_name=Term Life Plus",
-                   "--var", "monthly_premium=42.50", "--var", "birth_date=1985-03-03"]
+COMPLIANCE_VARS = [
+    "--var",
+    "customer_name=Dana Lee",
+    "--var",
+    "product_name=Term Life Plus",
+    "--var",
+    "monthly_premium=42.50",
+    "--var",
+    "birth_date=1985-03-03",
+]
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -41,8 +49,10 @@ def test_validate_shipped_dialogues(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_validate_reports_file_line_and_key_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
-    bad.write_text("name: bad\nlanguage: en\noutcomes: [done]\nflows:\n  main:\n    - ask: nothing\n"
-                   "      prompt: Hi\n", encoding="utf-8")
+    bad.write_text(
+        "name: bad\nlanguage: en\noutcomes: [done]\nflows:\n  main:\n    - ask: nothing\n      prompt: Hi\n",
+        encoding="utf-8",
+    )
     code, out, err = _run(capsys, "validate", str(ROOT / "pizza_order.yml"), str(bad))
     assert code == 2
     assert "pizza_order.yml: ok" in out
@@ -50,11 +60,16 @@ def test_validate_reports_file_line_and_key_path(capsys: pytest.CaptureFixture[s
     assert "Traceback" not in err
 
 
-def test_chat_script_several_slots_and_a_correction(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    script = _script(tmp_path, "# caller gives everything at once\n"
-                               "two large pepperoni to 12 main street my number is 555 123 4567\n"
-                               "no, three, not two\n"
-                               "yes\n")
+def test_chat_script_several_slots_and_a_correction(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    script = _script(
+        tmp_path,
+        "# caller gives everything at once\n"
+        "two large pepperoni to 12 main street my number is 555 123 4567\n"
+        "no, three, not two\n"
+        "yes\n",
+    )
     code, out, err = _run(capsys, "chat", str(ROOT / "pizza_order.yml"), "--script", script, "--json")
     assert code == 0
     record = json.loads(out)
@@ -64,10 +79,13 @@ def test_chat_script_several_slots_and_a_correction(capsys: pytest.CaptureFixtur
     assert "bot: So that's three large pepperoni" in err and "[end: order_placed]" in err
 
 
-def test_chat_korean_compliance_by_name(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chat_korean_compliance_by_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT.parent)
-    script = _script(tmp_path, "천구백팔십오년 삼월 삼일\n네\n네 받았어요\n[dtmf 1]\n아니요 권유를 받아서 했어요\n")
+    script = _script(
+        tmp_path, "천구백팔십오년 삼월 삼일\n네\n네 받았어요\n[dtmf 1]\n아니요 권유를 받아서 했어요\n"
+    )
     code, out, _ = _run(capsys, "chat", "sales_compliance_ko", "--script", script, "--json", *COMPLIANCE_VARS)
     assert code == 0
     record = json.loads(out)
@@ -75,8 +93,9 @@ def test_chat_korean_compliance_by_name(capsys: pytest.CaptureFixture[str], tmp_
     assert record["slots"]["flagged_items"] == ["voluntary_signup"]
 
 
-def test_chat_reads_a_script_from_stdin_and_prints_the_talk(capsys: pytest.CaptureFixture[str],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chat_reads_a_script_from_stdin_and_prints_the_talk(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("sure\n[silence]\n[silence]\n"))
     code, out, _ = _run(capsys, "chat", str(ROOT / "satisfaction_survey.yml"), "--script", "-")
     assert code == 0
@@ -85,12 +104,15 @@ def test_chat_reads_a_script_from_stdin_and_prints_the_talk(capsys: pytest.Captu
 
 
 def test_chat_script_ending_early_hangs_up(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = _run(capsys, "chat", str(ROOT / "pizza_order.yml"), "--script", _script(tmp_path, "hi\n"),
-                        "--json")
+    code, out, _ = _run(
+        capsys, "chat", str(ROOT / "pizza_order.yml"), "--script", _script(tmp_path, "hi\n"), "--json"
+    )
     assert code == 0 and json.loads(out)["outcome"] == "hangup"
 
 
-def test_chat_missing_variable_is_a_one_line_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_chat_missing_variable_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, _, err = _run(capsys, "chat", str(ROOT / "sales_compliance.yml"), "--script", _script(tmp_path, ""))
     assert code == 2
     assert "needs variable 'customer_name'" in err and "--var customer_name=" in err
@@ -107,7 +129,9 @@ class _Crm(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if self.path.startswith("/slow"):
             time.sleep(1.5)
-        payload = json.dumps({"customer": {"tier": "gold" if body["account"] == "123456" else "basic"}}).encode()
+        payload = json.dumps(
+            {"customer": {"tier": "gold" if body["account"] == "123456" else "basic"}}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -131,7 +155,8 @@ def crm() -> Iterator[str]:
 
 def _webhook_dialogue(tmp_path: Path, url: str) -> str:
     path = tmp_path / "tier.yml"
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 name: tier
 language: en
 outcomes: [gold, basic, offline]
@@ -151,7 +176,9 @@ flows:
     - if: tier == "gold"
       then: [{{hangup: gold}}]
     - hangup: basic
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -163,7 +190,9 @@ def test_chat_performs_webhooks(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert record["outcome"] == "gold" and record["slots"]["tier"] == "gold"
 
 
-def test_chat_webhook_timeout_runs_on_error(capsys: pytest.CaptureFixture[str], tmp_path: Path, crm: str) -> None:
+def test_chat_webhook_timeout_runs_on_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, crm: str
+) -> None:
     dialogue = _webhook_dialogue(tmp_path, f"{crm}/slow")
     code, out, _ = _run(capsys, "chat", dialogue, "--script", _script(tmp_path, "[dtmf 123456#]\n"), "--json")
     record = json.loads(out)
@@ -174,7 +203,8 @@ def test_chat_webhook_timeout_runs_on_error(capsys: pytest.CaptureFixture[str], 
 def test_test_command_counts_and_exit_code(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     tests = tmp_path / "tests"
     tests.mkdir()
-    (tests / "mixed.yml").write_text(f"""\
+    (tests / "mixed.yml").write_text(
+        f"""\
 dialogue: {ROOT / "satisfaction_survey.yml"}
 tests:
   - name: declines
@@ -183,7 +213,9 @@ tests:
   - name: wrong expectation
     turns: [{{caller: "no thanks"}}, {{bot: ask_satisfaction}}]
     expect: {{outcome: completed}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     code, out, _ = _run(capsys, "test", str(tmp_path))
     assert code == 1
     assert "FAIL" in out and "wrong expectation" in out
@@ -201,9 +233,13 @@ def test_test_command_on_the_shipped_tests(capsys: pytest.CaptureFixture[str]) -
     assert code == 0
 
 
-def test_test_command_reports_a_malformed_test_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_test_command_reports_a_malformed_test_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.yml"
-    bad.write_text("dialogue: pizza_order\ntests:\n  - name: x\n    expect: {outcom: done}\n", encoding="utf-8")
+    bad.write_text(
+        "dialogue: pizza_order\ntests:\n  - name: x\n    expect: {outcom: done}\n", encoding="utf-8"
+    )
     (tmp_path / "pizza_order.yml").write_bytes((ROOT / "pizza_order.yml").read_bytes())
     code, out, _ = _run(capsys, "test", str(bad))
     assert code == 1

@@ -26,8 +26,12 @@ from voicebot.dialogue.model import Dialogue
 from voicebot.errors import DialogueError
 
 ROOT = Path(__file__).resolve().parents[2] / "dialogues"
-CUSTOMER = {"customer_name": "Dana Lee", "product_name": "Term Life Plus", "monthly_premium": "$42.50",
-            "birth_date": "1985-03-03"}
+CUSTOMER = {
+    "customer_name": "Dana Lee",
+    "product_name": "Term Life Plus",
+    "monthly_premium": "$42.50",
+    "birth_date": "1985-03-03",
+}
 
 
 def _ticks() -> Iterator[str]:
@@ -103,9 +107,17 @@ def test_record_keeps_turns_slots_outcome_hash_and_injected_clock(pizza: Dialogu
 def test_every_reply_ends_with_listen_or_an_end(pizza: Dialogue) -> None:
     conv = Conversation(pizza, {})
     replies = [conv.start()]
-    for event in (CallerText("hmm"), SilenceTimeout(), CallerText("two large pepperoni"),
-                  CallerText("sorry what"), CallerText("12 main street"), CallerText("555 123 4567"),
-                  CallerText("no"), CallerText("one small veggie"), CallerText("yes")):
+    for event in (
+        CallerText("hmm"),
+        SilenceTimeout(),
+        CallerText("two large pepperoni"),
+        CallerText("sorry what"),
+        CallerText("12 main street"),
+        CallerText("555 123 4567"),
+        CallerText("no"),
+        CallerText("one small veggie"),
+        CallerText("yes"),
+    ):
         replies.append(conv.handle(event))
     for reply in replies[:-1]:
         assert isinstance(reply[-1], Listen), reply
@@ -211,8 +223,10 @@ def test_typed_variables_are_normalised(compliance: Dialogue) -> None:
 
 
 def test_a_goto_loop_without_asks_is_an_error() -> None:
-    d = _dialogue("name: loop\nlanguage: en\noutcomes: [x]\nflows:\n  main:\n    - goto: other\n"
-                  "  other:\n    - goto: main\n")
+    d = _dialogue(
+        "name: loop\nlanguage: en\noutcomes: [x]\nflows:\n  main:\n    - goto: other\n"
+        "  other:\n    - goto: main\n"
+    )
     with pytest.raises(DialogueError, match="loop"):
         Conversation(d, {}).start()
 

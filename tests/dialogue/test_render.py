@@ -19,19 +19,22 @@ from voicebot.dialogue.template import Field, TemplateSyntaxError, parse_templat
 from voicebot.errors import DialogueError
 
 
-@pytest.mark.parametrize(("amount", "currency", "language", "spoken"), [
-    (42.5, "USD", "en", "$42.50"),
-    (42, "USD", "en", "$42"),
-    (1234.5, "USD", "en", "$1,234.50"),
-    (9.99, "EUR", "en", "€9.99"),
-    (12.5, "CHF", "en", "12.50 CHF"),
-    (45000, "KRW", "ko", "4만 5천원"),
-    (68000, "KRW", "ko", "6만 8천원"),
-    (12500, "KRW", "ko", "1만 2천5백원"),
-    (1_000_000, "KRW", "ko", "100만원"),
-    (9500, "KRW", "ko", "9천5백원"),
-    (150_000_000, "KRW", "ko", "1억 5000만원"),
-])
+@pytest.mark.parametrize(
+    ("amount", "currency", "language", "spoken"),
+    [
+        (42.5, "USD", "en", "$42.50"),
+        (42, "USD", "en", "$42"),
+        (1234.5, "USD", "en", "$1,234.50"),
+        (9.99, "EUR", "en", "€9.99"),
+        (12.5, "CHF", "en", "12.50 CHF"),
+        (45000, "KRW", "ko", "4만 5천원"),
+        (68000, "KRW", "ko", "6만 8천원"),
+        (12500, "KRW", "ko", "1만 2천5백원"),
+        (1_000_000, "KRW", "ko", "100만원"),
+        (9500, "KRW", "ko", "9천5백원"),
+        (150_000_000, "KRW", "ko", "1억 5000만원"),
+    ],
+)
 def test_currency(amount: float, currency: str, language: str, spoken: str) -> None:
     assert format_currency(amount, currency, language) == spoken
 
@@ -41,10 +44,16 @@ def test_date(language: str, spoken: str) -> None:
     assert format_date("1985-03-03", language) == spoken
 
 
-@pytest.mark.parametrize(("value", "language", "spoken"), [
-    ("19:30", "en", "7:30 PM"), ("09:00", "en", "9 AM"), ("00:15", "en", "12:15 AM"),
-    ("19:30", "ko", "오후 7시 30분"), ("09:00", "ko", "오전 9시"),
-])
+@pytest.mark.parametrize(
+    ("value", "language", "spoken"),
+    [
+        ("19:30", "en", "7:30 PM"),
+        ("09:00", "en", "9 AM"),
+        ("00:15", "en", "12:15 AM"),
+        ("19:30", "ko", "오후 7시 30분"),
+        ("09:00", "ko", "오전 9시"),
+    ],
+)
 def test_time(value: str, language: str, spoken: str) -> None:
     assert format_time(value, language) == spoken
 
@@ -54,9 +63,18 @@ def test_phone_digits_are_spaced_in_groups() -> None:
     assert format_phone("01012345678", "ko") == "0 1 0, 1 2 3 4, 5 6 7 8"
 
 
-@pytest.mark.parametrize(("n", "en", "ko"), [(1, "one", "한"), (2, "two", "두"), (3, "three", "세"),
-                                             (12, "twelve", "열두"), (20, "twenty", "스무"),
-                                             (21, "twenty-one", "스물한"), (45, "forty-five", "마흔다섯")])
+@pytest.mark.parametrize(
+    ("n", "en", "ko"),
+    [
+        (1, "one", "한"),
+        (2, "two", "두"),
+        (3, "three", "세"),
+        (12, "twelve", "열두"),
+        (20, "twenty", "스무"),
+        (21, "twenty-one", "스물한"),
+        (45, "forty-five", "마흔다섯"),
+    ],
+)
 def test_counting_words(n: int, en: str, ko: str) -> None:
     assert english_number_words(n) == en
     assert korean_native_count(n) == ko
@@ -75,19 +93,22 @@ def test_bad_templates(bad: str) -> None:
         parse_template(bad)
 
 
-@pytest.mark.parametrize(("source", "values", "expected"), [
-    ("satisfaction <= 2", {"satisfaction": 1}, True),
-    ("satisfaction <= 2", {"satisfaction": 4}, False),
-    ("satisfaction <= 2", {"satisfaction": None}, False),
-    ("satisfaction <= 2 or recommend <= 4", {"satisfaction": 5, "recommend": 3}, True),
-    ("not explained_terms", {"explained_terms": False}, True),
-    ("consent == false", {"consent": None}, False),
-    ("len(items) == 0", {"items": []}, True),
-    ("filled(comment)", {"comment": ""}, False),
-    ("colour in ['red', 'blue']", {"colour": "red"}, True),
-    ("dob != birth_date", {"dob": "1985-03-03", "birth_date": "1985-03-03"}, False),
-    ("1 < count < 4", {"count": 3}, True),
-])
+@pytest.mark.parametrize(
+    ("source", "values", "expected"),
+    [
+        ("satisfaction <= 2", {"satisfaction": 1}, True),
+        ("satisfaction <= 2", {"satisfaction": 4}, False),
+        ("satisfaction <= 2", {"satisfaction": None}, False),
+        ("satisfaction <= 2 or recommend <= 4", {"satisfaction": 5, "recommend": 3}, True),
+        ("not explained_terms", {"explained_terms": False}, True),
+        ("consent == false", {"consent": None}, False),
+        ("len(items) == 0", {"items": []}, True),
+        ("filled(comment)", {"comment": ""}, False),
+        ("colour in ['red', 'blue']", {"colour": "red"}, True),
+        ("dob != birth_date", {"dob": "1985-03-03", "birth_date": "1985-03-03"}, False),
+        ("1 < count < 4", {"count": 3}, True),
+    ],
+)
 def test_conditions(source: str, values: dict[str, object], expected: bool) -> None:
     assert parse_condition(source).evaluate(values) is expected
 
