@@ -29,7 +29,7 @@ EN_NONE = [
 ]
 EN_NONE.remove("eighteenth century")  # an ordinal is a number: kept out of the none list on purpose
 
-KO_SINGLE = [
+KO_SINGLE: list[tuple[str, int | None]] = [
     ("이십오", 25), ("삼", 3), ("오", 5), ("십", 10), ("십이", 12), ("백", 100), ("천", 1000), ("만", 10000),
     ("이백십", 210), ("천구백팔십오", 1985), ("이천이십육", 2026), ("삼만 원", 30000), ("오십", 50),
     ("하나", 1), ("둘", 2), ("셋", 3), ("넷", 4), ("다섯", 5), ("여섯", 6), ("일곱", 7), ("여덟", 8),
@@ -43,6 +43,10 @@ KO_SINGLE = [
     ("삼 인분", 3), ("삼인분", 3), ("오 점", 5), ("5점", 5), ("이 번", 2), ("일 층", 1), ("구", 9),
     ("두 개 주세요", 2), ("피자 한 판", 1), ("콜라 두 병이랑", 2), ("만 원", 10000), ("2만", 20000),
     ("3천 원", 3000), ("석 잔", 3), ("넉 잔", 4), ("여덟 개", 8), ("아홉 명", 9),
+]
+KO_SINGLE += [
+    ("5점 만점에 4점", 4), ("오 점 만점에 사 점", 4), ("십 점 만점에 구 점이요", 9), ("이번 주에 두 판", 2),
+    ("이번에는 세 개", 3), ("만점이요", None), ("이쪽으로 주세요", None),
 ]
 KO_NONE = [
     "", "네", "네 맞아요", "한국", "세트", "이사", "오늘", "사과", "일", "페퍼로니", "그 사람", "이 피자",
@@ -64,7 +68,7 @@ def test_no_number_in_english(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), KO_SINGLE)
-def test_parse_number_korean(text: str, expected: int) -> None:
+def test_parse_number_korean(text: str, expected: int | None) -> None:
     assert parse_number(text, "ko") == expected
 
 

@@ -48,6 +48,8 @@ KO_NATIVE_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔":
                   "여든": 80, "아흔": 90}
 # One-syllable forms that only mean a number before a counter ("네" alone is "yes", "한" starts "한국").
 _KO_PRENOMINAL = frozenset({"한", "두", "세", "네", "석", "넉"})
+# Everyday words that read as number + counter: "이번" (this time), "만점" (full marks).
+_KO_NOT_NUMBERS = ("이번", "이분", "이쪽", "이곳", "이대로", "만점", "이년아")
 KO_COUNTERS = (
     "개월", "인분", "번째", "마리", "그릇", "가지", "세트", "박스", "사람", "시간", "퍼센트", "살", "개",
     "판", "명", "잔", "병", "장", "권", "대", "번", "분", "시", "초", "년", "월", "일", "원", "층", "호",
@@ -279,6 +281,8 @@ def is_korean_particles(rest: str) -> bool:
 def _ko_token_number(tokens: Sequence[Token], i: int, alone: bool) -> tuple[int, int] | None:
     """A number at the start of Hangul token ``i``: (value, length in characters) or None."""
     word = tokens[i].text
+    if word.startswith(_KO_NOT_NUMBERS):
+        return None
     next_word = tokens[i + 1].text if i + 1 < len(tokens) else ""
     counter_next = next_word != "" and is_hangul(next_word) and _is_counter(next_word)
     best: tuple[int, int] | None = None
@@ -373,8 +377,8 @@ def parse_number(text: str, language: str) -> Number | None:
         return matches[0].value
     if len(matches) == 2:
         between = text[matches[0].end:matches[1].start].lower()
-        if " out of " in f" {between} " or "점 만점에" in between or "만점에" in between:
-            return matches[0].value
-        if language == "ko" and "만점에" in text[matches[0].end:matches[1].start]:
-            return matches[1].value
+        if " out of " in f" {between} ":
+            return matches[0].value  # "four out of five"
+        if "만점에" in between:
+            return matches[1].value  # "5점 만점에 4점"
     return None
