@@ -167,15 +167,16 @@ class Runtime:
 
         ``load_engines=False`` leaves ``engines`` empty (HTTP-only use, tools, tests without calls).
         """
+        metrics = Metrics()
         store = CallStore(config.store_path, recordings_dir=config.recordings_dir,
                           fallback_path=config.paths.data_dir / "unsaved-records.jsonl",
-                          record_audio=config.recording.enabled)
+                          record_audio=config.recording.enabled, on_fallback=metrics.store_errors.inc)
         try:
             keys = KeyStore(config.store_path)
         except BaseException:
             store.close()
             raise
-        return cls(config, store=store, keys=keys, metrics=Metrics(),
+        return cls(config, store=store, keys=keys, metrics=metrics,
                    dialogues=DialogueLibrary(config.paths.dialogues_dir), load_engines=load_engines)
 
     async def start(self) -> None:

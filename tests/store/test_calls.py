@@ -195,7 +195,8 @@ def test_calls_of_a_killed_server_are_marked_interrupted(tmp_path: Path) -> None
 
 def test_locked_database_sends_the_record_to_the_fallback_file(tmp_path: Path) -> None:
     path = tmp_path / "voicebot.db"
-    store = CallStore(path, busy_timeout_ms=100)
+    fallbacks: list[int] = []
+    store = CallStore(path, busy_timeout_ms=100, on_fallback=lambda: fallbacks.append(1))
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # another process holds the database
     record = make_record(outcome="order_placed", slots={"address": "12 Main St"})
@@ -204,6 +205,7 @@ def test_locked_database_sends_the_record_to_the_fallback_file(tmp_path: Path) -
     other.execute("ROLLBACK")
     lines = (tmp_path / "unsaved-records.jsonl").read_text().splitlines()
     assert json.loads(lines[0])["record"] == record.to_json()
+    assert fallbacks == [1]
     store.close()
 
 

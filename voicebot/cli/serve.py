@@ -141,6 +141,10 @@ async def _serve(runtime: Any) -> None:
         # the remaining websockets with 1012 and the sessions save what they have.
         for listening in server.servers:
             listening.close()
+        for door in doors:
+            stop_accepting = getattr(door, "stop_accepting", None)
+            if stop_accepting is not None:
+                stop_accepting()
         deadline = loop.time() + config.server.shutdown_timeout_s
         try:
             while runtime.admission.active_calls and loop.time() < deadline and server.started:
@@ -196,7 +200,7 @@ async def _start_audiosocket(runtime: Any) -> Any:
     host, port = parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
     door = AudioSocketServer(runtime, host, port, config.audiosocket.default_dialogue)
     await door.start()
-    print(f"voicebot: AudioSocket calls on {_url_host(host)}:{port}", flush=True)
+    print(f"voicebot: AudioSocket calls on {_url_host(host)}:{getattr(door, 'port', port)}", flush=True)
     return door
 
 

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import wave
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,16 +57,18 @@ class CallStore:
             ``unsaved-records.jsonl`` beside the database); stderr when that fails too.
         record_audio: False drops the audio passed to :meth:`save` (recording disabled).
         busy_timeout_ms: how long a write waits for another process's lock before failing.
+        on_fallback: called when a record goes to the fallback instead of the database (a metric).
     """
 
     def __init__(self, path: str | Path, *, recordings_dir: str | Path | None = None,
                  fallback_path: str | Path | None = None, record_audio: bool = True,
-                 busy_timeout_ms: int = 5000) -> None:
+                 busy_timeout_ms: int = 5000, on_fallback: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
         self.recordings_dir = Path(recordings_dir) if recordings_dir else self.path.parent / "recordings"
         self.fallback_path = (Path(fallback_path) if fallback_path
                               else self.path.parent / "unsaved-records.jsonl")
         self.record_audio = record_audio
+        self._on_fallback = on_fallback
         self._db = Database(self.path, busy_timeout_ms=busy_timeout_ms)
 
     def close(self) -> None:
@@ -119,6 +121,8 @@ class CallStore:
                      _door(record), record.started_at, record.ended_at, int(has_audio), text))
         except StoreError as exc:
             where = self._append_fallback(data, str(exc))
+            if self._on_fallback is not None:
+                self._on_fallback()
             raise StoreError(f"call record {record.call_id} not stored ({exc}); it was appended to {where}") \
                 from exc
 
