@@ -514,58 +514,70 @@ class Conversation:
         if answer is True and correction is None:
             return False
         candidate = correction.new_text if correction is not None else text
+        # First a value only one slot can hold: an item named, an address, a phone number.
+        recognised = False
         for name in step.corrects:
             spec = self.dialogue.slots[name]
             if spec.type == "order_lines":
-                if self._correct_order(
-                    spec,
-                    candidate,
-                    correction.old_text if correction else None,
-                    explicit=correction is not None or answer is False,
-                ):
+                if self._merge_order_lines(spec, candidate):
                     return True
                 continue
             value = self._reader.read(spec, candidate, strict=True)
-            if value is not None and value != self.slots.get(name):
-                self.slots[name] = value
-                return True
-        return False
+            if value is not None:
+                recognised = True
+                if value != self.slots.get(name):
+                    self.slots[name] = value
+                    return True
+        # Then a bare quantity or size for the order: "no, three, not two", "make it large".
+        if recognised or not (correction is not None or answer is False):
+            return False
+        old_text = correction.old_text if correction is not None else None
+        return any(
+            self._adjust_order_line(self.dialogue.slots[name], candidate, old_text)
+            for name in step.corrects
+            if self.dialogue.slots[name].type == "order_lines"
+        )
 
-    def _correct_order(self, spec: m.SlotSpec, text: str, old_text: str | None, *, explicit: bool) -> bool:
-        lines = [dict(line) for line in self.slots.get(spec.name) or []]
+    def _merge_order_lines(self, spec: m.SlotSpec, text: str) -> bool:
         new_lines = self._reader.order_lines(spec, text)
-        if new_lines:
-            # Items named again replace the line with the same item; new items are added.
-            for new in new_lines:
-                said_size = new["size"] if self._reader.size(spec, text) else None
-                same = [line for line in lines if line.get("name") == new["name"]]
-                if same:
-                    same[0]["quantity"] = new["quantity"]
-                    if said_size:
-                        same[0]["size"] = said_size
-                else:
-                    lines.append(new)
-            self.slots[spec.name] = lines
-            return True
-        if not explicit or not lines:
+        if not new_lines:
+            return False
+        lines = [dict(line) for line in self.slots.get(spec.name) or []]
+        size_said = self._reader.size(spec, text) is not None
+        # Items named again replace the line with the same item; new items are added.
+        for new in new_lines:
+            same = [line for line in lines if line.get("name") == new["name"]]
+            if not same:
+                lines.append(new)
+                continue
+            same[0]["quantity"] = new["quantity"]
+            if size_said:
+                same[0]["size"] = new["size"]
+        self.slots[spec.name] = lines
+        return True
+
+    def _adjust_order_line(self, spec: m.SlotSpec, text: str, old_text: str | None) -> bool:
+        lines = [dict(line) for line in self.slots.get(spec.name) or []]
+        if not lines:
             return False
         size = self._reader.size(spec, text)
         quantity = self._reader.number(text)
-        old_quantity = self._reader.number(old_text) if old_text else None
+        if quantity is not None and not (float(quantity).is_integer() and 0 < quantity <= 99):
+            quantity = None
         if quantity is None and size is None:
             return False
+        old_quantity = self._reader.number(old_text) if old_text else None
         targets = [
             line for line in lines if old_quantity is not None and line.get("quantity") == old_quantity
         ]
         if not targets:
             if len(lines) != 1:
-                return False  # which line? leave it to the caller to name the item
+                return False  # which line? the caller has to name the item
             targets = lines
-        target = targets[0]
-        if quantity is not None and float(quantity).is_integer() and 0 < quantity <= 99:
-            target["quantity"] = int(quantity)
+        if quantity is not None:
+            targets[0]["quantity"] = int(quantity)
         if size is not None:
-            target["size"] = size
+            targets[0]["size"] = size
         self.slots[spec.name] = lines
         return True
 
