@@ -57,8 +57,12 @@ def test_cloned_voice_stays_intelligible(cloned: CloneResult) -> None:
     from voicebot.audio.io import read_audio
     from voicebot.voice.backend import transcribe
 
-    heard = transcribe(read_audio(cloned.sample_path, 16_000)).lower()
-    assert "calling" in heard and "help" in heard
+    from voicebot.voice.clone import SAMPLE_TEXTS
+
+    said = {w.strip(",.?") for w in SAMPLE_TEXTS["en"].lower().split()}
+    heard = {w.strip(",.?") for w in transcribe(read_audio(cloned.sample_path, 16_000)).lower().split()}
+    # Many words survive even this small test model (the bench measures WER on real voices).
+    assert len(said & heard) >= 0.4 * len(said), heard
 
 
 def test_changed_clip_rebuilds_the_derived_model(cloned: CloneResult, female_clips: list[Path],

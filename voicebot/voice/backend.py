@@ -50,7 +50,8 @@ def base_synthesizer(language: str = "en", speed: float = 1.0) -> Synthesizer:
     if importlib.util.find_spec("voicebot.engines.piper") is not None:
         from voicebot.engines.registry import create_synthesizer
 
-        return create_synthesizer("piper", length_scale=length_scale)
+        # Seeded: the same text gives the same base audio, so training and tests are repeatable.
+        return create_synthesizer("piper", length_scale=length_scale, seed=0)
     return _DirectPiper(length_scale)
 
 
