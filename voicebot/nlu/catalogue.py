@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from voicebot.nlu.normalize import Token, is_hangul, normalize, strip_korean_particles, tokenize
 
@@ -85,6 +85,11 @@ class Catalogue:
                 fuzzy = _can_be_fuzzy(words)
                 synonyms.append(_Synonym(value, words, _form(words), fuzzy, len(words.split())))
         self._synonyms = tuple(synonyms)
+        self._exact: dict[str, _Synonym] = {}
+        for syn in synonyms:
+            self._exact.setdefault(syn.form, syn)
+        self._fuzzy = [s for s in synonyms if s.fuzzy]
+        self._fuzzy_forms = [s.form for s in self._fuzzy]
         self._max_words = max((s.n_words for s in synonyms), default=1) + 1
         self.values = tuple(entries)
 
@@ -107,17 +112,18 @@ class Catalogue:
 
     def _score(self, words: str, score_cutoff: float) -> tuple[_Synonym, float] | None:
         form = _form(words)
-        best: tuple[_Synonym, float] | None = None
-        for syn in self._synonyms:
-            if syn.form == form:
-                score = 100.0
-            elif syn.fuzzy and _can_be_fuzzy(words) and _close_in_length(form, syn.form):
-                score = fuzz.ratio(form, syn.form, score_cutoff=score_cutoff)
-            else:
-                continue
-            if score >= score_cutoff and (best is None or score > best[1]):
-                best = (syn, score)
-        return best
+        exact = self._exact.get(form)
+        if exact is not None:
+            return exact, 100.0
+        if not _can_be_fuzzy(words):
+            return None
+        # rapidfuzz scores every fuzzy name in one call; the best few are checked for length.
+        for _, score, index in process.extract(form, self._fuzzy_forms, scorer=fuzz.ratio,
+                                               score_cutoff=score_cutoff, limit=8):
+            syn = self._fuzzy[index]
+            if _close_in_length(form, syn.form):
+                return syn, float(score)
+        return None
 
     def _inside_hangul(self, token: Token) -> list[CatalogueMatch]:
         """Korean glued words: "페퍼로니라지" holds "페퍼로니" and "라지"."""
