@@ -56,7 +56,6 @@ def test_cloned_voice_takes_the_target_pitch(cloned: CloneResult, female_clips: 
 def test_cloned_voice_stays_intelligible(cloned: CloneResult) -> None:
     from voicebot.audio.io import read_audio
     from voicebot.voice.backend import transcribe
-
     from voicebot.voice.clone import SAMPLE_TEXTS
 
     said = {w.strip(",.?") for w in SAMPLE_TEXTS["en"].lower().split()}
