@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from voicebot.nlu.catalogue import Catalogue
 
 
+_KO_DIGIT_ENDING = re.compile(r"(?<=\d)(?:이요|이에요|입니다|이고요|예요|요)(?=\s|$)")
+
+
 @dataclass(frozen=True, slots=True)
 class CorrectionText:
     new_text: str
@@ -104,7 +107,7 @@ class SlotReader:
         if kind == "phone":
             from voicebot.nlu.phone import parse_phone
 
-            return parse_phone(text, self.language)
+            return parse_phone(self._unglue_endings(text), self.language)
         if kind == "date":
             from voicebot.nlu.dates import parse_date
 
@@ -118,7 +121,7 @@ class SlotReader:
         if kind == "digits":
             from voicebot.nlu.digits import parse_digits
 
-            return self._digits(spec, parse_digits(text, self.language))
+            return self._digits(spec, parse_digits(self._unglue_endings(text), self.language))
         if kind == "text":
             pattern = self._patterns.get(spec.name)
             if pattern is not None:
@@ -179,6 +182,10 @@ class SlotReader:
             if cat:
                 words.extend(self.dialogue.catalogues[cat].words())
         return tuple(dict.fromkeys(words))
+
+    def _unglue_endings(self, text: str) -> str:
+        # "6666이요" (it's 6666): the ending's 이 must not be read as the digit 2.
+        return _KO_DIGIT_ENDING.sub("", text) if self.language == "ko" else text
 
     def _in_range(self, spec: SlotSpec, value: float | None) -> float | None:
         if value is None:
