@@ -111,6 +111,7 @@ EN_TIMES = [
     ("ten in the morning", T(10, 0)), ("i am free at twelve", T(12, 0)), ("nine", T(9, 0)),
     ("five to ten", T(9, 55)), ("half past twelve", T(12, 30)),
 ]
+EN_TIMES += [("7.30 pm", T(19, 30)), ("At 7.30.", T(7, 30)), ("Half past 7.", T(7, 30))]
 KO_TIMES = [
     ("오후 세 시 반", T(15, 30)), ("오전 10시 30분", T(10, 30)), ("저녁 7시", T(19, 0)),
     ("세시 반", T(3, 30)),

@@ -38,6 +38,10 @@ EN_CORRECTED = [
     ("no on second thought yes", True), ("yes scratch that no", False),
 ]
 
+# Whisper writes capitals and punctuation.
+EN_YES += ["Yes, I did.", "Yeah, I have.", "I think so, yes.", "Yes, I understood everything.", "Of course."]
+EN_NO += ["No, I haven't.", "No. I didn't get them.", "Not that I know of.", "Nope, not yet."]
+
 KO_YES = [
     "네", "네.", "예", "응", "맞아요", "맞습니다", "그래요", "좋아요", "알겠습니다", "네 맞아요", "네네",
     "넵",

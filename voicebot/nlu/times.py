@@ -19,7 +19,7 @@ _AFTER = frozenset({"past", "after"})
 _KO_NUM = r"(\d{1,2}|[한두세네다섯여일곱덟아홉열하나둘셋넷스물영공이삼사오육칠팔구십]+)"
 _KO_TIME = re.compile(r"(오전|오후|아침|저녁|밤|새벽|낮|점심)?" + _KO_NUM + r"시(?:(반)|" + _KO_NUM + r"분)?")
 _KO_CLOCK = re.compile(r"(오전|오후|아침|저녁|밤|새벽|낮|점심)?(\d{1,2}):(\d{2})")
-_CLOCK = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2})[:.](\d{2})(?!\d)")
 
 
 def _make(hour: int, minute: int) -> dt.time | None:

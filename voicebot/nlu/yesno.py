@@ -43,7 +43,8 @@ _EN: dict[str, _Polarity] = {
         "no thank you", "i disagree", "not yet", "not correct", "not right", "that is not right",
         "that is not correct", "that is incorrect", "it is wrong", "it is not", "that is not it",
         "i do not", "i did not", "i have not", "i am not", "we do not", "we did not", "not exactly",
-        "no sir", "no maam", "i never did", "i do not agree", "not quite", "nothing like that",
+        "no sir", "no maam", "i never did", "not that i know of", "i do not agree", "not quite",
+        "nothing like that",
     ), _N),
     **dict.fromkeys((
         "maybe", "not sure", "i am not sure", "i do not know", "do not know", "i do not remember",
