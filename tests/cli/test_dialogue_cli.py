@@ -79,6 +79,24 @@ def test_chat_script_several_slots_and_a_correction(
     assert "bot: So that's three large pepperoni" in err and "[end: order_placed]" in err
 
 
+def test_chat_korean_order_all_at_once_with_a_correction(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    script = _script(
+        tmp_path,
+        "불고기 라지 두 판 강남구 테헤란로 123으로 보내 주세요 전화번호는 010 1234 5678이요\n"
+        "아니 세 판이요\n"
+        "네 맞아요\n",
+    )
+    code, out, err = _run(capsys, "chat", str(ROOT / "pizza_order_ko.yml"), "--script", script, "--json")
+    assert code == 0
+    record = json.loads(out)
+    assert record["outcome"] == "order_placed"
+    assert record["slots"]["items"] == [{"name": "bulgogi", "size": "large", "quantity": 3}]
+    assert record["slots"]["phone"] == "01012345678"
+    assert "불고기 라지 세 판" in err and "7만 8천원" in err
+
+
 def test_chat_korean_compliance_by_name(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
