@@ -160,6 +160,7 @@ class Runtime:
         self._started = False
         self._closed = False
         self._background: set[asyncio.Task[None]] = set()
+        self._owns_engines = False  # a pool given from outside (tests, tools) is not ours to close
 
     @classmethod
     def create(cls, config: Config, *, load_engines: bool = True) -> Runtime:
@@ -201,6 +202,7 @@ class Runtime:
             log.warning("voice engines unavailable (%s): only text and HTTP features work", exc)
             return
         self.engines = EnginePool.from_config(self.config)
+        self._owns_engines = True
         warm = getattr(self.engines, "warm", None)
         if warm is not None:
             await warm(list(self.dialogues.all().values()))
@@ -211,7 +213,7 @@ class Runtime:
         self._closed = True
         for task in list(self._background):
             task.cancel()
-        close = getattr(self.engines, "close", None)
+        close = getattr(self.engines, "close", None) if self._owns_engines else None
         if close is not None:
             outcome = close()
             if inspect.isawaitable(outcome):
