@@ -91,6 +91,7 @@ def test_digit_runs_have_spans() -> None:
     ("two large pepperoni", "two large pepperoni"),
     ("card 4111 1111 1111 1111", "card [phone]"),
     ("", ""),
+    ("at 2026-11-29T09:21:47 call 555 123 4567", "at 2026-11-29T09:21:47 call [phone]"),
 ])
 def test_redact_phone_numbers(text: str, expected: str) -> None:
     assert redact_phone_numbers(text) == expected

@@ -15,7 +15,7 @@ import re
 
 from voicebot.nlu.digits import digit_runs
 from voicebot.nlu.normalize import Token, tokenize
-from voicebot.nlu.numbers import EN_UNITS, NumberMatch, find_numbers, parse_digit_token, parse_sino_korean
+from voicebot.nlu.numbers import EN_UNITS, NumberMatch, find_numbers, parse_sino_korean
 
 DATE_MASK = "[date]"
 
@@ -284,5 +284,3 @@ def _mask(text: str, spans: list[tuple[int, int]], mask: str) -> str:
     out.append(text[last:])
     return "".join(out)
 
-
-__all__ = ["DATE_MASK", "parse_date", "parse_digit_token", "redact_dates"]

@@ -245,8 +245,8 @@ def _sino_prefix(word: str) -> tuple[int, int] | None:
     return None
 
 
-def _native_prefix(word: str) -> tuple[int, int, bool] | None:
-    """Longest native-Korean number prefix: (value, length, needs_counter)."""
+def native_korean_prefix(word: str) -> tuple[int, int, bool] | None:
+    """Longest native-Korean number prefix: (value, length, needs_counter): "열두개" -> (12, 2, False)."""
     tens = 0
     pos = 0
     for name, value in KO_NATIVE_TENS.items():
@@ -286,7 +286,7 @@ def _ko_token_number(tokens: Sequence[Token], i: int, alone: bool) -> tuple[int,
     next_word = tokens[i + 1].text if i + 1 < len(tokens) else ""
     counter_next = next_word != "" and is_hangul(next_word) and _is_counter(next_word)
     best: tuple[int, int] | None = None
-    native = _native_prefix(word)
+    native = native_korean_prefix(word)
     if native is not None:
         value, length, needs_counter = native
         rest = word[length:]

@@ -52,7 +52,8 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
         if index is not None and index not in size_of:
             size_of[index] = size.value
     quantity_of: dict[int, int] = {}
-    for number in quantities:
+    # The number nearest its item wins: English reads right to left ("two pizzas, one pepperoni").
+    for number in (reversed(quantities) if language != "ko" else quantities):
         index = _quantity_owner(found_items, number, quantity_of, prefer_next=language != "ko")
         if index is not None:
             quantity_of[index] = int(number.value)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from voicebot.nlu.dates import redact_dates
 from voicebot.nlu.digits import digit_runs
 
 PHONE_MASK = "[phone]"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date or a log timestamp: redact_dates' business
 MIN_PHONE_DIGITS = 7
 MAX_PHONE_DIGITS = 15  # E.164
 
@@ -28,12 +31,13 @@ def parse_phone(text: str, language: str) -> str | None:
 def redact_phone_numbers(text: str) -> str:
     """Replace every run of seven or more digits (spoken or typed, either language) with "[phone]".
 
-    Longer runs (card numbers) are masked too: a log never needs them.
+    Longer runs (card numbers) are masked too: a log never needs them. ISO dates ("2026-11-29") are
+    left to :func:`redact_dates`, so timestamps survive; call that first to hide birth dates.
     """
     out: list[str] = []
     last = 0
     for run in digit_runs(text, None):
-        if len(run.digits) < MIN_PHONE_DIGITS:
+        if len(run.digits) < MIN_PHONE_DIGITS or _ISO_DATE.fullmatch(text[run.start:run.end]):
             continue
         start = run.start
         while start > last and text[start - 1] in "+(":

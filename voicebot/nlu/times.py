@@ -10,8 +10,7 @@ import datetime as dt
 import re
 
 from voicebot.nlu.normalize import Token, tokenize
-from voicebot.nlu.numbers import EN_UNITS, NumberMatch, find_numbers, parse_sino_korean
-from voicebot.nlu.numbers import _native_prefix as native_prefix
+from voicebot.nlu.numbers import EN_UNITS, NumberMatch, find_numbers, native_korean_prefix, parse_sino_korean
 
 _PM_WORDS = frozenset({"pm", "afternoon", "evening", "night", "tonight"})
 _BEFORE = frozenset({"to", "till", "til", "before", "of"})
@@ -109,7 +108,7 @@ def _parse_en(text: str) -> dt.time | None:
 def _ko_value(word: str) -> int | None:
     if word.isdigit():
         return int(word)
-    native = native_prefix(word)
+    native = native_korean_prefix(word)
     if native is not None and native[1] == len(word):
         return native[0]
     return parse_sino_korean(word)

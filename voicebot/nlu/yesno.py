@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from voicebot.nlu.normalize import normalize, words
+from voicebot.nlu.normalize import words
 from voicebot.nlu.phrases import PhraseHit, find_phrases
 
 
@@ -144,5 +144,3 @@ def parse_yes_no(text: str, language: str) -> bool | None:
         return None
     return _decide(polarities)
 
-
-__all__ = ["normalize", "parse_yes_no"]
