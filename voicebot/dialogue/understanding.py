@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from voicebot.nlu.catalogue import Catalogue
 
 
+_LONG_DIGIT_RUN = re.compile(r"(?<!\d)(?:\d[\s.-]?){6,14}\d(?!\d)")
 _KO_DIGIT_ENDING = re.compile(r"(?<=\d)(?:이요|이에요|입니다|이고요|예요|요)(?=\s|$)")
 
 
@@ -90,7 +91,7 @@ class SlotReader:
 
     def read(self, spec: SlotSpec, text: str, *, strict: bool = False) -> Any:
         """The slot's value in ``text``, or None. ``strict``: free text counts only if its pattern matches."""
-        text = text.strip()
+        text = self._without_claimed(spec, text).strip()
         if not text:
             return None
         kind = spec.type
@@ -161,6 +162,7 @@ class SlotReader:
 
         assert spec.catalogue is not None
         sizes = self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
+        text = self._without_claimed(spec, text)
         lines = parse_order_lines(text, self.catalogue(spec.catalogue), sizes, self.language)
         return [
             {"name": line.name, "size": line.size or spec.default_size, "quantity": int(line.quantity)}
@@ -182,6 +184,21 @@ class SlotReader:
             if cat:
                 words.extend(self.dialogue.catalogues[cat].words())
         return tuple(dict.fromkeys(words))
+
+    def _without_claimed(self, spec: SlotSpec, text: str) -> str:
+        """Blank out words another slot clearly owns, so "48 oak avenue" is never 48 pizzas.
+
+        Text matched by a text slot's pattern belongs to that slot; a run of seven or more digits is a
+        phone number and never an order quantity or a menu choice.
+        """
+        if spec.type == "text":
+            return text
+        for name, pattern in self._patterns.items():
+            if name != spec.name:
+                text = pattern.sub(" , ", text)
+        if spec.type in ("order_lines", "choice"):
+            text = _LONG_DIGIT_RUN.sub(" , ", text)
+        return text
 
     def _unglue_endings(self, text: str) -> str:
         # "6666이요" (it's 6666): the ending's 이 must not be read as the digit 2.
