@@ -193,6 +193,35 @@ def test_calls_of_a_killed_server_are_marked_interrupted(tmp_path: Path) -> None
     store.close()
 
 
+_LIVE_SERVER = """
+import sys, time
+from voicebot.record import CallRecord
+from voicebot.store import CallStore
+
+store = CallStore(sys.argv[1])
+store.begin(CallRecord(dialogue="pizza_order", language="en", call_id="other-live-call"))
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def test_calls_of_another_live_server_are_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "voicebot.db"
+    store = CallStore(path)
+    with subprocess.Popen([sys.executable, "-c", _LIVE_SERVER, str(path)], stdout=subprocess.PIPE,
+                          text=True) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            assert store.mark_interrupted() == 0
+            assert entry_of(store, "other-live-call").status == "in_progress"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+    assert store.mark_interrupted() == 1
+    assert entry_of(store, "other-live-call").status == "interrupted"
+    store.close()
+
+
 def test_locked_database_sends_the_record_to_the_fallback_file(tmp_path: Path) -> None:
     path = tmp_path / "voicebot.db"
     fallbacks: list[int] = []
@@ -235,3 +264,25 @@ def test_read_only_store_falls_back_to_file_then_stderr(tmp_path: Path,
         store.close()
     err = capsys.readouterr().err
     assert record.call_id in err and "unsaved call record" in err
+
+
+def test_database_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "voicebot.db"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE calls (call_id TEXT PRIMARY KEY, dialogue TEXT NOT NULL, language TEXT,
+            status TEXT NOT NULL, outcome TEXT, door TEXT, started_at TEXT NOT NULL, ended_at TEXT,
+            has_audio INTEGER NOT NULL DEFAULT 0, record_json TEXT NOT NULL);
+        CREATE TABLE api_keys (key_id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, key_sha256 BLOB NOT NULL,
+            dialogues_json TEXT, max_concurrent_calls INTEGER, created_at TEXT NOT NULL, revoked_at TEXT);
+        INSERT INTO calls VALUES ('old', 'pizza_order', 'en', 'completed', 'order_placed', NULL,
+            '2026-01-01T00:00:00.000Z', NULL, 0, '{"call_id": "old", "dialogue": "pizza_order",
+            "language": "en", "outcome": "order_placed", "started_at": "2026-01-01T00:00:00.000Z"}');
+        PRAGMA user_version = 1;
+    """)
+    old.close()
+    store = CallStore(path)
+    store.begin(make_record(call_id="new"))
+    assert record_of(store, "old").outcome == "order_placed"
+    assert entry_of(store, "new").status == "in_progress"
+    store.close()

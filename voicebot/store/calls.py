@@ -1,7 +1,7 @@
 """Call records in SQLite, recordings as WAV files beside it, and a fallback file so none is lost.
 
 A call's row is written twice: ``begin`` at call start (status ``in_progress``) and ``save`` at the end
-(status ``completed``). Rows still ``in_progress`` when a server starts belonged to a server that died;
+(status ``completed``). Rows still ``in_progress`` whose process is gone belonged to a server that died;
 ``mark_interrupted`` closes them with outcome ``interrupted``.
 """
 
@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import socket
 import sys
 import wave
 from collections.abc import Callable, Sequence
@@ -85,9 +86,9 @@ class CallStore:
                 raise StoreError(f"call {record.call_id} already exists in the store; "
                                  f"call ids must be unique")
             conn.execute(
-                "INSERT INTO calls (call_id, dialogue, language, status, outcome, door, started_at, ended_at,"
-                " has_audio, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                (record.call_id, record.dialogue, record.language, IN_PROGRESS, record.outcome,
+                "INSERT INTO calls (call_id, dialogue, language, status, worker, outcome, door, started_at,"
+                " ended_at, has_audio, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                (record.call_id, record.dialogue, record.language, IN_PROGRESS, _WORKER, record.outcome,
                  _door(record), record.started_at, record.ended_at, json.dumps(data, ensure_ascii=False)))
 
     def save(self, record: CallRecord, audio: npt.NDArray[np.int16] | None = None,
@@ -127,16 +128,19 @@ class CallStore:
                 from exc
 
     def mark_interrupted(self) -> int:
-        """Close calls left ``in_progress`` by a server that died; remove half-written recordings.
+        """Close calls left ``in_progress`` by a server that died; remove its half-written recordings.
 
+        Calls of another live server process on this host sharing the database are left alone.
         Returns the number of calls closed. Call it once at start-up, before accepting calls.
         """
         if self.recordings_dir.is_dir():
             for partial in self.recordings_dir.glob(".*.wav.tmp*"):
-                partial.unlink(missing_ok=True)
+                if not _worker_alive_pid(partial.suffix.removeprefix(".tmp")):
+                    partial.unlink(missing_ok=True)
         with self._db.transaction() as conn:
-            rows = conn.execute("SELECT call_id, record_json FROM calls WHERE status = ?",
-                                (IN_PROGRESS,)).fetchall()
+            rows = [row for row in conn.execute("SELECT call_id, worker, record_json FROM calls"
+                                                " WHERE status = ?", (IN_PROGRESS,)).fetchall()
+                    if not _worker_alive(row["worker"])]
             for row in rows:
                 data = json.loads(row["record_json"])
                 data["outcome"] = data.get("outcome") or INTERRUPTED
@@ -191,7 +195,7 @@ class CallStore:
         self.recordings_dir.mkdir(parents=True, exist_ok=True)
         final = self.recordings_dir / _audio_name(call_id)
         # Written beside its final name, then renamed: a reader never sees half a file.
-        partial = final.with_name(f".{final.name}.tmp{os.getpid()}")
+        partial = final.with_name(f".{final.name}.tmp{os.getpid()}")  # the pid: see mark_interrupted
         try:
             with open(partial, "wb") as fh:
                 with wave.open(fh, "wb") as wav:
@@ -219,6 +223,49 @@ class CallStore:
             # Last resort: the process's stderr usually ends up in the service journal.
             print(f"voicebot: unsaved call record: {line}", file=sys.stderr, flush=True)
             return "stderr"
+
+
+def _process_start(pid: int) -> str | None:
+    """When a process started (clock ticks since boot, Linux), so a reused pid is not mistaken for it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+_HOST = socket.gethostname()
+_WORKER = f"{_HOST}:{os.getpid()}:{_process_start(os.getpid()) or '-'}"
+
+
+def _worker_alive(worker: str | None) -> bool:
+    """Whether the process that began a call still runs."""
+    if worker == _WORKER:
+        return True
+    if not worker:
+        return False
+    host, _, rest = worker.partition(":")
+    pid_text, _, started = rest.partition(":")
+    if host != _HOST or not pid_text.isdigit():
+        return False  # another machine's calls cannot be checked; that setup needs one db per worker
+    now = _process_start(int(pid_text))
+    if now is None:
+        return _pid_exists(int(pid_text)) and started == "-"
+    return now == started
+
+
+def _worker_alive_pid(pid_text: str) -> bool:
+    return pid_text.isdigit() and _pid_exists(int(pid_text))
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _door(record: CallRecord) -> str | None:

@@ -15,13 +15,16 @@ from typing import Any
 
 from voicebot.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Steps from each older schema version to the next.
+_MIGRATIONS = {1: "ALTER TABLE calls ADD COLUMN worker TEXT"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
     call_id     TEXT PRIMARY KEY,
     dialogue    TEXT NOT NULL,
     language    TEXT,
     status      TEXT NOT NULL,          -- in_progress | completed | interrupted
+    worker      TEXT,                   -- host:pid:start of the process running the call
     outcome     TEXT,
     door        TEXT,
     started_at  TEXT NOT NULL,
@@ -63,8 +66,7 @@ class Database:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
                 self._conn.execute("PRAGMA journal_mode = WAL")
-                self._conn.executescript(_SCHEMA)
-                self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._migrate(version)
             elif version > SCHEMA_VERSION:
                 raise StoreError(f"the store {self.path} was written by a newer voicebot (schema {version}); "
                                  f"upgrade voicebot")
@@ -73,6 +75,24 @@ class Database:
         except sqlite3.Error as exc:
             self._conn.close()
             raise StoreError(f"cannot use the store {self.path}: {exc}") from None
+
+    def _migrate(self, version: int) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+            else:
+                for step in range(version, SCHEMA_VERSION):
+                    self._conn.execute(_MIGRATIONS[step])
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
