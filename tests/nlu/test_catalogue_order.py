@@ -111,6 +111,10 @@ EN_ORDERS = [
     ("i want two pizzas one pepperoni and one veggie", [L("pepperoni", None, 1), L("vegetarian", None, 1)]),
     ("pepperoni two and veggie three", [L("pepperoni", None, 2), L("vegetarian", None, 3)]),
     ("three cokes two pepperoni", [L("coke", None, 3), L("pepperoni", None, 2)]),
+    ("i'd like one large hawaiian delivered to 48 oak avenue", [L("hawaiian", "large", 1)]),
+    ("two medium margherita to 7 elm street my number is 555 222 3333", [L("margherita", "medium", 2)]),
+    ("two of the large pepperoni", [L("pepperoni", "large", 2)]),
+    ("pepperoni times two", [L("pepperoni", None, 2)]),
     ("nothing thanks", []),
     ("", []),
     ("yes", []),
@@ -130,6 +134,10 @@ KO_ORDERS = [
     ("마르게리타 스몰 한 판하고 마늘빵 두 개", [L("margherita", "small", 1), L("garlic bread", None, 2)]),
     ("페퍼로니라지 두 판", [L("pepperoni", "large", 2)]),
     ("큰 거로 불고기 열두 판", [L("bulgogi", "large", 12)]),
+    ("두 판 페퍼로니랑 한 판 불고기", [L("pepperoni", None, 2), L("bulgogi", None, 1)]),
+    ("페퍼로니 라지 한 판 마포구 월드컵로 45로 보내 주세요", [L("pepperoni", "large", 1)]),
+    ("불고기 피자 라지 두 판 송파구 올림픽로 300 전화번호는 010 5555 6666이요", [L("bulgogi", "large", 2)]),
+    ("페퍼로니 두 판이랑 불고기", [L("pepperoni", None, 2), L("bulgogi", None, 1)]),
     ("네", []),
 ]
 

@@ -262,7 +262,8 @@ def native_korean_prefix(word: str) -> tuple[int, int, bool] | None:
     return None
 
 
-def _is_counter(rest: str) -> bool:
+def is_korean_counter(rest: str) -> bool:
+    """True for a counter with optional particles: "판", "개요", "판이랑"."""
     return any(rest.startswith(c) and is_korean_particles(rest[len(c):]) for c in KO_COUNTERS)
 
 
@@ -284,21 +285,21 @@ def _ko_token_number(tokens: Sequence[Token], i: int, alone: bool) -> tuple[int,
     if word.startswith(_KO_NOT_NUMBERS):
         return None
     next_word = tokens[i + 1].text if i + 1 < len(tokens) else ""
-    counter_next = next_word != "" and is_hangul(next_word) and _is_counter(next_word)
+    counter_next = next_word != "" and is_hangul(next_word) and is_korean_counter(next_word)
     best: tuple[int, int] | None = None
     native = native_korean_prefix(word)
     if native is not None:
         value, length, needs_counter = native
         rest = word[length:]
         bare = rest == "" or is_korean_particles(rest)
-        if _is_counter(rest) or (rest == "" and counter_next) or (not needs_counter and bare):
+        if is_korean_counter(rest) or (rest == "" and counter_next) or (not needs_counter and bare):
             best = (value, length)
     sino = _sino_prefix(word)
     if sino is not None and (best is None or sino[1] > best[1]):
         value, length = sino
         rest = word[length:]
         bare = rest == "" or is_korean_particles(rest)
-        if _is_counter(rest) or (rest == "" and (counter_next or alone)) or (length >= 2 and bare):
+        if is_korean_counter(rest) or (rest == "" and (counter_next or alone)) or (length >= 2 and bare):
             best = (value, length)
     return best
 

@@ -1,10 +1,11 @@
 """Order lines ("two large pepperoni and a small veggie") from one utterance.
 
-Items and sizes come from catalogues; quantities from :func:`find_numbers`. Attachment follows word
-order: in English a quantity comes before its item ("two pepperoni"), in Korean after it
-("페퍼로니 두 판"); when that item already has a quantity, the other neighbour gets it. A size goes to the
-nearer item (in words), ties to the next item in English and the previous one in Korean. No quantity
-means one.
+Items and sizes come from catalogues; quantities from :func:`find_numbers`. A quantity belongs to a
+neighbouring item only when nothing but sizes, articles, "pizza" or counters stands between them, so
+"delivered to 48 oak avenue" is no quantity. Nearest pairs win; on a tie English prefers the item after
+the number ("two pepperoni"), Korean the one before ("페퍼로니 두 판"); "and" / "랑" / "하고" end a line. A
+size goes to the nearer item (in words), ties to the next item in English and the previous one in
+Korean. No quantity means one.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
 from voicebot.nlu.normalize import tokenize
-from voicebot.nlu.numbers import NumberMatch, find_numbers
+from voicebot.nlu.numbers import find_numbers, is_korean_counter
 
 _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
+_MAX_GAP_WORDS = 4
+_EN_GAP_WORDS = frozenset({"a", "an", "the", "of", "x", "times", "pizza", "pizzas", "order", "orders", "more",
+                           "uh", "um", "er", "erm", "hmm"})
+_KO_GAP_WORDS = frozenset({"피자", "음", "어", "그", "짜리", "정도", "총"})
+_KO_CONJUNCTIONS = ("이랑", "랑", "하고", "와", "과", "에다가", "에다")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +57,30 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
         index = _nearest_item(found_items, size, starts, prefer_next=language != "ko")
         if index is not None and index not in size_of:
             size_of[index] = size.value
+    tokens = tokenize(text, language)
+    sized = [(s.start, s.end) for s in found_sizes]
+    # Every (number, item) pair that may belong together, nearest first; each side is used once.
+    pairs: list[tuple[int, int, int, int]] = []
+    for n_index, number in enumerate(quantities):
+        prev, nxt = _neighbours(found_items, number.start, number.end)
+        for k, direction in ((prev, "prev"), (nxt, "next")):
+            if k is None:
+                continue
+            item = found_items[k]
+            a_end, b_start = (item.end, number.start) if direction == "prev" else (number.end, item.start)
+            gap = [t.text for t in tokens if a_end <= t.start and t.end <= b_start
+                   and not any(s <= t.start and t.end <= e for s, e in sized)]
+            if direction == "prev" and language == "ko" and _ends_with_conjunction(text[item.start:item.end]):
+                continue  # "페퍼로니랑 한 판 …": the number starts the next line
+            if _attachable(gap, language):
+                preferred = (direction == "next") == (language != "ko")
+                pairs.append((len(gap), 0 if preferred else 1, n_index, k))
     quantity_of: dict[int, int] = {}
-    # The number nearest its item wins: English reads right to left ("two pizzas, one pepperoni").
-    for number in (reversed(quantities) if language != "ko" else quantities):
-        index = _quantity_owner(found_items, number, quantity_of, prefer_next=language != "ko")
-        if index is not None:
-            quantity_of[index] = int(number.value)
+    used: set[int] = set()
+    for _, _, n_index, k in sorted(pairs):
+        if n_index not in used and k not in quantity_of:
+            quantity_of[k] = int(quantities[n_index].value)
+            used.add(n_index)
     return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1))
             for k, item in enumerate(found_items)]
 
@@ -79,11 +103,15 @@ def _nearest_item(found_items: list[CatalogueMatch], size: CatalogueMatch, start
     return prev if gap_prev < gap_next else nxt
 
 
-def _quantity_owner(found_items: list[CatalogueMatch], number: NumberMatch, quantity_of: dict[int, int],
-                    *, prefer_next: bool) -> int | None:
-    prev, nxt = _neighbours(found_items, number.start, number.end)
-    first, second = (nxt, prev) if prefer_next else (prev, nxt)
-    for index in (first, second):
-        if index is not None and index not in quantity_of:
-            return index
-    return None
+def _ends_with_conjunction(word: str) -> bool:
+    return len(word) > 1 and word.endswith(_KO_CONJUNCTIONS)
+
+
+def _attachable(gap: list[str], language: str) -> bool:
+    """Only sizes, articles, "pizza" and counters may sit between a quantity and its item."""
+    if len(gap) > _MAX_GAP_WORDS:
+        return False
+    if language == "ko":
+        return all((w in _KO_GAP_WORDS or is_korean_counter(w)) and not _ends_with_conjunction(w)
+                   for w in gap)
+    return all(w in _EN_GAP_WORDS for w in gap)
