@@ -167,6 +167,8 @@ def _spoken_ko(text: str, today: dt.date) -> dt.date | None:
     day_match = _KO_DAY.search(text, month_match.end())
     if month is None or day_match is None:
         return None
+    if year_match is None:  # "삼월 삼일 팔십오년": the year said last
+        year_match = _KO_YEAR.search(text, day_match.end())
     day = _ko_number(day_match[1])
     year = today.year
     if year_match is not None:

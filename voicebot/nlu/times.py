@@ -86,6 +86,11 @@ def _parse_en(text: str) -> dt.time | None:
         if w in _BEFORE:
             h, minutes = (h - 1) % 12 or 12, 60 - minutes
         return _make(_with_period(h, pm), minutes)
+    if "half" in words:  # British "half seven" is 7:30
+        k = words.index("half")
+        hour = _number_at(numbers, tokens, k + 1)
+        if hour is not None and 1 <= int(hour.value) <= 12:
+            return _make(_with_period(int(hour.value), pm), 30)
     if m := _CLOCK.search(text):
         return _make(_with_period(int(m[1]), pm), int(m[2]))
     for n in numbers:

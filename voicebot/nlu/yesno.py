@@ -88,6 +88,9 @@ _KO: dict[str, _Polarity] = {
 }
 
 
+_KO_VERB_ENDINGS = ("요", "다", "죠", "데", "어", "아")
+
+
 def _ko_glued_negation(word: str) -> bool:
     """ "안했어요" / "못받았어요": a negating prefix glued to a yes verb."""
     return word[:1] in ("안", "못") and _KO.get(word[1:]) is _Y and len(word) > 2
@@ -131,7 +134,11 @@ def parse_yes_no(text: str, language: str) -> bool | None:
                 hits.append(PhraseHit(hit.phrase, hit.label, start, end))
         hits.sort(key=lambda h: h.start)
     else:
+        covered = {k for h in hits for k in range(h.start, h.end)}
         hits += [PhraseHit(w, _N, i, i + 1) for i, w in enumerate(ws) if _ko_glued_negation(w)]
+        # "못 들었는데요", "안 받았습니다": 안/못 before any polite verb is a no.
+        hits += [PhraseHit(w, _N, i, i + 1) for i, w in enumerate(ws)
+                 if i > 0 and ws[i - 1] in ("안", "못") and i not in covered and w.endswith(_KO_VERB_ENDINGS)]
         hits.sort(key=lambda h: h.start)
     polarities = _classify(hits, ws, language)
     if _M in polarities:
