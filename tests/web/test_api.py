@@ -100,6 +100,22 @@ def test_key_limited_to_a_dialogue_sees_only_its_calls(client: TestClient, runti
     assert client.post("/api/dialogues/reload", headers=bearer(token)).status_code == 403
 
 
+def test_time_window_filter(client: TestClient, runtime: Runtime) -> None:
+    _, token = runtime.keys.create()
+    for day in ("01", "02", "03"):
+        record = CallRecord(dialogue="greeter", language="en", outcome="done",
+                            started_at=f"2026-03-{day}T10:00:00.000Z")
+        runtime.store.save(record)
+    window = client.get("/api/calls", params={"since": "2026-03-02", "until": "2026-03-03T00:00:00Z"},
+                        headers=bearer(token)).json()
+    assert [c["started_at"] for c in window["calls"]] == ["2026-03-02T10:00:00.000Z"]
+    assert window["total"] == 1
+    exact = client.get("/api/calls", headers=bearer(token),
+                       params={"since": "2026-03-02T10:00:00Z", "until": "2026-03-02T11:01+01:00"}).json()
+    assert [c["started_at"] for c in exact["calls"]] == ["2026-03-02T10:00:00.000Z"]
+    assert client.get("/api/calls", params={"since": "yesterday"}, headers=bearer(token)).status_code == 400
+
+
 def test_bad_paging_parameters_are_400(client: TestClient, runtime: Runtime) -> None:
     _, token = runtime.keys.create()
     assert client.get("/api/calls", params={"limit": "ten"}, headers=bearer(token)).status_code == 400

@@ -168,17 +168,23 @@ class CallStore:
 
     def entries(self, limit: int = 50, offset: int = 0, *, dialogue: str | None = None,
                 outcome: str | None = None, status: str | None = None,
-                dialogues: Sequence[str] | None = None) -> builtins.list[StoredCall]:
-        """Newest first; ``dialogues`` limits the result to those dialogues (a restricted API key)."""
-        where, params = _filters(dialogue, outcome, status, dialogues)
+                dialogues: Sequence[str] | None = None, since: str | None = None,
+                until: str | None = None) -> builtins.list[StoredCall]:
+        """Newest first.
+
+        ``dialogues`` limits the result to those dialogues (a restricted API key); ``since`` (inclusive)
+        and ``until`` (exclusive) compare ISO 8601 UTC times or dates with ``started_at``.
+        """
+        where, params = _filters(dialogue, outcome, status, dialogues, since, until)
         rows = self._db.query(
             f"SELECT status, has_audio, record_json FROM calls {where}"
             " ORDER BY started_at DESC, call_id LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)])
         return [_entry(row) for row in rows]
 
     def count(self, *, dialogue: str | None = None, outcome: str | None = None,
-              status: str | None = None, dialogues: Sequence[str] | None = None) -> int:
-        where, params = _filters(dialogue, outcome, status, dialogues)
+              status: str | None = None, dialogues: Sequence[str] | None = None,
+              since: str | None = None, until: str | None = None) -> int:
+        where, params = _filters(dialogue, outcome, status, dialogues, since, until)
         return int(self._db.query(f"SELECT count(*) FROM calls {where}", params)[0][0])
 
     def audio_path(self, call_id: str) -> Path | None:
@@ -281,7 +287,8 @@ def _audio_name(call_id: str) -> str:
 
 
 def _filters(dialogue: str | None, outcome: str | None, status: str | None,
-             dialogues: Sequence[str] | None) -> tuple[str, list[Any]]:
+             dialogues: Sequence[str] | None, since: str | None = None,
+             until: str | None = None) -> tuple[str, list[Any]]:
     clauses: builtins.list[str] = []
     params: builtins.list[Any] = []
     for column, value in (("dialogue", dialogue), ("outcome", outcome), ("status", status)):
@@ -291,6 +298,10 @@ def _filters(dialogue: str | None, outcome: str | None, status: str | None,
     if dialogues is not None:
         clauses.append(f"dialogue IN ({', '.join('?' * len(dialogues))})" if dialogues else "0")
         params.extend(dialogues)
+    for clause, value in (("started_at >= ?", since), ("started_at < ?", until)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

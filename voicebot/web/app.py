@@ -12,6 +12,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,21 @@ def _int_param(request: Request, name: str, default: int, maximum: int) -> int:
     return value
 
 
+def _time_param(request: Request, name: str) -> str | None:
+    """An ISO 8601 time or date, normalised to the stored form so that strings compare as times."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name} must be an ISO 8601 date or time, e.g. 2026-03-01 or "
+                                 f"2026-03-01T09:30:00Z") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the records are in UTC
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 async def _admission_error(request: Request, exc: AdmissionError) -> Response:
     del request
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
@@ -156,6 +172,7 @@ async def list_calls(request: Request) -> Response:
     dialogue = request.query_params.get("dialogue")
     outcome = request.query_params.get("outcome")
     status = request.query_params.get("status")
+    since, until = _time_param(request, "since"), _time_param(request, "until")
     if dialogue is not None and not key.allows(dialogue):
         raise DialogueNotAllowedError(f"API key {key.name!r} may not read calls of dialogue {dialogue!r}")
     # A key limited to some dialogues sees only their calls.
@@ -163,8 +180,9 @@ async def list_calls(request: Request) -> Response:
 
     def query() -> tuple[list[dict[str, Any]], int]:
         entries = runtime.store.entries(limit, offset, dialogue=dialogue, outcome=outcome, status=status,
-                                        dialogues=allowed)
-        total = runtime.store.count(dialogue=dialogue, outcome=outcome, status=status, dialogues=allowed)
+                                        dialogues=allowed, since=since, until=until)
+        total = runtime.store.count(dialogue=dialogue, outcome=outcome, status=status, dialogues=allowed,
+                                    since=since, until=until)
         return [e.to_json() for e in entries], total
 
     calls, total = await asyncio.to_thread(query)
