@@ -50,7 +50,8 @@ _EN: dict[str, Intent] = {
         "repeat", "repeat that", "repeat it", "say that again", "say it again", "say again", "come again",
         "i beg your pardon", "i did not catch that", "i did not catch it", "i did not hear",
         "i did not hear you", "i can not hear you", "i could not hear", "i could not hear you",
-        "what did you say", "once more", "one more time", "sorry what", "what was that", "could you repeat",
+        "what did you say", "once more", "one more time", "what do you mean", "sorry what", "what was that",
+        "could you repeat",
         "can you repeat", "pardon me", "pardon",
     ), _R),
     **dict.fromkeys((
