@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from voicebot.dialogue.loader import load_dialogue
+from voicebot.dialogue.loader import load_dialogue, load_dialogue_bytes
 from voicebot.errors import DialogueError
 
 VALID = """\
@@ -269,3 +271,33 @@ def test_not_utf8(tmp_path: Path) -> None:
 def test_missing_file_says_check_the_path(tmp_path: Path) -> None:
     with pytest.raises(DialogueError, match="check the path"):
         load_dialogue(tmp_path / "nope.yml")
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "dialogues" / "pizza_order.yml"
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_damaged_dialogues_raise_dialogue_error_or_load(data: st.DataObject) -> None:
+    """Delete, repeat or garble lines of a real dialogue: never a traceback, always a located error."""
+    lines = SHIPPED.read_text(encoding="utf-8").splitlines()
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["delete", "repeat", "garble", "indent"]))
+        if action == "delete":
+            del lines[i]
+        elif action == "repeat":
+            lines.insert(i, lines[i])
+        elif action == "indent":
+            lines[i] = " " + lines[i]
+        else:
+            junk = data.draw(st.text(alphabet="abc:-[]{}'\"#|>&*!% 1", max_size=6))
+            j = data.draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:j] + junk + lines[i][j:]
+        if not lines:
+            lines = [""]
+    try:
+        load_dialogue_bytes("\n".join(lines).encode(), "damaged.yml")
+    except DialogueError as err:
+        assert err.file == "damaged.yml"
+        assert err.reason
