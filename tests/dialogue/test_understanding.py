@@ -1,0 +1,133 @@
+"""Slot values read from caller words and keys, through the real NLU parsers, in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from voicebot.dialogue.events import CallerText, Dtmf, Say
+from voicebot.dialogue.loader import load_dialogue_bytes
+from voicebot.dialogue.machine import Conversation
+from voicebot.dialogue.model import Dialogue
+from voicebot.dialogue.understanding import SlotReader
+
+TYPES = """\
+name: types_{lang}
+language: {lang}
+outcomes: [done]
+catalogues:
+  departments:
+    billing: {{synonyms: [bill, invoice, 요금, 청구], dtmf: "1"}}
+    technical: {{synonyms: [internet, broken, 인터넷, 고장], dtmf: "2"}}
+slots:
+  when: {{type: time}}
+  day: {{type: date}}
+  pin: {{type: digits, length: 4}}
+  department: {{type: choice, catalogue: departments}}
+  guests: {{type: integer, min: 1, max: 12}}
+  ok: {{type: yes_no}}
+  phone: {{type: phone}}
+  note: {{type: text}}
+flows:
+  main:
+    - ask: when
+      prompt: "?"
+    - say: "{{when}} {{day}} {{pin|digits}} {{department}} {{guests}} {{ok}} {{phone}}"
+      id: summary
+    - hangup: done
+"""
+
+
+def _dialogue(lang: str) -> Dialogue:
+    return load_dialogue_bytes(TYPES.format(lang=lang).encode(), f"types_{lang}.yml")
+
+
+@pytest.fixture(scope="module")
+def readers() -> dict[str, SlotReader]:
+    return {lang: SlotReader(_dialogue(lang)) for lang in ("en", "ko")}
+
+
+@pytest.mark.parametrize(
+    ("lang", "slot", "text", "value"),
+    [
+        ("en", "when", "seven thirty pm", "19:30"),
+        ("ko", "when", "오후 세 시 반", "15:30"),
+        ("en", "day", "march third nineteen eighty five", "1985-03-03"),
+        ("ko", "day", "1985년 3월 3일", "1985-03-03"),
+        ("en", "pin", "one two three four", "1234"),
+        ("en", "pin", "one two three", None),
+        ("en", "department", "my invoice is wrong", "billing"),
+        ("ko", "department", "인터넷이 안 돼요", "technical"),
+        ("en", "guests", "we are four people", 4),
+        ("en", "guests", "twenty", None),
+        ("ko", "guests", "다섯 명이요", 5),
+        ("en", "ok", "yeah", True),
+        ("ko", "ok", "아니요", False),
+        ("en", "phone", "five five five one two three four five six seven", "5551234567"),
+        ("ko", "phone", "010 1234 5678이요", "01012345678"),
+        ("en", "note", "  leave it at the door  ", "leave it at the door"),
+    ],
+)
+def test_read_from_words(readers: dict[str, SlotReader], lang: str, slot: str, text: str, value: Any) -> None:
+    reader = readers[lang]
+    assert reader.read(reader.dialogue.slots[slot], text) == value
+
+
+@pytest.mark.parametrize(
+    ("slot", "keys", "value"),
+    [
+        ("pin", "1234#", "1234"),
+        ("pin", "12#", None),
+        ("department", "2", "technical"),
+        ("guests", "3", 3),
+        ("guests", "30", None),
+        ("ok", "1", True),
+        ("ok", "2", False),
+        ("ok", "7", None),
+        ("phone", "5551234567#", "5551234567"),
+        ("day", "19850303", "1985-03-03"),
+        ("note", "5", None),
+    ],
+)
+def test_read_from_keys(readers: dict[str, SlotReader], slot: str, keys: str, value: Any) -> None:
+    reader = readers["en"]
+    assert reader.read_dtmf(reader.dialogue.slots[slot], keys) == value
+
+
+@pytest.mark.parametrize(
+    ("lang", "spoken"),
+    [
+        ("en", "7:30 PM March 3, 1985 1 2 3 4 billing 4 yes 5 5 5, 1 2 3, 4 5 6 7"),
+        ("ko", "오후 7시 30분 1985년 3월 3일 1 2 3 4 billing 4 네 5 5 5, 1 2 3, 4 5 6 7"),
+    ],
+)
+def test_values_are_spoken_per_language(lang: str, spoken: str) -> None:
+    conv = Conversation(_dialogue(lang), {})
+    conv.start()
+    conv.record.slots.update(
+        {
+            "day": "1985-03-03",
+            "pin": "1234",
+            "department": "billing",
+            "guests": 4,
+            "ok": True,
+            "phone": "5551234567",
+        }
+    )
+    actions = conv.handle(CallerText("7:30 pm" if lang == "en" else "오후 일곱 시 삼십 분"))
+    summary = next(a for a in actions if isinstance(a, Say) and a.prompt_id == "summary")
+    assert summary.text == spoken
+
+
+def test_hints_carry_catalogue_words_and_yes_no(readers: dict[str, SlotReader]) -> None:
+    reader = readers["ko"]
+    assert {"billing", "요금", "청구", "인터넷"} <= set(reader.hints(reader.dialogue.slots["department"]))
+    assert {"네", "아니요"} <= set(reader.hints(reader.dialogue.slots["ok"]))
+
+
+def test_keypad_answer_in_conversation() -> None:
+    conv = Conversation(_dialogue("en"), {})
+    conv.start()
+    conv.handle(Dtmf("1930"))  # a time is not typed on the keypad: asked again, not guessed
+    assert "when" not in conv.record.slots
