@@ -90,7 +90,7 @@ def test_serve_lifecycle(workdir: Path) -> None:
             (folder / "greeter.yml").write_text(GREETER)
             (folder / "tests" / "greeter.yml").write_text(GREETER_TEST)
             served.proc.send_signal(signal.SIGHUP)
-            wait_for(lambda: http.get("/healthz").json()["dialogues"] == ["greeter"])
+            wait_for(lambda: http.get("/healthz").json()["dialogues_loaded"] == 1)
             # A broken edit is refused and the running version stays.
             (folder / "greeter.yml").write_text(GREETER.replace("flows:", "flow:"))
             served.proc.send_signal(signal.SIGHUP)

@@ -152,8 +152,9 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 async def healthz(request: Request) -> Response:
     runtime = _runtime(request)
+    # No key needed, so nothing here names dialogues or callers: that is behind /api/dialogues.
     return JSONResponse({
-        "status": "ok", "version": __version__, "dialogues": runtime.dialogues.names(),
+        "status": "ok", "version": __version__, "dialogues_loaded": len(runtime.dialogues.all()),
         "dialogues_version": runtime.dialogues.version, "active_calls": runtime.admission.active_calls,
     })
 
@@ -208,7 +209,9 @@ async def get_call_audio(request: Request) -> Response:
     path = runtime.store.audio_path(call_id)
     if path is None:
         raise HTTPException(404, f"call {call_id} has no recording (recording off, or no audio)")
-    return FileResponse(path, media_type="audio/wav", filename=f"{call_id}.wav")
+    # Inline, so an <audio> element or a browser tab plays it; the name is kept for saving.
+    return FileResponse(path, media_type="audio/wav", filename=f"{call_id}.wav",
+                        content_disposition_type="inline")
 
 
 async def list_dialogues(request: Request) -> Response:
