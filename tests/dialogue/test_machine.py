@@ -220,6 +220,15 @@ def test_typed_variables_are_normalised(compliance: Dialogue) -> None:
     conv = Conversation(compliance, CUSTOMER)
     assert conv.record.variables["monthly_premium"] == 42.5
     assert conv.record.variables["company_name"] == "Harbor Mutual"
+    sheet = Conversation(compliance, {**CUSTOMER, "monthly_premium": "45,000원", "birth_date": "1985/03/03"})
+    assert sheet.record.variables["monthly_premium"] == 45000
+    assert sheet.record.variables["birth_date"] == "1985-03-03"
+
+
+def test_variable_errors_do_not_echo_the_value(compliance: Dialogue) -> None:
+    with pytest.raises(DialogueError) as info:
+        Conversation(compliance, {**CUSTOMER, "birth_date": "03-03-85"})
+    assert "03-03-85" not in str(info.value) and "birth_date" in str(info.value)
 
 
 def test_a_goto_loop_without_asks_is_an_error() -> None:

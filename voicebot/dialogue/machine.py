@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -663,25 +664,34 @@ def _resolve_variables(dialogue: m.Dialogue, given: dict[str, Any]) -> dict[str,
 
 def _typed_variable(dialogue: m.Dialogue, spec: m.VariableSpec, value: Any, where: str) -> Any:
     def bad(expected: str) -> DialogueError:
+        # The value is left out on purpose: it may be a birth date, and errors end up in logs.
         return DialogueError(
-            f"variable {spec.name!r} is {value!r}; expected {expected}",
+            f"variable {spec.name!r} is not {expected}",
             file=where,
             key_path=f"variables.{spec.name}",
         )
 
     if spec.type in ("integer", "number", "currency"):
-        try:
-            number = float(str(value).replace(",", "").lstrip("$₩€£"))
-        except ValueError:
-            raise bad("a number such as 42.50") from None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            # Campaign sheets write money as "45,000원", "$42.50" or "42.50 USD".
+            digits = re.sub(r"[^0-9.\-]", "", str(value))
+            try:
+                number = float(digits)
+            except ValueError:
+                raise bad("a number such as 42.50") from None
         return int(number) if spec.type == "integer" or number.is_integer() else number
     if spec.type == "date":
         if isinstance(value, dt.date):
             return value.isoformat()
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            raise bad("a date written YYYY-MM-DD") from None
+        text = str(value).strip()
+        for form in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+            try:
+                return dt.datetime.strptime(text, form).date().isoformat()
+            except ValueError:
+                continue
+        raise bad("a date written YYYY-MM-DD")
     if spec.type == "yes_no":
         if isinstance(value, bool):
             return value
