@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,8 @@ async def test_a_silent_line_gets_a_reprompt_then_the_call_ends_on_the_wall_cloc
 async def test_server_shutdown_mid_call_still_saves_the_record_once(tmp_path: Path) -> None:
     rt = runtime(tmp_path)
     rt.store = CountingStore(rt.store)
-    session = CallSession(rt, dialogue=voice_check(), variables={}, sample_rate_hz=16_000, output=FileOutput(),
-                          door="test")
+    session = CallSession(rt, dialogue=voice_check(), variables={}, sample_rate_hz=16_000,
+                          output=FileOutput(), door="test")
     task = asyncio.create_task(session.run())
     while not session.awaiting_caller:
         await asyncio.sleep(0.05)
@@ -58,10 +59,8 @@ async def test_server_shutdown_mid_call_still_saves_the_record_once(tmp_path: Pa
     session.push_audio(speech[: speech.size // 2].tobytes())  # mid-sentence...
     await asyncio.sleep(0.3)
     task.cancel()  # ...the server shuts down
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     assert rt.store.saves == 1
     saved = rt.store.store.entry(session.call_id)
     assert saved is not None and saved.status == "completed"
@@ -72,8 +71,9 @@ async def test_an_engine_failure_ends_the_call_with_a_saved_error_record(tmp_pat
     rt = runtime(tmp_path)
     rt.store = CountingStore(rt.store)
     shared = engine_pool()
-    broken = EnginePool(transcriber_factory=shared.transcriber,
-                        synthesizer_factory=lambda voice, language: shared.synthesizer("no-such-voice", language))
+    broken = EnginePool(
+        transcriber_factory=shared.transcriber,
+        synthesizer_factory=lambda voice, language: shared.synthesizer("no-such-voice", language))
     output = FileOutput()
     session = CallSession(rt, dialogue=voice_check(), variables={}, sample_rate_hz=16_000, output=output,
                           door="test", engines=broken)
