@@ -131,3 +131,12 @@ def test_keypad_answer_in_conversation() -> None:
     conv.start()
     conv.handle(Dtmf("1930"))  # a time is not typed on the keypad: asked again, not guessed
     assert "when" not in conv.record.slots
+
+
+@pytest.mark.parametrize(
+    ("slot", "keys"),
+    [("pin", 4), ("ok", 1), ("guests", 2), ("department", 1), ("phone", None), ("day", None)],
+)
+def test_keys_that_complete_an_answer(readers: dict[str, SlotReader], slot: str, keys: int | None) -> None:
+    reader = readers["en"]
+    assert reader.max_digits(reader.dialogue.slots[slot]) == keys

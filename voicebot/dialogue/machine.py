@@ -255,7 +255,7 @@ class Conversation:
         else:
             says.append(self._say(step.prompt, step.interruptible))
         hints = tuple(dict.fromkeys((*self._reader.hints(spec), *step.hints)))
-        max_digits = spec.length if spec.type == "digits" else None
+        max_digits = self._reader.max_digits(spec)
         listen = Listen(
             slot=step.slot,
             timeout_ms=step.timeout_ms or self.dialogue.timeout_ms,
@@ -284,6 +284,7 @@ class Conversation:
             timeout_ms=step.timeout_ms or self.dialogue.timeout_ms,
             hints=tuple(dict.fromkeys(words)),
             dtmf=True,
+            max_digits=1,
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
@@ -411,6 +412,7 @@ class Conversation:
             timeout_ms=self.dialogue.timeout_ms,
             hints=YES_NO_HINTS[self.dialogue.language],
             dtmf=True,
+            max_digits=1,
         )
         self._question = _Question([say], listen)
         out.extend([say, listen])

@@ -176,6 +176,19 @@ class SlotReader:
         found = self.catalogue(spec.sizes).match(text)
         return None if found is None else str(found.value)
 
+    def max_digits(self, spec: SlotSpec) -> int | None:
+        """Keys that complete an answer, so the door need not wait for # or a timeout."""
+        if spec.type == "digits":
+            return spec.length
+        if spec.type == "yes_no":
+            return 1
+        if spec.type == "integer" and spec.maximum is not None and (spec.minimum or 0) >= 0:
+            return len(str(int(spec.maximum)))
+        if spec.type == "choice" and spec.catalogue:
+            keys = [e.dtmf for e in self.dialogue.catalogues[spec.catalogue].entries if e.dtmf]
+            return max(map(len, keys)) if keys else None
+        return None
+
     def hints(self, spec: SlotSpec) -> tuple[str, ...]:
         words: list[str] = []
         if spec.type == "yes_no":
