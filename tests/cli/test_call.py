@@ -37,14 +37,16 @@ def test_call_prints_the_record_with_per_turn_latency_and_writes_two_channel_aud
     assert info.channels == 2 and info.samplerate == 16_000 and info.duration > 3
 
 
-def test_call_without_json_prints_the_conversation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_call_without_json_prints_the_conversation(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["call", str(DIALOGUE_PATH), "--audio", _wav(tmp_path / "no.wav", "No, thank you.")]) == 0
     text = capsys.readouterr().out
     assert "bot: Would you like a pizza today?" in text
     assert "caller: no" in text.lower() and " ms)" in text
 
 
-def test_call_reports_a_missing_audio_file_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_call_reports_a_missing_audio_file_clearly(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["call", str(DIALOGUE_PATH), "--audio", str(tmp_path / "missing.wav")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("voicebot: error:") and "missing.wav" in err
