@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -183,3 +184,43 @@ def _texts(ws: Any, *, until: str) -> list[str]:
             out.append(message)
             if json.loads(message)["type"] == until:
                 return out
+
+
+async def test_audiosocket_door_logs_in_to_ami_and_logs_off_on_stop(workdir: Path) -> None:
+    from tests.telephony.ami_server import LoopbackAmi
+
+    class ClosingAmi(LoopbackAmi):
+        # The loopback server leaves a connection open after its client hangs up; close it here.
+        async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                await super()._serve(reader, writer)
+            finally:
+                writer.close()
+
+    ami = ClosingAmi(username="voicebot", secret="s3cret")
+    await ami.start()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "VOICEBOT_AMI__USERNAME": "voicebot",
+           "VOICEBOT_AMI__SECRET": "s3cret", "VOICEBOT_AMI__PORT": str(ami.port)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "voicebot", "serve", "--port", "0", "--audiosocket", "0",
+        "--data-dir", str(workdir / "var"), "--dialogues-dir", str(workdir / "dialogues"),
+        cwd=workdir, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not any("serving on" in line for line in lines):
+            line = (await asyncio.wait_for(proc.stdout.readline(), timeout=180)).decode()
+            assert line, "voicebot serve exited before serving"
+            lines.append(line)
+        assert any("AudioSocket calls on 127.0.0.1:" in line for line in lines)
+        assert ami.logins == 1
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert "s3cret" not in err.decode()
+        assert any(action.get("Action") == "Logoff" for action in ami.actions)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await ami.close()

@@ -190,6 +190,7 @@ async def _serve(runtime: Any) -> None:
 
 
 async def _start_audiosocket(runtime: Any) -> Any:
+    """The AudioSocket listener, with an AMI session when ``ami.username`` is configured."""
     from voicebot.config import parse_host_port
 
     config = runtime.config
@@ -197,11 +198,54 @@ async def _start_audiosocket(runtime: Any) -> Any:
         from voicebot.telephony.audiosocket_server import AudioSocketServer
     except ImportError as exc:
         raise ConfigError(f"the AudioSocket door is not available in this build ({exc})") from None
+    ami = await _start_ami(config) if config.ami.username else None
     host, port = parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
-    door = AudioSocketServer(runtime, host, port, config.audiosocket.default_dialogue)
-    await door.start()
+    door = AudioSocketServer(runtime, host, port, config.audiosocket.default_dialogue, ami=ami)
+    try:
+        await door.start()
+    except BaseException:
+        if ami is not None:
+            await ami.close()
+        raise
     print(f"voicebot: AudioSocket calls on {_url_host(host)}:{getattr(door, 'port', port)}", flush=True)
-    return door
+    return _Telephony(door, ami)
+
+
+async def _start_ami(config: Any) -> Any:
+    from voicebot.errors import VoicebotError
+    from voicebot.telephony.ami import AmiClient, AmiSettings
+
+    client = AmiClient(AmiSettings(host=config.ami.host, port=config.ami.port, username=config.ami.username,
+                                   secret=config.ami.secret or ""))
+    try:
+        await client.start()
+    except (VoicebotError, OSError) as exc:
+        # Phone calls still work without AMI; only transfers and channel-variable routing do not.
+        print(f"voicebot: warning: AMI login to {config.ami.host}:{config.ami.port} failed ({exc}); "
+              f"AudioSocket calls run without transfers or channel-variable routing", file=sys.stderr,
+              flush=True)
+        await client.close()
+        return None
+    return client
+
+
+class _Telephony:
+    """The AudioSocket door and its AMI session, stopped in that order."""
+
+    def __init__(self, door: Any, ami: Any) -> None:
+        self.door, self.ami = door, ami
+
+    def stop_accepting(self) -> None:
+        stop = getattr(self.door, "stop_accepting", None)
+        if stop is not None:
+            stop()
+
+    async def close(self) -> None:
+        try:
+            await self.door.close()
+        finally:
+            if self.ami is not None:
+                await self.ami.close()
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -26,8 +26,7 @@ from starlette.websockets import WebSocket
 
 from voicebot import __version__
 from voicebot.runtime import Runtime
-from voicebot.store.keys import ApiKey
-from voicebot.web.auth import AdmissionError, DialogueNotAllowedError, token_from
+from voicebot.web.auth import AdmissionError, DialogueNotAllowedError, require_key
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +101,6 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def _require_key(request: Request) -> ApiKey:
-    return await _runtime(request).admission.authenticate(token_from(request.headers, request.query_params))
-
-
 def _int_param(request: Request, name: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
@@ -160,13 +155,13 @@ async def healthz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    await _require_key(request)
+    await require_key(request)
     body, content_type = _runtime(request).metrics.render()
     return Response(body, media_type=content_type)
 
 
 async def list_calls(request: Request) -> Response:
-    key = await _require_key(request)
+    key = await require_key(request)
     runtime = _runtime(request)
     limit = _int_param(request, "limit", 50, _MAX_PAGE)
     offset = _int_param(request, "offset", 0, 10**9)
@@ -191,7 +186,7 @@ async def list_calls(request: Request) -> Response:
 
 
 async def get_call(request: Request) -> Response:
-    key = await _require_key(request)
+    key = await require_key(request)
     call_id = request.path_params["call_id"]
     entry = await asyncio.to_thread(_runtime(request).store.entry, call_id)
     if entry is None or not key.allows(entry.record.dialogue):
@@ -200,7 +195,7 @@ async def get_call(request: Request) -> Response:
 
 
 async def get_call_audio(request: Request) -> Response:
-    key = await _require_key(request)
+    key = await require_key(request)
     runtime = _runtime(request)
     call_id = request.path_params["call_id"]
     record = await asyncio.to_thread(runtime.store.get, call_id)
@@ -215,7 +210,7 @@ async def get_call_audio(request: Request) -> Response:
 
 
 async def list_dialogues(request: Request) -> Response:
-    key = await _require_key(request)
+    key = await require_key(request)
     library = _runtime(request).dialogues
     items = []
     for name, dialogue in sorted(library.all().items()):
@@ -234,7 +229,7 @@ async def list_dialogues(request: Request) -> Response:
 
 
 async def reload_dialogues(request: Request) -> Response:
-    key = await _require_key(request)
+    key = await require_key(request)
     if key.dialogues is not None:
         raise DialogueNotAllowedError(f"API key {key.name!r} is limited to some dialogues and may not reload "
                                       f"them all; use an unrestricted key")

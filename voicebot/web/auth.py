@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from voicebot.errors import AuthError
 
 if TYPE_CHECKING:
+    from starlette.requests import HTTPConnection
+
     from voicebot.store.keys import ApiKey, KeyStore
     from voicebot.web.metrics import Metrics
 
@@ -58,6 +60,16 @@ def token_from(headers: Mapping[str, str], query: Mapping[str, str]) -> str | No
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return query.get("token") or None
+
+
+async def require_key(conn: HTTPConnection) -> ApiKey:
+    """The API key of an HTTP request (or websocket) to this app; raises AdmissionError (401).
+
+    For routers mounted into the app (``conn.app.state.runtime`` is the Runtime); the app turns the
+    error into a JSON 401 answer.
+    """
+    admission: Admission = conn.app.state.runtime.admission
+    return await admission.authenticate(token_from(conn.headers, conn.query_params))
 
 
 class Admission:
