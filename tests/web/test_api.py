@@ -181,6 +181,17 @@ def test_metrics_exposition_counts_calls(client: TestClient, runtime: Runtime) -
         "/metrics", headers=bearer(token)).text
 
 
+def test_widget_files_are_public_and_embeddable(client: TestClient) -> None:
+    from voicebot.web.app import STATIC_DIR
+
+    assert client.get("/").headers["content-type"].startswith("text/html")
+    for path in sorted(STATIC_DIR.iterdir()):
+        response = client.get(f"/static/{path.name}", headers={"Origin": "https://shop.example"})
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "*"
+    assert client.get("/static/%2e%2e/app.py").status_code == 404
+
+
 def test_insecure_mode_needs_no_key(tmp_path: Path) -> None:
     runtime = make_runtime(tmp_path, insecure_no_auth=True)
     with TestClient(create_app(runtime)) as client:

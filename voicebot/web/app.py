@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 from starlette.websockets import WebSocket
 
 from voicebot import __version__
@@ -65,7 +66,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
         Route("/api/dialogues", list_dialogues),
         Route("/api/dialogues/reload", reload_dialogues, methods=["POST"]),
         Route("/", index),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+        Mount("/static", app=_PublicStatic(directory=STATIC_DIR, check_dir=False), name="static"),
         WebSocketRoute("/ws", websocket),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
@@ -74,6 +75,16 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
     })
     app.state.runtime = runtime
     return app
+
+
+class _PublicStatic(StaticFiles):
+    """The widget files, readable from any origin: a page elsewhere embeds widget.js, and browsers
+    fetch its AudioWorklet module in CORS mode."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 def install_reload_signal(runtime: Runtime) -> bool:
