@@ -286,3 +286,39 @@ def test_database_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
     assert record_of(store, "old").outcome == "order_placed"
     assert entry_of(store, "new").status == "in_progress"
     store.close()
+
+
+_FILLING_DISK = """
+import json, resource, signal, sys
+from voicebot.errors import StoreError
+from voicebot.record import CallRecord, Turn
+from voicebot.store import CallStore
+
+store = CallStore(sys.argv[1], fallback_path=sys.argv[2])
+# From here no file of this process may grow past 256 KiB: the disk is full for it.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+for i in range(1000):
+    record = CallRecord(dialogue="pizza_order", language="en", call_id=f"call-{i}", outcome="order_placed",
+                        turns=[Turn(role="caller", text="two large pepperoni " * 50)])
+    try:
+        store.save(record)
+    except StoreError as exc:
+        print(json.dumps({"failed": record.call_id, "error": str(exc)}))
+        break
+"""
+
+
+def test_full_disk_sends_the_record_to_the_fallback_file(tmp_path: Path) -> None:
+    db, fallback = tmp_path / "var" / "voicebot.db", tmp_path / "spare" / "unsaved-records.jsonl"
+    result = subprocess.run([sys.executable, "-c", _FILLING_DISK, str(db), str(fallback)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    failed = json.loads(result.stdout)
+    assert "disk space" in failed["error"] and str(fallback) in failed["error"]
+    (line,) = fallback.read_text().splitlines()
+    assert json.loads(line)["record"]["call_id"] == failed["failed"]
+    store = CallStore(db)  # the database itself is intact, with every record saved before
+    saved = int(failed["failed"].removeprefix("call-"))
+    assert saved > 0 and store.count(status="completed") == saved
+    store.close()

@@ -109,7 +109,8 @@ class Database:
             except sqlite3.Error as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+                raise StoreError(f"cannot write to the store {self.path}: {exc}; check free disk space, "
+                                 f"permissions and other processes using it") from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
