@@ -181,10 +181,14 @@ class Runtime:
                    dialogues=DialogueLibrary(config.paths.dialogues_dir), load_engines=load_engines)
 
     async def start(self) -> None:
-        """Close calls a dead server left open, load dialogues, load and warm the engines."""
+        """Recover unsaved records, close calls a dead server left open, load dialogues and engines."""
         if self._started:
             return
         self._started = True
+        # Records that once went to the fallback file first: they are the final word on their calls.
+        recovered = await asyncio.to_thread(self.store.import_fallback)
+        if recovered:
+            log.warning("%d call record(s) recovered from %s", recovered, self.store.fallback_path)
         self.interrupted_calls = await asyncio.to_thread(self.store.mark_interrupted)
         if self.interrupted_calls:
             log.warning("%d call(s) were cut off by a previous shutdown; marked interrupted",

@@ -235,6 +235,12 @@ def test_locked_database_sends_the_record_to_the_fallback_file(tmp_path: Path) -
     lines = (tmp_path / "unsaved-records.jsonl").read_text().splitlines()
     assert json.loads(lines[0])["record"] == record.to_json()
     assert fallbacks == [1]
+    # Once the database is writable again, the next start moves the record in.
+    assert store.import_fallback() == 1
+    assert record_of(store, record.call_id).to_json() == record.to_json()
+    assert not (tmp_path / "unsaved-records.jsonl").exists()
+    assert len(list(tmp_path.glob("unsaved-records.jsonl.imported-*"))) == 1
+    assert store.import_fallback() == 0
     store.close()
 
 
@@ -318,7 +324,9 @@ def test_full_disk_sends_the_record_to_the_fallback_file(tmp_path: Path) -> None
     assert "disk space" in failed["error"] and str(fallback) in failed["error"]
     (line,) = fallback.read_text().splitlines()
     assert json.loads(line)["record"]["call_id"] == failed["failed"]
-    store = CallStore(db)  # the database itself is intact, with every record saved before
+    store = CallStore(db, fallback_path=fallback)  # intact, with every record saved before
     saved = int(failed["failed"].removeprefix("call-"))
     assert saved > 0 and store.count(status="completed") == saved
+    assert store.import_fallback() == 1  # space again: nothing was lost
+    assert store.count(status="completed") == saved + 1
     store.close()

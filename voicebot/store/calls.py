@@ -108,24 +108,52 @@ class CallStore:
                 # The record matters more than its audio: keep going and say what happened.
                 log.error("call audio not saved: %s", exc, extra={"call_id": record.call_id})
                 data["meta"] = {**data["meta"], "recording_error": str(exc)}
-        text = json.dumps(data, ensure_ascii=False)
         try:
             with self._db.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO calls (call_id, dialogue, language, status, outcome, door, started_at,"
-                    " ended_at, has_audio, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (call_id) DO UPDATE SET dialogue = excluded.dialogue,"
-                    " language = excluded.language, status = excluded.status, outcome = excluded.outcome,"
-                    " door = excluded.door, started_at = excluded.started_at, ended_at = excluded.ended_at,"
-                    " has_audio = excluded.has_audio, record_json = excluded.record_json",
-                    (record.call_id, record.dialogue, record.language, COMPLETED, record.outcome,
-                     _door(record), record.started_at, record.ended_at, int(has_audio), text))
+                _upsert_completed(conn, data, has_audio)
         except StoreError as exc:
-            where = self._append_fallback(data, str(exc))
+            where = self._append_fallback(data, str(exc), has_audio)
             if self._on_fallback is not None:
                 self._on_fallback()
             raise StoreError(f"call record {record.call_id} not stored ({exc}); it was appended to {where}") \
                 from exc
+
+    def import_fallback(self) -> int:
+        """Move records of the fallback file into the database; the file is kept, renamed, for audit.
+
+        Returns how many were imported. A record already completed in the database is left as it is.
+        Call it at start-up, once the cause (full disk, permissions) is fixed.
+        """
+        try:
+            lines = self.fallback_path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.fallback_path}: {exc.strerror}") from None
+        imported = 0
+        with self._db.transaction() as conn:
+            for number, line in enumerate(lines, 1):
+                try:
+                    entry = json.loads(line)
+                    data = CallRecord.from_json(entry["record"]).to_json()
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.error("%s:%d: not a saved call record (%s); skipped, kept in the renamed file",
+                              self.fallback_path, number, exc)
+                    continue
+                row = conn.execute("SELECT status FROM calls WHERE call_id = ?",
+                                   (data["call_id"],)).fetchone()
+                if row is not None and row["status"] == COMPLETED:
+                    continue
+                has_audio = bool(entry.get("has_audio")) and self.audio_path(data["call_id"]) is not None
+                _upsert_completed(conn, data, has_audio)
+                imported += 1
+        done = self.fallback_path.with_name(f"{self.fallback_path.name}.imported-"
+                                            f"{utc_now_iso().replace(':', '')}")
+        try:
+            self.fallback_path.rename(done)
+        except OSError as exc:
+            log.error("imported %d records but could not rename %s: %s", imported, self.fallback_path, exc)
+        return imported
 
     def mark_interrupted(self) -> int:
         """Close calls left ``in_progress`` by a server that died; remove its half-written recordings.
@@ -216,8 +244,9 @@ class CallStore:
             partial.unlink(missing_ok=True)
             raise
 
-    def _append_fallback(self, data: dict[str, Any], error: str) -> str:
-        line = json.dumps({"saved_at": utc_now_iso(), "error": error, "record": data}, ensure_ascii=False)
+    def _append_fallback(self, data: dict[str, Any], error: str, has_audio: bool) -> str:
+        line = json.dumps({"saved_at": utc_now_iso(), "error": error, "has_audio": has_audio, "record": data},
+                          ensure_ascii=False)
         try:
             self.fallback_path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.fallback_path, "a", encoding="utf-8") as fh:
@@ -229,6 +258,20 @@ class CallStore:
             # Last resort: the process's stderr usually ends up in the service journal.
             print(f"voicebot: unsaved call record: {line}", file=sys.stderr, flush=True)
             return "stderr"
+
+
+def _upsert_completed(conn: Any, data: dict[str, Any], has_audio: bool) -> None:
+    door = (data.get("meta") or {}).get("door")
+    conn.execute(
+        "INSERT INTO calls (call_id, dialogue, language, status, outcome, door, started_at, ended_at,"
+        " has_audio, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (call_id) DO UPDATE SET dialogue = excluded.dialogue, language = excluded.language,"
+        " status = excluded.status, outcome = excluded.outcome, door = excluded.door,"
+        " started_at = excluded.started_at, ended_at = excluded.ended_at, has_audio = excluded.has_audio,"
+        " record_json = excluded.record_json",
+        (data["call_id"], data["dialogue"], data["language"], COMPLETED, data["outcome"],
+         str(door) if door is not None else None, data["started_at"], data["ended_at"], int(has_audio),
+         json.dumps(data, ensure_ascii=False)))
 
 
 def _process_start(pid: int) -> str | None:
