@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages that the test suite drives for real: headless Chromium
-# (widget test), espeak-ng (Korean fallback voice) and sox. Does nothing when present.
+# (widget test), espeak-ng (Korean fallback voice), sox and PostgreSQL (the store tests start a
+# throwaway server from its initdb/pg_ctl binaries). Does nothing when present.
 set -e
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
 command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
+# Debian keeps the server binaries off PATH, one directory per major version.
+ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages:$missing"
