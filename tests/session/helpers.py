@@ -71,7 +71,6 @@ async def live_server(tmp_path: Path, dialogue_files: tuple[Path, ...] = (DIALOG
     overrides.update({f"server.{k}": v for k, v in server_options.items()})
     config = load_config(None, env={}, overrides=overrides)
     rt = Runtime.create(config, load_engines=False)
-    rt.engines = engine_pool()
     app = create_app(rt)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                                            ws_max_size=1 << 20))
@@ -80,7 +79,9 @@ async def live_server(tmp_path: Path, dialogue_files: tuple[Path, ...] = (DIALOG
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    await engine_pool().warm(rt.dialogues.all().values())
+    # Set after start-up, so the runtime does not warm every prompt of every dialogue (slow on a busy
+    # CPU); fixed prompts are cached on first use instead. Warm-up has its own test.
+    rt.engines = engine_pool()
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"ws://127.0.0.1:{port}", rt

@@ -162,3 +162,24 @@ async def test_an_abrupt_disconnect_mid_turn_saves_the_record_and_the_next_call_
             await _messages_until_close(ws2)
         assert (await _saved(runtime, second)).meta["end_reason"] == "caller_stop"
         assert runtime.admission.active_calls == 0
+
+
+async def test_a_server_shutdown_mid_call_saves_the_record(tmp_path: Path) -> None:
+    async with live_server(tmp_path) as (url, runtime):
+        ws = await websockets.connect(f"{url}/ws?dialogue=voice_check")
+        call_id = await _started(ws)
+        reader = asyncio.create_task(_messages_until_close(ws, timeout_s=60))  # a client that listens
+        await asyncio.sleep(0.5)
+        store_path = runtime.config.store_path
+    # Leaving live_server shut the server down (uvicorn closes open sockets, then the lifespan ends).
+    await reader  # the server closed the socket (1012) as it went down
+    assert ws.close_code == 1012
+    from voicebot.store import CallStore
+
+    store = CallStore(store_path)
+    try:
+        entry = store.entry(call_id)
+        assert entry is not None and entry.status == "completed", entry
+        assert entry.record.meta["end_reason"] == "server_shutdown"
+    finally:
+        store.close()

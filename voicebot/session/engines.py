@@ -95,6 +95,7 @@ class EnginePool:
         self._vad_model: Any = None
         self._vad_loaded = False
         self._lock = threading.Lock()  # loads happen in worker threads; load each engine once
+        self._warm_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, config: Any) -> EnginePool:
@@ -176,6 +177,12 @@ class EnginePool:
             await asyncio.to_thread(self._warm_one, dialogue)
 
     def _warm_one(self, dialogue: Any) -> None:
+        # Start-up and a reload may warm the same dialogue at once: one synthesises, the other waits
+        # and then finds every prompt cached.
+        with self._warm_lock:
+            self._warm_locked(dialogue)
+
+    def _warm_locked(self, dialogue: Any) -> None:
         language: str = dialogue.language
         self.transcriber(language)
         self.new_vad()

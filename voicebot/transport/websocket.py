@@ -209,7 +209,10 @@ async def _read(ws: WebSocket, session: CallSession, output: WebSocketOutput) ->
             return
         if message["type"] == "websocket.disconnect":
             code = message.get("code", 1006)
-            session.hangup("caller_hangup" if code in (1000, 1001) else "network_lost")
+            if code == 1012:  # uvicorn closes open sockets with "service restart" when it shuts down
+                session.hangup("server_shutdown")
+            else:
+                session.hangup("caller_hangup" if code in (1000, 1001) else "network_lost")
             return
         data = message.get("bytes")
         if data is not None:
