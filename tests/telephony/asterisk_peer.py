@@ -93,6 +93,8 @@ class AsteriskPeer:
         await self._stop()
         if self._writer is not None:
             self._writer.close()
+            with contextlib.suppress(OSError):
+                await self._writer.wait_closed()
 
     async def reset(self) -> None:
         """An abrupt TCP reset, as when the network or Asterisk dies."""
@@ -116,7 +118,7 @@ class AsteriskPeer:
         loop = asyncio.get_running_loop()
         next_s = loop.time()
         with contextlib.suppress(OSError):
-            while True:
+            while not self.closed.is_set():
                 if self._outgoing:
                     frame = bytes(self._outgoing[:frame_bytes]).ljust(frame_bytes, b"\0")
                     del self._outgoing[:frame_bytes]
