@@ -61,7 +61,7 @@ def test_voicebot_yml_in_working_directory_is_read(tmp_path: Path, monkeypatch: 
     ("server: [1, 2]\n", r"voicebot\.yml:1: server: expected a mapping"),
     ("server:\n  port: [\n", r"voicebot\.yml: invalid YAML"),
     ("- just\n- a list\n", r"expected a mapping of sections"),
-    ("store:\n  url: postgresql://db/voicebot\n", r"store\.url: only SQLite is supported"),
+    ("store:\n  url: mysql://db/voicebot\n", r"store\.url: give a SQLite file path, sqlite:///path or postgresql://"),
     ("audiosocket:\n  listen: host:port\n", r"audiosocket\.listen: expected \[HOST:\]PORT"),
 ])
 def test_file_errors_name_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:

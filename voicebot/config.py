@@ -80,7 +80,8 @@ class AmiConfig:
 
 @dataclass(frozen=True, slots=True)
 class StoreConfig:
-    url: str | None = None  # SQLite file path (or sqlite:///path); None: <data_dir>/voicebot.db
+    # SQLite file path (or sqlite:///path) or postgresql://user@host/db; None: <data_dir>/voicebot.db
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,8 +288,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         except ConfigError as exc:
             fail("audiosocket.listen", str(exc))
     url = config.store.url
-    if url is not None and "://" in url and not url.startswith("sqlite:///"):
-        fail("store.url", "only SQLite is supported: give a file path or sqlite:///path")
+    if url is not None and "://" in url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        fail("store.url", "give a SQLite file path, sqlite:///path or postgresql://user@host/dbname")
 
 
 def parse_host_port(text: str, *, default_host: str) -> tuple[str, int]:

@@ -19,7 +19,7 @@ from typing import Any
 from voicebot.config import Config
 from voicebot.errors import DialogueError, VoicebotError
 from voicebot.record import utc_now_iso
-from voicebot.store import CallStore, KeyStore
+from voicebot.store import CallStore, KeyStore, open_call_store, open_key_store, store_target
 from voicebot.store.keys import ApiKey
 from voicebot.web.auth import Admission
 from voicebot.web.metrics import Metrics
@@ -169,11 +169,12 @@ class Runtime:
         ``load_engines=False`` leaves ``engines`` empty (HTTP-only use, tools, tests without calls).
         """
         metrics = Metrics()
-        store = CallStore(config.store_path, recordings_dir=config.recordings_dir,
-                          fallback_path=config.paths.data_dir / "unsaved-records.jsonl",
-                          record_audio=config.recording.enabled, on_fallback=metrics.store_errors.inc)
+        target = store_target(config.store.url, config.store_path)
+        store = open_call_store(target, recordings_dir=config.recordings_dir,
+                                fallback_path=config.paths.data_dir / "unsaved-records.jsonl",
+                                record_audio=config.recording.enabled, on_fallback=metrics.store_errors.inc)
         try:
-            keys = KeyStore(config.store_path)
+            keys = open_key_store(target)
         except BaseException:
             store.close()
             raise

@@ -49,10 +49,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _open(args: argparse.Namespace) -> Any:
     from voicebot.config import load_config
-    from voicebot.store.keys import KeyStore
+    from voicebot.store import open_key_store, store_target
 
     config = load_config(args.config, overrides={"paths.data_dir": args.data_dir})
-    return config, KeyStore(config.store_path)
+    return config, open_key_store(store_target(config.store.url, config.store_path))
 
 
 def _create(args: argparse.Namespace) -> int:

@@ -16,6 +16,11 @@ def is_postgres_url(target: str | Path | None) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
+def store_target(url: str | None, sqlite_file: Path) -> str | Path:
+    """The PostgreSQL URL when ``store.url`` is one, else the SQLite file (``config.store_path``)."""
+    return url if url is not None and is_postgres_url(url) else sqlite_file
+
+
 def sqlite_path(target: str | Path) -> Path:
     text = str(target)
     return Path(text.removeprefix("sqlite:///")) if text.startswith("sqlite:///") else Path(text)
