@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from voicebot.audio.resample import resample
 from voicebot.engines.base import Int16Array, Synthesizer
-from voicebot.errors import AudioError
+from voicebot.errors import AudioError, ConfigError
 from voicebot.voice import backend, dtw, features, gmm
 from voicebot.voice.clips import Clip
 
@@ -28,6 +28,9 @@ ENGINE = "cpu-clone"
 # Bump when training changes, so that profiles built by an older version are rebuilt.
 TRAINING_VERSION = 1
 MODEL_FILE = "conversion.npz"
+# How far the spectrum moves from the base voice to the target: 1.0 is all the way (closest voice,
+# less intelligible), lower keeps more of Piper's clarity (see BENCHMARKS.md).
+DEFAULT_STRENGTH = 0.7
 _STT_RATE_HZ = 16_000
 
 
@@ -62,13 +65,16 @@ class ConversionModel:
                 target_lf0=(float(data["target_lf0"][0]), float(data["target_lf0"][1])),
                 target_gv=data["target_gv"], sample_rate_hz=int(data["sample_rate_hz"]))
 
-    def convert(self, samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    def convert(self, samples: npt.NDArray[np.float32], strength: float = DEFAULT_STRENGTH
+                ) -> npt.NDArray[np.float32]:
         """Converts base-voice audio (float, at ``sample_rate_hz``) towards the target speaker."""
         if samples.size < self.sample_rate_hz // 20:
             return samples.astype(np.float32)
         feats = features.analyse(samples, self.sample_rate_hz)
         mcep = feats.mcep.copy()
-        mcep[:, 1:] = self._convert_spectrum(feats.mcep[:, 1:], features.speech_frames(feats.mcep))
+        source = feats.mcep[:, 1:]
+        target = self._convert_spectrum(source, features.speech_frames(feats.mcep))
+        mcep[:, 1:] = source + strength * (target - source)
         f0 = feats.f0_hz.copy()
         voiced = f0 > 0
         (sm, ss), (tm, ts) = self.source_lf0, self.target_lf0
@@ -93,9 +99,13 @@ class ConversionModel:
 class ClonedSynthesizer:
     """A base synthesizer whose every chunk is converted to the cloned voice."""
 
-    def __init__(self, base: Synthesizer, model: ConversionModel, name: str) -> None:
+    def __init__(self, base: Synthesizer, model: ConversionModel, name: str,
+                 strength: float = DEFAULT_STRENGTH) -> None:
+        if not 0.0 <= strength <= 1.0:
+            raise ConfigError(f"voice strength must lie between 0 and 1, got {strength}")
         self._base = base
         self._model = model
+        self._strength = strength
         self.name = name
         self.sample_rate_hz = model.sample_rate_hz
 
@@ -103,7 +113,7 @@ class ClonedSynthesizer:
         for chunk in self._base.synthesize(text):
             audio = resample(chunk.astype(np.float32) / 32768.0, self._base.sample_rate_hz,
                              self.sample_rate_hz)
-            converted = self._model.convert(audio)
+            converted = self._model.convert(audio, self._strength)
             yield np.clip(converted * 32767.0, -32768, 32767).astype(np.int16)
 
 
@@ -183,6 +193,7 @@ def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions 
     return model
 
 
-def load_synthesizer(model_path: Path, language: str, speed: float, name: str) -> ClonedSynthesizer:
+def load_synthesizer(model_path: Path, language: str, speed: float, name: str,
+                     strength: float = DEFAULT_STRENGTH) -> ClonedSynthesizer:
     model = ConversionModel.load(model_path)
-    return ClonedSynthesizer(backend.base_synthesizer(language, speed), model, name)
+    return ClonedSynthesizer(backend.base_synthesizer(language, speed), model, name, strength)

@@ -25,5 +25,6 @@ class CpuCloneEngine:
     def synthesizer(self, profile: Profile, language: str) -> Synthesizer:
         # The checksum prefix in the name keeps prompt caches apart across rebuilds of one voice.
         name = f"{cpu_clone.ENGINE}:{profile.name}@{(profile.checksum or '')[:12]}"
+        strength = float(profile.settings.get("strength", cpu_clone.DEFAULT_STRENGTH))
         return cpu_clone.load_synthesizer(profile.directory / cpu_clone.MODEL_FILE, language,
-                                          profile.speed, name)
+                                          profile.speed, name, strength)
