@@ -197,6 +197,11 @@ class AudioSocketServer:
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("AudioSocket listening on %s:%d", self.host, self.port)
 
+    def stop_accepting(self) -> None:
+        """Refuse new calls (server draining); calls in progress go on."""
+        if self._server is not None:
+            self._server.close()
+
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()

@@ -65,6 +65,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
         Route("/api/calls/{call_id}/audio", get_call_audio),
         Route("/api/dialogues", list_dialogues),
         Route("/api/dialogues/reload", reload_dialogues, methods=["POST"]),
+        Mount("/api/campaigns", app=_campaign_router()),
         Route("/", index),
         Mount("/static", app=_PublicStatic(directory=STATIC_DIR, check_dir=False), name="static"),
         WebSocketRoute("/ws", websocket),
@@ -75,6 +76,12 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
     })
     app.state.runtime = runtime
     return app
+
+
+def _campaign_router() -> Any:
+    from voicebot.campaign.api import router  # the campaign engineer's routes (docs/campaigns.md)
+
+    return router
 
 
 class _PublicStatic(StaticFiles):
