@@ -61,7 +61,8 @@ def fill(store: CampaignStore, campaign_id: str) -> None:
 
 def test_compliance_report_formats(tmp_path: Path) -> None:
     store = CampaignStore(tmp_path / "c.db")
-    store.create("cmp", "March", CampaignSettings("sales_compliance", retries=0), parse_contacts(CONTACTS), NOW)
+    settings = CampaignSettings("sales_compliance", retries=0)
+    store.create("cmp", "March", settings, parse_contacts(CONTACTS), NOW)
     fill(store, "cmp")
     dialogue = load_dialogue(SHIPPED / "sales_compliance.yml")
     report = build_report(store, "cmp", dialogue=dialogue, base_url="https://bot.example")
@@ -89,7 +90,8 @@ def test_compliance_report_formats(tmp_path: Path) -> None:
 def test_survey_report_has_score_distributions(tmp_path: Path) -> None:
     store = CampaignStore(tmp_path / "s.db")
     text = "phone,customer_name\n" + "".join(f"+1555020{i:04d},C{i}\n" for i in range(6))
-    store.create("srv", "survey", CampaignSettings("satisfaction_survey", retries=0), parse_contacts(text), NOW)
+    settings = CampaignSettings("satisfaction_survey", retries=0)
+    store.create("srv", "survey", settings, parse_contacts(text), NOW)
     scores = [(5, 10), (4, 9), (4, 7), (2, 3), (5, 10)]
     for i, (sat, rec) in enumerate(scores):
         store.begin_attempt("srv", i + 2, f"s{i}", NOW)
@@ -149,7 +151,8 @@ async def test_api_create_status_report_and_start_without_telephony(
         service_app: tuple[Runtime, httpx.AsyncClient, str]) -> None:
     runtime, client, token = service_app
     auth = {"Authorization": f"Bearer {token}"}
-    bad = await client.post("/api/campaigns/", headers=auth, json={"dialogue": "nope", "contacts_csv": CONTACTS})
+    bad = await client.post("/api/campaigns/", headers=auth,
+                            json={"dialogue": "nope", "contacts_csv": CONTACTS})
     assert bad.status_code == 400 and "nope" in bad.text
     created = await client.post("/api/campaigns/", headers=auth, json={
         "dialogue": "sales_compliance", "contacts_csv": CONTACTS, "name": "March", "retries": 0,
@@ -180,7 +183,8 @@ async def test_api_create_status_report_and_start_without_telephony(
     assert html.headers["content-type"].startswith("text/html") and "March" in html.text
     status = (await client.get(f"/api/campaigns/{campaign_id}", headers=auth)).json()
     assert status["done"] == 3 and status["outcomes"] == {"answered": 2, "busy": 1}
-    assert (await client.get(f"/api/campaigns/{campaign_id}/report?format=pdf", headers=auth)).status_code == 400
+    pdf = await client.get(f"/api/campaigns/{campaign_id}/report?format=pdf", headers=auth)
+    assert pdf.status_code == 400
 
 
 async def test_api_start_dials_through_ami(tmp_path: Path,
