@@ -40,11 +40,12 @@ class LiveChannel:
 class LoopbackAmi:
     def __init__(self, *, username: str = "voicebot", secret: str = "s3cret",
                  outcome_for: Callable[[str], str] = lambda phone: "answer",
-                 on_answer: AnswerHook | None = None) -> None:
+                 on_answer: AnswerHook | None = None, ring_s: float = 0.01) -> None:
         self.username = username
         self.secret = secret
         self.outcome_for = outcome_for
         self.on_answer = on_answer
+        self.ring_s = ring_s  # how long a number rings before its fate is known
         self.actions: list[AmiMessage] = []
         self.originates: list[Originate] = []
         self.channels: dict[str, LiveChannel] = {}
@@ -68,6 +69,7 @@ class LoopbackAmi:
         await self.drop_connections()
         if self._server is not None:
             await self._server.wait_closed()
+        await asyncio.sleep(0)  # let the connection handlers run their finally blocks
 
     async def drop_connections(self) -> None:
         """Cut every client off abruptly, as a restarting Asterisk would."""
@@ -107,6 +109,7 @@ class LoopbackAmi:
             return
         finally:
             self._writers.discard(writer)
+            writer.close()
 
     def _login(self, message: AmiMessage, writer: asyncio.StreamWriter) -> bool:
         if message.get("Username") != self.username or message.get("Secret") != self.secret:
@@ -185,7 +188,7 @@ class LoopbackAmi:
         for name, value in variables.items():
             self.emit([("Event", "VarSet"), ("Channel", live.channel), ("Uniqueid", uid),
                        ("Variable", name), ("Value", value)])
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(self.ring_s)
         response, reason = OUTCOMES[outcome]
         if outcome == "answer":
             self.emit([("Event", "Newstate"), ("Channel", live.channel), ("ChannelStateDesc", "Up"),
