@@ -67,6 +67,8 @@ class Config:
 CONFIGS: tuple[Config, ...] = (
     Config("default", description="tiny.en int8, greedy, temperature fallback bounded to (0, 0.4)"),
     Config("beam5", beam_size=5, description="tiny.en, beam size 5"),
+    Config("beam3", beam_size=3, description="tiny.en, beam size 3"),
+    Config("beam5-vad-trim", beam_size=5, vad_trim=True, description="tiny.en, beam 5, Silero trimming"),
     Config("base", model="base", description="multilingual base, greedy, language=en"),
     Config("vad-trim", vad_trim=True, description="tiny.en on audio trimmed to Silero speech +/-200 ms"),
     Config("hints", hints=True, description="tiny.en with the dialogue's expected words as initial prompt"),
@@ -78,6 +80,7 @@ class Result:
     config: str
     wer: dict[str, float] = field(default_factory=dict)
     mean_latency_ms: dict[str, float] = field(default_factory=dict)
+    mean_cpu_ms: dict[str, float] = field(default_factory=dict)
     rtf: dict[str, float] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
 
@@ -131,15 +134,17 @@ def evaluate(config: Config, rows: Sequence[dict[str, Any]]) -> Result:
         hyps: list[str] = []
         seconds_audio = 0.0
         seconds_work = 0.0
+        seconds_cpu = 0.0
         for row in (r for r in rows if r["condition"] == condition):
             audio = read_audio(row["path"], RATE_HZ)
             seconds_audio += audio.size / RATE_HZ
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             if trim is not None:
                 audio = trim(audio)
             hints = DOMAIN_HINTS.get(row["domain"], ()) if config.hints else ()
             text = transcriber.transcribe(audio, language="en", hints=hints).text
             seconds_work += time.perf_counter() - started
+            seconds_cpu += time.process_time() - cpu_started
             ref, hyp = normalize(row["reference"]), normalize(text)
             refs.append(ref)
             hyps.append(hyp)
@@ -147,6 +152,7 @@ def evaluate(config: Config, rows: Sequence[dict[str, Any]]) -> Result:
                 result.errors.append({"file": row["file"], "voice": row["voice"], "ref": ref, "hyp": hyp})
         result.wer[condition] = round(float(jiwer.wer(refs, hyps)), 4)
         result.mean_latency_ms[condition] = round(1000 * seconds_work / len(refs), 1)
+        result.mean_cpu_ms[condition] = round(1000 * seconds_cpu / len(refs), 1)
         result.rtf[condition] = round(seconds_work / seconds_audio, 3)
     return result
 
@@ -154,12 +160,13 @@ def evaluate(config: Config, rows: Sequence[dict[str, Any]]) -> Result:
 def markdown(results: Sequence[Result]) -> str:
     conditions = ("clean", "telephone", "noisy")
     header = " | ".join(f"WER {c}" for c in conditions)
-    lines = [f"| config | {header} | mean latency ms (clean) | RTF (clean) |",
-             "|---" * (len(conditions) + 3) + "|"]
+    lines = [f"| config | {header} | mean latency ms (clean) | mean CPU ms (clean) | RTF (clean) |",
+             "|---" * (len(conditions) + 4) + "|"]
     for r in results:
         cells = [f"{100 * r.wer[c]:.1f}%" if c in r.wer else "-" for c in conditions]
         lines.append(f"| {r.config} | " + " | ".join(cells)
-                     + f" | {r.mean_latency_ms.get('clean', 0):.0f} | {r.rtf.get('clean', 0):.3f} |")
+                     + f" | {r.mean_latency_ms.get('clean', 0):.0f} | {r.mean_cpu_ms.get('clean', 0):.0f}"
+                     + f" | {r.rtf.get('clean', 0):.3f} |")
     return "\n".join(lines)
 
 
@@ -178,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for config in chosen:
         result = evaluate(config, rows)
         results.append(result)
-        print(f"{config.name}: WER {result.wer} latency_ms {result.mean_latency_ms} rtf {result.rtf}",
+        print(f"{config.name}: WER {result.wer} latency_ms {result.mean_latency_ms} "
+              f"cpu_ms {result.mean_cpu_ms} rtf {result.rtf}",
               file=sys.stderr, flush=True)
     print(f"{len(rows)} files, {len({r['file'][:2] for r in rows})} sentences")
     print(markdown(results))
