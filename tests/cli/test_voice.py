@@ -12,7 +12,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [espeak_clip(folder / f"c{i}.wav", text) for i, text in enumerate(SENTENCES)]
 
 
-def test_clone_then_list(clips: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_clone_then_list_then_say(clips: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     voices = tmp_path / "voices"
     code = main(["voice", "clone", "maria", *map(str, clips), "--voices-dir", str(voices)])
     out, err = capsys.readouterr()
@@ -24,6 +25,16 @@ def test_clone_then_list(clips: list[Path], tmp_path: Path, capsys: pytest.Captu
     assert main(["voice", "list", "--voices-dir", str(voices)]) == 0
     listed = capsys.readouterr().out
     assert listed.startswith("maria\tcpu-clone\ten\t3 clip(s)")
+
+    # `voicebot say --voice NAME` finds the profile through $VOICEBOT_VOICES_DIR.
+    monkeypatch.setenv("VOICEBOT_VOICES_DIR", str(voices))
+    out_wav = tmp_path / "hello.wav"
+    assert main(["say", "Hello, your pizza is on its way.", "-o", str(out_wav), "--voice", "maria"]) == 0
+    import soundfile
+
+    audio, rate_hz = soundfile.read(out_wav)
+    assert rate_hz == 22050 and audio.size > rate_hz
+    capsys.readouterr()
 
     # The name is taken now.
     assert main(["voice", "clone", "maria", *map(str, clips), "--voices-dir", str(voices)]) == 2
