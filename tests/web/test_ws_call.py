@@ -22,7 +22,7 @@ async def test_a_caller_completes_the_dialogue_by_voice_and_the_record_is_saved(
         ready = call.of_type("ready")
         assert ready and ready[0]["protocol_version"] == 1
         record = call.record
-        assert record["outcome"] == "done", record
+        assert record["outcome"] == "done", [(t["role"], t["text"]) for t in record["turns"]]
         assert record["slots"] == {"wants": True, "size": 3}
         assert [m["final"] for m in call.of_type("transcript") if m["final"]] == [True, True]
         assert [m["text"] for m in call.of_type("bot")][-1] == "Thank you. Goodbye."

@@ -238,6 +238,7 @@ class CallSession:
         self._stt_name: str | None = None
         self._tts_name: str | None = None
         self._partial_busy = False
+        self._audio_busy = False  # the audio task holds caller audio it has not scored yet
 
     # ---- input from the door (plain calls, safe from the event loop) ----
 
@@ -327,7 +328,7 @@ class CallSession:
             try:
                 item = await asyncio.wait_for(self._inbox.get(), timeout=timeout_s)
             except TimeoutError:
-                if self.awaiting_caller and self._silence_wait_s() == 0.0:
+                if self.awaiting_caller and self._silence_wait_s() == 0.0 and not self._audio_backlog():
                     await self._deliver(conversation, SilenceTimeout(), None)
                 continue
             await self._handle(conversation, item)
@@ -407,7 +408,15 @@ class CallSession:
             return None
         timeout_ms = self.settings.no_input_timeout_ms or self._listen.timeout_ms
         since = max(self._listen_since_s, self._bot_done_s, self._caller_idle_since_s)
-        return max(0.0, since + timeout_ms / 1000.0 - time.monotonic())
+        remaining = max(0.0, since + timeout_ms / 1000.0 - time.monotonic())
+        if remaining == 0.0 and self._audio_backlog():
+            # Caller audio that arrived in time is still waiting for the VAD (a busy CPU): it may
+            # hold the answer, so the timeout waits until it has been heard.
+            return 0.05
+        return remaining
+
+    def _audio_backlog(self) -> bool:
+        return self._audio_busy or not self._audio_in.empty()
 
     # ---- bot speech ----
 
@@ -583,8 +592,10 @@ class CallSession:
             return turns.update(probability, frame_ms)
 
         while True:
+            self._audio_busy = False
             try:
                 pcm = await asyncio.wait_for(self._audio_in.get(), timeout=settings.audio_gap_ms / 1000.0)
+                self._audio_busy = True
             except TimeoutError:
                 pcm = b""
             now = time.monotonic()
