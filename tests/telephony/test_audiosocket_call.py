@@ -77,7 +77,8 @@ async def asked(server: AudioSocketServer, peer: AsteriskPeer, prompt_id: str) -
 async def test_survey_call_end_to_end(runtime: Runtime) -> None:
     # A long no-input timeout: on a loaded 2-core machine VAD can trail the wall clock by seconds,
     # and this test is about the door, not about timeouts (test_caller_who_never_speaks is).
-    server = await serve(runtime, session_settings=SessionSettings(no_input_timeout_ms=20_000))
+    settings = SessionSettings.from_config(runtime.config, no_input_timeout_ms=20_000)
+    server = await serve(runtime, session_settings=settings)
     peer = AsteriskPeer(server.port)
     try:
         await peer.connect()
@@ -137,7 +138,8 @@ async def test_tcp_reset_mid_call_saves_the_record(runtime: Runtime) -> None:
 async def test_caller_who_never_speaks(runtime: Runtime) -> None:
     # No caller audio at all, as behind Wait(): timeouts must run on the wall clock,
     # and the bot must keep Asterisk fed with frames the whole time.
-    server = await serve(runtime, session_settings=SessionSettings(no_input_timeout_ms=1500))
+    settings = SessionSettings.from_config(runtime.config, no_input_timeout_ms=1500)
+    server = await serve(runtime, session_settings=settings)
     peer = AsteriskPeer(server.port, send_silence=False)
     loop = asyncio.get_running_loop()
     try:
