@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,17 @@ def test_clone_then_list_then_say(clips: list[Path], tmp_path: Path, capsys: pyt
     audio, rate_hz = soundfile.read(out_wav)
     assert rate_hz == 22050 and audio.size > rate_hz
     capsys.readouterr()
+
+    # A dialogue names the voice; an offline call speaks with it.
+    dialogue = tmp_path / "survey.yml"
+    text = (Path(__file__).parents[2] / "dialogues" / "satisfaction_survey.yml").read_text()
+    dialogue.write_text(text.replace("\nlanguage: en\n", "\nlanguage: en\nvoice: maria\n", 1))
+    caller = espeak_clip(tmp_path / "caller.wav", "no thanks", voice="en-us+m3")
+    assert main(["call", str(dialogue), "--audio", str(caller), "--json", "--fast"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["meta"]["voice"] == "maria"
+    assert record["meta"]["tts_model"].startswith("cpu-clone:maria@")
+    assert record["turns"][0]["role"] == "bot"
 
     # The name is taken now.
     assert main(["voice", "clone", "maria", *map(str, clips), "--voices-dir", str(voices)]) == 2
