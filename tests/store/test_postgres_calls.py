@@ -100,6 +100,47 @@ def test_concurrent_writers_lose_nothing(pg_url: str, tmp_path: Path) -> None:
         s.close()
 
 
+_WRITING_WORKER = """
+import sys
+from voicebot.record import CallRecord
+from voicebot.store.postgres import PostgresCallStore
+
+store = PostgresCallStore(sys.argv[1], recordings_dir=sys.argv[2])
+print("ready", flush=True)
+sys.stdin.readline()  # all workers start writing together
+store.mark_interrupted()  # every worker sweeps at start-up, at the same moment
+for i in range(20):
+    record = CallRecord(dialogue="pizza_order", language="en", call_id=f"{sys.argv[3]}-{i}")
+    store.begin(record)
+    record.outcome = "order_placed"
+    store.save(record)
+store.close()
+"""
+
+
+def test_worker_processes_writing_at_once_lose_nothing(store: PostgresCallStore, pg_url: str) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITING_WORKER, pg_url, str(store.recordings_dir),
+                               f"p{n}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for n in range(3)]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        assert [proc.wait(timeout=120) for proc in procs] == [0, 0, 0]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    pipe.close()
+    assert store.count(status="completed") == 60 and store.count() == 60
+
+
 def test_racing_begins_of_one_call_id_admit_exactly_one(pg_url: str) -> None:
     stores = [PostgresCallStore(pg_url) for _ in range(4)]
     outcomes: list[str] = []
