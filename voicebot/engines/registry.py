@@ -4,6 +4,7 @@ missing optional extra fails with an install hint instead of at start-up."""
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from voicebot.engines.base import Synthesizer, Transcriber, VoiceActivityDetector
@@ -22,6 +23,11 @@ SYNTHESIZERS: dict[str, tuple[str, str | None]] = {
 VADS: dict[str, tuple[str, str | None]] = {
     "silero": ("voicebot.engines.silero:SileroVAD", None),
 }
+
+# Engines that fail on purpose (voicebot/engines/fault.py), for the system fault tests only.
+if os.environ.get("VOICEBOT_FAULT_INJECTION") == "1":
+    TRANSCRIBERS["fault"] = ("voicebot.engines.fault:FaultTranscriber", None)
+    SYNTHESIZERS["fault"] = ("voicebot.engines.fault:FaultSynthesizer", None)
 
 
 def _load(kind: str, table: dict[str, tuple[str, str | None]], name: str) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from voicebot.engines.base import Int16Array, Synthesizer, Transcriber, VoiceActivityDetector
+from voicebot.session.fallback import with_fallback
 from voicebot.session.prompts import CachedPrompt, PromptCache
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,8 @@ class EnginePool:
             key = (voice, language)
             found = self._synthesizers.get(key)
             if found is None:
-                found = self._synthesizer_factory(voice, language)
+                # A voice that raises or hangs mid-call falls back to eSpeak (session/fallback.py).
+                found = with_fallback(self._synthesizer_factory(voice, language), language)
                 self._synthesizers[key] = found
             return found
 
