@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -74,8 +75,10 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def timed_synthesis(synth, text: str) -> tuple[np.ndarray, float, float]:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
+def timed_synthesis(synth, text: str) -> tuple[np.ndarray, float, float, float]:  # type: ignore[no-untyped-def]
+    """Audio, wall seconds, wall seconds to the first chunk, CPU seconds (all threads of this process:
+    the fair cost figure when the machine is shared)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     first = None
     chunks = []
     for chunk in synth.synthesize(text):
@@ -83,7 +86,7 @@ def timed_synthesis(synth, text: str) -> tuple[np.ndarray, float, float]:  # typ
             first = time.perf_counter() - started
         chunks.append(chunk)
     total = time.perf_counter() - started
-    return np.concatenate(chunks), total, first or total
+    return np.concatenate(chunks), total, first or total, time.process_time() - cpu_started
 
 
 def main() -> int:
@@ -130,10 +133,11 @@ def main() -> int:
         for kind, engine in engines:
             stats = base_stats if kind == "base" else _new_stats()
             for index, text in enumerate(SENTENCES):
-                audio, total, first = timed_synthesis(engine, text)
+                audio, total, first, cpu = timed_synthesis(engine, text)
                 path = work / f"{speaker}-{kind}-{index}.wav"
                 write_wav(path, audio, engine.sample_rate_hz)
                 stats["seconds"] += total
+                stats["cpu_s"] += cpu
                 stats["audio_s"] += audio.size / engine.sample_rate_hz
                 stats["first_s"].append(first)
                 stats["refs"].append(text)
@@ -158,7 +162,7 @@ def main() -> int:
             entry["similarity"] = _similarity(vectors, paths, centroid[speaker])
             entry["similarity_to_others"] = round(float(np.mean(
                 [_similarity(vectors, paths, centroid[o]) for o in others])), 3)
-    summary = {"sentences": list(SENTENCES), "reference_clips": args.reference_clips, "speakers": rows,
+    summary = {"load_average_1min": round(os.getloadavg()[0], 1), "sentences": list(SENTENCES), "reference_clips": args.reference_clips, "speakers": rows,
                "base": _summary(base_stats)}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -168,13 +172,14 @@ def main() -> int:
 
 
 def _new_stats() -> dict[str, Any]:
-    return {"seconds": 0.0, "audio_s": 0.0, "first_s": [], "refs": [], "hyps": []}
+    return {"seconds": 0.0, "cpu_s": 0.0, "audio_s": 0.0, "first_s": [], "refs": [], "hyps": []}
 
 
 def _summary(stats: dict[str, Any]) -> dict[str, Any]:
     import jiwer
 
     return {"rtf": round(stats["seconds"] / stats["audio_s"], 3),
+            "cpu_rtf": round(stats["cpu_s"] / stats["audio_s"], 3),
             "first_chunk_ms": round(1000 * float(np.median(stats["first_s"]))),
             "wer": round(jiwer.wer(_norm(stats["refs"]), _norm(stats["hyps"])), 3)}
 
