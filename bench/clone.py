@@ -162,7 +162,8 @@ def main() -> int:
             entry["similarity"] = _similarity(vectors, paths, centroid[speaker])
             entry["similarity_to_others"] = round(float(np.mean(
                 [_similarity(vectors, paths, centroid[o]) for o in others])), 3)
-    summary = {"load_average_1min": round(os.getloadavg()[0], 1), "sentences": list(SENTENCES), "reference_clips": args.reference_clips, "speakers": rows,
+    summary = {"load_average_1min": round(os.getloadavg()[0], 1),
+               "sentences": list(SENTENCES), "reference_clips": args.reference_clips, "speakers": rows,
                "base": _summary(base_stats)}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
