@@ -31,8 +31,8 @@ def register(sub: Any) -> None:  # argparse's subparsers action has no public ty
                              "a vosk model directory (default: picked from the language)")
     parser.add_argument("--engine", metavar="E", default="faster-whisper", choices=ENGINES,
                         help="speech-to-text engine: faster-whisper or vosk (default: faster-whisper)")
-    parser.add_argument("--beam-size", metavar="N", type=int, default=1,
-                        help="whisper beam size (default: 1, greedy)")
+    parser.add_argument("--beam-size", metavar="N", type=int, default=None,
+                        help="whisper beam size (default: 5; 1 is greedy and a little cheaper)")
     parser.set_defaults(handler=run)
 
 
@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "vosk":
         transcriber = create_transcriber("vosk", model_dir=args.model, language="ko")
     else:
-        transcriber = create_transcriber("faster-whisper", model=args.model, language=language,
-                                         beam_size=args.beam_size)
+        options = {} if args.beam_size is None else {"beam_size": args.beam_size}
+        transcriber = create_transcriber("faster-whisper", model=args.model, language=language, **options)
     started = time.perf_counter()
     transcript = transcriber.transcribe(samples, language=language)
     processing_s = time.perf_counter() - started
