@@ -102,7 +102,7 @@ class AsteriskPeer:
         if self._writer is not None:
             self._writer.transport.abort()
 
-    async def wait_closed(self, timeout_s: float = 60.0) -> None:
+    async def wait_closed(self, timeout_s: float = 120.0) -> None:
         await asyncio.wait_for(self.closed.wait(), timeout_s)
 
     async def _stop(self) -> None:
