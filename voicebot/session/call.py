@@ -676,6 +676,8 @@ class CallSession:
         if utterance.speculation is None and frame_end_ms - silence >= settings.speculative_after_ms:
             audio = utterance.audio(silence + settings.speculative_after_ms)
             future = asyncio.ensure_future(asyncio.to_thread(self._decode, transcriber, audio))
+            # A guess dropped because the caller went on may still fail; its error is not the call's.
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
             utterance.speculation = (silence, future)
 
     def _hints(self) -> tuple[str, ...]:
