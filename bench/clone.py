@@ -56,7 +56,7 @@ def ensure_bench_venv() -> Path:
     print("creating .bench-venv with torch (CPU) and resemblyzer ...", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
     wheels = sorted(TORCH_WHEEL_DIR.glob("torch-*cpu*.whl")) if TORCH_WHEEL_DIR.is_dir() else []
-    torch = [str(wheels[-1])] if wheels else ["torch", "--index-url", "https://download.pytorch.org/whl/cpu"]
+    torch = [str(wheels[-1])] if wheels else ["torch"]  # a CPU wheel on disk when there is one
     subprocess.run([str(python), "-m", "pip", "install", "-q", *torch], check=True)
     # resemblyzer still imports pkg_resources, which setuptools 81 dropped.
     subprocess.run([str(python), "-m", "pip", "install", "-q", "resemblyzer", "setuptools<81"], check=True)
