@@ -149,14 +149,25 @@ async def audiosocket_call(service: Service, started: Started) -> AsteriskPeer:
     started.ids.append(peer.call_id)
     try:
         for text in ANSWERS:
-            await peer.bot_turn_done(quiet_s=1.2, timeout_s=90)
-            if peer.bot.hangup:
+            if not await _bot_turn_or_closed(peer):
                 break
             peer.say(speech_8k(text))
         await peer.wait_closed(timeout_s=120)
     finally:
         await peer.hang_up()
     return peer
+
+
+async def _bot_turn_or_closed(peer: AsteriskPeer) -> bool:
+    """Waits for the end of the bot's turn; False when the bot hung up or the connection closed."""
+    turn = asyncio.ensure_future(peer.bot_turn_done(quiet_s=1.2, timeout_s=90))
+    closed = asyncio.ensure_future(peer.closed.wait())
+    done, pending = await asyncio.wait({turn, closed}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    if turn in done:
+        turn.result()
+    return not (peer.closed.is_set() or peer.bot.hangup)
 
 
 async def in_progress(service: Service, count: int, timeout_s: float = 120) -> None:
