@@ -13,6 +13,7 @@ come from the server process (psutil).
 
     bash bench/pipecat/setup.sh
     .venv/bin/python bench/side_by_side.py --calls 25 --sweep 1,2,3,4,6,8
+    .venv/bin/python bench/side_by_side.py --calls 6 --sweep "" --merge OLD.json  # add calls to a run
 """
 
 from __future__ import annotations
@@ -535,6 +536,11 @@ async def sweep(server: Server, audio: Sequence[Int16Array], levels: Sequence[in
     return out, everything
 
 
+def _call_from_json(data: dict[str, Any]) -> CallResult:
+    turns = tuple(TurnResult(**t) for t in data.pop("turns"))
+    return CallResult(turns=turns, **data)
+
+
 def free_port() -> int:
     import socket
 
@@ -549,6 +555,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sweep", default="1,2,3,4,6,8", help="concurrency levels; empty: no sweep")
     parser.add_argument("--stagger-s", type=float, default=1.0, help="start offset between concurrent calls")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where side_by_side.{json,html} go")
+    parser.add_argument("--merge", type=Path, help="a previous side_by_side.json whose calls (and sweep, "
+                        "when this run has none) are added to this run's")
     args = parser.parse_args(argv)
 
     from voicebot.config import load_config
@@ -583,9 +591,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for server in servers:
             server.stop()
+    previous_runs: list[dict[str, Any]] = []
+    if args.merge is not None:
+        previous = json.loads(args.merge.read_text(encoding="utf-8"))
+        old = [_call_from_json(c) for c in previous["calls"]]
+        calls = [c for c in old if c.concurrency == 1 and c.call >= 0 and c.call < 1000] + calls
+        sweep_calls = [c for c in old if c.call >= 1000] + sweep_calls if not sweep_results else sweep_calls
+        sweep_results = sweep_results or previous["summary"].get("sweep", {})
+        previous_runs = previous["summary"].get("runs", [previous["summary"]["environment"]])
     summary: dict[str, Any] = {s.name: summarize([c for c in calls if c.side == s.name]) for s in servers}
     summary["ratio_voicebot_over_pipecat"] = ratios(summary["voicebot"], summary["pipecat"])
     summary["sweep"] = sweep_results
+    summary["runs"] = [*previous_runs, {"loadavg_before": [round(v, 2) for v in load_before],
+                                         "loadavg_after": [round(v, 2) for v in load_after],
+                                         "calls_per_side": args.calls}]
     summary["environment"] = {
         "cpus": os.cpu_count(), "loadavg_before": [round(v, 2) for v in load_before],
         "loadavg_after": [round(v, 2) for v in load_after], "vad_end_silence_ms": vad.end_silence_ms,
