@@ -57,7 +57,7 @@ def normalize(text: str) -> str:
 class Config:
     name: str
     model: str = "tiny.en"
-    beam_size: int = 5
+    beam_size: int = 3
     vad_trim: bool = False
     hints: bool = False
     conditions: tuple[str, ...] = ("clean", "telephone", "noisy")
@@ -65,13 +65,13 @@ class Config:
 
 
 CONFIGS: tuple[Config, ...] = (
-    Config("default", description="tiny.en int8, beam 5, temperature fallback bounded to (0, 0.4)"),
+    Config("default", description="tiny.en int8, beam 3, temperature fallback bounded to (0, 0.4)"),
     Config("greedy", beam_size=1, description="tiny.en, greedy (beam 1)"),
-    Config("beam3", beam_size=3, description="tiny.en, beam size 3"),
+    Config("beam5", beam_size=5, description="tiny.en, beam size 5"),
+    Config("beam5-vad-trim", beam_size=5, vad_trim=True, description="tiny.en, beam 5, Silero trimming"),
     Config("base", model="base", beam_size=1, description="multilingual base, greedy, language=en"),
     Config("greedy-vad-trim", beam_size=1, vad_trim=True,
            description="tiny.en greedy on audio trimmed to Silero speech +/-200 ms"),
-    Config("vad-trim", vad_trim=True, description="tiny.en beam 5 on audio trimmed to Silero speech"),
     Config("greedy-hints", beam_size=1, hints=True,
            description="tiny.en greedy with the dialogue's expected words as initial prompt"),
 )

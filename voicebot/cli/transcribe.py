@@ -32,7 +32,7 @@ def register(sub: Any) -> None:  # argparse's subparsers action has no public ty
     parser.add_argument("--engine", metavar="E", default="faster-whisper", choices=ENGINES,
                         help="speech-to-text engine: faster-whisper or vosk (default: faster-whisper)")
     parser.add_argument("--beam-size", metavar="N", type=int, default=None,
-                        help="whisper beam size (default: 5; 1 is greedy and a little cheaper)")
+                        help="whisper beam size (default: 3; 1 is greedy and a little cheaper)")
     parser.set_defaults(handler=run)
 
 

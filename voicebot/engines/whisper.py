@@ -32,9 +32,9 @@ Float32Array = npt.NDArray[np.float32]
 # Live turns: at most one re-decode at a higher temperature (DESIGN pitfall: an unbounded fallback
 # costs seconds and makes transcripts change from run to run).
 LIVE_TEMPERATURES: tuple[float, ...] = (0.0, 0.4)
-# Finals: beam 5 cut WER on the synthetic corpus from 10.4% to 8.4% (clean) for ~10% more CPU per
-# turn (BENCHMARKS.md); partials stay greedy since they are thrown away.
-DEFAULT_BEAM_SIZE = 5
+# Finals: beam 3 cut WER on the synthetic corpus from 10.4% to 8.4% (clean), exactly as beam 5 did,
+# at a lower cost (BENCHMARKS.md); partials stay greedy since they are thrown away.
+DEFAULT_BEAM_SIZE = 3
 # Whisper pads to 30 s anyway; below this there is nothing to decode.
 _MIN_SAMPLES = STT_SAMPLE_RATE_HZ // 10
 
