@@ -78,6 +78,17 @@ class LoopbackAmi:
         self._writers.clear()
         await asyncio.sleep(0)
 
+    def inbound_channel(self, channel: str, variables: dict[str, str]) -> LiveChannel:
+        """A caller's channel runs the dialplan's Set() steps, as Asterisk reports them."""
+        uid = f"1700000000.{next(self._uids)}"
+        live = self.channels[uid] = LiveChannel(uid, channel, dict(variables))
+        self.emit([("Event", "Newchannel"), ("Channel", channel), ("ChannelStateDesc", "Up"),
+                   ("Uniqueid", uid)])
+        for name, value in variables.items():
+            self.emit([("Event", "VarSet"), ("Channel", channel), ("Uniqueid", uid),
+                       ("Variable", name), ("Value", value)])
+        return live
+
     def hang_up_silently(self, unique_id: str) -> None:
         """The channel ends while no client listens (for resync tests)."""
         self.channels.pop(unique_id, None)
