@@ -122,6 +122,7 @@ async def test_fifty_contacts_with_a_crash_in_the_middle(tmp_path: Path) -> None
     attempt_ids = {a.call_id for c in states for a in c.attempts}
     assert set(originated) <= attempt_ids
     for contact in states:
+        assert contact.phone is not None
         i = int(contact.phone[-4:])
         numbers = [a.attempt_no for a in contact.attempts]
         assert numbers == list(range(1, len(numbers) + 1))

@@ -25,7 +25,8 @@ def speech_8k(text: str) -> bytes:
     from tests.audio.speech import synth
 
     samples = resample(synth(text), 16_000, 8_000)
-    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    data: bytes = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    return data
 
 
 @dataclass

@@ -68,7 +68,7 @@ async def asked(server: AudioSocketServer, peer: AsteriskPeer, prompt_id: str) -
         session = server._calls.get(peer.call_id)
         record = session.record if session is not None else None
         bot = [t.prompt_id for t in record.turns if t.role == "bot"] if record is not None else []
-        if bot and bot[-1] == prompt_id and session.awaiting_caller:
+        if session is not None and bot and bot[-1] == prompt_id and session.awaiting_caller:
             await peer.bot_turn_done(quiet_s=0.5)
             if session.awaiting_caller:
                 return
