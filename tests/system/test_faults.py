@@ -223,3 +223,49 @@ async def test_sigkill_with_calls_in_flight_then_restart_marks_them_interrupted(
     recordings = tmp_path / "var" / "recordings"
     leftovers = [p.name for p in recordings.glob("*")] if recordings.exists() else []
     assert not [n for n in leftovers if any(c in n for c in started.ids)], leftovers
+
+
+async def test_unknown_and_revoked_keys_are_refused_by_the_running_server(faulty: Service) -> None:
+    import websockets
+
+    from voicebot.store import KeyStore
+
+    keys = KeyStore(faulty.root / "var" / "voicebot.db")  # the operator revokes while the server runs
+    try:
+        _, token = keys.create("leaked")
+        keys.revoke("leaked")
+    finally:
+        keys.close()
+    for bad, reason in ((token, "revoked_key"), ("vb_0_nonsense", "unknown_key"), ("", "missing_key")):
+        url = f"{faulty.ws_url}/ws?dialogue=voice_check&token={bad}"
+        async with websockets.connect(url, open_timeout=30) as ws:
+            error = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), timeout=30)
+        assert (error["type"], error["code"], ws.close_code) == ("error", reason, 4401), (bad, error)
+    with faulty.http() as http:
+        refused = http.get("/api/calls", headers={"Authorization": f"Bearer {token}"})
+    assert (refused.status_code, refused.json()["error"]) == (401, "revoked_key")
+
+
+def test_a_corrupt_voice_file_stops_the_server_at_start_with_what_to_do(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.session.helpers import DIALOGUE_PATH
+
+    voice = tmp_path / "broken.onnx"
+    voice.write_bytes(bytes(range(256)) * 20)  # not an ONNX model
+    voice.with_suffix(".onnx.json").write_text('{"audio": {"sample_rate": 22050}}')
+    dialogues = tmp_path / "dialogues"
+    dialogues.mkdir()
+    (dialogues / "voice_check.yml").write_text(
+        DIALOGUE_PATH.read_text().replace("language: en\n", f'language: en\nvoice: "{voice}"\n', 1))
+    result = subprocess.run(
+        [sys.executable, "-m", "voicebot", "serve", "--port", "0", "--insecure-no-auth", "--data-dir",
+         str(tmp_path / "var"), "--dialogues-dir", str(dialogues)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("voicebot: error: cannot load Piper voice") and str(voice) in last, last
+    assert "Traceback" not in result.stderr
