@@ -116,8 +116,9 @@ async def _serve(runtime: Any) -> None:
     loop = asyncio.get_running_loop()
     # Bind before the slow start (model loading), so a taken port fails at once.
     listener = _bind(config.server.host, config.server.port)
+    app = create_app(runtime, manage_runtime=False)
     server = _uvicorn_server_class()(uvicorn.Config(
-        create_app(runtime, manage_runtime=False), host=config.server.host, port=config.server.port,
+        app, host=config.server.host, port=config.server.port,
         log_config=None, lifespan="off", ws="websockets-sansio", server_header=False,
         timeout_graceful_shutdown=config.server.shutdown_timeout_s))
     doors: list[Any] = []  # other doors (AudioSocket), closed alongside the HTTP server
@@ -169,7 +170,9 @@ async def _serve(runtime: Any) -> None:
     try:
         await runtime.start()
         if config.audiosocket.listen and not draining:
-            doors.append(await _start_audiosocket(runtime))
+            telephony = await _start_audiosocket(runtime)
+            doors.append(telephony)
+            app.state.campaigns = _campaign_service(runtime, telephony)
         if not draining:
             serving = loop.create_task(server.serve(sockets=[listener]))
             while not server.started and not serving.done():
@@ -227,6 +230,21 @@ async def _start_ami(config: Any) -> Any:
         await client.close()
         return None
     return client
+
+
+def _campaign_service(runtime: Any, telephony: Any) -> Any:
+    """Campaigns created through the HTTP API dial through this process's AMI session, and their
+    answered calls come back on its AudioSocket listener (the router links them by call UUID)."""
+    from voicebot.campaign.dialer import AmiDialer, OutboundSettings
+    from voicebot.campaign.service import CampaignService, default_store_path
+    from voicebot.campaign.state import CampaignStore
+
+    dialer = None
+    if telephony.ami is not None:
+        host, port = telephony.door.host, telephony.door.port
+        dialer = AmiDialer(telephony.ami, telephony.door.router, OutboundSettings(audiosocket=f"{host}:{port}"))
+    return CampaignService(CampaignStore(default_store_path(runtime.config)), dialer=dialer,
+                           find_record=runtime.store.get)
 
 
 class _Telephony:
