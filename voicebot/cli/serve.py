@@ -242,7 +242,8 @@ def _campaign_service(runtime: Any, telephony: Any) -> Any:
     dialer = None
     if telephony.ami is not None:
         host, port = telephony.door.host, telephony.door.port
-        dialer = AmiDialer(telephony.ami, telephony.door.router, OutboundSettings(audiosocket=f"{host}:{port}"))
+        outbound = OutboundSettings(audiosocket=f"{host}:{port}")
+        dialer = AmiDialer(telephony.ami, telephony.door.router, outbound)
     return CampaignService(CampaignStore(default_store_path(runtime.config)), dialer=dialer,
                            find_record=runtime.store.get)
 
