@@ -62,8 +62,9 @@ def _frame_fuzz(size: int) -> None:
 
 
 def _run(test: Any, strategy: Any, examples: int) -> None:
-    settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))(
-        given(strategy)(test))()
+    with_data: Any = given(strategy)
+    runner: Any = settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+    runner(with_data(test))()
 
 
 def test_websocket_parser_fuzz() -> None:
