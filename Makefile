@@ -35,8 +35,13 @@ lint: install
 	$(BIN)/ruff check voicebot tests bench
 	$(BIN)/mypy voicebot
 
+# The quick benchmarks (minutes). The others (WER, concurrency, cloning, side by side with
+# Pipecat) are listed with their commands in BENCHMARKS.md.
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/stt.py
+	$(BIN)/python bench/vad.py
+	$(BIN)/python bench/tts.py
+	$(BIN)/python bench/latency.py call --calls 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var
