@@ -239,6 +239,7 @@ class CallSession:
         self._tts_name: str | None = None
         self._partial_busy = False
         self._audio_busy = False  # the audio task holds caller audio it has not scored yet
+        self._slot_vocabulary: frozenset[str] | None = None  # words kept out of the STT prompt
 
     # ---- input from the door (plain calls, safe from the event loop) ----
 
@@ -681,7 +682,18 @@ class CallSession:
             utterance.speculation = (silence, future)
 
     def _hints(self) -> tuple[str, ...]:
-        return self._listen.hints if self._listen is not None else ()
+        """Words for the recogniser's prompt: those the dialogue names on purpose, not the slot's vocabulary.
+
+        As whisper's initial prompt, a list of menu words, sizes and yes/no made tiny.en drop the first
+        words of a turn that starts after the pre-roll's silence ("pepperoni, peepsas, please" for "Two
+        large pepperoni pizzas, please") and invent endings ("thank you for watching"); BENCHMARKS.md
+        measured such hints doubling WER. The dialogue's NLU still matches that vocabulary.
+        """
+        if self._listen is None:
+            return ()
+        if self._slot_vocabulary is None:
+            self._slot_vocabulary = _slot_vocabulary(self._dialogue, self._language)
+        return tuple(h for h in self._listen.hints if h not in self._slot_vocabulary)
 
     def _decode(self, transcriber: Any, audio: Float32Array) -> Transcript:
         started = time.monotonic()
@@ -850,6 +862,16 @@ class CallSession:
             await self._output.send_message(message)
         except Exception:  # the caller may be gone; the record still gets saved
             log.debug("call %s: message %s not delivered", self.call_id, message.get("type"))
+
+
+def _slot_vocabulary(dialogue: Any, language: str) -> frozenset[str]:
+    """Catalogue words and yes/no words: what a Listen carries for every slot that reads them."""
+    from voicebot.dialogue.defaults import YES_NO_HINTS
+
+    words = set(YES_NO_HINTS.get(language, ()))
+    for catalogue in getattr(dialogue, "catalogues", {}).values():
+        words.update(catalogue.words())
+    return frozenset(words)
 
 
 def _probabilities(vad: Any, frames: Float32Array) -> list[float]:
