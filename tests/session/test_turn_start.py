@@ -112,7 +112,8 @@ async def _call(tmp_path: Path, anchor: Anchor, offset_ms: int) -> tuple[Playout
                 if now >= base + sign * offset_ms / 1000:
                     offset = 0
             if offset is not None and offset < speech.size:
-                session.push_audio(speech[offset:offset + FRAME_SAMPLES].tobytes().ljust(FRAME_SAMPLES * 2, b"\0"))
+                chunk = speech[offset:offset + FRAME_SAMPLES].tobytes()
+                session.push_audio(chunk.ljust(FRAME_SAMPLES * 2, b"\0"))
                 offset += FRAME_SAMPLES
             else:
                 session.push_audio(silence)
