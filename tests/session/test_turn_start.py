@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from tests.audio.speech import padded, synth
 from tests.session.helpers import engine_pool, runtime
 from voicebot.record import CallRecord
 from voicebot.session.call import CallSession
@@ -35,6 +36,13 @@ def pizza_order() -> Any:
     from voicebot.dialogue.loader import load_dialogue
 
     return load_dialogue(REPO / "dialogues" / "pizza_order.yml")
+
+
+@cache
+def turn_start_check() -> Any:
+    from voicebot.dialogue.loader import load_dialogue
+
+    return load_dialogue(Path(__file__).with_name("turn_start_check.yml"))
 
 
 @cache
@@ -91,14 +99,15 @@ class PlayoutOutput:
         return [m["text"] for m in self.messages if m["type"] == "transcript" and m["final"]]
 
 
-async def _call(tmp_path: Path, anchor: Anchor, offset_ms: int) -> tuple[PlayoutOutput, CallRecord]:
+async def _call(tmp_path: Path, anchor: Anchor, offset_ms: int, dialogue: Any = None,
+                speech: npt.NDArray[np.int16] | None = None) -> tuple[PlayoutOutput, CallRecord]:
     """One call: line silence in 20 ms frames in real time, and the caller's turn once the bot's first
     prompts have all been handed over, ``offset_ms`` after ``anchor``."""
     output = PlayoutOutput()
-    session = CallSession(runtime(tmp_path), dialogue=pizza_order(), variables={}, sample_rate_hz=RATE_HZ,
-                          output=output, door="test", engines=engine_pool())
+    session = CallSession(runtime(tmp_path), dialogue=dialogue or pizza_order(), variables={},
+                          sample_rate_hz=RATE_HZ, output=output, door="test", engines=engine_pool())
     call = asyncio.create_task(session.run())
-    speech = two_large_pepperoni()
+    speech = two_large_pepperoni() if speech is None else speech
     silence = np.zeros(FRAME_SAMPLES, np.int16).tobytes()
     offset: int | None = None
     next_s = time.monotonic()
@@ -143,3 +152,18 @@ async def test_the_first_words_of_the_callers_turn_are_transcribed(tmp_path: Pat
     assert words[:2] in (["two", "large"], ["2", "large"]), finals
     caller = [t for t in record.turns if t.role == "caller"]
     assert caller and caller[0].text == finals[0]
+
+
+# The VAD needs about 160 ms of speech to call it a turn: at 400 ms the session decides while the
+# question still plays.
+@pytest.mark.parametrize("early_ms", [100, 400])
+async def test_an_answer_that_starts_while_a_question_nobody_may_interrupt_still_plays_is_heard(
+        tmp_path: Path, early_ms: int) -> None:
+    # The door sends audio up to 240 ms ahead, so the caller may have heard the end of the question
+    # while the session still counts it as playing: the answer must not be thrown away as talk-over.
+    yes = (padded(synth("Yes, I would."), 0, 0) * 32767).astype(np.int16)
+    output, record = await _call(tmp_path, "before_play_end", early_ms, turn_start_check(), yes)
+    finals = output.finals()
+    assert finals and finals[0].lower().startswith("yes"), finals
+    assert record.slots == {"wants": True}, [(t.role, t.text) for t in record.turns]
+    assert output.clears == 0  # the question was not cut
