@@ -218,6 +218,7 @@ class CallSession:
         self._generation = 0  # bumped by barge-in: stale synthesis and playback are dropped
         self._segments: deque[_Segment] = deque()
         self._playing_until_s = 0.0
+        self._protected_until_s = 0.0  # when the bot audio the caller may not interrupt ends
         self._speaking = False  # a Say is queued, being synthesised, or still playing
         self._bot_done_s = time.monotonic()
         self._stop_synthesis: threading.Event | None = None
@@ -479,6 +480,8 @@ class CallSession:
         start = max(now, self._playing_until_s)
         self._playing_until_s = start + duration_s
         self._segments.append(_Segment(start, self._playing_until_s, say.interruptible))
+        if not (say.interruptible and getattr(self._dialogue, "barge_in", True)):
+            self._protected_until_s = self._playing_until_s
         if self.settings.record_audio:
             self._recording.add_bot(samples, now - self._t0)
         await self._output.send_audio(int16_to_pcm_bytes(samples))
@@ -646,11 +649,17 @@ class CallSession:
                     self._start_stream(started, transcriber)
             return started
         if isinstance(event, SpeechEnded) and utterance is not None:
-            if utterance.ignored:
-                return None
             index = int((event.at_ms - utterance.first_frame_ms) / frame_ms)
             walls = utterance.walls_s
             speech_end_s = walls[min(max(index, 0), len(walls) - 1)] if walls else time.monotonic()
+            if utterance.ignored:
+                if speech_end_s <= self._protected_until_s:
+                    return None  # talk-over: said and done while audio the caller may not cut played
+                # Begun under that audio but still going when it ended: an answer (the door plays up to
+                # its lead ahead, so the caller heard the end sooner). All of it, from the onset with its
+                # pre-roll, is the turn.
+                self._caller_active = True
+                self._inbox.put_nowait(_SpeechStart())
             clock = TurnClock()
             clock.stamp("speech_end", speech_end_s)
             self._tasks.append(asyncio.create_task(self._finish_turn(utterance, event, clock, transcriber)))
