@@ -60,6 +60,12 @@ class VadConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionConfig:
+    no_progress_timeout_s: float = 120.0  # watchdog for a stuck call; 0 = off
+    max_call_duration_s: float = 3600.0  # 0 = no limit
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingConfig:
     enabled: bool = True
 
@@ -97,6 +103,7 @@ class Config:
     stt: SttConfig = field(default_factory=SttConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
     vad: VadConfig = field(default_factory=VadConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
     recording: RecordingConfig = field(default_factory=RecordingConfig)
     audiosocket: AudioSocketConfig = field(default_factory=AudioSocketConfig)
     ami: AmiConfig = field(default_factory=AmiConfig)
@@ -278,6 +285,9 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
     for key in ("end_silence_ms", "no_input_timeout_ms"):
         if getattr(config.vad, key) <= 0:
             fail(f"vad.{key}", "must be a positive number of milliseconds")
+    for key in ("no_progress_timeout_s", "max_call_duration_s"):
+        if getattr(config.session, key) < 0:
+            fail(f"session.{key}", "must be a number of seconds, or 0 for no limit")
     if config.stt.beam_size < 1:
         fail("stt.beam_size", "must be at least 1")
     if config.logging.level.lower() not in _LOG_LEVELS:

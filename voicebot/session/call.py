@@ -88,6 +88,11 @@ class SessionSettings:
     # Wall-clock gap with no caller audio that counts as silence (AudioSocket sends none behind Wait()).
     audio_gap_ms: int = 200
     record_audio: bool = True
+    # Watchdog: a call where nothing happens (no caller speech, no bot audio, no dialogue event) for
+    # this long is stuck, not quiet (a silent caller gets no-input timeouts); it ends as "no_progress".
+    no_progress_timeout_s: float | None = 120.0
+    # The longest a call may last; the bot finishes its sentence and the call ends as "max_duration".
+    max_call_duration_s: float | None = 3600.0
 
     @classmethod
     def from_config(cls, config: Any, **overrides: Any) -> SessionSettings:
@@ -95,6 +100,11 @@ class SessionSettings:
         turn = TurnTakingConfig(threshold=vad.threshold, neg_threshold=min(0.35, vad.threshold),
                                 end_silence_ms=vad.end_silence_ms)
         options: dict[str, Any] = {"turn_taking": turn, "record_audio": config.recording.enabled}
+        session = getattr(config, "session", None)
+        if session is not None:
+            # 0 in the config file turns a limit off.
+            options["no_progress_timeout_s"] = session.no_progress_timeout_s or None
+            options["max_call_duration_s"] = session.max_call_duration_s or None
         options.update(overrides)
         return cls(**options)
 
@@ -228,7 +238,7 @@ class CallSession:
         self._listen: Listen | None = None
         self._listen_since_s = 0.0
         self._deferred: deque[tuple[CallerText | Dtmf, TurnClock | None]] = deque()
-        self._caller_active = False  # speech detected, or its transcript still being decoded
+        self._open_turns = 0  # caller turns detected and not yet decoded (they may overlap)
         self._caller_idle_since_s = time.monotonic()
         self._pending_clock: TurnClock | None = None
         self._pending_turn: Turn | None = None
@@ -241,6 +251,8 @@ class CallSession:
         self._partial_busy = False
         self._audio_busy = False  # the audio task holds caller audio it has not scored yet
         self._slot_vocabulary: frozenset[str] | None = None  # words kept out of the STT prompt
+        self._progress_s = time.monotonic()  # last caller speech, bot audio or dialogue event
+        self._stalled = False  # the watchdog ended the call: nothing left to wait for
 
     # ---- input from the door (plain calls, safe from the event loop) ----
 
@@ -275,6 +287,11 @@ class CallSession:
         return self._recording.stereo()
 
     @property
+    def _caller_active(self) -> bool:
+        """Speech detected, or its transcript still being decoded."""
+        return self._open_turns > 0
+
+    @property
     def awaiting_caller(self) -> bool:
         """True while the dialogue waits for the caller and the bot is silent."""
         return (self._listen is not None and not self._speaking and not self._caller_active
@@ -288,6 +305,7 @@ class CallSession:
             raise RuntimeError("a CallSession runs once")
         self._started = True
         self._t0 = time.monotonic()
+        self._progress_s = self._t0
         record = CallRecord(dialogue=self._dialogue.name, language=self._language, call_id=self.call_id,
                             variables=dict(self._variables))
         self.record = record
@@ -326,20 +344,68 @@ class CallSession:
 
     async def _main_loop(self, conversation: Any) -> None:
         while not self._ending:
-            timeout_s = self._silence_wait_s()
+            timeout_s = _earliest(self._silence_wait_s(), self._watchdog_wait_s())
             try:
                 item = await asyncio.wait_for(self._inbox.get(), timeout=timeout_s)
             except TimeoutError:
+                if self._watchdog_fired():
+                    break
                 if self.awaiting_caller and self._silence_wait_s() == 0.0 and not self._audio_backlog():
                     await self._deliver(conversation, SilenceTimeout(), None)
                 continue
             await self._handle(conversation, item)
             if conversation.ended:
                 self._ending = True
-        if self._hangup_reason is None:
+        if self._hangup_reason is None and not self._stalled:
             await self._wait_bot_done()
 
+    # ---- the watchdog: no call lives forever ----
+
+    def _progressed(self) -> None:
+        self._progress_s = time.monotonic()
+
+    def _no_progress_deadline_s(self) -> float | None:
+        if self.settings.no_progress_timeout_s is None:
+            return None
+        # Bot audio still playing out counts as progress: a long prompt is not a stall.
+        last = max(self._progress_s, min(self._playing_until_s, time.monotonic()))
+        return last + self.settings.no_progress_timeout_s
+
+    def _max_duration_deadline_s(self) -> float | None:
+        limit_s = self.settings.max_call_duration_s
+        return self._t0 + limit_s if limit_s is not None else None
+
+    def _watchdog_wait_s(self) -> float | None:
+        """Seconds until the watchdog must look again, or None when both limits are off."""
+        deadline = _earliest(self._no_progress_deadline_s(), self._max_duration_deadline_s())
+        return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+    def _past(self, deadline_s: float | None) -> bool:
+        return deadline_s is not None and time.monotonic() >= deadline_s
+
+    def _watchdog_fired(self) -> bool:
+        """Ends the call when a limit has passed; True when it did."""
+        if self._past(self._max_duration_deadline_s()):
+            reason = "max_duration"
+        elif self._past(self._no_progress_deadline_s()):
+            reason = "no_progress"
+            # The state that kept the call waiting: what to look at if this ever shows up in a log.
+            log.warning("call %s: nothing happened for %g s (listening=%s speaking=%s open_turns=%d "
+                        "audio_backlog=%s); ending it", self.call_id, self.settings.no_progress_timeout_s,
+                        self._listen is not None, self._speaking, self._open_turns, self._audio_backlog())
+            self._stalled = True
+        else:
+            return False
+        self._ending = True
+        if self.record is not None:
+            if self.record.outcome is None:
+                self.record.outcome = reason
+            self.record.meta["end_reason"] = reason
+        self._metric("watchdog", reason)
+        return True
+
     async def _handle(self, conversation: Any, item: _Inbox) -> None:
+        self._progressed()
         if isinstance(item, _SpeechStart):
             await self._barge_in()
         elif isinstance(item, _Heard):
@@ -373,6 +439,7 @@ class CallSession:
             self._deferred.append((event, clock))
             return
         self._listen = None
+        self._progressed()
         turns_before = len(conversation.record.turns)
         actions = conversation.handle(event)
         if clock is not None:
@@ -484,6 +551,7 @@ class CallSession:
             self._protected_until_s = self._playing_until_s
         if self.settings.record_audio:
             self._recording.add_bot(samples, now - self._t0)
+        self._progressed()
         await self._output.send_audio(int16_to_pcm_bytes(samples))
         self._stamp("first_audio_out")
 
@@ -528,6 +596,10 @@ class CallSession:
 
     async def _wait_bot_done(self) -> None:
         while self._speaking and self._hangup_reason is None:
+            if not self._stalled and self._past(self._no_progress_deadline_s()):
+                self._watchdog_fired()
+            if self._stalled:
+                return  # the bot's audio is stuck: waiting for it would never end
             try:
                 item = await asyncio.wait_for(self._inbox.get(), timeout=0.05)
             except TimeoutError:
@@ -593,6 +665,8 @@ class CallSession:
                     utterance.silence_start_ms = None
                 elif probability < neg_threshold and utterance.silence_start_ms is None:
                     utterance.silence_start_ms = position_ms
+            if probability >= threshold:
+                self._progress_s = arrived_s
             return turns.update(probability, frame_ms)
 
         while True:
@@ -643,7 +717,7 @@ class CallSession:
             started = _Utterance(start_ms=event.at_ms, frames=[f for _, f, _ in kept],
                                  walls_s=[w for _, _, w in kept], first_frame_ms=first_ms, ignored=ignored)
             if not ignored:
-                self._caller_active = True
+                self._open_turns += 1
                 self._inbox.put_nowait(_SpeechStart())
                 if self.settings.stt_strategy == "stream":
                     self._start_stream(started, transcriber)
@@ -658,7 +732,7 @@ class CallSession:
                 # Begun under that audio but still going when it ended: an answer (the door plays up to
                 # its lead ahead, so the caller heard the end sooner). All of it, from the onset with its
                 # pre-roll, is the turn.
-                self._caller_active = True
+                self._open_turns += 1
                 self._inbox.put_nowait(_SpeechStart())
             clock = TurnClock()
             clock.stamp("speech_end", speech_end_s)
@@ -716,7 +790,7 @@ class CallSession:
         self._partial_busy = True  # one at a time: partials must not queue up behind each other
         try:
             result = await asyncio.to_thread(self._decode, transcriber, audio)
-        except VoicebotError:
+        except Exception:
             return  # a partial is a courtesy; the final decode reports real failures
         finally:
             self._partial_busy = False
@@ -760,11 +834,12 @@ class CallSession:
             else:
                 audio = utterance.audio(event.at_ms + self.settings.speculative_after_ms)
                 result = await asyncio.to_thread(self._decode, transcriber, audio)
-        except VoicebotError as exc:
+        except Exception as exc:
+            # Any failure, not only ours: the main loop waits for this turn and must hear how it ended.
             self._inbox.put_nowait(_Failed(exc))
             return
         finally:
-            self._caller_active = False
+            self._open_turns -= 1
         clock.stamp("stt_final", time.monotonic())
         if result.text.strip():
             self._inbox.put_nowait(_Heard(result, clock))
@@ -788,7 +863,8 @@ class CallSession:
             ok = response.is_success
             result = ActionResult(action.action_id, ok=ok, data=data,
                                   error=None if ok else f"HTTP {response.status_code}")
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            # A bad URL or payload raises outside httpx.HTTPError; the dialogue still needs its answer.
             result = ActionResult(action.action_id, ok=False, error=f"{type(exc).__name__}: {exc}")
         self._inbox.put_nowait(_WebhookDone(result))
 
@@ -871,6 +947,11 @@ class CallSession:
             await self._output.send_message(message)
         except Exception:  # the caller may be gone; the record still gets saved
             log.debug("call %s: message %s not delivered", self.call_id, message.get("type"))
+
+
+def _earliest(*waits_s: float | None) -> float | None:
+    known = [w for w in waits_s if w is not None]
+    return min(known) if known else None
 
 
 def _slot_vocabulary(dialogue: Any, language: str) -> frozenset[str]:

@@ -184,6 +184,11 @@ async def _run_call(ws: WebSocket, runtime: Any, dialogue: Any, start: wire.Star
     reader = asyncio.create_task(_read(ws, session, output))
     try:
         await asyncio.wait({call, reader}, return_when=asyncio.FIRST_COMPLETED)
+        if reader.done() and not reader.cancelled() and reader.exception() is not None:
+            # A reader that died unexpectedly told the session nothing; without this the call would
+            # wait for a caller nobody listens to any more, and hold up the server's shutdown.
+            log.error("call %s: the websocket reader failed", session.call_id, exc_info=reader.exception())
+            session.hangup("network_lost")
         if not call.done():
             # The reader ended first: the caller is gone or broke the protocol; the session
             # has been told to hang up and saves its record.
