@@ -79,3 +79,46 @@ def test_registry_creates_a_working_detector() -> None:
     detector = create_vad("silero", threshold=0.6)
     assert detector.frame_samples == 512
     assert 0.0 <= detector.speech_probability(np.zeros(512, np.float32)) < 0.5
+
+
+def _phone_line(samples_8k: np.ndarray, shift_ms: int) -> np.ndarray:
+    """8 kHz int16 through G.711 mu-law, then up to 16 kHz in 20 ms frames as the session does it."""
+    from voicebot.audio.g711 import ulaw_decode, ulaw_encode
+    from voicebot.audio.pcm import int16_to_float32
+    from voicebot.audio.resample import StreamResampler
+
+    line = ulaw_decode(ulaw_encode(samples_8k))
+    pcm = np.concatenate([np.zeros(8 * (300 + shift_ms), np.int16), line, np.zeros(8 * 800, np.int16)])
+    up = StreamResampler(8_000, RATE_HZ, "float32")
+    return np.concatenate([up.process(int16_to_float32(pcm[i:i + 160])) for i in range(0, pcm.size, 160)])
+
+
+def _starts(audio: np.ndarray, config: TurnTakingConfig) -> int:
+    machine = TurnTaking(config)
+    detector = vad()
+    events = [e for p in detector.probabilities(audio) for e in machine.update(p, detector.frame_ms)]
+    return sum(isinstance(e, SpeechStarted) for e in events + machine.finish())
+
+
+@pytest.mark.parametrize("text", ["Yes.", "Two.", "Three.", "No thanks."])
+def test_short_answers_on_an_8_khz_phone_line_are_heard_in_every_frame_alignment(text: str) -> None:
+    from voicebot.audio.pcm import float32_to_int16
+    from voicebot.audio.resample import resample
+    from voicebot.session.call import SessionSettings
+
+    settings = SessionSettings()
+    narrowband = settings.turn_taking_for(8_000)
+    assert settings.turn_taking_for(16_000) == settings.turn_taking  # wideband lines are unchanged
+    speech_8k = resample(float32_to_int16(synth(text)), RATE_HZ, 8_000)
+    counts = {shift_ms: _starts(_phone_line(speech_8k, shift_ms), narrowband) for shift_ms in range(20)}
+    assert set(counts.values()) == {1}, counts
+
+
+def test_line_noise_on_an_8_khz_line_is_not_speech_at_the_lower_threshold() -> None:
+    from voicebot.session.call import SessionSettings
+
+    narrowband = SessionSettings().turn_taking_for(8_000)
+    rng = np.random.default_rng(7)
+    t = np.arange(8_000 * 3) / 8_000
+    for noise in (rng.normal(0, 300, t.size), 2000 * np.sin(2 * np.pi * 50 * t)):
+        assert _starts(_phone_line(noise.astype(np.int16), 0), narrowband) == 0

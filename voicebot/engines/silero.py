@@ -1,7 +1,9 @@
 """Silero VAD on onnxruntime, using the ONNX file that faster-whisper ships.
 
 The v6 graph takes 576 samples per call: the last 64 samples of the previous frame followed by
-the new 512-sample frame, plus the LSTM state (h, c) carried from call to call.
+the new 512-sample frame, plus the LSTM state (h, c) carried from call to call. This graph has no
+``sr`` input (unlike the full Silero release): 8 kHz lines are upsampled and get their own thresholds
+(``SessionSettings.turn_taking_for``).
 """
 
 from __future__ import annotations
