@@ -223,7 +223,8 @@ class Runtime:
             outcome = close()
             if inspect.isawaitable(outcome):
                 await outcome
-        self.store.close()
+        # In a thread: it waits for record saves still running in worker threads.
+        await asyncio.to_thread(self.store.close)
         self.keys.close()
 
     def admit_call(self, token: str | None, dialogue_name: str, *,

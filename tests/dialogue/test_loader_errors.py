@@ -226,6 +226,14 @@ MISTAKES = [
         id="yaml-syntax",
     ),
     pytest.param(
+        "  customer_name: {type: text}",
+        "  !1 customer_name: {type: text}",
+        5,
+        "variables",
+        ["YAML value error", "tag"],
+        id="unknown-yaml-tag",
+    ),
+    pytest.param(
         "- hangup: done",
         "- action: lookup\n      url: ftp://example.com",
         23,

@@ -244,6 +244,39 @@ def test_locked_database_sends_the_record_to_the_fallback_file(tmp_path: Path) -
     store.close()
 
 
+def test_close_waits_for_a_save_in_flight(tmp_path: Path) -> None:
+    # A shutdown that cancels a call's task leaves its save running in a worker thread.
+    path = tmp_path / "voicebot.db"
+    store = CallStore(path, busy_timeout_ms=5000)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN EXCLUSIVE")  # the save below waits for this lock
+    record = make_record(outcome="order_placed")
+    saver = threading.Thread(target=store.save, args=(record,))
+    saver.start()
+    closer = threading.Thread(target=store.close)
+    threading.Timer(0.5, lambda: other.execute("ROLLBACK")).start()
+    closer.start()
+    saver.join(10)
+    closer.join(10)
+    assert not closer.is_alive()
+    assert not (tmp_path / "unsaved-records.jsonl").exists()
+    reopened = CallStore(path)
+    assert record_of(reopened, record.call_id).outcome == "order_placed"
+    reopened.close()
+
+
+def test_a_save_after_close_goes_to_the_fallback_file(tmp_path: Path) -> None:
+    store = CallStore(tmp_path / "voicebot.db")
+    store.close()
+    record = make_record(outcome="hangup")
+    with pytest.raises(StoreError, match=r"unsaved-records\.jsonl"):
+        store.save(record)
+    reopened = CallStore(tmp_path / "voicebot.db")
+    assert reopened.import_fallback() == 1
+    assert record_of(reopened, record.call_id).outcome == "hangup"
+    reopened.close()
+
+
 def _chattr(flag: str, *paths: Path) -> bool:
     if shutil.which("chattr") is None:
         return False

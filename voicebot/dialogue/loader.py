@@ -20,6 +20,7 @@ from voicebot.dialogue.yamlpos import KeyPath, LocatedDocument, parse_located
 from voicebot.errors import DialogueError
 
 LANGUAGES = ("en", "ko")
+DEFAULT_LOW_CONFIDENCE = 0.4  # below it a heard value is checked with the caller
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PROMPT_REF = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")  # snake_case: looks like a prompt id, not text
 
@@ -541,8 +542,10 @@ class _Builder:
             (*path, "silence", "outcome"), silence.get("outcome", "no_answer"), "outcome"
         )
         self.outcome_refs.append(((*path, "silence", "outcome"), silence_outcome))
+        # Live turns report exp(mean token log-probability): with tiny.en, clear one-word answers from
+        # the embedded voice ("Yes.", "No.", "Sure.") score 0.47-0.50, so 0.5 checked nearly every "yes".
         threshold = self.number(
-            (*path, "low_confidence", "threshold"), low.get("threshold", 0.5), "threshold"
+            (*path, "low_confidence", "threshold"), low.get("threshold", DEFAULT_LOW_CONFIDENCE), "threshold"
         )
         if "on_failure" in g:
             on_failure = self.steps((*path, "on_failure"), g["on_failure"], "global.on_failure")

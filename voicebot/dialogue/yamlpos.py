@@ -83,7 +83,7 @@ def _convert(node: yaml.Node, path: KeyPath, doc: LocatedDocument, constructor: 
                     line=key_node.start_mark.line + 1,
                     key_path=format_key_path(path) or None,
                 )
-            key = constructor.construct_object(key_node, deep=True)
+            key = _construct(key_node, path, doc, constructor)
             if not isinstance(key, (str, int, bool, float)) or key is None:
                 raise DialogueError(
                     "mapping keys must be plain words",
@@ -106,4 +106,18 @@ def _convert(node: yaml.Node, path: KeyPath, doc: LocatedDocument, constructor: 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), doc, constructor) for i, item in enumerate(node.value)]
-    return constructor.construct_object(node, deep=True)
+    return _construct(node, path, doc, constructor)
+
+
+def _construct(node: yaml.Node, path: KeyPath, doc: LocatedDocument, constructor: yaml.SafeLoader) -> Any:
+    # Building a scalar fails on tags the safe loader does not know ("!1", "!!python/object").
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "invalid value"
+        raise DialogueError(
+            f"YAML value error: {problem}; remove the '!' tag or quote the value",
+            file=doc.file,
+            line=node.start_mark.line + 1,
+            key_path=format_key_path(path) or None,
+        ) from None

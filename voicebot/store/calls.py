@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,9 +72,22 @@ class CallStore:
         self.record_audio = record_audio
         self._on_fallback = on_fallback
         self._db = Database(self.path, busy_timeout_ms=busy_timeout_ms)
+        # Saves in flight: a shutdown that cancels a call's task leaves its save running in a thread,
+        # and closing the database under it would lose the record.
+        self._saving = 0
+        self._saves_done = threading.Condition()
 
-    def close(self) -> None:
+    def close(self, *, wait_s: float = 30.0) -> None:
+        """Close after the saves in flight have finished (up to ``wait_s``); later saves go to the
+        fallback file."""
+        self._wait_for_saves(wait_s)
         self._db.close()
+
+    def _wait_for_saves(self, wait_s: float) -> None:
+        with self._saves_done:
+            if not self._saves_done.wait_for(lambda: self._saving == 0, timeout=wait_s):
+                log.error("closing the call store with %d record save(s) still running; they go to %s",
+                          self._saving, self.fallback_path)
 
     # ---- writing ----
 
@@ -98,6 +112,16 @@ class CallStore:
         Raises:
             StoreError: the database refused the record; it was appended to the fallback file first.
         """
+        with self._saves_done:
+            self._saving += 1
+        try:
+            self._save(record, audio, sample_rate_hz)
+        finally:
+            with self._saves_done:
+                self._saving -= 1
+                self._saves_done.notify_all()
+
+    def _save(self, record: CallRecord, audio: npt.NDArray[np.int16] | None, sample_rate_hz: int) -> None:
         data = record.to_json()
         has_audio = False
         if audio is not None and self.record_audio:

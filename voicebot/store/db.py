@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +107,11 @@ class Database:
                     raise
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                # A closed connection raises again on in_transaction; the caller still needs a
+                # StoreError to send the record to the fallback file.
+                with suppress(sqlite3.Error):
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
                 raise StoreError(f"cannot write to the store {self.path}: {exc}; check free disk space, "
                                  f"permissions and other processes using it") from exc
 

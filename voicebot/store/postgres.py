@@ -130,6 +130,8 @@ class PostgresCallStore(CallStore):
         self._pg = PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
         # Same transaction()/query()/close() surface as the SQLite Database: the inherited code runs on it.
         self._db = cast(Database, self._pg)
+        self._saving = 0
+        self._saves_done = threading.Condition()
         self._stop = threading.Event()
         try:
             self.heartbeat()
@@ -140,8 +142,9 @@ class PostgresCallStore(CallStore):
                                       name=f"store-heartbeat-{self.worker.pid}")
         self._beat.start()
 
-    def close(self) -> None:
-        """Stop heartbeating (the lease then runs out) and disconnect."""
+    def close(self, *, wait_s: float = 30.0) -> None:
+        """Let the saves in flight finish, stop heartbeating (the lease then runs out) and disconnect."""
+        self._wait_for_saves(wait_s)
         self._stop.set()
         if self._beat.is_alive():
             self._beat.join()
