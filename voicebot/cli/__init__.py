@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Self-hosted voice bot: speech-to-text, YAML dialogues, text-to-speech.",
     )
     parser.add_argument("--version", action="version", version=f"voicebot {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="configuration file (default: voicebot.yml if present)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file (default: voicebot.yml if present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     import importlib
