@@ -215,7 +215,8 @@ def test_chat_webhook_timeout_runs_on_error(
     code, out, _ = _run(capsys, "chat", dialogue, "--script", _script(tmp_path, "[dtmf 123456#]\n"), "--json")
     record = json.loads(out)
     assert code == 0 and record["outcome"] == "offline"
-    assert record["meta"]["actions"] == [{"action": "lookup", "ok": False, "error": "timeout"}]
+    # Worded as in a voice call's record (voicebot.dialogue.webhook serves both).
+    assert record["meta"]["actions"] == [{"action": "lookup", "ok": False, "error": "timeout after 0.3 s"}]
 
 
 def test_test_command_counts_and_exit_code(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -94,6 +94,7 @@ def _chat(args: argparse.Namespace) -> int:
     from voicebot.dialogue.loader import load_dialogue
     from voicebot.dialogue.machine import Conversation
     from voicebot.dialogue.script import parse_script_line
+    from voicebot.dialogue.webhook import perform as perform_webhook
 
     dialogue = load_dialogue(_resolve_dialogue(args.dialogue))
     conv = Conversation(dialogue, _parse_vars(args.var))
@@ -116,7 +117,7 @@ def _chat(args: argparse.Namespace) -> int:
             elif isinstance(action, EndCall):
                 print(f"[end: {action.outcome}]", file=talk)
             elif isinstance(action, CallWebhook):
-                pending.extend(conv.handle(_perform_webhook(action)))
+                pending.extend(conv.handle(perform_webhook(action)))
             elif isinstance(action, Listen) and interactive:
                 print("> ", end="", file=talk, flush=True)
         return shown
@@ -152,28 +153,6 @@ def _chat(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(conv.record.to_json(), ensure_ascii=False, indent=2))
     return 0
-
-
-def _perform_webhook(action: Any) -> Any:
-    import httpx
-
-    from voicebot.dialogue.events import ActionResult
-
-    try:
-        response = httpx.request(
-            action.method,
-            action.url,
-            json=action.payload if action.method != "GET" else None,
-            params=action.payload if action.method == "GET" else None,
-            timeout=action.timeout_s,
-        )
-        response.raise_for_status()
-        data = response.json() if response.content else {}
-    except httpx.TimeoutException:
-        return ActionResult(action.action_id, ok=False, error="timeout")
-    except (httpx.HTTPError, ValueError) as exc:
-        return ActionResult(action.action_id, ok=False, error=type(exc).__name__)
-    return ActionResult(action.action_id, ok=True, data=data if isinstance(data, dict) else {"result": data})
 
 
 def _test(args: argparse.Namespace) -> int:

@@ -871,23 +871,9 @@ class CallSession:
     # ---- webhooks ----
 
     async def _webhook(self, action: CallWebhook) -> None:
-        import httpx  # lazy: only dialogues with webhooks need it
+        from voicebot.dialogue.webhook import perform_async  # lazy: only dialogues with webhooks need httpx
 
-        try:
-            async with httpx.AsyncClient(timeout=action.timeout_s) as client:
-                response = await client.request(action.method, action.url, json=action.payload)
-            try:
-                body = response.json()
-            except ValueError:
-                body = {}
-            data = body if isinstance(body, dict) else {"value": body}
-            ok = response.is_success
-            result = ActionResult(action.action_id, ok=ok, data=data,
-                                  error=None if ok else f"HTTP {response.status_code}")
-        except Exception as exc:
-            # A bad URL or payload raises outside httpx.HTTPError; the dialogue still needs its answer.
-            result = ActionResult(action.action_id, ok=False, error=f"{type(exc).__name__}: {exc}")
-        self._inbox.put_nowait(_WebhookDone(result))
+        self._inbox.put_nowait(_WebhookDone(await perform_async(action)))
 
     # ---- the end ----
 
