@@ -58,6 +58,7 @@ def test_voicebot_yml_in_working_directory_is_read(tmp_path: Path, monkeypatch: 
     ("server:\n  port: 70000\n", r"voicebot\.yml:2: server\.port: must be between 0 and 65535"),
     ("recording:\n  enabled: maybe\n", r"voicebot\.yml:2: recording\.enabled: expected true or false"),
     ("vad:\n  threshold: 2\n", r"vad\.threshold: must be between 0 and 1"),
+    ("session:\n  partial_interval_ms: -5\n", r"session\.partial_interval_ms: must be a number of"),
     ("server: [1, 2]\n", r"voicebot\.yml:1: server: expected a mapping"),
     ("server:\n  port: [\n", r"voicebot\.yml: invalid YAML"),
     ("- just\n- a list\n", r"expected a mapping of sections"),

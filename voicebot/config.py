@@ -63,6 +63,7 @@ class VadConfig:
 class SessionConfig:
     no_progress_timeout_s: float = 120.0  # watchdog for a stuck call; 0 = off
     max_call_duration_s: float = 3600.0  # 0 = no limit
+    partial_interval_ms: int = 1000  # partial transcripts while the caller talks; 0 = none
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +289,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
     for key in ("no_progress_timeout_s", "max_call_duration_s"):
         if getattr(config.session, key) < 0:
             fail(f"session.{key}", "must be a number of seconds, or 0 for no limit")
+    if config.session.partial_interval_ms < 0:
+        fail("session.partial_interval_ms", "must be a number of milliseconds, or 0 for no partials")
     if config.stt.beam_size < 1:
         fail("stt.beam_size", "must be at least 1")
     if config.logging.level.lower() not in _LOG_LEVELS:

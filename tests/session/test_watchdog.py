@@ -108,3 +108,9 @@ def test_the_limits_come_from_the_config_and_zero_turns_them_off() -> None:
     assert settings.max_call_duration_s is None and settings.no_progress_timeout_s == 45.0
     defaults = SessionSettings.from_config(load_config(None, env={}))
     assert defaults.max_call_duration_s == 3600.0 and defaults.no_progress_timeout_s == 120.0
+
+
+def test_partial_transcripts_follow_the_config() -> None:
+    config = load_config(None, env={"VOICEBOT_SESSION__PARTIAL_INTERVAL_MS": "0"})
+    assert SessionSettings.from_config(config).partial_interval_ms == 0
+    assert SessionSettings.from_config(load_config(None, env={})).partial_interval_ms == 1000

@@ -124,6 +124,7 @@ class SessionSettings:
             # 0 in the config file turns a limit off.
             options["no_progress_timeout_s"] = session.no_progress_timeout_s or None
             options["max_call_duration_s"] = session.max_call_duration_s or None
+            options["partial_interval_ms"] = session.partial_interval_ms
         options.update(overrides)
         return cls(**options)
 
