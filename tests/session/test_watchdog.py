@@ -114,3 +114,32 @@ def test_partial_transcripts_follow_the_config() -> None:
     config = load_config(None, env={"VOICEBOT_SESSION__PARTIAL_INTERVAL_MS": "0"})
     assert SessionSettings.from_config(config).partial_interval_ms == 0
     assert SessionSettings.from_config(load_config(None, env={})).partial_interval_ms == 1000
+
+
+class _DoorThatHangsOnTranscripts(FileOutput):
+    """A fault that cannot be caused for real on demand: the door's send never returns."""
+
+    async def send_message(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "transcript":
+            await asyncio.Event().wait()
+        await super().send_message(message)
+
+
+async def test_a_call_stuck_outside_the_main_loop_is_cancelled_and_saved(tmp_path: Path,
+                                                                       monkeypatch: Any) -> None:
+    import voicebot.session.call as call_module
+
+    monkeypatch.setattr(call_module, "GUARD_GRACE_S", 0.5)
+    monkeypatch.setattr(call_module, "GUARD_CHECK_S", 0.1)
+    settings = SessionSettings(playback="instant", partial_interval_ms=0, no_input_timeout_ms=60_000,
+                               no_progress_timeout_s=1.0, max_call_duration_s=None)
+    rt = runtime(tmp_path)
+    output = _DoorThatHangsOnTranscripts()
+    session = CallSession(rt, dialogue=voice_check(), variables={}, sample_rate_hz=16_000,
+                          output=output, door="test", engines=engine_pool(), settings=settings)
+    caller = asyncio.create_task(_answer_when_asked(session, "Yes, please."))
+    record = await asyncio.wait_for(session.run(), timeout=60)
+    await caller
+    assert record.outcome == "no_progress" and record.meta["end_reason"] == "stuck"
+    assert rt.store.get(record.call_id).outcome == "no_progress"
+    assert output.record is record  # the door was told the call is over

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import threading
 import time
@@ -73,6 +74,11 @@ class SessionOutput(Protocol):
 
 # Phone lines (8 kHz): measured on Piper speech through G.711 mu-law at every 1 ms offset of the 20 ms
 # framing, these find "Yes.", "Two.", "Three.", "No thanks." every time; line hiss and hum stay under 0.05.
+# The guard (CallSession._guard) looks this often, and acts this long after the watchdog should have.
+GUARD_CHECK_S = 1.0
+GUARD_GRACE_S = 15.0
+GUARD_MAX_DURATION_GRACE_S = 60.0  # the bot may be finishing a long sentence
+
 NARROWBAND_MAX_RATE_HZ = 8_000
 NARROWBAND_THRESHOLD = 0.3
 NARROWBAND_NEG_THRESHOLD = 0.2
@@ -273,6 +279,7 @@ class CallSession:
         self._slot_vocabulary: frozenset[str] | None = None  # words kept out of the STT prompt
         self._progress_s = time.monotonic()  # last caller speech, bot audio or dialogue event
         self._stalled = False  # the watchdog ended the call: nothing left to wait for
+        self._guard_fired = False  # the guard cancelled a call stuck outside the main loop
 
     # ---- input from the door (plain calls, safe from the event loop) ----
 
@@ -330,6 +337,9 @@ class CallSession:
                             variables=dict(self._variables))
         self.record = record
         outcome_if_unset = "error"
+        run_task = asyncio.current_task()
+        guard = asyncio.create_task(self._guard(run_task), name=f"guard-{self.call_id}") \
+            if run_task is not None else None
         try:
             from voicebot.dialogue.machine import Conversation  # the machine loads NLU helpers
 
@@ -347,9 +357,14 @@ class CallSession:
             await self._main_loop(conversation)
             outcome_if_unset = self._hangup_reason or "ended"
         except asyncio.CancelledError:
-            outcome_if_unset = "server_shutdown"
-            record.meta["end_reason"] = "server_shutdown"
-            raise
+            if self._guard_fired and run_task is not None and run_task.uncancel() == 0:
+                # Our own guard, not a shutdown: end the call here and save it.
+                outcome_if_unset = "no_progress"
+                record.meta["end_reason"] = "stuck"
+            else:
+                outcome_if_unset = "server_shutdown"
+                record.meta["end_reason"] = "server_shutdown"
+                raise
         except VoicebotError as exc:
             log.warning("call %s failed: %s", self.call_id, exc)
             record.meta["error"] = str(exc)
@@ -359,8 +374,33 @@ class CallSession:
             record.meta["error"] = f"internal error: {type(exc).__name__}"
             await self._safe_message(wire.error("internal_error", "the call failed inside the server"))
         finally:
+            if guard is not None:
+                guard.cancel()
             await self._finish(record, outcome_if_unset)
         return record
+
+    async def _guard(self, run_task: asyncio.Task[Any]) -> None:
+        """The last line of defence: a call stuck where the main loop's watchdog cannot look (an await
+        that never returns in a door or an engine) is cancelled, so it still ends with a saved record.
+
+        It acts a grace period after the watchdog should have ended the call itself, and logs where
+        the call was stuck.
+        """
+        while True:
+            await asyncio.sleep(GUARD_CHECK_S)
+            late = [deadline + grace for deadline, grace in (
+                (self._no_progress_deadline_s(), GUARD_GRACE_S),
+                (self._max_duration_deadline_s(), GUARD_MAX_DURATION_GRACE_S)) if deadline is not None]
+            if late and time.monotonic() >= min(late):
+                break
+        self._guard_fired = True
+        stack = io.StringIO()
+        run_task.print_stack(file=stack)
+        where = stack.getvalue()
+        log.error("call %s: stuck outside the watchdog's reach; cancelling it. It was waiting in:\n%s",
+                  self.call_id, where)
+        self._metric("watchdog", "stuck")
+        run_task.cancel()
 
     async def _main_loop(self, conversation: Any) -> None:
         while not self._ending:
