@@ -25,6 +25,7 @@ from voicebot.web.auth import Admission
 from voicebot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
+SAVE_WAIT_S = 30.0  # how long close() waits for record saves still queued
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,9 @@ class Runtime:
         self._started = False
         self._closed = False
         self._background: set[asyncio.Task[None]] = set()
+        # Record saves queued or running in worker threads: a shutdown that cancels a call's task
+        # must not close the store before they have run.
+        self._saves: set[asyncio.Future[Any]] = set()
         self._owns_engines = False  # a pool given from outside (tests, tools) is not ours to close
 
     @classmethod
@@ -212,10 +216,19 @@ class Runtime:
         if warm is not None:
             await warm(list(self.dialogues.all().values()))
 
+    def track_save(self, saving: asyncio.Future[Any]) -> None:
+        self._saves.add(saving)
+        saving.add_done_callback(self._saves.discard)
+
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self._saves:
+            _, late = await asyncio.wait(set(self._saves), timeout=SAVE_WAIT_S)
+            if late:
+                log.error("%d call record save(s) still queued at shutdown; they go to the fallback file",
+                          len(late))
         for task in list(self._background):
             task.cancel()
         close = getattr(self.engines, "close", None) if self._owns_engines else None

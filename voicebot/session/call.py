@@ -936,7 +936,11 @@ class CallSession:
         audio = self._recording.stereo() if self.settings.record_audio else np.zeros((0, 2), np.int16)
         try:
             # Exactly once, whatever happened above; the store does the writing.
-            await asyncio.shield(asyncio.to_thread(self._save, record, audio))
+            saving = asyncio.ensure_future(asyncio.to_thread(self._save, record, audio))
+            track = getattr(self._runtime, "track_save", None)
+            if track is not None:
+                track(saving)  # the runtime closes the store only after this save has run
+            await asyncio.shield(saving)
         except Exception:
             log.exception("call %s: the call record could not be saved", self.call_id)
         self._metric("call_ended", self.door, record.outcome)
