@@ -131,8 +131,9 @@ async def test_a_call_stuck_outside_the_main_loop_is_cancelled_and_saved(tmp_pat
 
     monkeypatch.setattr(call_module, "GUARD_GRACE_S", 0.5)
     monkeypatch.setattr(call_module, "GUARD_CHECK_S", 0.1)
+    # Long enough for the caller's turn to be decoded on a busy machine: the hang comes after it.
     settings = SessionSettings(playback="instant", partial_interval_ms=0, no_input_timeout_ms=60_000,
-                               no_progress_timeout_s=1.0, max_call_duration_s=None)
+                               no_progress_timeout_s=8.0, max_call_duration_s=None)
     rt = runtime(tmp_path)
     output = _DoorThatHangsOnTranscripts()
     session = CallSession(rt, dialogue=voice_check(), variables={}, sample_rate_hz=16_000,
@@ -143,3 +144,34 @@ async def test_a_call_stuck_outside_the_main_loop_is_cancelled_and_saved(tmp_pat
     assert record.outcome == "no_progress" and record.meta["end_reason"] == "stuck"
     assert rt.store.get(record.call_id).outcome == "no_progress"
     assert output.record is record  # the door was told the call is over
+
+
+async def test_a_task_that_loses_its_cancellation_does_not_keep_the_call_from_ending(tmp_path: Path) -> None:
+    # CPython 3.11's asyncio.wait_for can swallow a cancellation; this task does so on purpose, once.
+    settings = SessionSettings(playback="instant", partial_interval_ms=0, no_input_timeout_ms=60_000)
+    rt = runtime(tmp_path)
+    session = CallSession(rt, dialogue=voice_check(), variables={}, sample_rate_hz=16_000,
+                          output=FileOutput(), door="test", engines=engine_pool(), settings=settings)
+    swallowed: list[int] = []
+
+    async def stubborn() -> None:
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                if swallowed:
+                    raise
+                swallowed.append(1)
+
+    async def caller() -> None:
+        while not session.awaiting_caller:
+            await asyncio.sleep(0.05)
+        session._tasks.append(asyncio.create_task(stubborn()))
+        session.hangup("caller_hangup")
+
+    helper = asyncio.create_task(caller())
+    record = await asyncio.wait_for(session.run(), timeout=30)
+    await helper
+    assert swallowed == [1]  # it did swallow the first cancel, and the call still ended
+    assert rt.store.get(record.call_id) is not None
+    assert rt.store.entry(record.call_id).status == "completed"
