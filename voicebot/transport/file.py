@@ -95,15 +95,24 @@ class _Line:
 
     async def play(self, turns: list[Float32Array], call: asyncio.Task[CallRecord]) -> None:
         session = self._session
+        spoken = 0  # bot turns before the caller's last turn
         for audio in turns:
-            if not await self._until(lambda: session.awaiting_caller, call):
+            # The bot has answered (or greeted) and listens. Between the end of a caller's turn and the
+            # dialogue's decision the session briefly looks idle, so a new bot turn is required too.
+            if not await self._until(lambda s=spoken: session.awaiting_caller and self._bot_turns() > s,
+                                     call):
                 return
+            spoken = self._bot_turns()
             await self._send(np.concatenate([audio.astype(np.float32), self._tail]))
             # Wait until the session took the turn (speech heard, or the bot spoke again).
             await self._until(lambda: not session.awaiting_caller, call, timeout_s=_TURN_WAIT_S)
         # The bot answers the last turn; then the caller has nothing more to say.
-        await self._until(lambda: session.awaiting_caller, call)
+        await self._until(lambda: session.awaiting_caller and self._bot_turns() > spoken, call)
         session.hangup("end_of_audio")
+
+    def _bot_turns(self) -> int:
+        record = self._session.record
+        return sum(1 for turn in record.turns if turn.role == "bot") if record is not None else 0
 
     async def _until(self, condition: Any, call: asyncio.Task[CallRecord],
                      timeout_s: float | None = None) -> bool:
