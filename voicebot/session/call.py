@@ -72,8 +72,6 @@ class SessionOutput(Protocol):
         """The call is over (called once, even when the caller is already gone)."""
 
 
-# Phone lines (8 kHz): measured on Piper speech through G.711 mu-law at every 1 ms offset of the 20 ms
-# framing, these find "Yes.", "Two.", "Three.", "No thanks." every time; line hiss and hum stay under 0.05.
 # The guard (CallSession._guard) looks this often, and acts this long after the watchdog should have.
 GUARD_CHECK_S = 1.0
 GUARD_GRACE_S = 15.0
@@ -82,6 +80,8 @@ GUARD_MAX_DURATION_GRACE_S = 60.0  # the bot may be finishing a long sentence
 STOP_TASK_ROUNDS = 5
 STOP_TASK_ROUND_S = 1.0
 
+# Phone lines (8 kHz): measured on Piper speech through G.711 mu-law at every 1 ms offset of the 20 ms
+# framing, these find "Yes.", "Two.", "Three.", "No thanks." every time; line hiss and hum stay under 0.05.
 NARROWBAND_MAX_RATE_HZ = 8_000
 NARROWBAND_THRESHOLD = 0.3
 NARROWBAND_NEG_THRESHOLD = 0.2

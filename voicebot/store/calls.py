@@ -72,6 +72,9 @@ class CallStore:
         self.record_audio = record_audio
         self._on_fallback = on_fallback
         self._db = Database(self.path, busy_timeout_ms=busy_timeout_ms)
+        self._init_save_tracking()
+
+    def _init_save_tracking(self) -> None:
         # Saves in flight: a shutdown that cancels a call's task leaves its save running in a thread,
         # and closing the database under it would lose the record.
         self._saving = 0

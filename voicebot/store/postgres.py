@@ -130,8 +130,7 @@ class PostgresCallStore(CallStore):
         self._pg = PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
         # Same transaction()/query()/close() surface as the SQLite Database: the inherited code runs on it.
         self._db = cast(Database, self._pg)
-        self._saving = 0
-        self._saves_done = threading.Condition()
+        self._init_save_tracking()
         self._stop = threading.Event()
         try:
             self.heartbeat()
