@@ -19,6 +19,9 @@ from voicebot.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "voicebot.yml"
 ENV_PREFIX = "VOICEBOT_"
+# Process-wide folders that tools need before (or without) a config file; read only here.
+CACHE_DIR_ENV = "VOICEBOT_CACHE_DIR"
+VOICES_DIR_ENV = "VOICEBOT_VOICES_DIR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,9 @@ class SttConfig:
 @dataclass(frozen=True, slots=True)
 class TtsConfig:
     voice: str | None = None  # None: the per-language default voice
+    # Seconds a voice may take for one chunk (a sentence) before the backup voice speaks
+    # (session/fallback.py). Piper needs well under one on a loaded 2-core machine.
+    chunk_timeout_s: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +297,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
             fail(f"session.{key}", "must be a number of seconds, or 0 for no limit")
     if config.session.partial_interval_ms < 0:
         fail("session.partial_interval_ms", "must be a number of milliseconds, or 0 for no partials")
+    if config.tts.chunk_timeout_s <= 0:
+        fail("tts.chunk_timeout_s", "must be a positive number of seconds")
     if config.stt.beam_size < 1:
         fail("stt.beam_size", "must be at least 1")
     if config.logging.level.lower() not in _LOG_LEVELS:
@@ -303,6 +311,18 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
     url = config.store.url
     if url is not None and "://" in url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         fail("store.url", "give a SQLite file path, sqlite:///path or postgresql://user@host/dbname")
+
+
+def cache_dir_from_env(env: Mapping[str, str] | None = None) -> Path | None:
+    """$VOICEBOT_CACHE_DIR (model cache) when set."""
+    value = (os.environ if env is None else env).get(CACHE_DIR_ENV)
+    return Path(value) if value else None
+
+
+def voices_dir_from_env(env: Mapping[str, str] | None = None) -> Path | None:
+    """$VOICEBOT_VOICES_DIR (voice profiles) when set."""
+    value = (os.environ if env is None else env).get(VOICES_DIR_ENV)
+    return Path(value) if value else None
 
 
 def parse_host_port(text: str, *, default_host: str) -> tuple[str, int]:

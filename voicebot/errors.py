@@ -8,6 +8,10 @@
     ├── DialogueError           a dialogue file is invalid (names file, line, key path)
     ├── ProtocolError           a peer broke the websocket / AudioSocket / AMI protocol
     ├── AuthError               missing, unknown or revoked API key
+    │   └── AdmissionError      a call or request turned away (carries HTTP status, websocket close code)
+    │       ├── MissingKeyError, UnknownKeyError, RevokedKeyError      401 / 4401
+    │       ├── DialogueNotAllowedError                                 403 / 4403
+    │       └── TooManyCallsError                                       429 / 4429
     ├── StoreError              the call-record store cannot be written or read
     └── CampaignError           bad contacts file, unknown campaign
 """
@@ -56,6 +60,38 @@ class ProtocolError(VoicebotError):
 
 class AuthError(VoicebotError):
     pass
+
+
+class AdmissionError(AuthError):
+    """A rejection, with the HTTP status and the websocket close code a door answers with."""
+
+    http_status = 401
+    close_code = 4401
+    reason = "unauthorized"
+
+
+class MissingKeyError(AdmissionError):
+    reason = "missing_key"
+
+
+class UnknownKeyError(AdmissionError):
+    reason = "unknown_key"
+
+
+class RevokedKeyError(AdmissionError):
+    reason = "revoked_key"
+
+
+class DialogueNotAllowedError(AdmissionError):
+    http_status = 403
+    close_code = 4403
+    reason = "dialogue_not_allowed"
+
+
+class TooManyCallsError(AdmissionError):
+    http_status = 429
+    close_code = 4429
+    reason = "too_many_calls"
 
 
 class StoreError(VoicebotError):

@@ -23,6 +23,8 @@ from tests.web.service_fixtures import GREETER, GREETER_TEST
 from voicebot.cli.serve import _warn_about_exposure
 from voicebot.store import CallStore, KeyStore
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 class Served:
     def __init__(self, proc: subprocess.Popen[str], url: str, stderr_path: Path) -> None:
@@ -32,12 +34,15 @@ class Served:
         return self.stderr_path.read_text()
 
 
-def start_serve(tmp_path: Path, *args: str) -> Served:
+def start_serve(tmp_path: Path, *args: str, module: str = "voicebot") -> Served:
+    """``python -m MODULE serve`` in tmp_path; ``module`` is a launcher such as tests.system.fault_serve."""
     err_path = tmp_path / "serve.err"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if module.startswith("tests."):  # the child runs in tmp_path: let it find this checkout's tests
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
     with err_path.open("w") as err_file:  # the child keeps its own copy
         proc = subprocess.Popen(
-            [sys.executable, "-m", "voicebot", "serve", "--port", "0", "--data-dir", str(tmp_path / "var"),
+            [sys.executable, "-m", module, "serve", "--port", "0", "--data-dir", str(tmp_path / "var"),
              "--dialogues-dir", str(tmp_path / "dialogues"), *args],
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=err_file, text=True, env=env)
     assert proc.stdout is not None

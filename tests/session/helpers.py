@@ -37,8 +37,8 @@ def voice_check() -> Any:
 
 def runtime(tmp_path: Path) -> SimpleNamespace:
     """What a session needs from the service: a real SQLite call store, real metrics, the pool."""
+    from voicebot.metrics import Metrics
     from voicebot.store import CallStore
-    from voicebot.web.metrics import Metrics
 
     store = CallStore(tmp_path / "calls.db", recordings_dir=tmp_path / "recordings",
                       fallback_path=tmp_path / "unsaved.jsonl", record_audio=True)

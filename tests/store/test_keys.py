@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from voicebot.errors import AuthError, StoreError
+from voicebot.errors import AuthError, MissingKeyError, RevokedKeyError, StoreError, UnknownKeyError
 from voicebot.store import KeyStore
-from voicebot.web.auth import MissingKeyError, RevokedKeyError, UnknownKeyError
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import psycopg
 import pytest
 
 from tests.store import test_keys as sqlite_tests
-from voicebot.errors import StoreError
+from voicebot.errors import RevokedKeyError, StoreError
 from voicebot.store import open_key_store
 from voicebot.store.postgres import PostgresKeyStore
-from voicebot.web.auth import RevokedKeyError
 
 
 @pytest.fixture

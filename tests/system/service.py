@@ -88,11 +88,11 @@ def prepare(root: Path, *extra_dialogues: tuple[str, str]) -> str:
     return token
 
 
-def start(root: Path, token: str, *args: str) -> Service:
+def start(root: Path, token: str, *args: str, module: str = "voicebot") -> Service:
     """`voicebot serve` on free ports, websocket and AudioSocket doors (AudioSocket: voice_check)."""
     port = free_port()
     served = start_serve(root, "--audiosocket", f"127.0.0.1:{port}", "--audiosocket-dialogue", "voice_check",
-                         *args)
+                         *args, module=module)
     return Service(served, token, port, root)
 
 

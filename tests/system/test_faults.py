@@ -2,8 +2,8 @@
 voice that raises or hangs, speech-to-text raising, a webhook timing out. (SIGTERM with calls in flight on
 both doors is in test_load.py, after the load.)
 
-Engines that raise or hang on purpose are the fault-injection engines (voicebot/engines/fault.py), enabled
-for this server only by VOICEBOT_FAULT_INJECTION=1: such faults cannot be caused otherwise.
+Engines that raise or hang on purpose are the fault-injection engines (voicebot/engines/fault.py), registered
+for this server only, by its launcher tests/system/fault_serve.py: such faults cannot be caused otherwise.
 """
 
 from __future__ import annotations
@@ -105,12 +105,11 @@ def faulty(tmp_path_factory: pytest.TempPathFactory, slow_crm: str) -> Iterator[
     token = prepare(root, ("tts_raise", FAULT_DIALOGUE.format(name="tts_raise", voice="fault:raise")),
                     ("tts_hang", FAULT_DIALOGUE.format(name="tts_hang", voice="fault:hang")),
                     ("lookup", WEBHOOK_DIALOGUE.format(url=slow_crm)))
-    fault_env = {"VOICEBOT_FAULT_INJECTION": "1", "VOICEBOT_STT__ENGINE": "fault",
-                 "VOICEBOT_TTS_TIMEOUT_S": "1.5"}
+    fault_env = {"VOICEBOT_STT__ENGINE": "fault", "VOICEBOT_TTS__CHUNK_TIMEOUT_S": "1.5"}
     saved = {k: os.environ.get(k) for k in fault_env}
     os.environ.update(fault_env)  # start_serve hands os.environ to the child
     try:
-        service = start(root, token)
+        service = start(root, token, module="tests.system.fault_serve")
     finally:
         for key, value in saved.items():
             if value is None:

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.web.service_fixtures import make_runtime
-from voicebot.runtime import Runtime
-from voicebot.web.auth import (
+from voicebot.errors import (
     AdmissionError,
     DialogueNotAllowedError,
     MissingKeyError,
     TooManyCallsError,
     UnknownKeyError,
-    token_from,
 )
+from voicebot.runtime import Runtime
+from voicebot.web.auth import token_from
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import REGISTRY
 
-from voicebot.web.metrics import Metrics
+from voicebot.metrics import Metrics
 
 
 def test_each_metrics_object_counts_alone_and_global_registry_stays_clean() -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from voicebot.config import voices_dir_from_env
 
 _ENGINE_HELP = (
     "cloning engine: 'cpu-clone' (default; converts the embedded Piper voice, runs on any CPU), "
@@ -22,7 +23,7 @@ _ENGINE_HELP = (
 def _voices_dir(args: argparse.Namespace) -> Path:
     if args.voices_dir:
         return Path(args.voices_dir)
-    return Path(os.environ.get("VOICEBOT_VOICES_DIR") or "voices")
+    return voices_dir_from_env() or Path("voices")
 
 
 def _progress() -> Any:

@@ -1,7 +1,8 @@
 """Engines that fail on purpose, for the system fault tests (docs/reliability.md).
 
 A hanging or raising speech engine cannot be caused for real, so these stand in for one. They exist
-only when ``VOICEBOT_FAULT_INJECTION=1`` (the registry refuses the name otherwise):
+only in a process that called ``registry.register_fault_engines()`` (the fault tests' launcher,
+tests/system/fault_serve.py); the registry refuses the names otherwise:
 
     voice ``fault:raise``   every synthesis raises EngineError
     voice ``fault:hang``    every synthesis blocks (until the process ends)
@@ -16,7 +17,6 @@ from collections.abc import Iterator, Sequence
 from voicebot.engines.base import Float32Array, Int16Array, Transcript
 from voicebot.errors import ConfigError, EngineError
 
-ENV_FLAG = "VOICEBOT_FAULT_INJECTION"
 MODES = ("raise", "hang")
 
 

@@ -30,8 +30,9 @@ def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """$VOICEBOT_CACHE_DIR, else ~/.cache/voicebot."""
     if cache_dir is not None:
         return Path(cache_dir)
-    env = os.environ.get("VOICEBOT_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "voicebot"
+    from voicebot.config import cache_dir_from_env  # every VOICEBOT_* read goes through config
+
+    return cache_dir_from_env() or Path.home() / ".cache" / "voicebot"
 
 
 def english_whisper_dir() -> Path:

@@ -4,7 +4,6 @@ missing optional extra fails with an install hint instead of at start-up."""
 from __future__ import annotations
 
 import importlib
-import os
 from typing import Any
 
 from voicebot.engines.base import Synthesizer, Transcriber, VoiceActivityDetector
@@ -24,8 +23,14 @@ VADS: dict[str, tuple[str, str | None]] = {
     "silero": ("voicebot.engines.silero:SileroVAD", None),
 }
 
-# Engines that fail on purpose (voicebot/engines/fault.py), for the system fault tests only.
-if os.environ.get("VOICEBOT_FAULT_INJECTION") == "1":
+
+
+def register_fault_engines() -> None:
+    """Adds the engines that fail on purpose (voicebot/engines/fault.py) to this process's registry.
+
+    Only the system fault tests call this (tests/system/fault_serve.py); a served process never does,
+    so no configuration or environment can select an engine built to fail.
+    """
     TRANSCRIBERS["fault"] = ("voicebot.engines.fault:FaultTranscriber", None)
     SYNTHESIZERS["fault"] = ("voicebot.engines.fault:FaultSynthesizer", None)
 

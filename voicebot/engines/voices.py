@@ -76,7 +76,7 @@ def resolve_synthesizer(voice: str | None, language: str | None = DEFAULT_LANGUA
         return _espeak(espeak_voice)
     if name.endswith(".onnx"):
         return _piper(Path(name))
-    if name.startswith("fault:"):  # only with VOICEBOT_FAULT_INJECTION=1 (voicebot/engines/fault.py)
+    if name.startswith("fault:"):  # registered only by the fault tests (voicebot/engines/fault.py)
         from voicebot.engines.registry import create_synthesizer
 
         return create_synthesizer("fault", mode=name.removeprefix("fault:"), language=lang)

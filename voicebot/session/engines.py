@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from voicebot.engines.base import Int16Array, Synthesizer, Transcriber, VoiceActivityDetector
-from voicebot.session.fallback import with_fallback
+from voicebot.session.fallback import DEFAULT_CHUNK_TIMEOUT_S, with_fallback
 from voicebot.session.prompts import CachedPrompt, PromptCache
 
 log = logging.getLogger(__name__)
@@ -85,12 +85,14 @@ class EnginePool:
                  synthesizer_factory: SynthesizerFactory | None = None,
                  vad_factory: VadFactory | None = None,
                  vad_model_loader: Callable[[], Any] | None = None,
-                 prompt_cache: PromptCache | None = None) -> None:
+                 prompt_cache: PromptCache | None = None,
+                 tts_chunk_timeout_s: float = DEFAULT_CHUNK_TIMEOUT_S) -> None:
         self._transcriber_factory = transcriber_factory or _default_transcriber
         self._synthesizer_factory = synthesizer_factory or _default_synthesizer
         self._vad_factory = vad_factory or _default_vad
         self._vad_model_loader = vad_model_loader or _default_vad_model
         self.prompts = prompt_cache or PromptCache()
+        self._tts_chunk_timeout_s = tts_chunk_timeout_s
         self._transcribers: dict[str, Transcriber] = {}
         self._synthesizers: dict[tuple[str | None, str], Synthesizer] = {}
         self._vad_model: Any = None
@@ -110,7 +112,8 @@ class EnginePool:
         def synthesizer(voice: str | None, language: str) -> Synthesizer:
             return _default_synthesizer(voice or default_voice, language)
 
-        return cls(transcriber_factory=factory, synthesizer_factory=synthesizer)
+        return cls(transcriber_factory=factory, synthesizer_factory=synthesizer,
+                   tts_chunk_timeout_s=config.tts.chunk_timeout_s)
 
     # ---- blocking accessors (call from worker threads) ----
 
@@ -128,7 +131,8 @@ class EnginePool:
             found = self._synthesizers.get(key)
             if found is None:
                 # A voice that raises or hangs mid-call falls back to eSpeak (session/fallback.py).
-                found = with_fallback(self._synthesizer_factory(voice, language), language)
+                found = with_fallback(self._synthesizer_factory(voice, language), language,
+                                      timeout_s=self._tts_chunk_timeout_s)
                 self._synthesizers[key] = found
             return found
 

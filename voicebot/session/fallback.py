@@ -10,29 +10,19 @@ the call ends with a saved record instead of hanging.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from voicebot.config import TtsConfig
 from voicebot.engines.base import Int16Array, Synthesizer
 from voicebot.errors import EngineError
 
 log = logging.getLogger(__name__)
 
-# Seconds a voice may take for one chunk (a sentence). Piper needs well under one on a loaded 2-core
-# machine; the env variable lets the fault tests wait less.
-DEFAULT_CHUNK_TIMEOUT_S = 10.0
-TIMEOUT_ENV = "VOICEBOT_TTS_TIMEOUT_S"
-
-
-def chunk_timeout_s() -> float:
-    raw = os.environ.get(TIMEOUT_ENV)
-    try:
-        return float(raw) if raw else DEFAULT_CHUNK_TIMEOUT_S
-    except ValueError:
-        return DEFAULT_CHUNK_TIMEOUT_S
+# Seconds a voice may take for one chunk (a sentence) unless tts.chunk_timeout_s says otherwise.
+DEFAULT_CHUNK_TIMEOUT_S = TtsConfig().chunk_timeout_s
 
 
 def espeak_backup(language: str) -> Synthesizer:
@@ -51,7 +41,7 @@ class FallbackSynthesizer:
         self.sample_rate_hz = primary.sample_rate_hz
         self._backup_factory = backup
         self._backup: Synthesizer | None = None
-        self._timeout_s = timeout_s if timeout_s is not None else chunk_timeout_s()
+        self._timeout_s = timeout_s if timeout_s is not None else DEFAULT_CHUNK_TIMEOUT_S
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
@@ -119,8 +109,9 @@ class FallbackSynthesizer:
             return self._backup
 
 
-def with_fallback(primary: Synthesizer, language: str) -> Synthesizer:
+def with_fallback(primary: Synthesizer, language: str, *,
+                  timeout_s: float = DEFAULT_CHUNK_TIMEOUT_S) -> Synthesizer:
     """``primary`` guarded by an eSpeak voice for ``language`` (an eSpeak voice has no other backup)."""
     if primary.name.startswith("espeak"):
-        return FallbackSynthesizer(primary, None)
-    return FallbackSynthesizer(primary, lambda: espeak_backup(language))
+        return FallbackSynthesizer(primary, None, timeout_s=timeout_s)
+    return FallbackSynthesizer(primary, lambda: espeak_backup(language), timeout_s=timeout_s)

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voicebot.errors import StoreError
+from voicebot.errors import MissingKeyError, RevokedKeyError, StoreError, UnknownKeyError
 from voicebot.record import utc_now_iso
 from voicebot.store.db import Database
-from voicebot.web.auth import MissingKeyError, RevokedKeyError, UnknownKeyError
 
 TOKEN_PREFIX = "vb"
 _DUMMY_DIGEST = hashlib.sha256(b"no such key").digest()

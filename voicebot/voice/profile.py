@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from voicebot.config import voices_dir_from_env
 from voicebot.engines.base import Synthesizer
 from voicebot.errors import ConfigError
 
@@ -163,9 +164,9 @@ def load_profile(directory: str | os.PathLike[str]) -> Profile:
 
 def default_voices_dirs() -> list[Path]:
     """$VOICEBOT_VOICES_DIR if set, else ./voices then ~/.local/share/voicebot/voices."""
-    env = os.environ.get("VOICEBOT_VOICES_DIR")
-    if env:
-        return [Path(env)]
+    env = voices_dir_from_env()
+    if env is not None:
+        return [env]
     return [Path("voices"), Path.home() / ".local" / "share" / "voicebot" / "voices"]
 
 

@@ -26,8 +26,9 @@ from starlette.types import Scope
 from starlette.websockets import WebSocket
 
 from voicebot import __version__
+from voicebot.errors import AdmissionError, DialogueNotAllowedError
 from voicebot.runtime import Runtime
-from voicebot.web.auth import AdmissionError, DialogueNotAllowedError, require_key
+from voicebot.web.auth import require_key
 
 log = logging.getLogger(__name__)
 
