@@ -162,6 +162,20 @@ class _Builder:
         self.all_prompts: list[m.Prompt] = []
         self.flow_refs: list[tuple[KeyPath, str]] = []
         self.outcome_refs: list[tuple[KeyPath, str]] = []
+        self.step_builders: dict[str, Callable[[KeyPath, dict[str, Any], str], m.Step]] = {
+            "say": self._step_say,
+            "ask": self._step_ask,
+            "confirm": self._step_confirm,
+            "if": self._step_if,
+            "set": self._step_set,
+            "append": self._step_append,
+            "clear": self._step_clear,
+            "call": self._step_call,
+            "goto": self._step_goto,
+            "action": self._step_action,
+            "transfer": self._step_transfer,
+            "hangup": self._step_hangup,
+        }
 
     # ---- small typed readers ----
 
@@ -621,8 +635,7 @@ class _Builder:
         step_id = auto_id
         if "id" in value:
             step_id = self.name((*path, "id"), value["id"], "step id")
-        builder: Callable[[KeyPath, dict[str, Any], str], m.Step] = getattr(self, f"_step_{kind}")
-        return builder(path, value, step_id)
+        return self.step_builders[kind](path, value, step_id)
 
     def _interruptible(self, path: KeyPath, value: dict[str, Any]) -> bool | None:
         if "interruptible" not in value:

@@ -12,9 +12,10 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from voicebot.dialogue import model as m
+from voicebot.dialogue.correction import correct
 from voicebot.dialogue.defaults import YES_NO_HINTS
 from voicebot.dialogue.events import (
     Action,
@@ -180,66 +181,69 @@ class Conversation:
 
     def _step(self, step: m.Step, out: list[Action]) -> bool:
         """Carry out one step; True when the machine must now wait (or the call ended)."""
-        if isinstance(step, m.Say):
-            out.append(self._say(step.prompt, step.interruptible))
-        elif isinstance(step, m.Ask):
-            if step.slot in self.slots and not step.force:
-                return False  # mixed initiative: the caller already gave it
-            wait = _AskWait(step)
-            self._wait = wait
-            self._ask_question(wait, out, [])
-            return True
-        elif isinstance(step, m.Confirm):
-            cwait = _ConfirmWait(step)
-            self._wait = cwait
-            self._confirm_question(cwait, out, [])
-            return True
-        elif isinstance(step, m.If):
-            branch = step.then if step.condition.evaluate(self._values()) else step.otherwise
-            if branch:
-                self._stack.append(_Frame(branch))
-        elif isinstance(step, m.SetValues):
-            for name, value in step.values:
-                self.slots[name] = copy.deepcopy(value)
-        elif isinstance(step, m.Append):
-            for name, value in step.values:
-                current = self.slots.get(name)
-                current = list(current) if isinstance(current, list) else []
-                current.append(copy.deepcopy(value))
-                self.slots[name] = current
-        elif isinstance(step, m.Clear):
-            for name in step.slots:
-                self.slots.pop(name, None)
-        elif isinstance(step, m.CallFlow):
-            self._stack.append(_Frame(self.dialogue.flows[step.flow]))
-        elif isinstance(step, m.Goto):
-            self._stack = [_Frame(self.dialogue.flows[step.flow])]
-        elif isinstance(step, m.Webhook):
-            self._action_seq += 1
-            action_id = f"{step.id}#{self._action_seq}"
-            self._wait = _ActionWait(step, action_id)
-            payload = {k: self._render(t) for k, t in step.payload}
-            out.append(
-                CallWebhook(
-                    action_id=action_id,
-                    url=self._render(step.url),
-                    method=step.method,
-                    payload=payload,
-                    timeout_s=step.timeout_ms / 1000,
+        match step:
+            case m.Say():
+                out.append(self._say(step.prompt, step.interruptible))
+            case m.Ask():
+                if step.slot in self.slots and not step.force:
+                    return False  # mixed initiative: the caller already gave it
+                wait = _AskWait(step)
+                self._wait = wait
+                self._ask_question(wait, out, [])
+                return True
+            case m.Confirm():
+                cwait = _ConfirmWait(step)
+                self._wait = cwait
+                self._confirm_question(cwait, out, [])
+                return True
+            case m.If():
+                branch = step.then if step.condition.evaluate(self._values()) else step.otherwise
+                if branch:
+                    self._stack.append(_Frame(branch))
+            case m.SetValues():
+                for name, value in step.values:
+                    self.slots[name] = copy.deepcopy(value)
+            case m.Append():
+                for name, value in step.values:
+                    current = self.slots.get(name)
+                    current = list(current) if isinstance(current, list) else []
+                    current.append(copy.deepcopy(value))
+                    self.slots[name] = current
+            case m.Clear():
+                for name in step.slots:
+                    self.slots.pop(name, None)
+            case m.CallFlow():
+                self._stack.append(_Frame(self.dialogue.flows[step.flow]))
+            case m.Goto():
+                self._stack = [_Frame(self.dialogue.flows[step.flow])]
+            case m.Webhook():
+                self._action_seq += 1
+                action_id = f"{step.id}#{self._action_seq}"
+                self._wait = _ActionWait(step, action_id)
+                payload = {k: self._render(t) for k, t in step.payload}
+                out.append(
+                    CallWebhook(
+                        action_id=action_id,
+                        url=self._render(step.url),
+                        method=step.method,
+                        payload=payload,
+                        timeout_s=step.timeout_ms / 1000,
+                    )
                 )
-            )
-            return True
-        elif isinstance(step, m.TransferStep):
-            if step.prompt is not None:
-                out.append(self._say(step.prompt))
-            out.append(self._transfer(step.reason, step.target))
-            return True
-        elif isinstance(step, m.Hangup):
-            if step.prompt is not None:
-                out.append(self._say(step.prompt))
-            self._end(step.outcome)
-            out.append(EndCall(step.outcome))
-            return True
+                return True
+            case m.TransferStep():
+                if step.prompt is not None:
+                    out.append(self._say(step.prompt))
+                out.append(self._transfer(step.reason, step.target))
+                return True
+            case m.Hangup():
+                if step.prompt is not None:
+                    out.append(self._say(step.prompt))
+                self._end(step.outcome)
+                out.append(EndCall(step.outcome))
+                return True
+            case _:
+                assert_never(step)
         return False
 
     # ---- questions ----
@@ -492,7 +496,10 @@ class Conversation:
             if handled is not None:
                 return handled
             answer = self._reader.yes_no(event.text)
-            if self._apply_correction(step, event.text, answer):
+            specs = [self.dialogue.slots[name] for name in step.corrects]
+            change = correct(self._reader, specs, self.slots, event.text, answer)
+            if change is not None:
+                self.slots[change[0]] = change[1]
                 out: list[Action] = []
                 prefix = []
                 if self.dialogue.behaviour.correction_prompt is not None:
@@ -508,81 +515,6 @@ class Conversation:
         if branch:
             self._stack.append(_Frame(branch))
         return self._run([])
-
-    def _apply_correction(self, step: m.Confirm, text: str, answer: bool | None) -> bool:
-        """Change a confirmed slot from words like "no, three, not two". True when something changed."""
-        if not step.corrects:
-            return False
-        correction = self._reader.correction(text)
-        if answer is True and correction is None:
-            return False
-        candidate = correction.new_text if correction is not None else text
-        # First a value only one slot can hold: an item named, an address, a phone number.
-        recognised = False
-        for name in step.corrects:
-            spec = self.dialogue.slots[name]
-            if spec.type == "order_lines":
-                if self._merge_order_lines(spec, candidate):
-                    return True
-                continue
-            value = self._reader.read(spec, candidate, strict=True)
-            if value is not None:
-                recognised = True
-                if value != self.slots.get(name):
-                    self.slots[name] = value
-                    return True
-        # Then a bare quantity or size for the order: "no, three, not two", "make it large".
-        if recognised or not (correction is not None or answer is False):
-            return False
-        old_text = correction.old_text if correction is not None else None
-        return any(
-            self._adjust_order_line(self.dialogue.slots[name], candidate, old_text)
-            for name in step.corrects
-            if self.dialogue.slots[name].type == "order_lines"
-        )
-
-    def _merge_order_lines(self, spec: m.SlotSpec, text: str) -> bool:
-        new_lines = self._reader.order_lines(spec, text)
-        if not new_lines:
-            return False
-        lines = [dict(line) for line in self.slots.get(spec.name) or []]
-        size_said = self._reader.size(spec, text) is not None
-        # Items named again replace the line with the same item; new items are added.
-        for new in new_lines:
-            same = [line for line in lines if line.get("name") == new["name"]]
-            if not same:
-                lines.append(new)
-                continue
-            same[0]["quantity"] = new["quantity"]
-            if size_said:
-                same[0]["size"] = new["size"]
-        self.slots[spec.name] = lines
-        return True
-
-    def _adjust_order_line(self, spec: m.SlotSpec, text: str, old_text: str | None) -> bool:
-        lines = [dict(line) for line in self.slots.get(spec.name) or []]
-        if not lines:
-            return False
-        size = self._reader.size(spec, text)
-        quantity = self._reader.number(text)
-        if quantity is not None and not (float(quantity).is_integer() and 0 < quantity <= 99):
-            quantity = None
-        if quantity is None and size is None:
-            return False
-        old_quantity = self._reader.number(old_text) if old_text else None
-        targets = [
-            line for line in lines if old_quantity is not None and line.get("quantity") == old_quantity
-        ]
-        if not targets:
-            if len(lines) != 1:
-                return False  # which line? the caller has to name the item
-            targets = lines
-        if quantity is not None:
-            targets[0]["quantity"] = int(quantity)
-        if size is not None:
-            targets[0]["size"] = size
-        self.slots[spec.name] = lines
-        return True
 
     def _on_action_result(self, wait: _ActionWait, event: ActionResult) -> list[Action]:
         self._wait = None

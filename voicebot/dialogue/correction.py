@@ -1,0 +1,113 @@
+"""Corrections at a confirmation: "no, three, not two", "make it large", "the address is 12 Oak Street".
+
+Pure functions over the slot values: text in, the one slot value to change out. The machine applies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from voicebot.dialogue.model import SlotSpec
+from voicebot.dialogue.understanding import SlotReader
+
+OrderLines = list[dict[str, Any]]
+
+
+def correct(
+    reader: SlotReader,
+    specs: Sequence[SlotSpec],
+    slots: Mapping[str, Any],
+    text: str,
+    answer: bool | None,
+) -> tuple[str, Any] | None:
+    """The slot a confirmation answer corrects and its new value; None when nothing changes.
+
+    Args:
+        reader: reads slot values out of caller text.
+        specs: the slots the confirmation may correct (its ``corrects:``).
+        slots: the call's slot values now.
+        text: what the caller said.
+        answer: the caller's yes/no reading of ``text`` (None when neither).
+    """
+    if not specs:
+        return None
+    correction = reader.correction(text)
+    if answer is True and correction is None:
+        return None
+    candidate = correction.new_text if correction is not None else text
+    # First a value only one slot can hold: an item named, an address, a phone number.
+    recognised = False
+    for spec in specs:
+        if spec.type == "order_lines":
+            merged = merge_order_lines(reader, spec, slots.get(spec.name) or [], candidate)
+            if merged is not None:
+                return spec.name, merged
+            continue
+        value = reader.read(spec, candidate, strict=True)
+        if value is not None:
+            recognised = True
+            if value != slots.get(spec.name):
+                return spec.name, value
+    # Then a bare quantity or size for the order: "no, three, not two", "make it large".
+    if recognised or not (correction is not None or answer is False):
+        return None
+    old_text = correction.old_text if correction is not None else None
+    for spec in specs:
+        if spec.type != "order_lines":
+            continue
+        adjusted = adjust_order_line(reader, spec, slots.get(spec.name) or [], candidate, old_text)
+        if adjusted is not None:
+            return spec.name, adjusted
+    return None
+
+
+def merge_order_lines(
+    reader: SlotReader, spec: SlotSpec, current: Sequence[Mapping[str, Any]], text: str
+) -> OrderLines | None:
+    """The order with the items named in ``text`` merged in; None when no item is named."""
+    new_lines = reader.order_lines(spec, text)
+    if not new_lines:
+        return None
+    lines = [dict(line) for line in current]
+    size_said = reader.size(spec, text) is not None
+    # Items named again replace the line with the same item; new items are added.
+    for new in new_lines:
+        same = [line for line in lines if line.get("name") == new["name"]]
+        if not same:
+            lines.append(new)
+            continue
+        same[0]["quantity"] = new["quantity"]
+        if size_said:
+            same[0]["size"] = new["size"]
+    return lines
+
+
+def adjust_order_line(
+    reader: SlotReader,
+    spec: SlotSpec,
+    current: Sequence[Mapping[str, Any]],
+    text: str,
+    old_text: str | None,
+) -> OrderLines | None:
+    """The order with one line's quantity or size changed; None when it is unclear which line or what."""
+    lines = [dict(line) for line in current]
+    if not lines:
+        return None
+    size = reader.size(spec, text)
+    quantity = reader.number(text)
+    if quantity is not None and not (float(quantity).is_integer() and 0 < quantity <= 99):
+        quantity = None
+    if quantity is None and size is None:
+        return None
+    old_quantity = reader.number(old_text) if old_text else None
+    targets = [line for line in lines if old_quantity is not None and line.get("quantity") == old_quantity]
+    if not targets:
+        if len(lines) != 1:
+            return None  # which line? the caller has to name the item
+        targets = lines
+    if quantity is not None:
+        targets[0]["quantity"] = int(quantity)
+    if size is not None:
+        targets[0]["size"] = size
+    return lines
