@@ -140,3 +140,12 @@ def test_keypad_answer_in_conversation() -> None:
 def test_keys_that_complete_an_answer(readers: dict[str, SlotReader], slot: str, keys: int | None) -> None:
     reader = readers["en"]
     assert reader.max_digits(reader.dialogue.slots[slot]) == keys
+
+
+def test_relative_dates_count_from_the_conversations_today() -> None:
+    import datetime as dt
+
+    conv = Conversation(_dialogue("en"), {}, today=lambda: dt.date(2026, 12, 31))
+    reader = conv._reader
+    assert reader.read(reader.dialogue.slots["day"], "tomorrow") == "2027-01-01"
+    assert reader.read(reader.dialogue.slots["day"], "march third") == "2026-03-03"

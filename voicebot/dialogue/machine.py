@@ -95,10 +95,11 @@ class Conversation:
         variables: dict[str, Any],
         call_id: str | None = None,
         clock: Callable[[], str] = utc_now_iso,
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.dialogue = dialogue
         self._clock = clock
-        self._reader = SlotReader(dialogue)
+        self._reader = SlotReader(dialogue, today)
         values = _resolve_variables(dialogue, variables)
         self.record = CallRecord(
             dialogue=dialogue.name,

@@ -7,7 +7,9 @@ value the reader returns is one the slot accepts.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -30,8 +32,9 @@ class CorrectionText:
 
 
 class SlotReader:
-    def __init__(self, dialogue: Dialogue) -> None:
+    def __init__(self, dialogue: Dialogue, today: Callable[[], dt.date] = dt.date.today) -> None:
         self.dialogue = dialogue
+        self._today = today  # dates said without a year, "tomorrow", "friday" count from here
         self.language = dialogue.language
         self._catalogues: dict[str, Catalogue] = {}
         self._patterns = {
@@ -112,7 +115,7 @@ class SlotReader:
         if kind == "date":
             from voicebot.nlu.dates import parse_date
 
-            day = parse_date(text, self.language)
+            day = parse_date(text, self.language, today=self._today())
             return None if day is None else day.isoformat()
         if kind == "time":
             from voicebot.nlu.times import parse_time
