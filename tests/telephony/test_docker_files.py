@@ -24,7 +24,8 @@ ASTERISK = DOCKER / "asterisk"
 Section = tuple[str, list[tuple[str, str, str, int]]]  # name, [(key, op, value, line)]
 _SECTION = re.compile(r"\[([A-Za-z0-9_.-]+)\](?:\((!?[A-Za-z0-9_,!.-]*)\))?$")
 _ENTRY = re.compile(r"([A-Za-z0-9_.-]+)\s*(=>|=)\s*(.*)$")
-_DIALPLAN_APPS = {"Answer", "Set", "AudioSocket", "Hangup", "Dial", "Goto", "Queue"}
+_DIALPLAN_APPS = {"Answer", "Set", "AudioSocket", "Hangup", "Dial", "Goto", "GotoIf", "Queue"}
+_PRIORITY = re.compile(r"(1|n)(?:\(([A-Za-z_][A-Za-z0-9_]*)\))?$")  # 1, n or n(label)
 
 
 def parse_conf(path: Path) -> list[Section]:
@@ -87,11 +88,75 @@ def dialplan() -> dict[str, dict[str, list[tuple[str, str]]]]:
 def test_dialplan_priorities_and_applications() -> None:
     for context, exts in dialplan().items():
         for exten, steps in exts.items():
-            assert steps[0][0] == "1" and all(p == "n" for p, _ in steps[1:]), f"{context}/{exten}"
+            assert steps[0][0] == "1", f"{context}/{exten}"
+            later = [p for p, _ in steps[1:]]
+            assert all(_PRIORITY.fullmatch(p) and p.startswith("n") for p in later), f"{context}/{exten}"
             for _, call in steps:
                 app = call.split("(", 1)[0]
                 assert app in _DIALPLAN_APPS, f"{context}/{exten}: unexpected application {app}"
                 assert call.count("(") == call.count(")"), f"{context}/{exten}: unbalanced {call}"
+
+
+_IF_FUNCTION = re.compile(r"\$\{IF\(")
+_EXPRESSION = re.compile(r'\$\["\$\{([A-Z_]+)\}" (=|!=) "([^"]*)"\]')
+
+
+def test_no_if_function_branch_holds_a_colon() -> None:
+    """${IF(expr?a:b)} splits at every ':'; a host:port in a branch breaks the call (issue 14)."""
+    for context, exts in dialplan().items():
+        for exten, steps in exts.items():
+            for _, call in steps:
+                for match in _IF_FUNCTION.finditer(call):
+                    depth, end = 1, match.end()
+                    while depth:
+                        depth += {"(": 1, ")": -1}.get(call[end], 0)
+                        end += 1
+                    branches = call[match.end():end - 1].split("?", 1)[1]
+                    assert branches.count(":") == 1, f"{context}/{exten}: ':' inside an IF() branch: {call}"
+
+
+def run_dialplan(context: str, exten: str, channel: dict[str, str]) -> list[str]:
+    """Follow one extension as Asterisk would for the steps it uses (Set, GotoIf with a label on a
+    string comparison, others recorded with their variables substituted); returns the calls made."""
+    steps = dialplan()[context][exten]
+    labels = {m.group(2): i for i, (p, _) in enumerate(steps) if (m := _PRIORITY.fullmatch(p)) and m.group(2)}
+    variables = dict(channel)
+    made: list[str] = []
+    index = 0
+    while index < len(steps):
+        call = steps[index][1]
+        index += 1
+        app, args = call.split("(", 1)
+        args = args[:-1]
+        if app == "GotoIf":
+            expr, target = args.split("?", 1)
+            match = _EXPRESSION.fullmatch(expr)
+            assert match, f"GotoIf expression not understood: {expr}"
+            value = variables.get(match.group(1), "")
+            if (value == match.group(3)) == (match.group(2) == "="):
+                index = labels[target.split(":", 1)[0]]
+            continue
+        args = re.sub(r"\$\{([A-Z_]+)\}", lambda m: variables.get(m.group(1), ""), args)
+        assert "${" not in args and "$[" not in args, f"{context}/{exten}: unevaluated {args}"
+        if app == "Set":
+            name, value = args.split("=", 1)
+            variables[name] = value
+        made.append(f"{app}({args})")
+        if app == "Hangup":
+            break
+    return made
+
+
+def test_campaign_calls_reach_the_given_or_the_default_audiosocket() -> None:
+    outbound = OutboundSettings()
+    given = run_dialplan(outbound.context, outbound.exten,
+                         {CALL_ID_VARIABLE: "c1", AUDIOSOCKET_VARIABLE: "10.0.0.5:9100"})
+    assert "AudioSocket(c1,10.0.0.5:9100)" in given
+    default = run_dialplan(outbound.context, outbound.exten, {CALL_ID_VARIABLE: "c2"})
+    config = load_config(DOCKER / "voicebot.yml", env={"VOICEBOT_AMI__SECRET": "x"})
+    _, port = parse_host_port(config.audiosocket.listen or "", default_host="")
+    assert f"AudioSocket(c2,voicebot:{port})" in default
+    assert default[-1] == "Hangup()"
 
 
 def test_every_audiosocket_step_carries_the_call_id_set_before_it() -> None:
@@ -106,8 +171,8 @@ def test_every_audiosocket_step_carries_the_call_id_set_before_it() -> None:
                     continue
                 uses += 1
                 assert call.startswith(f"AudioSocket(${{{CALL_ID_VARIABLE}}},"), f"{context}/{exten}"
-                assert f":{listen_port}" in call, f"{context}/{exten}: AudioSocket port != audiosocket.listen"
-                if context != OutboundSettings().context:  # Originate sets it on campaign calls
+                if context != OutboundSettings().context:  # Originate sets both on campaign calls
+                    assert f":{listen_port}" in call, f"{context}/{exten}: port != audiosocket.listen"
                     assert any(c.startswith(f"Set({CALL_ID_VARIABLE}=") for c in calls[:index]), \
                         f"{context}/{exten}: set {CALL_ID_VARIABLE} before AudioSocket()"
                     assert any(c.startswith(f"Set({DIALOGUE_VARIABLE}=") for c in calls[:index])
