@@ -393,7 +393,9 @@ class Conversation:
                 self._ask_question(wait, out, [])
                 return out
             return self._no_match(wait)
-        if event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence:
+        # Reading free text back ("I think you said But I can issue...") helps no one: it is kept as heard.
+        low = event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence
+        if low and not free_text:
             check = _CheckWait(wait, value)
             self._wait = check
             self._check_question(check, out)
@@ -582,8 +584,11 @@ def _resolve_variables(dialogue: m.Dialogue, given: dict[str, Any]) -> dict[str,
     out: dict[str, Any] = {}
     where = str(dialogue.path) if dialogue.path else dialogue.name
     for name, spec in dialogue.variables.items():
-        value = given.get(name, spec.default)
-        if value is None or value == "":
+        value = given.get(name)
+        if _blank(value):
+            # Asterisk passes ${CALLERID(name)} as "" when the caller has none: "Hi , this is" otherwise.
+            value = spec.default
+        if _blank(value):
             if spec.required:
                 raise DialogueError(
                     f"dialogue {dialogue.name!r} needs variable {name!r}; pass it, e.g. --var {name}=...",
@@ -595,6 +600,10 @@ def _resolve_variables(dialogue: m.Dialogue, given: dict[str, Any]) -> dict[str,
     for name, value in given.items():
         out.setdefault(name, value)  # undeclared extras are kept for the record and webhooks
     return out
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _typed_variable(dialogue: m.Dialogue, spec: m.VariableSpec, value: Any, where: str) -> Any:

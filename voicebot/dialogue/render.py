@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -49,6 +50,8 @@ _EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "e
 # Native Korean numerals as they sound before a counter (한 판, 두 판, 스무 판).
 _KO_NATIVE_ONES = ("", "한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉")
 _KO_NATIVE_TENS = ("", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔")
+_CLAUSE_ENDS = frozenset(".,!?;:。")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,!?;:])(?=\s|$)")
 _CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -217,9 +220,20 @@ def render(
 ) -> str:
     """The text of a prompt for the current slots and variables. Unfilled fields render empty."""
     out: list[str] = []
-    for part in template.parts:
-        out.append(part if isinstance(part, str) else _render_field(part, dialogue, slots, variables, extra))
-    return " ".join("".join(out).split())
+    parts = template.parts
+    for i, part in enumerate(parts):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        value = _render_field(part, dialogue, slots, variables, extra)
+        after = parts[i + 1] if i + 1 < len(parts) else ""
+        if isinstance(after, str) and after[:1] in _CLAUSE_ENDS:
+            # "I think you said {value}." with a heard "Four." must not say "Four.."
+            value = value.rstrip("".join(_CLAUSE_ENDS) + " ")
+        out.append(value)
+    text = " ".join("".join(out).split())
+    # An empty field leaves its space before the punctuation: "Hi , this is".
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
 
 
 def _render_field(
