@@ -1,4 +1,4 @@
-"""What real phone lines showed: empty caller-ID names, free text heard with low confidence, misheard words."""
+"""What real phone lines showed: empty caller-ID names, free text heard unsure, misheard words."""
 
 from __future__ import annotations
 
