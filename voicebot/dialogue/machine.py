@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from voicebot.dialogue import model as m
+from voicebot.dialogue import steplog
 from voicebot.dialogue.correction import correct
 from voicebot.dialogue.defaults import YES_NO_HINTS
 from voicebot.dialogue.events import (
@@ -135,6 +136,22 @@ class Conversation:
     def handle(self, event: Event) -> list[Action]:
         if self.ended:
             return []
+        wait, turns, slots = self._wait, len(self.record.turns), dict(self.slots)
+        attempts = _attempts(wait)
+        actions = self._handle(event)
+        step = _step_id(wait)
+        kind = _EVENT_KINDS.get(type(event))
+        if step is not None and kind is not None:
+            result = steplog.classify(
+                kind, attempts_before=attempts, attempts_after=_attempts(wait),
+                was_read_back=isinstance(wait, _CheckWait),
+                read_back_now=isinstance(self._wait, _CheckWait) and self._wait is not wait,
+                same_question=self._wait is wait, slots_changed=self.slots != slots, ended=self.ended,
+                outcome=self.record.outcome)
+            steplog.note(self.record.meta, step, result, turns if kind in ("text", "dtmf") else None)
+        return actions
+
+    def _handle(self, event: Event) -> list[Action]:
         if isinstance(event, CallerHangup):
             self._end(outcome="hangup")
             return []
@@ -566,6 +583,23 @@ class Conversation:
         self._wait = None
         self.record.outcome = outcome
         self.record.ended_at = self._clock()
+
+
+_EVENT_KINDS: dict[type, str] = {CallerText: "text", Dtmf: "dtmf", SilenceTimeout: steplog.SILENCE,
+                                  CallerHangup: steplog.HANGUP}
+
+
+def _step_id(wait: _Wait | None) -> str | None:
+    """The ask or confirm step a caller event answers (the step log's key)."""
+    if isinstance(wait, _CheckWait):
+        return wait.ask.step.id
+    return wait.step.id if isinstance(wait, _AskWait | _ConfirmWait) else None
+
+
+def _attempts(wait: _Wait | None) -> int:
+    if isinstance(wait, _CheckWait):
+        return wait.ask.attempts
+    return wait.attempts if isinstance(wait, _AskWait | _ConfirmWait) else 0
 
 
 def _dig(data: Any, key: str) -> Any:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from voicebot.analytics.tables import ensure_schema, write_facts
 from voicebot.errors import StoreError
 from voicebot.record import CallRecord, utc_now_iso
 from voicebot.store.db import Database
@@ -72,6 +73,7 @@ class CallStore:
         self.record_audio = record_audio
         self._on_fallback = on_fallback
         self._db = Database(self.path, busy_timeout_ms=busy_timeout_ms)
+        ensure_schema(self._db)
         self._init_save_tracking()
 
     def _init_save_tracking(self) -> None:
@@ -299,6 +301,7 @@ def _upsert_completed(conn: Any, data: dict[str, Any], has_audio: bool) -> None:
         (data["call_id"], data["dialogue"], data["language"], COMPLETED, data["outcome"],
          str(door) if door is not None else None, data["started_at"], data["ended_at"], int(has_audio),
          json.dumps(data, ensure_ascii=False)))
+    write_facts(conn, data)
 
 
 def _process_start(pid: int) -> str | None:

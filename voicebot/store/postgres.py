@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from voicebot.analytics.tables import ensure_schema
 from voicebot.errors import StoreError
 from voicebot.record import CallRecord, utc_now_iso
 from voicebot.store.calls import IN_PROGRESS, INTERRUPTED, CallStore, StoredCall, _door, _process_start
@@ -130,6 +131,11 @@ class PostgresCallStore(CallStore):
         self._pg = PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
         # Same transaction()/query()/close() surface as the SQLite Database: the inherited code runs on it.
         self._db = cast(Database, self._pg)
+        try:
+            ensure_schema(self._pg, postgres=True)
+        except BaseException:
+            self._pg.close()
+            raise
         self._init_save_tracking()
         self._stop = threading.Event()
         try:

@@ -1,0 +1,1 @@
+"""Operations analytics: per-step facts derived from call records, step reports, drift, usage, review."""
