@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# Then the models no package installs as a module (Smart Turn, out of the pipecat-ai wheel) go into
+# the model cache; it does nothing when they are already there.
 install: $(STAMP)
+	@$(BIN)/python -m voicebot.engines.model_fetch
 
 # Debian packages the browser test and the Korean fallback voice need (root only).
 system-deps:

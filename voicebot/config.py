@@ -66,6 +66,12 @@ class VadConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class TurnConfig:
+    detector: str = "smart-turn"  # end-of-turn model (voicebot/engines/registry.py TURN_DETECTORS)
+    model_path: Path | None = None  # None: the Smart Turn file that make install put in the model cache
+
+
+@dataclass(frozen=True, slots=True)
 class SessionConfig:
     no_progress_timeout_s: float = 120.0  # watchdog for a stuck call; 0 = off
     max_call_duration_s: float = 3600.0  # 0 = no limit
@@ -110,6 +116,7 @@ class Config:
     stt: SttConfig = field(default_factory=SttConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
     vad: VadConfig = field(default_factory=VadConfig)
+    turn: TurnConfig = field(default_factory=TurnConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     recording: RecordingConfig = field(default_factory=RecordingConfig)
     audiosocket: AudioSocketConfig = field(default_factory=AudioSocketConfig)

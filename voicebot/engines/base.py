@@ -1,4 +1,4 @@
-"""The three engine roles. Every backend implements one of these protocols.
+"""The engine roles. Every backend implements one of these protocols.
 
 All methods are blocking: the asyncio layer runs them in worker threads. Audio crossing these
 interfaces is mono; transcribers and VADs take float32 samples in [-1, 1] at 16 kHz, synthesizers
@@ -96,4 +96,20 @@ class VoiceActivityDetector(Protocol):
         ...
 
     def reset(self) -> None:
+        ...
+
+
+class TurnDetector(Protocol):
+    """Says whether the caller has finished their turn, from how the turn's audio sounds.
+
+    The VAD hears a pause; the turn detector judges it: "my number is five five five..." trails off
+    unfinished, "that's all, thanks." ends. Endpointing (voicebot/audio/endpointing.py) asks it at a
+    short pause and keeps listening when it says the turn goes on.
+    """
+
+    name: str  # e.g. "smart-turn-v3.2"
+
+    def completion_probability(self, samples: Float32Array) -> float:
+        """Probability in [0, 1] that the turn is complete, from its 16 kHz audio up to now
+        (the pause so far included)."""
         ...

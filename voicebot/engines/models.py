@@ -149,3 +149,27 @@ def resolve_whisper_model(name_or_path: str | os.PathLike[str] | None, language:
         f"unknown whisper model {name!r}: use {ENGLISH_WHISPER}, {MULTILINGUAL_WHISPER} or the path of a "
         "CTranslate2 model directory (models are never downloaded)"
     )
+
+
+SMART_TURN_FILE = "smart-turn-v3.2-cpu.onnx"
+
+
+def smart_turn_path(model_path: str | os.PathLike[str] | None = None,
+                    cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Smart Turn v3.2 (ONNX): the configured file, else the copy ``make install`` put in the model cache.
+
+    The file ships only inside the ``pipecat-ai`` wheel, whose dependencies we do not want; set-up
+    takes the one file out of it (voicebot/engines/model_fetch.py). Never downloads at run time.
+    """
+    if model_path not in (None, ""):
+        path = Path(str(model_path)).expanduser()
+        if not path.is_file():
+            raise ModelError(f"turn model {path} is not a file: check turn.model_path")
+        return path
+    path = cache_root(cache_dir) / "models" / SMART_TURN_FILE
+    if not path.is_file():
+        raise ModelError(
+            f"the Smart Turn model is not in {path.parent}: run `python -m voicebot.engines.model_fetch` "
+            "(make install does), or set turn.model_path"
+        )
+    return path

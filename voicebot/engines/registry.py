@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from voicebot.engines.base import Synthesizer, Transcriber, VoiceActivityDetector
+from voicebot.engines.base import Synthesizer, Transcriber, TurnDetector, VoiceActivityDetector
 from voicebot.errors import ConfigError, ModelError
 
 # name -> ("module:Class", pip extra that provides its SDK or None)
@@ -21,6 +21,9 @@ SYNTHESIZERS: dict[str, tuple[str, str | None]] = {
 }
 VADS: dict[str, tuple[str, str | None]] = {
     "silero": ("voicebot.engines.silero:SileroVAD", None),
+}
+TURN_DETECTORS: dict[str, tuple[str, str | None]] = {
+    "smart-turn": ("voicebot.engines.smart_turn:SmartTurnDetector", None),
 }
 
 
@@ -70,3 +73,9 @@ def create_vad(engine: str = "silero", **options: Any) -> VoiceActivityDetector:
     factory = _load("voice-activity", VADS, engine)
     vad: VoiceActivityDetector = factory(**options)
     return vad
+
+
+def create_turn_detector(engine: str = "smart-turn", **options: Any) -> TurnDetector:
+    factory = _load("end-of-turn", TURN_DETECTORS, engine)
+    detector: TurnDetector = factory(**options)
+    return detector
