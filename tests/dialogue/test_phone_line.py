@@ -98,3 +98,33 @@ def test_a_read_back_never_doubles_the_full_stop(survey: Dialogue) -> None:
 def test_a_value_ending_a_sentence_gives_one_full_stop(survey: Dialogue, value: str, spoken: str) -> None:
     template = survey.behaviour.low_confidence_prompt.template
     assert render(template, survey, {}, {}, extra={"value": value}) == spoken
+
+
+def test_scores_heard_as_homophones_are_numbers_where_a_number_is_asked(survey: Dialogue) -> None:
+    conv = Conversation(survey, {})
+    conv.start()
+    conv.handle(CallerText("sure go ahead"))
+    conv.handle(CallerText("For."))
+    conv.handle(CallerText("ate"))
+    assert conv.slots["satisfaction"] == 4
+    assert conv.slots["recommend"] == 8
+
+
+def test_a_phone_number_heard_with_homophones() -> None:
+    conv = Conversation(load_dialogue(ROOT / "pizza_order.yml"), {})
+    conv.start()
+    conv.handle(CallerText("one large pepperoni"))
+    conv.handle(CallerText("that's all"))
+    conv.handle(CallerText("12 main street"))
+    conv.handle(CallerText("five five five one to three for five six seven"))
+    assert conv.slots["phone"] == "5551234567"
+
+
+def test_homophones_stay_words_where_no_number_is_asked(survey: Dialogue) -> None:
+    conv = Conversation(survey, {})
+    conv.start()
+    conv.handle(CallerText("yes"))
+    conv.handle(CallerText("4"))
+    conv.handle(CallerText("9"))
+    conv.handle(CallerText("not too bad"))
+    assert conv.slots["comment"] == "not too bad"

@@ -403,7 +403,7 @@ class Conversation:
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
         for name, v in others.items():
             self.slots[name] = v
-        value = self._reader.read(spec, text, strict=bool(others))
+        value = self._reader.read(spec, text, strict=bool(others), asked=True)
         if value is None:
             if others:
                 # The caller answered something else we were going to ask: keep it, ask this again.

@@ -72,6 +72,18 @@ class SlotReader:
 
         return parse_yes_no(text, self.language)
 
+    def is_closer(self, text: str) -> bool:
+        """The whole answer says "that's all" / "nothing else" / "그게 다예요" (or a plain no)."""
+        from voicebot.nlu.closer import is_closer
+
+        return is_closer(text, self.language)
+
+    def says_closer(self, text: str) -> bool:
+        """A closer somewhere in the answer: "and a coke, that's all"."""
+        from voicebot.nlu.closer import says_closer
+
+        return says_closer(text, self.language)
+
     def number(self, text: str) -> float | None:
         from voicebot.nlu.numbers import parse_number
 
@@ -92,13 +104,22 @@ class SlotReader:
 
     # ---- slot values ----
 
-    def read(self, spec: SlotSpec, text: str, *, strict: bool = False) -> Any:
-        """The slot's value in ``text``, or None. ``strict``: free text counts only if its pattern matches."""
+    def read(self, spec: SlotSpec, text: str, *, strict: bool = False, asked: bool = False) -> Any:
+        """The slot's value in ``text``, or None.
+
+        ``strict``: free text counts only if its pattern matches. ``asked``: the caller was asked for
+        this slot, so words that sound like numbers ("for", "to", "ate") are numbers in a number, digits
+        or phone answer; heard while asking something else they keep their meaning.
+        """
         text = self._without_claimed(spec, text).strip()
         if not text:
             return None
         kind = spec.type
         if kind in ("integer", "number"):
+            if asked:
+                from voicebot.nlu.homophones import with_number_homophones
+
+                text = with_number_homophones(text, self.language)
             return self._in_range(spec, self.number(text))
         if kind == "yes_no":
             return self.yes_no(text)
@@ -111,7 +132,7 @@ class SlotReader:
         if kind == "phone":
             from voicebot.nlu.phone import parse_phone
 
-            return parse_phone(self._unglue_endings(text), self.language)
+            return parse_phone(self._unglue_endings(text), self.language, homophones=asked)
         if kind == "date":
             from voicebot.nlu.dates import parse_date
 
@@ -125,7 +146,8 @@ class SlotReader:
         if kind == "digits":
             from voicebot.nlu.digits import parse_digits
 
-            return self._digits(spec, parse_digits(self._unglue_endings(text), self.language))
+            said = parse_digits(self._unglue_endings(text), self.language, homophones=asked)
+            return self._digits(spec, said)
         if kind == "text":
             pattern = self._patterns.get(spec.name)
             if pattern is not None:

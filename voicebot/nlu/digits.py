@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voicebot.nlu.homophones import EN_NUMBER_HOMOPHONES, digit_homophone
 from voicebot.nlu.normalize import Token, is_hangul, strip_korean_particles, tokenize
 from voicebot.nlu.numbers import EN_TEENS, EN_TENS, EN_UNITS, is_korean_particles
 
@@ -55,6 +56,18 @@ def _en_digits(tokens: list[Token], i: int) -> tuple[str, int] | None:
     return None
 
 
+def _en_homophone(tokens: list[Token], i: int, *, in_run: bool) -> tuple[str, int] | None:
+    nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    number = digit_homophone(
+        tokens[i].text,
+        in_run=in_run,
+        next_is_digit=nxt[:1].isdigit() or nxt in _EN_DIGITS or nxt in EN_NUMBER_HOMOPHONES,
+        at_end=i + 1 == len(tokens),
+        first=all(t.text in _EN_SEPARATORS for t in tokens[:i]),
+    )
+    return None if number is None else (_EN_DIGITS[number], 1)
+
+
 def _ko_digits(word: str) -> str | None:
     candidates = [word, strip_korean_particles(word)]
     # "오요": the particle stripper keeps one-syllable stems, so also try digit prefixes + endings.
@@ -65,8 +78,12 @@ def _ko_digits(word: str) -> str | None:
     return None
 
 
-def digit_runs(text: str, language: str | None, *, keypad: bool = False) -> list[DigitRun]:
-    """Every run of digits in ``text``; ``language=None`` accepts English and Korean words together."""
+def digit_runs(text: str, language: str | None, *, keypad: bool = False,
+               homophones: bool = False) -> list[DigitRun]:
+    """Every run of digits in ``text``; ``language=None`` accepts English and Korean words together.
+
+    ``homophones``: digits were asked for, so "for", "to", "ate" inside a run are digits too.
+    """
     tokens = tokenize(text, language or "en")
     runs: list[DigitRun] = []
     digits = ""
@@ -90,6 +107,8 @@ def digit_runs(text: str, language: str | None, *, keypad: bool = False) -> list
             said = (_KEYPAD[tok.text], 1)
         elif language != "ko" and not is_hangul(tok.text):
             said = _en_digits(tokens, i)
+            if said is None and homophones:
+                said = _en_homophone(tokens, i, in_run=bool(digits))
         if said is None and language != "en" and is_hangul(tok.text):
             ko = _ko_digits(tok.text)
             said = (ko, 1) if ko is not None else None
@@ -108,13 +127,13 @@ def digit_runs(text: str, language: str | None, *, keypad: bool = False) -> list
     return runs
 
 
-def parse_digits(text: str, language: str) -> str | None:
+def parse_digits(text: str, language: str, *, homophones: bool = False) -> str | None:
     """The longest digit string said or typed ("one two three four" -> "1234"), with keypad * and #.
 
     A lone Korean syllable such as "이" counts only when it is the whole answer: in a sentence it is
     usually a word, not a digit.
     """
-    runs = digit_runs(text, language, keypad=True)
+    runs = digit_runs(text, language, keypad=True, homophones=homophones)
     if not runs:
         return None
     best = max(runs, key=lambda r: (len(r.digits), -r.start))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
-from voicebot.nlu.normalize import tokenize
+from voicebot.nlu.normalize import Token, tokenize
 from voicebot.nlu.numbers import find_numbers, is_korean_counter
 
 _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
@@ -21,6 +21,8 @@ _MAX_GAP_WORDS = 4
 _EN_GAP_WORDS = frozenset({"a", "an", "the", "of", "x", "times", "pizza", "pizzas", "order", "orders", "more",
                            "uh", "um", "er", "erm", "hmm"})
 _KO_GAP_WORDS = frozenset({"피자", "음", "어", "그", "짜리", "정도", "총"})
+_EN_ALL_WORDS = frozenset({"both", "all", "each"})
+_KO_ALL_WORDS = frozenset({"다", "둘다", "모두", "전부", "전부다", "모두다"})
 _KO_CONJUNCTIONS = ("이랑", "랑", "하고", "와", "과", "에다가", "에다")
 
 
@@ -51,13 +53,19 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
     quantities = [n for n in find_numbers(text, language)
                   if not n.ordinal and isinstance(n.value, int) and 0 < n.value <= _MAX_QUANTITY
                   and not any(_overlaps(n.start, n.end, s, e) for s, e in taken)]
-    starts = [t.start for t in tokenize(text, language)]
+    tokens = tokenize(text, language)
+    starts = [t.start for t in tokens]
     size_of: dict[int, str] = {}
+    for_all = [size for size in found_sizes if _said_for_all(size, tokens, language)]
     for size in found_sizes:
+        if size in for_all:
+            continue
         index = _nearest_item(found_items, size, starts, prefer_next=language != "ko")
         if index is not None and index not in size_of:
             size_of[index] = size.value
-    tokens = tokenize(text, language)
+    for size in for_all:  # "a pepperoni and a veggie, both large": every item not sized on its own
+        for index in range(len(found_items)):
+            size_of.setdefault(index, size.value)
     sized = [(s.start, s.end) for s in found_sizes]
     # Every (number, item) pair that may belong together, nearest first; each side is used once.
     pairs: list[tuple[int, int, int, int]] = []
@@ -83,6 +91,16 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
             used.add(n_index)
     return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1))
             for k, item in enumerate(found_items)]
+
+
+def _said_for_all(size: CatalogueMatch, tokens: list[Token], language: str) -> bool:
+    """True for a size said of every item: "both large", "all large", "large for both", "둘 다 라지"."""
+    before = [t.text for t in tokens if t.end <= size.start][-2:]
+    after = [t.text for t in tokens if t.start >= size.end][:2]
+    if language == "ko":
+        return any(w in _KO_ALL_WORDS for w in before)
+    for_all = after[:1] == ["for"] and after[1:] in (["both"], ["all"])
+    return for_all or any(w in _EN_ALL_WORDS for w in before)
 
 
 def _neighbours(found_items: list[CatalogueMatch], start: int, end: int) -> tuple[int | None, int | None]:

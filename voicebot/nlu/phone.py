@@ -13,13 +13,14 @@ MIN_PHONE_DIGITS = 7
 MAX_PHONE_DIGITS = 15  # E.164
 
 
-def parse_phone(text: str, language: str) -> str | None:
+def parse_phone(text: str, language: str, *, homophones: bool = False) -> str | None:
     """The phone number said, as a digit string of 7–15 digits, or None.
 
     "five five five one two three four" -> "5551234", "double five" -> "55", "oh" -> "0",
-    "공일공 일이삼사 오육칠팔" -> "01012345678", "010-1234-5678" -> "01012345678".
+    "공일공 일이삼사 오육칠팔" -> "01012345678", "010-1234-5678" -> "01012345678". ``homophones``: a
+    phone number was asked for, so "for" and "to" between digits are four and two.
     """
-    runs = digit_runs(text, language)
+    runs = digit_runs(text, language, homophones=homophones)
     if not runs:
         return None
     best = max(runs, key=lambda r: len(r.digits))
