@@ -81,6 +81,30 @@ class TurnTaking:
     def position_ms(self) -> float:
         return self._position_ms
 
+    @property
+    def pause_start_ms(self) -> float | None:
+        """Where the current turn's pause began; None while the caller talks or no turn is open.
+
+        A click inside the pause (shorter than ``resume_speech_ms``) does not end the pause.
+        """
+        return self._silence_start_ms if self._speech_start_ms is not None else None
+
+    @property
+    def pause_ms(self) -> float:
+        """How long the caller has been silent inside the current turn (0 while sound is heard)."""
+        start = self.pause_start_ms
+        return 0.0 if start is None or self._voiced_run_ms > 0.0 else self._position_ms - start
+
+    def end_turn(self) -> list[TurnEvent]:
+        """Ends the turn now, before ``end_silence_ms``: endpointing decided the caller is done.
+
+        The turn ends where its pause began. Nothing happens outside a pause.
+        """
+        start = self.pause_start_ms
+        if start is None:
+            return []
+        return [self._end(start, forced=False)]
+
     def update(self, probability: float, frame_duration_ms: float) -> list[TurnEvent]:
         if frame_duration_ms <= 0:
             raise ValueError("frame_duration_ms must be positive")

@@ -1,0 +1,130 @@
+"""Endpointing with literals: pause lengths, the dialogue's view and the turn model's verdicts.
+
+Frames are 32 ms; with 96 ms onset, speech at frames 0-9 starts the turn at 0 and its pause at 320 ms.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.audio.endpointing import (
+    Action,
+    AnswerState,
+    AskTurnModel,
+    Endpointer,
+    EndpointingConfig,
+    decide,
+)
+from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnTaking, TurnTakingConfig
+from voicebot.errors import ConfigError
+
+FRAME_MS = 32
+TURNS = TurnTakingConfig(min_speech_ms=96)
+COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, AnswerState.UNKNOWN
+
+
+@pytest.mark.parametrize(("pause_ms", "answer", "completion", "action"), [
+    (0, COMPLETE, 0.99, Action.KEEP_LISTENING),  # talking, or a breath: nobody is asked
+    (150, COMPLETE, None, Action.KEEP_LISTENING),
+    (200, UNKNOWN, None, Action.ASK_TURN_MODEL),  # a short pause raises the question
+    (200, UNKNOWN, 0.9, Action.END_TURN),
+    (200, UNKNOWN, 0.2, Action.KEEP_LISTENING),
+    (200, COMPLETE, None, Action.END_TURN),  # "yes" to a yes/no question needs no model
+    (200, COMPLETE, 0.1, Action.END_TURN),  # the dialogue knows what it asked
+    (900, INCOMPLETE, 0.99, Action.KEEP_LISTENING),  # "my number is five five five"
+    (1599, UNKNOWN, 0.2, Action.KEEP_LISTENING),
+    (1600, INCOMPLETE, 0.0, Action.END_TURN),  # the ceiling ends every turn
+    (1600, UNKNOWN, None, Action.END_TURN),
+])
+def test_decide(pause_ms: int, answer: AnswerState, completion: float | None, action: Action) -> None:
+    assert decide(pause_ms, answer=answer, completion=completion) is action
+
+
+def test_the_threshold_and_pauses_are_configurable() -> None:
+    config = EndpointingConfig(ask_pause_ms=300, max_pause_ms=1000, complete_threshold=0.8)
+    assert decide(250, completion=0.9, config=config) is Action.KEEP_LISTENING
+    assert decide(300, completion=0.7, config=config) is Action.KEEP_LISTENING
+    assert decide(300, completion=0.8, config=config) is Action.END_TURN
+    assert decide(1000, config=config) is Action.END_TURN
+    for bad in ({"ask_pause_ms": 0}, {"ask_pause_ms": 2000}, {"complete_threshold": 1.0}):
+        with pytest.raises(ConfigError):
+            EndpointingConfig(**bad)  # type: ignore[arg-type]
+
+
+def feed(endpointer: Endpointer, probabilities: list[float]) -> list[tuple[int, object]]:
+    out: list[tuple[int, object]] = []
+    start = round(endpointer.position_ms / FRAME_MS)
+    for offset, p in enumerate(probabilities):
+        out += [(start + offset, e) for e in endpointer.update(p, FRAME_MS)]
+    return out
+
+
+def test_a_complete_verdict_ends_the_turn_where_the_pause_began() -> None:
+    endpointer = Endpointer(TURNS)
+    events = feed(endpointer, [0.9] * 10 + [0.0] * 7)
+    # 7 frames (224 ms) of pause: the model is asked once, with the audio up to 544 ms.
+    assert events == [(2, SpeechStarted(at_ms=0)), (16, AskTurnModel(pause_start_ms=320, at_ms=544))]
+    assert feed(endpointer, [0.0] * 3) == []  # no verdict yet: no second question
+    assert endpointer.set_completion(320, 0.93) == [SpeechEnded(at_ms=320, speech_start_ms=0)]
+    assert not endpointer.speaking
+
+
+def test_an_incomplete_verdict_waits_for_more_words_or_the_ceiling() -> None:
+    endpointer = Endpointer(TURNS, EndpointingConfig(max_pause_ms=640))
+    feed(endpointer, [0.9] * 10 + [0.0] * 7)
+    assert endpointer.set_completion(320, 0.1) == []
+    # The ceiling: 640 ms after the pause began (20 frames), whatever the model said.
+    assert feed(endpointer, [0.0] * 13) == [(29, SpeechEnded(at_ms=320, speech_start_ms=0))]
+
+
+def test_words_after_the_pause_make_a_new_question_and_drop_old_verdicts() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 7)
+    events = feed(endpointer, [0.9] * 5 + [0.0] * 7)
+    # The new pause began at frame 22 (704 ms); asked again at 22 + 7 frames.
+    assert events == [(28, AskTurnModel(pause_start_ms=704, at_ms=928))]
+    assert endpointer.set_completion(320, 0.99) == []  # the answer to the old question is stale
+    assert endpointer.set_completion(704, 0.99) == [SpeechEnded(at_ms=704, speech_start_ms=0)]
+
+
+def test_the_dialogue_ends_a_complete_answer_without_the_model() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 3)
+    assert endpointer.set_answer(COMPLETE) == []  # a 96 ms gap is no pause yet
+    assert feed(endpointer, [0.0] * 4) == [(16, SpeechEnded(at_ms=320, speech_start_ms=0))]
+
+
+def test_a_known_unfinished_start_is_never_sent_to_the_model() -> None:
+    endpointer = Endpointer(TURNS, EndpointingConfig(max_pause_ms=800))
+    feed(endpointer, [0.9] * 10 + [0.0] * 2)
+    endpointer.set_answer(INCOMPLETE)
+    events = feed(endpointer, [0.0] * 30)
+    assert events == [(34, SpeechEnded(at_ms=320, speech_start_ms=0))]  # 800 ms ceiling only
+
+
+def test_speaking_again_forgets_the_dialogues_view_of_the_shorter_transcript() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 2)
+    endpointer.set_answer(INCOMPLETE)
+    events = feed(endpointer, [0.9] * 5 + [0.0] * 7)
+    assert events == [(23, AskTurnModel(pause_start_ms=544, at_ms=768))]
+
+
+def test_a_click_inside_the_pause_keeps_the_pause_and_its_verdict() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 7)
+    endpointer.set_completion(320, 0.2)
+    assert feed(endpointer, [0.8, 0.0, 0.0]) == []  # 32 ms of sound is shorter than resume_speech_ms
+    assert endpointer.pause_ms == pytest.approx(320)
+
+
+def test_turn_taking_can_end_a_turn_early_only_inside_a_pause() -> None:
+    turns = TurnTaking(TURNS)
+    for _ in range(10):
+        turns.update(0.9, FRAME_MS)
+    assert turns.pause_start_ms is None and turns.end_turn() == []
+    for _ in range(3):
+        turns.update(0.0, FRAME_MS)
+    assert turns.pause_start_ms == 320 and turns.pause_ms == 96
+    assert turns.end_turn() == [SpeechEnded(at_ms=320, speech_start_ms=0)]
+    assert not turns.speaking and turns.pause_ms == 0

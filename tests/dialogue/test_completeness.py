@@ -1,0 +1,77 @@
+"""The dialogue's view of a speculative transcript, for the question it asked (literals)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from voicebot.audio.endpointing import AnswerState
+from voicebot.dialogue.completeness import answer_state
+from voicebot.dialogue.loader import load_dialogue
+from voicebot.dialogue.model import SlotSpec
+from voicebot.dialogue.understanding import SlotReader
+
+DIALOGUES = Path(__file__).resolve().parents[2] / "dialogues"
+COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, AnswerState.UNKNOWN
+
+
+@cache
+def reader(name: str) -> SlotReader:
+    return SlotReader(load_dialogue(DIALOGUES / f"{name}.yml"))
+
+
+def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
+    r = reader(dialogue)
+    spec: SlotSpec | None = None if slot is None else r.dialogue.slots[slot]
+    return answer_state(r, spec, text)
+
+
+@pytest.mark.parametrize(("dialogue", "slot", "text", "expected"), [
+    # Whole answers: the turn may end at the first pause.
+    ("pizza_order", "confirmed", "Yes.", COMPLETE),
+    ("pizza_order", "confirmed", "no, that's wrong", COMPLETE),
+    ("pizza_order", "phone", "It's five five five, one two three, four five six seven.", COMPLETE),
+    ("pizza_order", "phone", "555-123-4567", COMPLETE),
+    ("satisfaction_survey", "satisfaction", "Four.", COMPLETE),
+    ("satisfaction_survey", "recommend", "I'd say eight out of ten", COMPLETE),
+    ("pizza_order_ko", "confirmed", "네 맞아요", COMPLETE),
+    ("pizza_order_ko", "phone", "공일공 일이삼사 오육칠팔", COMPLETE),
+    # Known unfinished starts: keep listening.
+    ("pizza_order", "phone", "My number is five five five", INCOMPLETE),
+    ("pizza_order", "phone", "five five five one two three", INCOMPLETE),
+    ("pizza_order", "items", "Two large pepperoni and", INCOMPLETE),
+    ("pizza_order", "items", "Um", INCOMPLETE),
+    ("pizza_order", "confirmed", "Yes, and", INCOMPLETE),  # the unfinished end wins over the "yes"
+    ("satisfaction_survey", "satisfaction", "I'd give it a", INCOMPLETE),
+    ("satisfaction_survey", "comment", "Well, the driver was, uh", INCOMPLETE),
+    ("pizza_order", None, "I want to, um,", INCOMPLETE),
+    ("pizza_order_ko", "items", "페퍼로니 두 판 그리고", INCOMPLETE),
+    ("pizza_order_ko", "phone", "음", INCOMPLETE),
+    # Anything else: the turn model decides.
+    ("pizza_order", "phone", "five five five one two three four", UNKNOWN),  # 7 digits: local, or not yet?
+    ("satisfaction_survey", "recommend", "twenty", UNKNOWN),  # out of range anyway
+    ("satisfaction_survey", "satisfaction", "maybe", UNKNOWN),
+    ("satisfaction_survey", "recommend", "I'd say ten", COMPLETE),
+    ("pizza_order", "items", "Two large pepperoni", UNKNOWN),  # an order may go on: "and a coke"
+    ("pizza_order", "address", "Twelve Main Street", UNKNOWN),
+    ("pizza_order", None, "hello there", UNKNOWN),
+    ("pizza_order", "confirmed", "", UNKNOWN),
+])
+def test_answer_state(dialogue: str, slot: str | None, text: str, expected: AnswerState) -> None:
+    assert state(dialogue, slot, text) is expected
+
+
+def test_a_tens_word_may_still_grow() -> None:
+    spec = SlotSpec(name="age", type="integer", minimum=0, maximum=120)
+    r = reader("satisfaction_survey")
+    assert answer_state(r, spec, "thirty") is UNKNOWN  # "thirty ... five"
+    assert answer_state(r, spec, "thirty five") is COMPLETE
+
+
+def test_digits_of_a_known_length() -> None:
+    spec = SlotSpec(name="pin", type="digits", length=4)
+    r = reader("pizza_order")
+    assert answer_state(r, spec, "one two") is INCOMPLETE
+    assert answer_state(r, spec, "one two three four") is COMPLETE

@@ -1,0 +1,181 @@
+"""Endpointing: when has the caller finished their turn?
+
+A fixed silence (the 600 ms rule of :mod:`voicebot.audio.turn_taking`) is slow for "yes" and cuts in
+on "my number is five five five... one two three". Here a short VAD pause only raises the question;
+two judges answer it:
+
+- the dialogue, which knows what it asked: the speculative transcript already answers the question
+  ("yes", a score, a whole phone number) -> the turn ends; it is a known unfinished start ("my number
+  is five five five", "um", a trailing "and") -> keep listening;
+- otherwise the turn model (:class:`voicebot.engines.base.TurnDetector`), which hears whether the
+  sentence sounds finished.
+
+A ceiling of silence ends every turn, whatever the judges said. Pure and deterministic: positions are
+audio time, verdicts are given to it; no clock, no audio, no models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import Enum
+
+from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnEvent, TurnTaking, TurnTakingConfig
+from voicebot.errors import ConfigError
+
+
+class AnswerState(Enum):
+    """The dialogue's view of the transcript heard so far, for the question it asked."""
+
+    COMPLETE = "complete"  # already a whole answer: end at the first pause
+    INCOMPLETE = "incomplete"  # a known unfinished start: wait, up to the ceiling
+    UNKNOWN = "unknown"  # the dialogue cannot tell: the turn model decides
+
+
+class Action(Enum):
+    KEEP_LISTENING = "keep_listening"
+    ASK_TURN_MODEL = "ask_turn_model"
+    END_TURN = "end_turn"
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointingConfig:
+    # A pause this long asks the judges; shorter ones are breaths and stops inside words.
+    ask_pause_ms: int = 200
+    # A pause this long ends the turn, whatever the judges said.
+    max_pause_ms: int = 1600
+    # The turn model's probability from which the turn counts as complete.
+    complete_threshold: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 < self.ask_pause_ms < self.max_pause_ms:
+            raise ConfigError(
+                f"endpointing needs 0 < ask_pause_ms < max_pause_ms, got {self.ask_pause_ms} and "
+                f"{self.max_pause_ms}"
+            )
+        if not 0.0 < self.complete_threshold < 1.0:
+            raise ConfigError(f"complete_threshold must be between 0 and 1, got {self.complete_threshold}")
+
+
+def decide(pause_ms: float, *, answer: AnswerState = AnswerState.UNKNOWN, completion: float | None = None,
+           config: EndpointingConfig | None = None) -> Action:
+    """What to do ``pause_ms`` into a pause, given what the dialogue and the turn model said.
+
+    ``completion`` is the turn model's probability for this pause, None while it has not been asked.
+    """
+    cfg = config or EndpointingConfig()
+    if pause_ms >= cfg.max_pause_ms:
+        return Action.END_TURN
+    if pause_ms < cfg.ask_pause_ms:
+        return Action.KEEP_LISTENING
+    if answer is AnswerState.COMPLETE:
+        return Action.END_TURN
+    if answer is AnswerState.INCOMPLETE:
+        return Action.KEEP_LISTENING
+    if completion is None:
+        return Action.ASK_TURN_MODEL
+    return Action.END_TURN if completion >= cfg.complete_threshold else Action.KEEP_LISTENING
+
+
+@dataclass(frozen=True, slots=True)
+class AskTurnModel:
+    """Run the turn model on the caller's audio up to ``at_ms``; give the answer to
+    :meth:`Endpointer.set_completion` with this ``pause_start_ms``."""
+
+    pause_start_ms: int
+    at_ms: int
+
+
+EndpointEvent = SpeechStarted | SpeechEnded | AskTurnModel
+
+
+class Endpointer:
+    """Turn-taking whose pauses are judged: feed VAD probabilities with :meth:`update`, give the
+    turn model's verdicts and the dialogue's views as they arrive, act on the events returned."""
+
+    def __init__(self, turn_taking: TurnTakingConfig | None = None,
+                 config: EndpointingConfig | None = None) -> None:
+        self.config = config or EndpointingConfig()
+        base = turn_taking or TurnTakingConfig()
+        # The ceiling replaces the fixed end-of-turn silence.
+        self._turns = TurnTaking(dataclasses.replace(base, end_silence_ms=self.config.max_pause_ms))
+        self._answer = AnswerState.UNKNOWN
+        self._pause_start: int | None = None
+        self._asked = False
+        self._completion: float | None = None
+
+    @property
+    def speaking(self) -> bool:
+        return self._turns.speaking
+
+    @property
+    def position_ms(self) -> float:
+        return self._turns.position_ms
+
+    @property
+    def pause_ms(self) -> float:
+        return self._turns.pause_ms
+
+    def reset(self) -> None:
+        self._turns.reset()
+        self._answer = AnswerState.UNKNOWN
+        self._forget_pause()
+
+    def update(self, probability: float, frame_duration_ms: float) -> list[EndpointEvent]:
+        events: list[EndpointEvent] = list(self._turns.update(probability, frame_duration_ms))
+        if any(isinstance(e, SpeechStarted | SpeechEnded) for e in events):
+            self._answer = AnswerState.UNKNOWN
+            self._forget_pause()
+        if any(isinstance(e, SpeechEnded) for e in events):
+            return events
+        return events + self._judge()
+
+    def set_completion(self, pause_start_ms: int, probability: float) -> list[EndpointEvent]:
+        """The turn model's verdict for the pause that began at ``pause_start_ms`` (stale ones are
+        dropped: the caller spoke again since)."""
+        if pause_start_ms != self._pause_start:
+            return []
+        self._completion = probability
+        return self._judge()
+
+    def set_answer(self, answer: AnswerState) -> list[EndpointEvent]:
+        """The dialogue's view of the latest speculative transcript of this turn."""
+        if not self._turns.speaking:
+            return []
+        self._answer = answer
+        return self._judge()
+
+    def finish(self) -> list[EndpointEvent]:
+        self._forget_pause()
+        return list(self._turns.finish())
+
+    def _judge(self) -> list[EndpointEvent]:
+        start = self._turns.pause_start_ms
+        if start is None:
+            if self._pause_start is not None:
+                # The caller spoke again: the transcript judged before is shorter than the turn now.
+                self._answer = AnswerState.UNKNOWN
+                self._forget_pause()
+            return []
+        if round(start) != self._pause_start:
+            self._forget_pause()
+            self._pause_start = round(start)
+        action = decide(self._turns.pause_ms, answer=self._answer, completion=self._completion,
+                        config=self.config)
+        if action is Action.END_TURN:
+            self._forget_pause()
+            self._answer = AnswerState.UNKNOWN
+            return list[EndpointEvent](self._turns.end_turn())
+        if action is Action.ASK_TURN_MODEL and not self._asked:
+            self._asked = True
+            return [AskTurnModel(pause_start_ms=self._pause_start, at_ms=round(self._turns.position_ms))]
+        return []
+
+    def _forget_pause(self) -> None:
+        self._pause_start = None
+        self._asked = False
+        self._completion = None
+
+
+__all__ = ["Action", "AnswerState", "AskTurnModel", "EndpointEvent", "Endpointer", "EndpointingConfig",
+           "TurnEvent", "decide"]
