@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from voicebot.dialogue.events import CallerText, EndCall, Say
+from voicebot.dialogue.events import CallerText, Dtmf, EndCall, Say, SilenceTimeout
 from voicebot.dialogue.loader import load_dialogue, load_dialogue_bytes
 from voicebot.dialogue.machine import Conversation
 from voicebot.dialogue.model import Dialogue
@@ -128,3 +128,104 @@ def test_homophones_stay_words_where_no_number_is_asked(survey: Dialogue) -> Non
     conv.handle(CallerText("9"))
     conv.handle(CallerText("not too bad"))
     assert conv.slots["comment"] == "not too bad"
+
+
+def _at_satisfaction(dialogue: Dialogue) -> Conversation:
+    conv = Conversation(dialogue, {})
+    conv.start()
+    conv.handle(CallerText("yes" if dialogue.language == "en" else "네"))
+    return conv
+
+
+@pytest.mark.parametrize("heard", ["Bye.", "bye", "Uh, bye.", "stop", "Goodbye."])
+def test_a_lone_stop_word_where_a_score_is_asked_is_confirmed(survey: Dialogue, heard: str) -> None:
+    conv = _at_satisfaction(survey)
+    actions = conv.handle(CallerText(heard, confidence=0.9))
+    assert _says(actions) == ["Do you want to end the call?"]
+    assert not conv.ended and "satisfaction" not in conv.slots
+
+
+def test_no_to_ending_asks_the_question_again(survey: Dialogue) -> None:
+    conv = _at_satisfaction(survey)
+    conv.handle(CallerText("Bye."))
+    again = _says(conv.handle(CallerText("no")))
+    assert len(again) == 1 and again[0].startswith("On a scale of one to five")
+    conv.handle(CallerText("five"))
+    assert conv.slots["satisfaction"] == 5 and not conv.ended
+
+
+@pytest.mark.parametrize("answer", [CallerText("five"), CallerText("Five."), Dtmf("5")])
+def test_an_answer_to_the_end_question_that_is_a_score_is_taken(survey: Dialogue, answer: object) -> None:
+    conv = _at_satisfaction(survey)
+    conv.handle(CallerText("Bye."))
+    assert isinstance(answer, CallerText | Dtmf)
+    actions = conv.handle(answer)
+    assert conv.slots["satisfaction"] == 5
+    assert any(a.prompt_id == "ask_recommend" for a in actions if isinstance(a, Say))
+
+
+@pytest.mark.parametrize("answer", ["yes", "yes please", "bye", "[dtmf 1]"])
+def test_yes_to_ending_ends_the_call(survey: Dialogue, answer: str) -> None:
+    conv = _at_satisfaction(survey)
+    conv.handle(CallerText("Bye."))
+    event = Dtmf("1") if answer.startswith("[") else CallerText(answer)
+    actions = conv.handle(event)
+    assert conv.ended and conv.record.outcome == "declined"
+    assert isinstance(actions[-1], EndCall)
+
+
+def test_silence_after_the_end_question_asks_it_again(survey: Dialogue) -> None:
+    conv = _at_satisfaction(survey)
+    conv.handle(CallerText("Bye."))
+    said = _says(conv.handle(SilenceTimeout()))
+    assert said == ["Sorry, I didn't hear anything.", "Do you want to end the call?"]
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        "I don't want to do this survey, goodbye",
+        "stop calling me",
+        "please take me off your list",
+        "I'm not interested",
+    ],
+)
+def test_a_clear_request_still_ends_the_call(survey: Dialogue, heard: str) -> None:
+    conv = _at_satisfaction(survey)
+    conv.handle(CallerText(heard, confidence=0.9))
+    assert conv.ended and conv.record.outcome == "declined"
+
+
+def test_a_short_stop_heard_with_low_confidence_is_confirmed_at_any_question(survey: Dialogue) -> None:
+    conv = Conversation(survey, {})
+    conv.start()
+    assert _says(conv.handle(CallerText("Stop it.", confidence=0.2))) == ["Do you want to end the call?"]
+    conv.handle(CallerText("no"))
+    conv.handle(CallerText("sure"))
+    assert conv.slots["consent"] is True
+
+
+def test_a_clear_stop_at_a_yes_no_question_ends_the_call(survey: Dialogue) -> None:
+    conv = Conversation(survey, {})
+    conv.start()
+    conv.handle(CallerText("stop", confidence=0.9))
+    assert conv.ended and conv.record.outcome == "declined"
+
+
+def test_korean_lone_stop_word_at_a_score_is_confirmed(survey_ko: Dialogue) -> None:
+    conv = _at_satisfaction(survey_ko)
+    assert _says(conv.handle(CallerText("됐어요"))) == ["통화를 종료할까요?"]
+    conv.handle(CallerText("아니요"))
+    conv.handle(CallerText("다섯 점"))
+    assert conv.slots["satisfaction"] == 5
+    conv.handle(CallerText("그만"))
+    conv.handle(CallerText("네"))
+    assert conv.ended and conv.record.outcome == "declined"
+
+
+def test_the_step_log_counts_the_end_question_as_a_read_back(survey: Dialogue) -> None:
+    conv = _at_satisfaction(survey)
+    conv.handle(CallerText("Bye."))
+    conv.handle(CallerText("no"))
+    results = [(s["step"], s["result"]) for s in conv.record.meta["steps"]]
+    assert results[-2:] == [("ask.satisfaction", "read_back"), ("ask.satisfaction", "repeat")]

@@ -6,6 +6,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "agent": "Of course. I'll connect you with a member of our team now. Please hold.",
         "stop": "No problem. Thank you for your time. Goodbye.",
+        "stop_check": "Do you want to end the call?",
         "silence": "Sorry, I didn't hear anything.",
         "silence_end": (
             "I'm sorry, I still can't hear you, so I'll end the call now. Please call us back. Goodbye."
@@ -18,6 +19,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
     "ko": {
         "agent": "네, 상담원에게 연결해 드리겠습니다. 잠시만 기다려 주세요.",
         "stop": "알겠습니다. 시간 내 주셔서 감사합니다. 안녕히 계세요.",
+        "stop_check": "통화를 종료할까요?",
         "silence": "죄송합니다, 말씀이 잘 들리지 않았어요.",
         "silence_end": (
             "계속 말씀이 들리지 않아 통화를 종료하겠습니다. 다시 연락 부탁드립니다. 안녕히 계세요."

@@ -544,7 +544,7 @@ class _Builder:
 
         agent_on, agent = section("agent", ("prompt", "reason", "target", "dtmf"))
         repeat_on, repeat = section("repeat", ("dtmf",))
-        stop_on, stop = section("stop", ("prompt", "outcome"))
+        stop_on, stop = section("stop", ("prompt", "outcome", "confirm"))
         _, silence = section("silence", ("reprompts", "prompt", "end_prompt", "outcome"))
         _, no_match = section("no_match", ("prompt",))
         _, low = section("low_confidence", ("threshold", "prompt"))
@@ -582,6 +582,7 @@ class _Builder:
             stop_enabled=stop_on,
             stop_prompt=prompt_of("stop", stop, "prompt", texts["stop"], "global.stop"),
             stop_outcome=stop_outcome,
+            stop_check_prompt=prompt_of("stop", stop, "confirm", texts["stop_check"], "global.stop_check"),
             silence_reprompts=self.integer(
                 (*path, "silence", "reprompts"), silence.get("reprompts", 1), "reprompts"
             ),

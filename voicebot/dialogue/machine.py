@@ -41,6 +41,9 @@ from voicebot.record import CallRecord, Turn, utc_now_iso
 _MAX_STEPS_PER_TURN = 5000
 # Free-text answers longer than this are content, not commands: "the agent was rude" is a comment.
 _FREE_TEXT_COMMAND_WORDS = 4
+# A stop said in at most this many words with low confidence may be a misheard answer: it is confirmed.
+_UNSURE_STOP_WORDS = 2
+_NUMERIC_TYPES = ("integer", "number", "digits", "phone")
 
 
 @dataclass(slots=True)
@@ -78,15 +81,24 @@ class _ActionWait:
     action_id: str
 
 
-_Wait = _AskWait | _ConfirmWait | _CheckWait | _ActionWait
-
-
 @dataclass(slots=True)
 class _Question:
     """What the bot last asked, said again on "repeat that" and after silence."""
 
     says: list[Say] = field(default_factory=list)
     listen: Listen | None = None
+
+
+@dataclass(slots=True)
+class _EndCheckWait:
+    """A stop that may be a misheard word ("five" heard as "Bye."): asked before the call ends."""
+
+    resume: _AskWait | _ConfirmWait | _CheckWait
+    question: _Question
+    silences: int = 0
+
+
+_Wait = _AskWait | _ConfirmWait | _CheckWait | _EndCheckWait | _ActionWait
 
 
 class Conversation:
@@ -144,9 +156,11 @@ class Conversation:
         if step is not None and kind is not None:
             result = steplog.classify(
                 kind, attempts_before=attempts, attempts_after=_attempts(wait),
-                was_read_back=isinstance(wait, _CheckWait),
-                read_back_now=isinstance(self._wait, _CheckWait) and self._wait is not wait,
-                same_question=self._wait is wait, slots_changed=self.slots != slots, ended=self.ended,
+                was_read_back=isinstance(wait, _CheckWait | _EndCheckWait),
+                read_back_now=isinstance(self._wait, _CheckWait | _EndCheckWait) and self._wait is not wait,
+                same_question=self._wait is wait
+                or (isinstance(wait, _EndCheckWait) and self._wait is wait.resume),
+                slots_changed=self.slots != slots, ended=self.ended,
                 outcome=self.record.outcome)
             steplog.note(self.record.meta, step, result, turns if kind in ("text", "dtmf") else None)
         return actions
@@ -168,6 +182,11 @@ class Conversation:
             return []
         if isinstance(event, SilenceTimeout):
             return self._on_silence(wait)
+        if isinstance(wait, _EndCheckWait):
+            return self._on_end_check(wait, event)
+        return self._answer(wait, event)
+
+    def _answer(self, wait: _AskWait | _ConfirmWait | _CheckWait, event: Event) -> list[Action]:
         if isinstance(wait, _AskWait):
             return self._on_ask(wait, event)
         if isinstance(wait, _ConfirmWait):
@@ -323,7 +342,7 @@ class Conversation:
 
     # ---- events ----
 
-    def _on_silence(self, wait: _AskWait | _ConfirmWait | _CheckWait) -> list[Action]:
+    def _on_silence(self, wait: _AskWait | _ConfirmWait | _CheckWait | _EndCheckWait) -> list[Action]:
         b = self.dialogue.behaviour
         if isinstance(wait, _AskWait) and wait.step.on_silence is not None:
             self._wait = None
@@ -341,15 +360,76 @@ class Conversation:
         return out + self._repeat_question()
 
     def _global_intent(
-        self, text: str, *, free_text: bool, answers: Callable[[], bool] | None = None
+        self,
+        event: CallerText,
+        *,
+        free_text: bool,
+        answers: Callable[[], bool] | None = None,
+        numeric: bool = False,
     ) -> list[Action] | None:
+        text = event.text.strip()
         if free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS:
             return None
         intent = self._reader.intent(text)
         # "아니요 설명 못 들었어요" (no, nobody explained) also reads as "I didn't hear you": an answer wins.
         if intent == "repeat" and answers is not None and answers():
             return None
+        if intent == "stop" and self.dialogue.behaviour.stop_enabled and self._unsure_stop(event, numeric):
+            return self._check_end()
         return self._do_intent(intent)
+
+    def _unsure_stop(self, event: CallerText, numeric: bool) -> bool:
+        """A stop that may be a misheard answer: phone audio turned "five" into "Bye." and "four" into "for".
+
+        A lone word where a number is asked is checked whatever its confidence; a short stop heard with
+        low confidence is checked anywhere; "I don't want to do this survey, goodbye" ends the call.
+        """
+        said = len(self._reader.words(event.text))
+        low = event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence
+        return (numeric and said <= 1) or (low and said <= _UNSURE_STOP_WORDS)
+
+    def _check_end(self) -> list[Action]:
+        wait = self._wait
+        assert isinstance(wait, _AskWait | _ConfirmWait | _CheckWait)
+        check = _EndCheckWait(wait, self._question)
+        self._wait = check
+        say = self._say(self.dialogue.behaviour.stop_check_prompt)
+        slot = self._question.listen.slot if self._question.listen is not None else None
+        listen = Listen(
+            slot=slot,
+            timeout_ms=self.dialogue.timeout_ms,
+            hints=YES_NO_HINTS[self.dialogue.language],
+            dtmf=True,
+            max_digits=1,
+        )
+        self._question = _Question([say], listen)
+        return [say, listen]
+
+    def _on_end_check(self, wait: _EndCheckWait, event: Event) -> list[Action]:
+        """Yes (or another stop) ends the call; no asks the question again; anything else answers it."""
+        wait.silences = 0
+        b = self.dialogue.behaviour
+        answer: bool | None
+        if isinstance(event, Dtmf):
+            answer = True if event.digits == b.dtmf_yes else False if event.digits == b.dtmf_no else None
+        else:
+            assert isinstance(event, CallerText)
+            intent = self._reader.intent(event.text)
+            if intent == "stop":
+                return self._do_intent("stop") or []
+            if intent in ("agent", "repeat"):
+                handled = self._do_intent(intent)
+                if handled is not None:
+                    return handled
+            answer = self._reader.yes_no(event.text)
+        if answer is True:
+            return self._do_intent("stop") or []
+        self._wait = wait.resume
+        self._question = wait.question
+        if answer is False:
+            return self._repeat_question()
+        # Neither yes nor no: most likely the caller answered the question ("five"); read it so.
+        return self._answer(wait.resume, event)
 
     def _do_intent(self, intent: str | None) -> list[Action] | None:
         b = self.dialogue.behaviour
@@ -396,7 +476,10 @@ class Conversation:
         text = event.text.strip()
         free_text = spec.type == "text" and spec.pattern is None
         handled = self._global_intent(
-            text, free_text=free_text, answers=lambda: self._reader.read(spec, text, strict=True) is not None
+            event,
+            free_text=free_text,
+            answers=lambda: self._reader.read(spec, text, strict=True) is not None,
+            numeric=spec.type in _NUMERIC_TYPES,
         )
         if handled is not None:
             return handled
@@ -449,8 +532,12 @@ class Conversation:
         else:
             assert isinstance(event, CallerText)
             text = event.text
+            spec = self.dialogue.slots[wait.ask.step.slot]
             handled = self._global_intent(
-                text, free_text=False, answers=lambda: self._reader.yes_no(text) is not None
+                event,
+                free_text=False,
+                answers=lambda: self._reader.yes_no(text) is not None,
+                numeric=spec.type in _NUMERIC_TYPES,
             )
             if handled is not None:
                 return handled
@@ -511,7 +598,7 @@ class Conversation:
             assert isinstance(event, CallerText)
             text = event.text
             handled = self._global_intent(
-                text, free_text=False, answers=lambda: self._reader.yes_no(text) is not None
+                event, free_text=False, answers=lambda: self._reader.yes_no(text) is not None
             )
             if handled is not None:
                 return handled
@@ -591,12 +678,16 @@ _EVENT_KINDS: dict[type, str] = {CallerText: "text", Dtmf: "dtmf", SilenceTimeou
 
 def _step_id(wait: _Wait | None) -> str | None:
     """The ask or confirm step a caller event answers (the step log's key)."""
+    if isinstance(wait, _EndCheckWait):
+        return _step_id(wait.resume)
     if isinstance(wait, _CheckWait):
         return wait.ask.step.id
     return wait.step.id if isinstance(wait, _AskWait | _ConfirmWait) else None
 
 
 def _attempts(wait: _Wait | None) -> int:
+    if isinstance(wait, _EndCheckWait):
+        return _attempts(wait.resume)
     if isinstance(wait, _CheckWait):
         return wait.ask.attempts
     return wait.attempts if isinstance(wait, _AskWait | _ConfirmWait) else 0

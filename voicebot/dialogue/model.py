@@ -201,6 +201,7 @@ class GlobalBehaviour:
     stop_enabled: bool
     stop_prompt: Prompt | None
     stop_outcome: str
+    stop_check_prompt: Prompt  # asked when a stop may be a misheard word ("five" heard as "Bye.")
     silence_reprompts: int
     silence_prompt: Prompt
     silence_end_prompt: Prompt | None

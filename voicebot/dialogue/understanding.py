@@ -67,6 +67,12 @@ class SlotReader:
         intent = found if isinstance(found, Enum) else getattr(found, "name", found)
         return str(getattr(intent, "value", intent))
 
+    def words(self, text: str) -> list[str]:
+        """The words said, without hesitations ("uh", "음")."""
+        from voicebot.nlu.normalize import words
+
+        return words(text, self.language)
+
     def yes_no(self, text: str) -> bool | None:
         from voicebot.nlu.yesno import parse_yes_no
 
