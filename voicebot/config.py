@@ -101,6 +101,8 @@ class AmiConfig:
 class StoreConfig:
     # SQLite file path (or sqlite:///path) or postgresql://user@host/db; None: <data_dir>/voicebot.db
     url: str | None = None
+    # PostgreSQL: how long a campaign claim holds without renewal (its dialer renews every lease_s / 3)
+    lease_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +294,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         fail("server.shutdown_timeout_s", "must not be negative")
     if config.server.max_concurrent_calls < 1:
         fail("server.max_concurrent_calls", "must be at least 1")
+    if config.store.lease_s <= 0:
+        fail("store.lease_s", "must be a positive number of seconds")
     if not 1 <= config.ami.port <= 65535:
         fail("ami.port", f"must be between 1 and 65535, got {config.ami.port}")
     if not 0.0 < config.vad.threshold < 1.0:

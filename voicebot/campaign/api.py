@@ -19,8 +19,8 @@ from starlette.routing import Route, Router
 
 from voicebot.campaign.policy import CampaignSettings
 from voicebot.campaign.report import FORMATS, build_report, render
-from voicebot.campaign.service import CampaignService, default_store_path
-from voicebot.campaign.state import Campaign, CampaignStore
+from voicebot.campaign.service import CampaignService, open_campaign_store
+from voicebot.campaign.state import Campaign
 from voicebot.errors import CampaignError
 
 _SETTING_FIELDS = ("max_concurrent", "retries", "retry_after_min", "window", "timezone", "phone_column")
@@ -32,7 +32,7 @@ def campaign_service(request: Request) -> CampaignService:
     service: CampaignService | None = getattr(state, "campaigns", None)
     if service is None:
         runtime = state.runtime
-        store = CampaignStore(default_store_path(runtime.config))
+        store = open_campaign_store(runtime.config)
         get = getattr(runtime.store, "get", None)
         service = CampaignService(store, find_record=get) if get else CampaignService(store)
         state.campaigns = service

@@ -57,3 +57,7 @@ class AmiDialer:
             return DialResult(ANSWERED if record is not None else FAILED, record)
         finally:
             self.router.forget(request.call_id)
+
+    async def hang_up(self, call_id: str) -> None:
+        """End a call the campaign runner stopped (its lease could not be kept)."""
+        await self.ami.hangup(call_id)

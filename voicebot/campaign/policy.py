@@ -125,3 +125,15 @@ def next_attempt_due(outcome: str, attempt_no: int, settings: CampaignSettings,
     if outcome in RETRYABLE and attempt_no < settings.max_attempts:
         return now + timedelta(minutes=settings.retry_after_min)
     return None
+
+
+def recovered_dial_outcome(record_outcome: str | None, *, found: bool) -> str:
+    """Dial outcome of an attempt whose dialer died, from the call store's record of that call.
+
+    No record: the call never reached the bot. A record that ended with an outcome: the person had the
+    conversation (answered, not dialled again). A record cut off with it (no outcome, or ``interrupted``
+    as the call store marks calls of dead workers): interrupted, retried under the campaign's rules.
+    """
+    if found and record_outcome not in (None, INTERRUPTED):
+        return ANSWERED
+    return INTERRUPTED

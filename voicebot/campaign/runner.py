@@ -1,7 +1,12 @@
-"""The dialer loop: pick due contacts, keep ``max_concurrent`` calls going, record every attempt.
+"""The dialer loop: claim due contacts, keep ``max_concurrent`` calls going, record every attempt.
 
 Each attempt is committed before dialling and closed once (see :mod:`voicebot.campaign.state`);
 a restarted runner first closes the attempts its predecessor left open.
+
+On a store with leases (PostgreSQL, many dialers on one campaign) the runner also renews the leases
+of its live calls every ``lease_s / 3`` and, as it polls, closes other dialers' attempts whose lease
+ran out. A call whose lease it could not renew in time is stopped (the fence): by then another dialer
+may count it as over, so it must be.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,11 +22,14 @@ from typing import Any, Protocol
 
 from voicebot.campaign.contacts import mask_phone
 from voicebot.campaign.policy import ANSWERED, FAILED, TRANSFERRED
-from voicebot.campaign.state import FINISHED, PAUSED, RUNNING, CampaignStore, DueContact, Progress
-from voicebot.errors import VoicebotError
+from voicebot.campaign.state import FINISHED, PAUSED, RUNNING, CampaignStore, Claim, Progress
+from voicebot.errors import CampaignError, VoicebotError
 from voicebot.record import CallRecord
 
 log = logging.getLogger(__name__)
+# A call is stopped once this share of its lease has passed since the last renewal that succeeded
+# (timed from before the request, so the database's lease always ends later).
+FENCE_SHARE = 0.8
 
 
 def utc_now() -> datetime:
@@ -68,6 +76,8 @@ class CampaignRunner:
         self.on_progress = on_progress
         self._paused = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        # Leased stores: call_id -> (task, monotonic time the last renewal that succeeded was asked).
+        self._leases: dict[str, tuple[asyncio.Task[None], float]] = {}
 
     def pause(self) -> None:
         """Start no new call; calls in progress finish."""
@@ -81,9 +91,12 @@ class CampaignRunner:
             log.warning("campaign %s: line %d attempt %d was open at restart; closed as %s",
                         self.campaign_id, attempt.line, attempt.attempt_no, outcome)
         self.store.set_status(self.campaign_id, RUNNING, self.clock())
+        keeper = asyncio.create_task(self._keep_leases()) if self.store.lease_s is not None else None
         try:
             while not self._paused.is_set():
                 now = self.clock()
+                if self.store.lease_s is not None:
+                    self._recover_expired(now)
                 progress = self.store.progress(self.campaign_id)
                 if progress.pending == 0 and not self._in_flight:
                     self.store.set_status(self.campaign_id, FINISHED, now)
@@ -92,8 +105,9 @@ class CampaignRunner:
                     await self._wait((window.next_open(now) - now).total_seconds())
                     continue
                 free = settings.max_concurrent - len(self._in_flight)
-                for contact in self.store.due_contacts(self.campaign_id, now, free):
-                    self._start(contact, settings.dialogue)
+                asked = time.monotonic()  # before the claim: its lease cannot have begun earlier
+                for claim in self.store.claim(self.campaign_id, now, free):
+                    self._start(claim, settings.dialogue, asked)
                 if self._in_flight:
                     await asyncio.wait(self._in_flight, timeout=self.poll_s,
                                        return_when=asyncio.FIRST_COMPLETED)
@@ -109,21 +123,78 @@ class CampaignRunner:
             for task in self._in_flight:
                 task.cancel()
             raise
+        finally:
+            if keeper is not None:
+                keeper.cancel()
         return self.store.progress(self.campaign_id)
+
+    def _recover_expired(self, now: datetime) -> None:
+        for attempt, outcome in self.store.recover(self.campaign_id, self.find_record, now):
+            log.warning("campaign %s: line %d attempt %d (call %s) lost its dialer's lease; closed as %s",
+                        self.campaign_id, attempt.line, attempt.attempt_no, attempt.call_id, outcome)
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of this runner's live calls; stop the calls whose lease could not be kept."""
+        lease_s = float(self.store.lease_s or 0.0)
+        while True:
+            await asyncio.sleep(lease_s / 3)
+            if not self._leases:
+                continue
+            asked = time.monotonic()
+            call_ids = list(self._leases)
+            oldest = min(renewed for _, renewed in self._leases.values())
+            try:
+                held: set[str] | None = await asyncio.wait_for(
+                    asyncio.to_thread(self.store.renew, self.campaign_id, call_ids),
+                    max(0.0, oldest + lease_s * FENCE_SHARE - asked))
+            except (VoicebotError, TimeoutError) as exc:
+                log.warning("campaign %s: lease renewal failed: %s", self.campaign_id, exc or "timed out")
+                held = None
+            now = time.monotonic()
+            for call_id in call_ids:
+                entry = self._leases.get(call_id)
+                if entry is None:
+                    continue  # ended meanwhile
+                task, renewed = entry
+                if held is not None and call_id in held:
+                    self._leases[call_id] = (task, asked)
+                elif held is not None or now - renewed >= lease_s * FENCE_SHARE:
+                    self._fence(call_id, task)
+
+    def _fence(self, call_id: str, task: asyncio.Task[None]) -> None:
+        log.error("campaign %s: call %s lost its lease; stopping it (another dialer may retry the contact)",
+                  self.campaign_id, call_id)
+        self._leases.pop(call_id, None)
+        task.cancel()
+        stopping = asyncio.create_task(self._hang_up(call_id))
+        self._in_flight.add(stopping)
+        stopping.add_done_callback(self._in_flight.discard)
+
+    async def _hang_up(self, call_id: str) -> None:
+        hang_up = getattr(self.dialer, "hang_up", None)
+        if hang_up is None:
+            return
+        try:
+            await hang_up(call_id)
+        except (VoicebotError, OSError, TimeoutError) as exc:
+            log.error("campaign %s: could not hang up call %s: %s", self.campaign_id, call_id, exc)
 
     async def _wait(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._paused.wait(), max(0.0, min(seconds, self.poll_s)))
 
-    def _start(self, contact: DueContact, dialogue: str) -> None:
-        call_id = str(uuid.uuid4())
-        attempt_no = self.store.begin_attempt(self.campaign_id, contact.line, call_id, self.clock())
-        request = DialRequest(self.campaign_id, call_id, contact.phone, dialogue, contact.variables)
-        task = asyncio.create_task(self._attempt(contact, attempt_no, request))
+    def _start(self, claim: Claim, dialogue: str, claimed_at: float) -> None:
+        contact = claim.contact
+        request = DialRequest(self.campaign_id, claim.call_id, contact.phone, dialogue, contact.variables)
+        task = asyncio.create_task(self._attempt(claim, request))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
+        if self.store.lease_s is not None:
+            self._leases[claim.call_id] = (task, claimed_at)
+            task.add_done_callback(lambda _: self._leases.pop(claim.call_id, None))
 
-    async def _attempt(self, contact: DueContact, attempt_no: int, request: DialRequest) -> None:
+    async def _attempt(self, claim: Claim, request: DialRequest) -> None:
+        contact, attempt_no = claim.contact, claim.attempt_no
         log.info("campaign %s: dialling line %d (%s), attempt %d", self.campaign_id, contact.line,
                  mask_phone(contact.phone), attempt_no)
         try:
@@ -134,8 +205,14 @@ class CampaignRunner:
             result = DialResult(FAILED)
         if result.outcome in (ANSWERED, TRANSFERRED) and result.record is None:
             result = DialResult(FAILED)  # the bot never got the audio: the person heard nothing
-        outcome = self.store.finish_attempt(self.campaign_id, contact.line, attempt_no, result.outcome,
-                                            result.record, self.clock())
+        try:
+            outcome = self.store.finish_attempt(self.campaign_id, contact.line, attempt_no, result.outcome,
+                                                result.record, self.clock())
+        except CampaignError as exc:
+            # Its lease ran out and another dialer closed it: the recovery's verdict stands.
+            log.error("campaign %s: line %d attempt %d ended as %s after it was closed elsewhere: %s",
+                      self.campaign_id, contact.line, attempt_no, result.outcome, exc)
+            return
         log.info("campaign %s: line %d attempt %d: %s", self.campaign_id, contact.line, attempt_no, outcome)
         if self.on_progress is not None:
             self.on_progress(self.store.progress(self.campaign_id))

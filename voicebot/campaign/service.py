@@ -32,6 +32,18 @@ def default_store_path(config: Any) -> Path:
     return Path(config.paths.data_dir) / "campaigns.db"
 
 
+def open_campaign_store(config: Any, db: str | Path | None = None) -> CampaignStore:
+    """The campaign queue: in PostgreSQL when ``store.url`` names one (shared by every worker), else
+    the SQLite file ``db`` or ``<data_dir>/campaigns.db`` (one dialer process per campaign)."""
+    from voicebot.store.factory import is_postgres_url
+
+    if db is None and is_postgres_url(config.store.url):
+        from voicebot.campaign.pgstate import PostgresCampaignStore
+
+        return PostgresCampaignStore(config.store.url, lease_s=config.store.lease_s)
+    return CampaignStore(Path(db) if db else default_store_path(config))
+
+
 class CampaignService:
     def __init__(self, store: CampaignStore, *, dialer: Dialer | None = None,
                  find_record: Callable[[str], CallRecord | None] = lambda call_id: None,

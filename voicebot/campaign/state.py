@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,11 +20,10 @@ from typing import Any
 
 from voicebot.campaign.contacts import ContactList
 from voicebot.campaign.policy import (
-    ANSWERED,
-    INTERRUPTED,
     CampaignSettings,
     attempt_outcome,
     next_attempt_due,
+    recovered_dial_outcome,
 )
 from voicebot.errors import CampaignError, StoreError
 from voicebot.record import CallRecord
@@ -75,6 +75,15 @@ class DueContact:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """A contact this dialer now owns: its open attempt is committed, the number may be dialled."""
+
+    contact: DueContact
+    attempt_no: int
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     line: int
     attempt_no: int
@@ -116,7 +125,16 @@ class Progress:
 
 
 class CampaignStore:
-    """Blocking SQLite access; each method is one short transaction."""
+    """Blocking SQLite access; each method is one short transaction.
+
+    One dialer process per campaign: open attempts have no lease (``lease_s`` is None), and
+    :meth:`recover` closes every attempt left open. :class:`voicebot.campaign.pgstate.PostgresCampaignStore`
+    shares this code and adds leases for many dialers.
+    """
+
+    lease_s: float | None = None
+    # Extra SET clause when an attempt closes (PostgreSQL also clears the contact's claim).
+    _RELEASE_CONTACT = ""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -134,8 +152,11 @@ class CampaignStore:
     def close(self) -> None:
         self._conn.close()
 
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return self._conn.execute(sql, params).fetchall()
+
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[Any]:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -160,16 +181,14 @@ class CampaignStore:
                 conn.execute("INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (campaign_id, name, json.dumps(settings.to_json()), CREATED, contacts.sha256,
                               _iso(now), _iso(now)))
-                conn.executemany(
-                    "INSERT INTO contacts (campaign_id, line, phone, variables_json, status) "
-                    "VALUES (?,?,?,?,?)",
-                    [(campaign_id, c.line, c.phone, json.dumps(c.variables), PENDING)
-                     for c in contacts.contacts])
-                conn.executemany(
-                    "INSERT INTO contacts (campaign_id, line, variables_json, status, reason) "
-                    "VALUES (?,?,?,?,?)",
-                    [(campaign_id, r.line, json.dumps(r.variables), INVALID, r.reason)
-                     for r in contacts.invalid])
+                for c in contacts.contacts:
+                    conn.execute("INSERT INTO contacts (campaign_id, line, phone, variables_json, status) "
+                                 "VALUES (?,?,?,?,?)",
+                                 (campaign_id, c.line, c.phone, json.dumps(c.variables), PENDING))
+                for r in contacts.invalid:
+                    conn.execute("INSERT INTO contacts (campaign_id, line, variables_json, status, reason) "
+                                 "VALUES (?,?,?,?,?)",
+                                 (campaign_id, r.line, json.dumps(r.variables), INVALID, r.reason))
                 created = True
             elif row[0] != contacts.sha256:
                 raise CampaignError(f"campaign {campaign_id} exists with a different contacts file; "
@@ -179,14 +198,15 @@ class CampaignStore:
         return self.get(campaign_id), created
 
     def get(self, campaign_id: str) -> Campaign:
-        row = self._conn.execute("SELECT id, name, settings_json, status, created_at FROM campaigns "
-                                 "WHERE id = ?", (campaign_id,)).fetchone()
+        rows = self._query("SELECT id, name, settings_json, status, created_at FROM campaigns WHERE id = ?",
+                           (campaign_id,))
+        row = rows[0] if rows else None
         if row is None:
             raise CampaignError(f"no campaign {campaign_id!r}; `voicebot campaign status` lists them")
         return Campaign(row[0], row[1], CampaignSettings.from_json(json.loads(row[2])), row[3], row[4])
 
     def all_campaigns(self) -> list[Campaign]:
-        ids = [r[0] for r in self._conn.execute("SELECT id FROM campaigns ORDER BY created_at, id")]
+        ids = [r[0] for r in self._query("SELECT id FROM campaigns ORDER BY created_at, id")]
         return [self.get(i) for i in ids]
 
     def set_status(self, campaign_id: str, status: str, now: datetime) -> None:
@@ -200,17 +220,30 @@ class CampaignStore:
         """Pending contacts with no open attempt whose next try is due, in file order."""
         if limit <= 0:
             return []
-        rows = self._conn.execute(
+        rows = self._query(
             "SELECT line, phone, variables_json, attempts FROM contacts c WHERE campaign_id = ? AND "
             "status = ? AND (next_due_at IS NULL OR next_due_at <= ?) AND NOT EXISTS (SELECT 1 FROM "
             "attempts a WHERE a.campaign_id = c.campaign_id AND a.line = c.line AND a.state = 'dialing') "
-            "ORDER BY line LIMIT ?", (campaign_id, PENDING, _iso(now), limit)).fetchall()
+            "ORDER BY line LIMIT ?", (campaign_id, PENDING, _iso(now), limit))
         return [DueContact(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
 
     def next_due_at(self, campaign_id: str) -> datetime | None:
-        row = self._conn.execute("SELECT MIN(next_due_at) FROM contacts WHERE campaign_id = ? AND status = ?",
-                                 (campaign_id, PENDING)).fetchone()
-        return _parse_iso(row[0]) if row and row[0] else None
+        rows = self._query("SELECT MIN(next_due_at) FROM contacts WHERE campaign_id = ? AND status = ?",
+                           (campaign_id, PENDING))
+        return _parse_iso(rows[0][0]) if rows and rows[0][0] else None
+
+    def claim(self, campaign_id: str, now: datetime, limit: int) -> list[Claim]:
+        """Due contacts with their new open attempts, committed before anything is dialled."""
+        claims = []
+        for contact in self.due_contacts(campaign_id, now, limit):
+            call_id = str(uuid.uuid4())
+            attempt_no = self.begin_attempt(campaign_id, contact.line, call_id, now)
+            claims.append(Claim(contact, attempt_no, call_id))
+        return claims
+
+    def renew(self, campaign_id: str, call_ids: list[str]) -> set[str]:
+        """Extend this dialer's leases; returns the call ids it still holds (all: SQLite has no leases)."""
+        return set(call_ids)
 
     def begin_attempt(self, campaign_id: str, line: int, call_id: str, now: datetime) -> int:
         """Commit a new open attempt before dialling; returns its number (1-based)."""
@@ -244,11 +277,12 @@ class CampaignStore:
                     f"campaign {campaign_id}: attempt {attempt_no} of line {line} is not open")
             due = next_attempt_due(outcome, attempt_no, settings, now)
             if due is None:
-                conn.execute("UPDATE contacts SET status = ?, final_outcome = ?, next_due_at = NULL "
-                             "WHERE campaign_id = ? AND line = ?", (DONE, outcome, campaign_id, line))
+                conn.execute(f"UPDATE contacts SET status = ?, final_outcome = ?, next_due_at = NULL"
+                             f"{self._RELEASE_CONTACT} WHERE campaign_id = ? AND line = ?",
+                             (DONE, outcome, campaign_id, line))
             else:
-                conn.execute("UPDATE contacts SET next_due_at = ? WHERE campaign_id = ? AND line = ?",
-                             (_iso(due), campaign_id, line))
+                conn.execute(f"UPDATE contacts SET next_due_at = ?{self._RELEASE_CONTACT} "
+                             f"WHERE campaign_id = ? AND line = ?", (_iso(due), campaign_id, line))
         return outcome
 
     def open_attempts(self, campaign_id: str) -> list[Attempt]:
@@ -256,11 +290,13 @@ class CampaignStore:
 
     def recover(self, campaign_id: str, find_record: Callable[[str], CallRecord | None],
                 now: datetime) -> list[tuple[Attempt, str]]:
-        """Close attempts left open by a dialer that died: answered when the call's record exists."""
+        """Close attempts left open by a dialer that died: answered when the call's record shows a
+        conversation that ended, interrupted (retried under the campaign's rules) otherwise."""
         closed = []
         for attempt in self.open_attempts(campaign_id):
             record = find_record(attempt.call_id)
-            dial_outcome = ANSWERED if record is not None else INTERRUPTED
+            dial_outcome = recovered_dial_outcome(record.outcome if record is not None else None,
+                                                  found=record is not None)
             closed.append((attempt, self.finish_attempt(campaign_id, attempt.line, attempt.attempt_no,
                                                         dial_outcome, record, now)))
         return closed
@@ -272,7 +308,7 @@ class CampaignStore:
         if line is not None:
             query += " AND line = ?"
             params += (line,)
-        rows = self._conn.execute(query + " ORDER BY line, attempt_no", params).fetchall()
+        rows = self._query(query + " ORDER BY line, attempt_no", params)
         return [Attempt(r[0], r[1], r[2], r[3], r[4], r[5],
                         CallRecord.from_json(json.loads(r[6])) if r[6] else None, r[7], r[8]) for r in rows]
 
@@ -282,21 +318,19 @@ class CampaignStore:
         by_line: dict[int, list[Attempt]] = {}
         for attempt in self._attempts(campaign_id):
             by_line.setdefault(attempt.line, []).append(attempt)
-        rows = self._conn.execute("SELECT line, phone, variables_json, status, reason, final_outcome "
-                                  "FROM contacts WHERE campaign_id = ? ORDER BY line",
-                                  (campaign_id,)).fetchall()
+        rows = self._query("SELECT line, phone, variables_json, status, reason, final_outcome "
+                           "FROM contacts WHERE campaign_id = ? ORDER BY line", (campaign_id,))
         return [ContactState(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5], by_line.get(r[0], []))
                 for r in rows]
 
     def progress(self, campaign_id: str) -> Progress:
         campaign = self.get(campaign_id)
-        counts = dict(self._conn.execute("SELECT status, COUNT(*) FROM contacts WHERE campaign_id = ? "
-                                         "GROUP BY status", (campaign_id,)).fetchall())
-        outcomes = dict(self._conn.execute(
+        counts = {r[0]: int(r[1]) for r in self._query(
+            "SELECT status, COUNT(*) FROM contacts WHERE campaign_id = ? GROUP BY status", (campaign_id,))}
+        outcomes = {r[0]: int(r[1]) for r in self._query(
             "SELECT final_outcome, COUNT(*) FROM contacts WHERE campaign_id = ? AND status = ? "
-            "GROUP BY final_outcome ORDER BY final_outcome", (campaign_id, DONE)).fetchall())
-        dialing = self._conn.execute(
-            "SELECT COUNT(*) FROM attempts WHERE campaign_id = ? AND state = 'dialing'",
-            (campaign_id,)).fetchone()[0]
+            "GROUP BY final_outcome ORDER BY final_outcome", (campaign_id, DONE))}
+        dialing = int(self._query("SELECT COUNT(*) FROM attempts WHERE campaign_id = ? AND state = 'dialing'",
+                                  (campaign_id,))[0][0])
         return Progress(campaign_id, campaign.status, sum(counts.values()), counts.get(INVALID, 0),
                         counts.get(DONE, 0), counts.get(PENDING, 0), dialing, outcomes)

@@ -74,7 +74,8 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="FILE", help="campaign database (default: DATA_DIR/campaigns.db)")
+    parser.add_argument("--db", metavar="FILE", help="campaign database (default: store.url when it names "
+                                                     "PostgreSQL, else DATA_DIR/campaigns.db)")
 
 
 def _config(args: argparse.Namespace, **overrides: Any) -> Any:
@@ -84,11 +85,9 @@ def _config(args: argparse.Namespace, **overrides: Any) -> Any:
 
 
 def _store(args: argparse.Namespace, config: Any | None = None) -> Any:
-    from voicebot.campaign.service import default_store_path
-    from voicebot.campaign.state import CampaignStore
+    from voicebot.campaign.service import open_campaign_store
 
-    path = Path(args.db) if args.db else default_store_path(config or _config(args))
-    return CampaignStore(path)
+    return open_campaign_store(config or _config(args), args.db)
 
 
 def _print_invalid(contacts: Any, source: str, out: TextIO) -> None:

@@ -236,15 +236,14 @@ def _campaign_service(runtime: Any, telephony: Any) -> Any:
     """Campaigns created through the HTTP API dial through this process's AMI session, and their
     answered calls come back on its AudioSocket listener (the router links them by call UUID)."""
     from voicebot.campaign.dialer import AmiDialer, OutboundSettings
-    from voicebot.campaign.service import CampaignService, default_store_path
-    from voicebot.campaign.state import CampaignStore
+    from voicebot.campaign.service import CampaignService, open_campaign_store
 
     dialer = None
     if telephony.ami is not None:
         host, port = telephony.door.host, telephony.door.port
         outbound = OutboundSettings(audiosocket=f"{host}:{port}")
         dialer = AmiDialer(telephony.ami, telephony.door.router, outbound)
-    return CampaignService(CampaignStore(default_store_path(runtime.config)), dialer=dialer,
+    return CampaignService(open_campaign_store(runtime.config), dialer=dialer,
                            find_record=runtime.store.get)
 
 
