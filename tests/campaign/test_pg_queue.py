@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from voicebot.campaign.contacts import parse_contacts
 from voicebot.campaign.dialer import AmiDialer, OutboundSettings
@@ -42,7 +41,8 @@ class Dialers:
         self.overlaps: list[str] = []
         self.owner: dict[str, int] = {}  # call_id -> the dialer that placed it
         self.clients: list[AmiClient] = []
-        self.stores = [PostgresCampaignStore(url, lease_s=LEASE_S, worker=f"dialer-{i}") for i in range(count)]
+        self.stores = [PostgresCampaignStore(url, lease_s=LEASE_S, worker=f"dialer-{i}")
+                       for i in range(count)]
 
     def _router_of(self, call_id: str) -> int:
         return next(i for i, r in enumerate(self.routers) if call_id in r._expected)
@@ -74,8 +74,8 @@ class Dialers:
 
     def runner(self, i: int, campaign_id: str) -> CampaignRunner:
         outbound = OutboundSettings(ring_timeout_s=5, connect_timeout_s=5, call_timeout_s=10)
-        return CampaignRunner(self.stores[i], campaign_id, AmiDialer(self.clients[i], self.routers[i], outbound),
-                              find_record=self.saved.get, poll_s=0.05)
+        dialer = AmiDialer(self.clients[i], self.routers[i], outbound)
+        return CampaignRunner(self.stores[i], campaign_id, dialer, find_record=self.saved.get, poll_s=0.05)
 
     async def close(self) -> None:
         for client in self.clients:
@@ -105,7 +105,8 @@ async def test_three_dialers_share_a_campaign_and_renew_their_leases(pg_url: str
     dialers.stores[0].create("c1", "survey", settings, parse_contacts(csv), NOW)
     await dialers.start()
     try:
-        results = await asyncio.wait_for(asyncio.gather(*(dialers.runner(i, "c1").run() for i in range(3))), 90)
+        runs = asyncio.gather(*(dialers.runner(i, "c1").run() for i in range(3)))
+        results = await asyncio.wait_for(runs, 90)
     finally:
         await dialers.close()
     assert all(p.status == "finished" and p.done == 18 for p in results)
