@@ -10,22 +10,34 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
-from voicebot.errors import AdmissionError, DialogueNotAllowedError, TooManyCallsError
+from voicebot.errors import AdmissionError, DialogueNotAllowedError, StoreError, TooManyCallsError
 from voicebot.metrics import Metrics
 from voicebot.store.keys import ApiKey, KeyStore
 
 log = logging.getLogger(__name__)
 
 
+class SharedCallLimits(Protocol):
+    """Calls in progress counted across every worker (:class:`voicebot.store.slots.PostgresCallSlots`)."""
+
+    def acquire(self, slot_id: str, key_id: str, dialogue: str, limit: int) -> bool: ...
+
+    def release(self, slot_id: str) -> None: ...
+
+
 class Admission:
     """Checks API keys and counts calls in progress, server-wide and per key."""
 
     def __init__(self, keys: KeyStore, *, insecure_no_auth: bool, max_concurrent_calls: int,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, shared_limits: SharedCallLimits | None = None) -> None:
         self.keys = keys
+        # A key's max_concurrent_calls across all workers (PostgreSQL); None: counted in this process only.
+        self.shared_limits = shared_limits
         self.insecure_no_auth = insecure_no_auth
         self.max_concurrent_calls = max_concurrent_calls
         self.metrics = metrics
@@ -77,9 +89,13 @@ class Admission:
         if rejection is not None:
             self._count_failure(rejection)
             raise rejection
+        slot: str | None = None
         try:
+            slot = await self._take_shared_slot(key, dialogue)
             yield key
         finally:
+            if slot is not None:
+                await self._release_shared_slot(slot)
             with self._lock:
                 self._active_total -= 1
                 left = self._active_by_key[key.key_id] - 1
@@ -87,6 +103,33 @@ class Admission:
                     self._active_by_key[key.key_id] = left
                 else:
                     del self._active_by_key[key.key_id]
+
+    async def _take_shared_slot(self, key: ApiKey, dialogue: str) -> str | None:
+        """A slot of the key's limit counted across workers; raises TooManyCallsError at the limit."""
+        limit = key.max_concurrent_calls
+        if self.shared_limits is None or limit is None:
+            return None
+        slot = str(uuid.uuid4())
+        try:
+            taken = await asyncio.to_thread(self.shared_limits.acquire, slot, key.key_id, dialogue, limit)
+        except StoreError as exc:
+            # The database is away: the per-process limit still holds; calls go on rather than fail.
+            log.warning("shared call limit of key %r not checked: %s", key.name, exc)
+            return None
+        if not taken:
+            rejection = TooManyCallsError(
+                f"API key {key.name!r} is at its limit of {limit} concurrent calls across all workers")
+            self._count_failure(rejection)
+            raise rejection
+        return slot
+
+    async def _release_shared_slot(self, slot: str) -> None:
+        assert self.shared_limits is not None
+        try:
+            await asyncio.to_thread(self.shared_limits.release, slot)
+        except StoreError as exc:
+            # The row stays until this worker's lease runs out (or it restarts): it then stops counting.
+            log.warning("shared call slot %s not released: %s", slot, exc)
 
     def _count_failure(self, exc: AdmissionError) -> None:
         log.info("request rejected: %s", exc.reason)

@@ -9,9 +9,10 @@ import asyncio
 import inspect
 import logging
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
-from voicebot.admission import Admission
+from voicebot.admission import Admission, SharedCallLimits
 from voicebot.config import Config
 from voicebot.dialogue.library import DialogueLibrary, ReloadResult
 from voicebot.metrics import Metrics
@@ -26,14 +27,16 @@ class Runtime:
     """Create with :meth:`create`, then ``await start()`` before taking calls and ``await close()`` after."""
 
     def __init__(self, config: Config, *, store: CallStore, keys: KeyStore, metrics: Metrics,
-                 dialogues: DialogueLibrary, load_engines: bool = True) -> None:
+                 dialogues: DialogueLibrary, load_engines: bool = True,
+                 shared_limits: SharedCallLimits | None = None) -> None:
         self.config = config
         self.store = store
         self.keys = keys
         self.metrics = metrics
         self.dialogues = dialogues
         self.admission = Admission(keys, insecure_no_auth=config.server.insecure_no_auth,
-                                   max_concurrent_calls=config.server.max_concurrent_calls, metrics=metrics)
+                                   max_concurrent_calls=config.server.max_concurrent_calls, metrics=metrics,
+                                   shared_limits=shared_limits)
         # Filled by start() with voicebot.session.engines.EnginePool (models per language and voice).
         self.engines: Any = None
         self.load_engines = load_engines
@@ -62,8 +65,15 @@ class Runtime:
         except BaseException:
             store.close()
             raise
+        try:
+            shared_limits = _shared_limits(target, store)
+        except BaseException:
+            store.close()
+            keys.close()
+            raise
         return cls(config, store=store, keys=keys, metrics=metrics,
-                   dialogues=DialogueLibrary(config.paths.dialogues_dir), load_engines=load_engines)
+                   dialogues=DialogueLibrary(config.paths.dialogues_dir), load_engines=load_engines,
+                   shared_limits=shared_limits)
 
     async def start(self) -> None:
         """Recover unsaved records, close calls a dead server left open, load dialogues and engines."""
@@ -118,6 +128,9 @@ class Runtime:
                 await outcome
         # In a thread: it waits for record saves still running in worker threads.
         await asyncio.to_thread(self.store.close)
+        close_limits = getattr(self.admission.shared_limits, "close", None)
+        if close_limits is not None:
+            close_limits()
         self.keys.close()
 
     def admit_call(self, token: str | None, dialogue_name: str, *,
@@ -154,3 +167,15 @@ class Runtime:
             await self.engines.warm(dialogues)
         except Exception:
             log.exception("warming the reloaded dialogues failed; their prompts are synthesised per call")
+
+
+def _shared_limits(target: str | Path, store: CallStore) -> SharedCallLimits | None:
+    """On PostgreSQL, key limits counted across workers, under the call store's worker id and heartbeat."""
+    from voicebot.store.factory import is_postgres_url
+
+    worker = getattr(store, "worker", None)
+    if not is_postgres_url(target) or worker is None:
+        return None
+    from voicebot.store.slots import PostgresCallSlots
+
+    return PostgresCallSlots(str(target), worker)
