@@ -60,7 +60,8 @@ TRACE = bool(os.environ.get("SIDE_BY_SIDE_TRACE"))  # print every control messag
 # The scripted caller: four pizza_order turns and what voicebot answers to each (read back from
 # `voicebot chat dialogues/pizza_order.yml`); the Pipecat bot answers with the same prompts in order.
 CALLER_TURNS: tuple[tuple[str, str], ...] = (
-    ("Two large pepperoni pizzas, please.", "ask_address"),
+    ("Two large pepperoni pizzas, please.", "ask_more"),  # "Got it, ... Anything else?"; the next
+    # turn's address ends the list (the Pipecat bot's first reply is still ask_address)
     ("42 Baker Street.", "ask_phone"),
     ("5 5 5, 1 2 3, 4 5 6 7.", "confirm_order"),
     ("Yes.", "placed"),

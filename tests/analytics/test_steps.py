@@ -34,7 +34,8 @@ def test_step_table_counts_what_the_calls_did(store: CallStore) -> None:
         # silence at the address, then the caller asks for a person
         converse([ORDER[0], SILENCE, "can I talk to a person"], started_at="2026-12-02T09:00:00.000Z"),
         # the items heard with low confidence and read back; the caller hangs up at the address
-        converse([("two large pepperoni please", 0.2), "yes"], started_at="2026-12-02T10:00:00.000Z"),
+        converse([("two large pepperoni please, that's all", 0.2), "yes"],
+                 started_at="2026-12-02T10:00:00.000Z"),
     ]
     for record in calls:
         store.save(record)

@@ -67,6 +67,7 @@ def test_chat_script_several_slots_and_a_correction(
         tmp_path,
         "# caller gives everything at once\n"
         "two large pepperoni to 12 main street my number is 555 123 4567\n"
+        "that's all\n"
         "no, three, not two\n"
         "yes\n",
     )
@@ -85,6 +86,7 @@ def test_chat_korean_order_all_at_once_with_a_correction(
     script = _script(
         tmp_path,
         "불고기 라지 두 판 강남구 테헤란로 123으로 보내 주세요 전화번호는 010 1234 5678이요\n"
+        "그게 다예요\n"
         "아니 세 판이요\n"
         "네 맞아요\n",
     )

@@ -87,6 +87,7 @@ def test_record_keeps_turns_slots_outcome_hash_and_injected_clock(pizza: Dialogu
     conv = Conversation(pizza, {"source": "test"}, call_id="call-1", clock=_clock())  # type: ignore[arg-type]
     conv.start()
     conv.handle(CallerText("one small hawaiian to 22 baker street", confidence=0.9))
+    conv.handle(CallerText("that's all"))
     conv.handle(Dtmf("5551234567#"))
     actions = conv.handle(CallerText("yes"))
     assert isinstance(actions[-1], EndCall) and actions[-1].outcome == "order_placed"
@@ -100,7 +101,7 @@ def test_record_keeps_turns_slots_outcome_hash_and_injected_clock(pizza: Dialogu
     assert rec["meta"]["dialogue_hash"] == hashlib.sha256((ROOT / "pizza_order.yml").read_bytes()).hexdigest()
     caller = [t for t in rec["turns"] if t["role"] == "caller"]
     assert caller[0] == {"role": "caller", "text": "one small hawaiian to 22 baker street", "confidence": 0.9}
-    assert caller[1]["dtmf"] == "5551234567#"
+    assert caller[2]["dtmf"] == "5551234567#"
     assert rec["turns"][-1] == {"role": "bot", "text": conv.record.turns[-1].text, "prompt_id": "placed"}
 
 
@@ -112,10 +113,12 @@ def test_every_reply_ends_with_listen_or_an_end(pizza: Dialogue) -> None:
         SilenceTimeout(),
         CallerText("two large pepperoni"),
         CallerText("sorry what"),
+        CallerText("that's all"),
         CallerText("12 main street"),
         CallerText("555 123 4567"),
         CallerText("no"),
         CallerText("one small veggie"),
+        CallerText("nothing else"),
         CallerText("yes"),
     ):
         replies.append(conv.handle(event))
@@ -152,7 +155,7 @@ def test_low_confidence_value_is_confirmed_not_ignored(pizza: Dialogue) -> None:
     assert "two large pepperoni" in check.text
     actions = conv.handle(CallerText("yes"))
     assert conv.record.slots["items"] == [{"name": "pepperoni", "size": "large", "quantity": 2}]
-    assert any(isinstance(a, Say) and a.prompt_id == "ask_address" for a in actions)
+    assert any(isinstance(a, Say) and a.prompt_id == "ask_more" for a in actions)
 
 
 WEBHOOK = """\

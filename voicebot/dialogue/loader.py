@@ -81,6 +81,7 @@ STEP_OPTIONS: dict[str, tuple[str, ...]] = {
         "force",
         "hints",
         "on_silence",
+        "more",
     ),
     "confirm": (
         "id",
@@ -673,6 +674,15 @@ class _Builder:
             reprompt = self.prompt((*path, "reprompt"), value["reprompt"], f"{base}.reprompt")
         attempts, on_failure = self._failure(path, value, step_id)
         hints = self.str_list((*path, "hints"), value.get("hints", []), "hints")
+        more = None
+        if "more" in value:
+            if self.slots[slot].type != "order_lines":
+                raise self.err(
+                    (*path, "more"),
+                    f"more: asks for further order lines; slot {slot!r} is {self.slots[slot].type}, "
+                    "not order_lines",
+                )
+            more = self.prompt((*path, "more"), value["more"], f"{base}.more")
         return m.Ask(
             id=base,
             slot=slot,
@@ -687,6 +697,7 @@ class _Builder:
             on_silence=self.steps((*path, "on_silence"), value["on_silence"], f"{step_id}.on_silence")
             if "on_silence" in value
             else None,
+            more=more,
         )
 
     def _step_confirm(self, path: KeyPath, value: dict[str, Any], step_id: str) -> m.Step:

@@ -16,6 +16,7 @@ from typing import Any, assert_never
 
 from voicebot.dialogue import model as m
 from voicebot.dialogue import steplog
+from voicebot.dialogue.anything_else import add_lines, read_more
 from voicebot.dialogue.correction import correct
 from voicebot.dialogue.defaults import YES_NO_HINTS
 from voicebot.dialogue.events import (
@@ -73,6 +74,16 @@ class _CheckWait:
     ask: _AskWait
     value: Any
     silences: int = 0
+    done: bool = False  # the answer also said "that's all": no "Anything else?" after a yes
+
+
+@dataclass(slots=True)
+class _MoreWait:
+    """An order taken: "Anything else?" until the caller says that's all."""
+
+    step: m.Ask
+    attempts: int = 0
+    silences: int = 0
 
 
 @dataclass(slots=True)
@@ -93,12 +104,12 @@ class _Question:
 class _EndCheckWait:
     """A stop that may be a misheard word ("five" heard as "Bye."): asked before the call ends."""
 
-    resume: _AskWait | _ConfirmWait | _CheckWait
+    resume: _AskWait | _ConfirmWait | _CheckWait | _MoreWait
     question: _Question
     silences: int = 0
 
 
-_Wait = _AskWait | _ConfirmWait | _CheckWait | _EndCheckWait | _ActionWait
+_Wait = _AskWait | _ConfirmWait | _CheckWait | _MoreWait | _EndCheckWait | _ActionWait
 
 
 class Conversation:
@@ -186,9 +197,11 @@ class Conversation:
             return self._on_end_check(wait, event)
         return self._answer(wait, event)
 
-    def _answer(self, wait: _AskWait | _ConfirmWait | _CheckWait, event: Event) -> list[Action]:
+    def _answer(self, wait: _AskWait | _ConfirmWait | _CheckWait | _MoreWait, event: Event) -> list[Action]:
         if isinstance(wait, _AskWait):
             return self._on_ask(wait, event)
+        if isinstance(wait, _MoreWait):
+            return self._on_more(wait, event)
         if isinstance(wait, _ConfirmWait):
             return self._on_confirm(wait, event)
         return self._on_check(wait, event)
@@ -342,7 +355,9 @@ class Conversation:
 
     # ---- events ----
 
-    def _on_silence(self, wait: _AskWait | _ConfirmWait | _CheckWait | _EndCheckWait) -> list[Action]:
+    def _on_silence(
+        self, wait: _AskWait | _ConfirmWait | _CheckWait | _MoreWait | _EndCheckWait
+    ) -> list[Action]:
         b = self.dialogue.behaviour
         if isinstance(wait, _AskWait) and wait.step.on_silence is not None:
             self._wait = None
@@ -390,7 +405,7 @@ class Conversation:
 
     def _check_end(self) -> list[Action]:
         wait = self._wait
-        assert isinstance(wait, _AskWait | _ConfirmWait | _CheckWait)
+        assert isinstance(wait, _AskWait | _ConfirmWait | _CheckWait | _MoreWait)
         check = _EndCheckWait(wait, self._question)
         self._wait = check
         say = self._say(self.dialogue.behaviour.stop_check_prompt)
@@ -471,10 +486,13 @@ class Conversation:
             value = self._reader.read_dtmf(spec, event.digits)
             if value is None:
                 return self._no_match(wait)
-            return self._fill_and_continue(step.slot, value)
+            return self._answered(step, value)
         assert isinstance(event, CallerText)
         text = event.text.strip()
         free_text = spec.type == "text" and spec.pattern is None
+        if free_text and self._reader.is_closer(text):
+            # "no, that's all" to "anything to tell us?" is no comment, not the comment "no, that's all".
+            return self._answered(step, "")
         handled = self._global_intent(
             event,
             free_text=free_text,
@@ -495,12 +513,13 @@ class Conversation:
             return self._no_match(wait)
         # Reading free text back ("I think you said But I can issue...") helps no one: it is kept as heard.
         low = event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence
+        done = spec.type == "order_lines" and self._reader.says_closer(text)
         if low and not free_text:
-            check = _CheckWait(wait, value)
+            check = _CheckWait(wait, value, done=done)
             self._wait = check
             self._check_question(check, out)
             return out
-        return self._fill_and_continue(step.slot, value)
+        return self._answered(step, value, done=done)
 
     def _check_question(self, check: _CheckWait, out: list[Action]) -> None:
         spec = self.dialogue.slots[check.ask.step.slot]
@@ -543,7 +562,7 @@ class Conversation:
                 return handled
             answer = self._reader.yes_no(event.text)
         if answer is True:
-            return self._fill_and_continue(wait.ask.step.slot, wait.value)
+            return self._answered(wait.ask.step, wait.value, done=wait.done)
         self._wait = wait.ask
         if answer is False:
             return self._no_match(wait.ask, sorry=False)
@@ -567,6 +586,100 @@ class Conversation:
             self._ask_question(wait, out, prefix, again=True)
         else:
             self._confirm_question(wait, out, prefix, again=True)
+        return out
+
+    def _answered(self, step: m.Ask, value: Any, *, done: bool = False) -> list[Action]:
+        """The ask's slot is filled; an order then hears "Anything else?" before the dialogue moves on.
+
+        ``done``: the caller already said so ("two large pepperoni, that's all").
+        """
+        if step.more is None or done:
+            return self._fill_and_continue(step.slot, value)
+        self.slots[step.slot] = value
+        wait = _MoreWait(step)
+        self._wait = wait
+        out: list[Action] = []
+        self._more_question(wait, out, [])
+        return out
+
+    def _more_question(self, wait: _MoreWait, out: list[Action], prefix: list[Say]) -> None:
+        step = wait.step
+        assert step.more is not None
+        says = [*prefix, self._say(step.more, step.interruptible)]
+        hints = tuple(dict.fromkeys((*self._reader.hints(self.dialogue.slots[step.slot]), *step.hints)))
+        listen = Listen(
+            slot=step.slot, timeout_ms=step.timeout_ms or self.dialogue.timeout_ms, hints=hints, dtmf=True
+        )
+        self._question = _Question(says[len(prefix) :], listen)
+        out.extend(says)
+        out.append(listen)
+
+    def _on_more(self, wait: _MoreWait, event: Event) -> list[Action]:
+        step = wait.step
+        spec = self.dialogue.slots[step.slot]
+        wait.silences = 0
+        if isinstance(event, Dtmf):
+            handled = self._dtmf_intent(event.digits, spec)
+            if handled is not None:
+                return handled
+            if event.digits == self.dialogue.behaviour.dtmf_no:
+                return self._fill_and_continue(step.slot, self.slots.get(step.slot))
+            return self._more_not_understood(wait)
+        assert isinstance(event, CallerText)
+        text = event.text.strip()
+        # "됐어요", "no thanks": here they close the order; elsewhere they may end the call.
+        if not self._reader.is_closer(text):
+            handled = self._global_intent(
+                event, free_text=False, answers=lambda: bool(self._reader.order_lines(spec, text))
+            )
+            if handled is not None:
+                return handled
+        changed = self._more_correction(spec, text)
+        if changed is not None:
+            return changed
+        others = self._read_others(text, exclude=step.slot)
+        for name, v in others.items():
+            self.slots[name] = v
+        answer = read_more(self._reader, spec, text, others=bool(others))
+        order = add_lines(self.slots.get(step.slot) or [], answer.lines)
+        if answer.done:
+            return self._fill_and_continue(step.slot, order)
+        out: list[Action] = []
+        if answer.lines:
+            # Each "Anything else?" is a new question (the step log counts the last one answered).
+            self.slots[step.slot] = order
+            self._wait = wait = _MoreWait(step)
+            self._more_question(wait, out, [])
+            return out
+        if answer.yes:  # "yes": what else? The ask's own question, then "Anything else?" again after it
+            says = [self._say(step.reprompt or step.prompt, step.interruptible)]
+            self._question = _Question(says, self._question.listen)
+            return [*says, *([self._question.listen] if self._question.listen else [])]
+        return self._more_not_understood(wait)
+
+    def _more_correction(self, spec: m.SlotSpec, text: str) -> list[Action] | None:
+        """ "no, three, not two" to "Got it, two large pepperoni. Anything else?" corrects the order."""
+        answer = self._reader.yes_no(text)
+        if self._reader.correction(text) is None and (answer is not False or self._reader.is_closer(text)):
+            return None
+        change = correct(self._reader, [spec], self.slots, text, answer)
+        if change is None or change[1] == self.slots.get(spec.name):
+            return None
+        self.slots[spec.name] = change[1]
+        wait = self._wait
+        assert isinstance(wait, _MoreWait)
+        out: list[Action] = []
+        prompt = self.dialogue.behaviour.correction_prompt
+        self._more_question(wait, out, [self._say(prompt)] if prompt is not None else [])
+        return out
+
+    def _more_not_understood(self, wait: _MoreWait) -> list[Action]:
+        wait.attempts += 1
+        if wait.attempts >= wait.step.max_attempts:
+            # The order so far stands; the confirmation reads it back anyway.
+            return self._fill_and_continue(wait.step.slot, self.slots.get(wait.step.slot))
+        out: list[Action] = []
+        self._more_question(wait, out, [self._say(self.dialogue.behaviour.no_match_prompt)])
         return out
 
     def _fill_and_continue(self, slot: str, value: Any) -> list[Action]:
@@ -680,6 +793,8 @@ def _step_id(wait: _Wait | None) -> str | None:
     """The ask or confirm step a caller event answers (the step log's key)."""
     if isinstance(wait, _EndCheckWait):
         return _step_id(wait.resume)
+    if isinstance(wait, _MoreWait):
+        return f"{wait.step.id}.more"
     if isinstance(wait, _CheckWait):
         return wait.ask.step.id
     return wait.step.id if isinstance(wait, _AskWait | _ConfirmWait) else None
@@ -690,7 +805,7 @@ def _attempts(wait: _Wait | None) -> int:
         return _attempts(wait.resume)
     if isinstance(wait, _CheckWait):
         return wait.ask.attempts
-    return wait.attempts if isinstance(wait, _AskWait | _ConfirmWait) else 0
+    return wait.attempts if isinstance(wait, _AskWait | _ConfirmWait | _MoreWait) else 0
 
 
 def _dig(data: Any, key: str) -> Any:

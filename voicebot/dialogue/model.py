@@ -109,6 +109,7 @@ class Ask:
     force: bool
     hints: tuple[str, ...]
     on_silence: tuple[Step, ...] | None = None  # instead of the global reprompt-then-end
+    more: Prompt | None = None  # order_lines: "Anything else?" after each answer, until "that's all"
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,9 +113,9 @@ class SlotReader:
     def read(self, spec: SlotSpec, text: str, *, strict: bool = False, asked: bool = False) -> Any:
         """The slot's value in ``text``, or None.
 
-        ``strict``: free text counts only if its pattern matches. ``asked``: the caller was asked for
-        this slot, so words that sound like numbers ("for", "to", "ate") are numbers in a number, digits
-        or phone answer; heard while asking something else they keep their meaning.
+        ``strict``: free text (a text slot without a pattern) does not count. ``asked``: the caller was
+        asked for this slot, so words that sound like numbers ("for", "to", "ate") are numbers in a
+        number, digits or phone answer; heard while asking something else they keep their meaning.
         """
         text = self._without_claimed(spec, text).strip()
         if not text:
@@ -157,10 +157,9 @@ class SlotReader:
         if kind == "text":
             pattern = self._patterns.get(spec.name)
             if pattern is not None:
+                # An answer the pattern does not match is no address: "that's all" is asked again.
                 m = pattern.search(text)
-                if m:
-                    return m.group(0).strip()
-                return None if strict else text
+                return m.group(0).strip() if m else None
             return None if strict else text
         return None
 

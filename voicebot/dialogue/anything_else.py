@@ -1,0 +1,62 @@
+"""After an order is taken, "Anything else?" until the caller says that's all, as a person would ask.
+
+Pure: the caller's answer in, what it means for the order out. The machine asks an order ask's ``more``
+prompt after the first answer and again after every answer that adds items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from voicebot.dialogue.model import SlotSpec
+from voicebot.dialogue.understanding import SlotReader
+
+
+@dataclass(frozen=True, slots=True)
+class MoreAnswer:
+    """What an answer to "Anything else?" says.
+
+    ``lines``: order lines to add. ``done``: the list is finished (after adding ``lines``). ``yes``: a bare
+    yes, so the bot asks what else. Nothing set: not understood.
+    """
+
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    done: bool = False
+    yes: bool = False
+
+
+def read_more(reader: SlotReader, spec: SlotSpec, text: str, *, others: bool) -> MoreAnswer:
+    """The meaning of ``text`` said to "Anything else?"; ``others``: it also filled another slot.
+
+    "no, that's all", "nothing else", "그게 다예요" -> done; "and a small cheese" -> add; "a coke, that's
+    all" -> add and done; "yes" -> what else?; "no, just the two large" -> done, nothing added (a no first
+    means the caller is repeating the order, not adding to it); "deliver to 12 main street" (another slot
+    given) -> done.
+    """
+    if reader.is_closer(text):
+        return MoreAnswer(done=True)
+    answer = reader.yes_no(text)
+    if answer is False:
+        return MoreAnswer(done=True)
+    lines = reader.order_lines(spec, text)
+    if lines:
+        return MoreAnswer(lines, done=others or reader.says_closer(text))
+    if others:
+        return MoreAnswer(done=True)
+    return MoreAnswer(yes=answer is True)
+
+
+def add_lines(current: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The order with ``new`` lines added: the same item in the same size adds up ("another large")."""
+    lines = [dict(line) for line in current]
+    for line in new:
+        same = next(
+            (old for old in lines if old.get("name") == line["name"] and old.get("size") == line["size"]),
+            None,
+        )
+        if same is None:
+            lines.append(dict(line))
+        else:
+            same["quantity"] = int(same.get("quantity", 1)) + int(line["quantity"])
+    return lines
