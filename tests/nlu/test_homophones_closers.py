@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voicebot.nlu.catalogue import Catalogue
-from voicebot.nlu.closer import is_closer, says_closer
+from voicebot.nlu.closer import closer_phrases, is_closer, says_closer
 from voicebot.nlu.digits import parse_digits
 from voicebot.nlu.homophones import with_number_homophones
 from voicebot.nlu.intents import Intent, detect_global_intent
@@ -17,9 +17,9 @@ from voicebot.nlu.phone import parse_phone
 @pytest.mark.parametrize(("heard", "number"), [
     ("for", 4), ("For.", 4), ("fore", 4), ("to", 2), ("Too.", 2), ("won", 1), ("ate", 8), ("tree", 3),
     ("free", 3), ("nein", 9), ("I'd say for.", 4), ("uh, ate", 8), ("for out of five", 4),
-    ("maybe a tree", 3), ("go for five", 5), ("four", 4), ("i would give it a for", 4),
+    ("maybe a tree", 3), ("go for five", 5), ("four", 4), ("i would give it a for", 4), ("For sure", None),
 ])
-def test_a_number_asked_for_reads_homophones(heard: str, number: int) -> None:
+def test_a_number_asked_for_reads_homophones(heard: str, number: int | None) -> None:
     assert parse_number(with_number_homophones(heard, "en"), "en") == number
 
 
@@ -82,6 +82,13 @@ def test_closers(text: str, language: str) -> None:
 ])
 def test_not_a_whole_closer(text: str, language: str) -> None:
     assert not is_closer(text, language)
+
+
+def test_every_listed_closer_is_a_closer() -> None:
+    for language in ("en", "ko"):
+        phrases = closer_phrases(language)
+        assert len(phrases) > 20
+        assert all(is_closer(p, language) for p in phrases)
 
 
 def test_a_closer_said_after_an_order() -> None:

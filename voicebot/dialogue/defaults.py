@@ -31,6 +31,12 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+# How callers end a list ("Anything else?"): heard as hints at that question.
+CLOSER_HINTS: dict[str, tuple[str, ...]] = {
+    "en": ("that's all", "that's it", "nothing else", "no thanks"),
+    "ko": ("그게 다예요", "없어요", "이상입니다", "됐어요"),
+}
+
 # Words callers use to answer yes/no questions: speech recognition is biased towards them.
 YES_NO_HINTS: dict[str, tuple[str, ...]] = {
     "en": ("yes", "no", "yeah", "nope", "correct", "that's right"),

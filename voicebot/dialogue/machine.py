@@ -18,7 +18,7 @@ from voicebot.dialogue import model as m
 from voicebot.dialogue import steplog
 from voicebot.dialogue.anything_else import add_lines, read_more
 from voicebot.dialogue.correction import correct
-from voicebot.dialogue.defaults import YES_NO_HINTS
+from voicebot.dialogue.defaults import CLOSER_HINTS, YES_NO_HINTS
 from voicebot.dialogue.events import (
     Action,
     ActionResult,
@@ -606,7 +606,9 @@ class Conversation:
         step = wait.step
         assert step.more is not None
         says = [*prefix, self._say(step.more, step.interruptible)]
-        hints = tuple(dict.fromkeys((*self._reader.hints(self.dialogue.slots[step.slot]), *step.hints)))
+        spec = self.dialogue.slots[step.slot]
+        closers = CLOSER_HINTS[self.dialogue.language]
+        hints = tuple(dict.fromkeys((*closers, *self._reader.hints(spec), *step.hints)))
         listen = Listen(
             slot=step.slot, timeout_ms=step.timeout_ms or self.dialogue.timeout_ms, hints=hints, dtmf=True
         )

@@ -43,6 +43,11 @@ _KO_AROUND = frozenset({
 _KO_NO = frozenset({"아니요", "아니오", "아뇨", "아니"})
 
 
+def closer_phrases(language: str) -> tuple[str, ...]:
+    """Every listed closer, e.g. for the answers expected at "Anything else?" (contractions expanded)."""
+    return tuple(sorted(_KO if language == "ko" else _EN))
+
+
 def _hits(text: str, language: str) -> tuple[list[str], set[int]]:
     """The answer's words and the indices of the words that belong to a closer phrase."""
     ws = words(text, language)

@@ -24,7 +24,7 @@ _ANSWER_FILLER = frozenset({
     "uh", "um", "umm", "er", "erm", "ah", "hmm", "hm", "mm", "oh", "well", "so", "okay", "ok", "yeah",
     "i", "would", "say", "give", "it", "is", "a", "an", "like", "about", "maybe", "probably", "perhaps",
     "please", "guess", "think", "rate", "score", "definitely", "just", "out", "of", "that", "my", "answer",
-    "number", "the", "and", "be", "solid", "sure", "let", "me", "see", "rating",
+    "number", "the", "and", "be", "solid", "let", "me", "see", "rating",
 })
 
 
