@@ -2,7 +2,8 @@
 
 Every door (websocket, AudioSocket) admits its calls here; every rejection is an
 :class:`~voicebot.errors.AdmissionError` carrying the HTTP status and the websocket close code to answer
-with (401/4401 key, 403/4403 dialogue not allowed, 429/4429 too many calls).
+with (401/4401 key, 403/4403 dialogue not allowed, 429/4429 too many calls, 429/4402 monthly quota
+used up).
 """
 
 from __future__ import annotations
@@ -15,9 +16,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from voicebot.errors import AdmissionError, DialogueNotAllowedError, StoreError, TooManyCallsError
+from voicebot.analytics.usage import current_month, minutes_used
+from voicebot.errors import (
+    AdmissionError,
+    DialogueNotAllowedError,
+    QuotaExceededError,
+    StoreError,
+    TooManyCallsError,
+)
 from voicebot.metrics import Metrics
-from voicebot.store.keys import ApiKey, KeyStore
+from voicebot.store.keys import ADMIN, ApiKey, KeyStore
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +61,7 @@ class Admission:
     async def authenticate(self, token: str | None) -> ApiKey:
         """The caller's key, or the anonymous key when auth is off. Raises AdmissionError."""
         if self.insecure_no_auth:
-            return ApiKey(key_id="-", name="anonymous (--insecure-no-auth)")
+            return ApiKey(key_id="-", name="anonymous (--insecure-no-auth)", scopes=(ADMIN,))
         try:
             return await asyncio.to_thread(self.keys.authenticate, token)
         except AdmissionError as exc:
@@ -73,6 +81,8 @@ class Admission:
             denied = DialogueNotAllowedError(f"API key {key.name!r} may not use dialogue {dialogue!r}")
             self._count_failure(denied)
             raise denied
+        if key.monthly_quota_min is not None:
+            await self._check_quota(key, key.monthly_quota_min)
         rejection: AdmissionError | None = None
         with self._lock:
             if self._active_total >= self.max_concurrent_calls:
@@ -130,6 +140,16 @@ class Admission:
         except StoreError as exc:
             # The row stays until this worker's lease runs out (or it restarts): it then stops counting.
             log.warning("shared call slot %s not released: %s", slot, exc)
+
+    async def _check_quota(self, key: ApiKey, quota_min: float) -> None:
+        month = current_month()
+        used_min = await asyncio.to_thread(minutes_used, self.keys.query, key.key_id, month)
+        if used_min >= quota_min:
+            refused = QuotaExceededError(
+                f"API key {key.name!r} has used {used_min:.1f} of its {quota_min:g} minutes for {month}; "
+                f"raise its quota with 'voicebot keys set {key.name} --quota-min N'")
+            self._count_failure(refused)
+            raise refused
 
     def _count_failure(self, exc: AdmissionError) -> None:
         log.info("request rejected: %s", exc.reason)

@@ -94,6 +94,22 @@ class TooManyCallsError(AdmissionError):
     reason = "too_many_calls"
 
 
+class ScopeRequiredError(AdmissionError):
+    """The key lacks a scope the request needs, e.g. ``admin`` for the console (HTTP 403)."""
+
+    http_status = 403
+    close_code = 4403
+    reason = "scope_required"
+
+
+class QuotaExceededError(AdmissionError):
+    """The key has used its monthly minutes (HTTP 429, websocket close 4402)."""
+
+    http_status = 429
+    close_code = 4402
+    reason = "quota_exceeded"
+
+
 class StoreError(VoicebotError):
     pass
 

@@ -31,6 +31,11 @@ class Metrics:
                                      registry=self.registry)
         self.dialogue_reloads = Counter("voicebot_dialogue_reloads", "Dialogue reload attempts", ["result"],
                                         registry=self.registry)
+        self.key_calls = Counter("voicebot_key_calls", "Calls ended, by API key name", ["key"],
+                                 registry=self.registry)
+        self.key_audio_seconds = Counter(
+            "voicebot_key_audio_seconds", "Audio metered per API key name: caller audio in, bot audio out",
+            ["key", "direction"], registry=self.registry)
         self.store_errors = Counter("voicebot_store_errors", "Call records that could not be stored",
                                     registry=self.registry)
 
@@ -42,6 +47,12 @@ class Metrics:
         del door  # kept in the signature so a per-door breakdown can be added without touching callers
         self.calls_active.dec()
         self.outcomes.labels(outcome=outcome or "none").inc()
+
+    def call_usage(self, key_name: str | None, caller_audio_s: float, bot_audio_s: float) -> None:
+        key = key_name or "none"
+        self.key_calls.labels(key=key).inc()
+        self.key_audio_seconds.labels(key=key, direction="in").inc(caller_audio_s)
+        self.key_audio_seconds.labels(key=key, direction="out").inc(bot_audio_s)
 
     def observe_latency_ms(self, ms: float) -> None:
         self.response_latency.observe(ms / 1000.0)

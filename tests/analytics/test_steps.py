@@ -39,7 +39,7 @@ def test_step_table_counts_what_the_calls_did(store: CallStore) -> None:
     ]
     for record in calls:
         store.save(record)
-    rows = {row.step: row for row in step_report(store._db, "pizza_order")}
+    rows = {row.step: row for row in step_report(store, "pizza_order")}
     items, address, phone = rows["ask.items"], rows["ask.address"], rows["ask.phone"]
     assert (items.calls, items.asked, items.answered_first, items.read_back) == (4, 4, 3, 1)
     assert (address.calls, address.asked, address.silence, address.transferred_here,
@@ -47,10 +47,10 @@ def test_step_table_counts_what_the_calls_did(store: CallStore) -> None:
     assert (phone.calls, phone.asked, phone.not_understood, phone.answered_first) == (2, 3, 1, 1)
     assert phone.not_understood_rate == pytest.approx(1 / 3)
     assert items.mean_confidence == pytest.approx(0.2)
-    assert [row.step for row in step_report(store._db, "pizza_order")][:3] == [
+    assert [row.step for row in step_report(store, "pizza_order")][:3] == [
         "ask.items", "ask.address", "ask.phone"]
-    assert step_report(store._db, "pizza_order", since="2026-12-02")[0].calls == 2
-    days = outcomes_by_day(store._db, "pizza_order")
+    assert step_report(store, "pizza_order", since="2026-12-02")[0].calls == 2
+    days = outcomes_by_day(store, "pizza_order")
     assert [(d.day, d.outcomes) for d in days] == [
         ("2026-12-01", {"order_placed": 2}), ("2026-12-02", {"transferred": 1, "hangup": 1})]
 
@@ -62,6 +62,6 @@ def test_p95_latency_is_the_nearest_rank(store: CallStore) -> None:
             if turn.role == "caller":
                 turn.latency_ms = 100 + i * 10
         store.save(record)
-    row = next(r for r in step_report(store._db, "pizza_order") if r.step == "ask.items")
+    row = next(r for r in step_report(store, "pizza_order") if r.step == "ask.items")
     assert row.p95_latency_ms == 280  # the 19th of 100..290
     assert row.mean_latency_ms == pytest.approx(195.0)

@@ -28,6 +28,7 @@ SCHEMA = (
         confidence    REAL,
         PRIMARY KEY (call_id, seq))""",
     "CREATE INDEX IF NOT EXISTS step_facts_by_dialogue ON step_facts (dialogue, started_at)",
+    "CREATE INDEX IF NOT EXISTS step_facts_by_time ON step_facts (started_at)",
     """CREATE TABLE IF NOT EXISTS call_facts (
         call_id        TEXT PRIMARY KEY,
         dialogue       TEXT NOT NULL,

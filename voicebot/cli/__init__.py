@@ -11,7 +11,7 @@ from voicebot import __version__
 from voicebot.errors import VoicebotError
 
 # Command modules, in the order their commands appear in --help.
-_COMMAND_MODULES = ("transcribe", "say", "dialogue", "call", "serve", "keys", "voice", "campaign")
+_COMMAND_MODULES = ("transcribe", "say", "dialogue", "call", "serve", "keys", "voice", "campaign", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,6 +30,7 @@ class CloseCode(IntEnum):
     INTERNAL_ERROR = 1011
     BAD_REQUEST = 4400  # protocol violation: no start, bad sample rate, bad JSON
     UNAUTHORIZED = 4401
+    QUOTA_EXCEEDED = 4402  # the API key's monthly minutes are used up
     FORBIDDEN = 4403
     NOT_FOUND = 4404  # unknown dialogue
     TIMEOUT = 4408  # no start message in time

@@ -283,6 +283,10 @@ class CallSession:
         self._progress_s = time.monotonic()  # last caller speech, bot audio or dialogue event
         self._stalled = False  # the watchdog ended the call: nothing left to wait for
         self._guard_fired = False  # the guard cancelled a call stuck outside the main loop
+        # Usage metering (record meta "usage", "api_key"): samples the door pushed and the bot sent.
+        self.api_key: Any = None  # the key that admitted the call (an ApiKey), set by the door
+        self._caller_samples = 0
+        self._bot_samples = 0
 
     # ---- input from the door (plain calls, safe from the event loop) ----
 
@@ -296,6 +300,7 @@ class CallSession:
         else:
             self._odd_byte = b""
         if data:
+            self._caller_samples += len(data) // 2
             self._audio_in.put_nowait(data)
 
     def push_dtmf(self, digits: str) -> None:
@@ -615,6 +620,7 @@ class CallSession:
         if self.settings.record_audio:
             self._recording.add_bot(samples, now - self._t0)
         self._progressed()
+        self._bot_samples += samples.size
         await self._output.send_audio(int16_to_pcm_bytes(samples))
         self._stamp("first_audio_out")
 
@@ -943,6 +949,9 @@ class CallSession:
         except Exception:
             log.exception("call %s: the call record could not be saved", self.call_id)
         self._metric("call_ended", self.door, record.outcome)
+        usage = record.meta["usage"]
+        self._metric("call_usage", getattr(self.api_key, "name", None), usage["caller_audio_s"],
+                     usage["bot_audio_s"])
         with contextlib.suppress(Exception):
             await self._output.close(record)
 
@@ -987,6 +996,10 @@ class CallSession:
         meta["door"] = self.door
         meta["sample_rate_hz"] = self.sample_rate_hz
         meta["stt_strategy"] = self.settings.stt_strategy
+        meta["usage"] = {"caller_audio_s": round(self._caller_samples / self.sample_rate_hz, 3),
+                         "bot_audio_s": round(self._bot_samples / self.sample_rate_hz, 3)}
+        if self.api_key is not None:
+            meta["api_key"] = {"id": self.api_key.key_id, "name": self.api_key.name}
         if self._stt_name is not None:
             meta["stt_model"] = self._stt_name
         if self._tts_name is not None:

@@ -244,6 +244,10 @@ class CallStore:
         where, params = _filters(dialogue, outcome, status, dialogues, since, until)
         return int(self._db.query(f"SELECT count(*) FROM calls {where}", params)[0][0])
 
+    def query(self, sql: str, params: Sequence[Any] = ()) -> builtins.list[Any]:
+        """Read-only SQL on the store database: the analytics reports over the fact tables."""
+        return builtins.list(self._db.query(sql, params))
+
     def audio_path(self, call_id: str) -> Path | None:
         """The call's WAV file (caller left, bot right), or None when there is none."""
         path = self.recordings_dir / _audio_name(call_id)

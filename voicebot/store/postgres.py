@@ -265,12 +265,20 @@ class PostgresKeyStore(KeyStore):
 
     def __init__(self, url: str, *, lock_timeout_ms: int = 5000) -> None:
         self.url = url
-        self._db = cast(Database, PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms))
+        pg = PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
+        try:
+            ensure_schema(pg, postgres=True)
+        except BaseException:
+            pg.close()
+            raise
+        self._db = cast(Database, pg)
 
     def create(self, name: str | None = None, dialogues: Sequence[str] | None = None,
-               max_concurrent_calls: int | None = None) -> tuple[str, str]:
+               max_concurrent_calls: int | None = None, *, scopes: Sequence[str] = (),
+               monthly_quota_min: float | None = None) -> tuple[str, str]:
         try:
-            return super().create(name, dialogues, max_concurrent_calls)
+            return super().create(name, dialogues, max_concurrent_calls, scopes=scopes,
+                                  monthly_quota_min=monthly_quota_min)
         except StoreError as exc:
             constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
             if constraint == "api_keys_name_key":

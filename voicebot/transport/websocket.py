@@ -137,11 +137,11 @@ async def run_websocket_call(ws: WebSocket, runtime: Any, *, settings: SessionSe
         return
     token = token_from(ws.headers, ws.query_params)
     try:
-        async with runtime.admit_call(token, name):
+        async with runtime.admit_call(token, name) as key:
             start = await _receive_start(ws)
             if start is None:
                 return
-            await _run_call(ws, runtime, dialogue, start, settings)
+            await _run_call(ws, runtime, dialogue, start, settings, key)
     except AuthError as exc:
         code = int(getattr(exc, "close_code", wire.CloseCode.UNAUTHORIZED))
         await _refuse(ws, str(getattr(exc, "reason", "unauthorized")), str(exc), code)
@@ -173,11 +173,12 @@ async def _receive_start(ws: WebSocket) -> wire.Start | None:
 
 
 async def _run_call(ws: WebSocket, runtime: Any, dialogue: Any, start: wire.Start,
-                    settings: SessionSettings | None) -> None:
+                    settings: SessionSettings | None, key: Any = None) -> None:
     output = WebSocketOutput(ws, start.sample_rate_hz)
     session = CallSession(runtime, dialogue=dialogue, variables=start.variables,
                           sample_rate_hz=start.sample_rate_hz, output=output, door="websocket",
                           settings=settings)
+    session.api_key = key  # usage is metered per key
     await output.send_message(wire.ready(session.call_id, sample_rate_hz=start.sample_rate_hz,
                                          dialogue=dialogue.name))
     call = asyncio.create_task(session.run(), name=f"call-{session.call_id}")

@@ -29,6 +29,7 @@ from voicebot import __version__
 from voicebot.errors import AdmissionError, DialogueNotAllowedError
 from voicebot.runtime import Runtime
 from voicebot.web.auth import require_key
+from voicebot.web.ops import install_drift_gauges, ops_routes
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
         Route("/api/dialogues", list_dialogues),
         Route("/api/dialogues/reload", reload_dialogues, methods=["POST"]),
         Mount("/api/campaigns", app=_campaign_router()),
+        *ops_routes(),
         Route("/", index),
         Mount("/static", app=_PublicStatic(directory=STATIC_DIR, check_dir=False), name="static"),
         WebSocketRoute("/ws", websocket),
@@ -76,6 +78,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
         HTTPException: _http_error,  # type: ignore[dict-item]
     })
     app.state.runtime = runtime
+    install_drift_gauges(runtime)
     return app
 
 
