@@ -229,3 +229,13 @@ def test_the_step_log_counts_the_end_question_as_a_read_back(survey: Dialogue) -
     conv.handle(CallerText("no"))
     results = [(s["step"], s["result"]) for s in conv.record.meta["steps"]]
     assert results[-2:] == [("ask.satisfaction", "read_back"), ("ask.satisfaction", "repeat")]
+
+
+def test_a_lone_stop_word_at_a_birth_date_is_confirmed() -> None:
+    compliance = load_dialogue(ROOT / "sales_compliance.yml")
+    conv = Conversation(compliance, {"customer_name": "Dana Lee", "product_name": "Term Life Plus",
+                                     "monthly_premium": "$42.50", "birth_date": "1985-03-03"})
+    conv.start()
+    assert _says(conv.handle(CallerText("Bye."))) == ["Do you want to end the call?"]
+    conv.handle(CallerText("march third 1985"))
+    assert conv.slots["dob_answer"] == "1985-03-03" and not conv.ended

@@ -44,7 +44,7 @@ _MAX_STEPS_PER_TURN = 5000
 _FREE_TEXT_COMMAND_WORDS = 4
 # A stop said in at most this many words with low confidence may be a misheard answer: it is confirmed.
 _UNSURE_STOP_WORDS = 2
-_NUMERIC_TYPES = ("integer", "number", "digits", "phone")
+_NUMERIC_TYPES = ("integer", "number", "digits", "phone", "date", "time")
 
 
 @dataclass(slots=True)
