@@ -4,7 +4,16 @@ The corpus comes from bench/wer_corpus.py (36 call-centre sentences, 8 voices, c
 noisy). Each configuration transcribes every file; WER (jiwer) is reported per condition after a
 normalisation that forgives case, punctuation and digits-versus-words.
 
-    .venv/bin/python bench/wer.py [--corpus DIR] [--config NAME ...] [--json OUT.json]
+Three ways to the same model, side by side (issue 10: the product's path must not lose accuracy the
+model has):
+    plain     faster-whisper itself: tiny.en int8, beam 3, temperature 0, without_timestamps=True, no
+              prompt, condition_on_previous_text=False (its other options at faster-whisper's defaults)
+    product   WhisperTranscriber as constructed by default (what `voicebot transcribe` uses)
+    live      the transcriber the live engine pool builds for English from voicebot.yml's stt settings
+and the product with one of its settings changed at a time (``product-*``).
+
+    .venv/bin/python bench/wer.py [--corpus DIR] [--config NAME ...] [--set issue10|levers]
+        [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -62,6 +71,11 @@ class Config:
     hints: bool = False
     conditions: tuple[str, ...] = ("clean", "telephone", "noisy")
     description: str = ""
+    path: str = "product"  # "product" (WhisperTranscriber), "plain" (faster-whisper) or "live" (engine pool)
+    # Product levers; None keeps WhisperTranscriber's default.
+    temperatures: tuple[float, ...] | None = None
+    word_timestamps: bool | None = None
+    without_timestamps: bool | None = None
 
 
 CONFIGS: tuple[Config, ...] = (
@@ -74,7 +88,24 @@ CONFIGS: tuple[Config, ...] = (
            description="tiny.en greedy on audio trimmed to Silero speech +/-200 ms"),
     Config("greedy-hints", beam_size=1, hints=True,
            description="tiny.en greedy with the dialogue's expected words as initial prompt"),
+    Config("plain", path="plain", description="faster-whisper tiny.en, beam 3, temperature 0, no timestamps"),
+    Config("product", description="WhisperTranscriber() as constructed by default"),
+    Config("live", path="live", description="the live engine pool's English transcriber (voicebot.yml stt)"),
+    Config("product-temp0", temperatures=(0.0,), description="product, temperature 0 only (no fallback)"),
+    Config("product-no-words", word_timestamps=False, description="product without word timestamps"),
+    Config("product-no-ts", without_timestamps=True,
+           description="product decoding without timestamp tokens (without_timestamps=True)"),
+    Config("product-prompt", hints=True, description="product with the domain's words as initial prompt"),
+    Config("product-as-plain", temperatures=(0.0,), word_timestamps=False, without_timestamps=True,
+           description="product with all three levers at plain's settings"),
+    Config("base-product", model="base",
+           description="multilingual base through WhisperTranscriber, language=en"),
 )
+SETS: dict[str, tuple[str, ...]] = {
+    "issue10": ("plain", "product", "live"),
+    "levers": ("product", "product-temp0", "product-no-words", "product-no-ts", "product-prompt",
+               "product-as-plain"),
+}
 
 
 @dataclass(slots=True)
@@ -123,12 +154,71 @@ def load_corpus(corpus_dir: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def evaluate(config: Config, rows: Sequence[dict[str, Any]]) -> Result:
-    import jiwer
+Recognize = Callable[[Float32Array, Sequence[str]], str]  # (16 kHz audio, hints) -> text
+
+
+def plain_recognizer(config: Config) -> Recognize:
+    """faster-whisper with the issue's plain settings, on the same CTranslate2 directory."""
+    from faster_whisper import WhisperModel
+
+    from voicebot.engines.models import resolve_whisper_model
+
+    model = WhisperModel(str(resolve_whisper_model(config.model, "en")), device="cpu", compute_type="int8",
+                         local_files_only=True)
+
+    def recognize(audio: Float32Array, hints: Sequence[str]) -> str:
+        segments, _ = model.transcribe(audio, language="en", beam_size=config.beam_size, temperature=0.0,
+                                       without_timestamps=True, initial_prompt=", ".join(hints) or None,
+                                       condition_on_previous_text=False, vad_filter=False)
+        return " ".join(s.text.strip() for s in segments).strip()
+
+    return recognize
+
+
+def product_recognizer(config: Config) -> Recognize:
+    """WhisperTranscriber with the config's levers; the rest of its decoding untouched."""
+    import functools
 
     from voicebot.engines.whisper import WhisperTranscriber
 
-    transcriber = WhisperTranscriber(config.model, beam_size=config.beam_size, language="en")
+    options: dict[str, Any] = {"beam_size": config.beam_size, "language": "en"}
+    if config.temperatures is not None:
+        options["temperatures"] = config.temperatures
+    if config.word_timestamps is not None:
+        options["word_timestamps"] = config.word_timestamps
+    transcriber = WhisperTranscriber(config.model, **options)
+    if config.without_timestamps is not None:
+        # Not a constructor option: pass it through to faster-whisper under the transcriber's own call.
+        model = transcriber._model
+        model.transcribe = functools.partial(model.transcribe, without_timestamps=config.without_timestamps)
+
+    def recognize(audio: Float32Array, hints: Sequence[str]) -> str:
+        return transcriber.transcribe(audio, language="en", hints=hints).text
+
+    return recognize
+
+
+def live_recognizer(config: Config) -> Recognize:
+    from voicebot.config import load_config
+    from voicebot.session.engines import EnginePool
+
+    transcriber = EnginePool.from_config(load_config()).transcriber("en")
+
+    def recognize(audio: Float32Array, hints: Sequence[str]) -> str:
+        return transcriber.transcribe(audio, language="en", hints=hints).text
+
+    return recognize
+
+
+RECOGNIZERS: dict[str, Callable[[Config], Recognize]] = {
+    "plain": plain_recognizer, "product": product_recognizer, "live": live_recognizer,
+}
+
+
+def evaluate(config: Config, rows: Sequence[dict[str, Any]]) -> Result:
+    import jiwer
+
+    recognize = RECOGNIZERS[config.path](config)
     trim = vad_trimmer() if config.vad_trim else None
     result = Result(config.name)
     for condition in config.conditions:
@@ -144,7 +234,7 @@ def evaluate(config: Config, rows: Sequence[dict[str, Any]]) -> Result:
             if trim is not None:
                 audio = trim(audio)
             hints = DOMAIN_HINTS.get(row["domain"], ()) if config.hints else ()
-            text = transcriber.transcribe(audio, language="en", hints=hints).text
+            text = recognize(audio, hints)
             seconds_work += time.perf_counter() - started
             seconds_cpu += time.process_time() - cpu_started
             ref, hyp = normalize(row["reference"]), normalize(text)
@@ -179,10 +269,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="corpus directory (built if needed)")
     parser.add_argument("--config", action="append", choices=[c.name for c in CONFIGS],
                         help="configurations to run (default: all)")
+    parser.add_argument("--set", choices=sorted(SETS), help="a named group of configurations: issue10 "
+                        "(plain, product, live), levers (the product with one setting changed at a time)")
     parser.add_argument("--json", type=Path, help="write results, including every mistranscription, here")
     args = parser.parse_args(argv)
     rows = load_corpus(args.corpus)
-    chosen = [c for c in CONFIGS if not args.config or c.name in args.config]
+    wanted = set(args.config or ()) | set(SETS.get(args.set or "", ()))
+    chosen = [c for c in CONFIGS if not wanted or c.name in wanted]
     results = []
     for config in chosen:
         result = evaluate(config, rows)

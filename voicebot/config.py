@@ -43,6 +43,8 @@ class PathsConfig:
 @dataclass(frozen=True, slots=True)
 class SttConfig:
     engine: str = "faster-whisper"
+    # One model for every language ("small", or a CTranslate2 directory); when set it replaces both below.
+    model: str | None = None
     model_en: str = "tiny.en"
     model_multilingual: str = "base"
     device: str = "cpu"
@@ -181,6 +183,9 @@ def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, st
         kwargs = {key: _coerce(raw, hints[key], f"{section}.{key}", origins.get(f"{section}.{key}", "?"))
                   for key, raw in given.items()}
         sections[section] = cls(**kwargs)
+    if sections["stt"].model:
+        sections["stt"] = dataclasses.replace(sections["stt"], model_en=sections["stt"].model,
+                                              model_multilingual=sections["stt"].model)
     config = Config(**sections)
     _validate(config, origins)
     return config
@@ -312,6 +317,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         fail("tts.chunk_timeout_s", "must be a positive number of seconds")
     if config.stt.beam_size < 1:
         fail("stt.beam_size", "must be at least 1")
+    if config.stt.model == "tiny.en":
+        fail("stt.model", "tiny.en understands English only; set stt.model_en: tiny.en instead")
     if config.logging.level.lower() not in _LOG_LEVELS:
         fail("logging.level", f"must be one of {', '.join(_LOG_LEVELS)}")
     if config.audiosocket.listen is not None:

