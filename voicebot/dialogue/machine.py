@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, assert_never
@@ -35,6 +34,7 @@ from voicebot.dialogue.events import (
 )
 from voicebot.dialogue.render import render
 from voicebot.dialogue.understanding import SlotReader
+from voicebot.dialogue.variables import resolve_variables
 from voicebot.errors import DialogueError
 from voicebot.record import CallRecord, Turn, utc_now_iso
 
@@ -124,7 +124,7 @@ class Conversation:
         self.dialogue = dialogue
         self._clock = clock
         self._reader = SlotReader(dialogue, today)
-        values = _resolve_variables(dialogue, variables)
+        values = resolve_variables(dialogue, variables)
         self.record = CallRecord(
             dialogue=dialogue.name,
             language=dialogue.language,
@@ -819,72 +819,3 @@ def _dig(data: Any, key: str) -> Any:
         else:
             return None
     return data
-
-
-def _resolve_variables(dialogue: m.Dialogue, given: dict[str, Any]) -> dict[str, Any]:
-    """Apply defaults, check required variables and normalise typed ones (dates to ISO, money to numbers)."""
-    out: dict[str, Any] = {}
-    where = str(dialogue.path) if dialogue.path else dialogue.name
-    for name, spec in dialogue.variables.items():
-        value = given.get(name)
-        if _blank(value):
-            # Asterisk passes ${CALLERID(name)} as "" when the caller has none: "Hi , this is" otherwise.
-            value = spec.default
-        if _blank(value):
-            if spec.required:
-                raise DialogueError(
-                    f"dialogue {dialogue.name!r} needs variable {name!r}; pass it, e.g. --var {name}=...",
-                    file=where,
-                    key_path=f"variables.{name}",
-                )
-            continue
-        out[name] = _typed_variable(dialogue, spec, value, where)
-    for name, value in given.items():
-        out.setdefault(name, value)  # undeclared extras are kept for the record and webhooks
-    return out
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _typed_variable(dialogue: m.Dialogue, spec: m.VariableSpec, value: Any, where: str) -> Any:
-    def bad(expected: str) -> DialogueError:
-        # The value is left out on purpose: it may be a birth date, and errors end up in logs.
-        return DialogueError(
-            f"variable {spec.name!r} is not {expected}",
-            file=where,
-            key_path=f"variables.{spec.name}",
-        )
-
-    if spec.type in ("integer", "number", "currency"):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            number = float(value)
-        else:
-            # Campaign sheets write money as "45,000원", "$42.50" or "42.50 USD".
-            digits = re.sub(r"[^0-9.\-]", "", str(value))
-            try:
-                number = float(digits)
-            except ValueError:
-                raise bad("a number such as 42.50") from None
-        return int(number) if spec.type == "integer" or number.is_integer() else number
-    if spec.type == "date":
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        text = str(value).strip()
-        for form in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
-            try:
-                return dt.datetime.strptime(text, form).date().isoformat()
-            except ValueError:
-                continue
-        raise bad("a date written YYYY-MM-DD")
-    if spec.type == "yes_no":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "yes", "1"):
-            return True
-        if text in ("false", "no", "0"):
-            return False
-        raise bad("true or false")
-    return str(value)
