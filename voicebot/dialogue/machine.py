@@ -610,7 +610,11 @@ class Conversation:
         closers = CLOSER_HINTS[self.dialogue.language]
         hints = tuple(dict.fromkeys((*closers, *self._reader.hints(spec), *step.hints)))
         listen = Listen(
-            slot=step.slot, timeout_ms=step.timeout_ms or self.dialogue.timeout_ms, hints=hints, dtmf=True
+            slot=step.slot,
+            timeout_ms=step.timeout_ms or self.dialogue.timeout_ms,
+            hints=hints,
+            dtmf=True,
+            max_digits=1,  # the no key ends the list; 0 and * are the agent and repeat keys
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
