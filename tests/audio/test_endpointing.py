@@ -21,6 +21,7 @@ from voicebot.errors import ConfigError
 FRAME_MS = 32
 TURNS = TurnTakingConfig(min_speech_ms=96)
 COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, AnswerState.UNKNOWN
+PENDING = AnswerState.PENDING
 
 
 @pytest.mark.parametrize(("pause_ms", "answer", "completion", "action"), [
@@ -32,6 +33,9 @@ COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, An
     (200, COMPLETE, None, Action.END_TURN),  # "yes" to a yes/no question needs no model
     (200, COMPLETE, 0.1, Action.END_TURN),  # the dialogue knows what it asked
     (900, INCOMPLETE, 0.99, Action.KEEP_LISTENING),  # "my number is five five five"
+    (200, PENDING, None, Action.ASK_TURN_MODEL),  # the model runs while the transcript is decoded
+    (300, PENDING, 0.99, Action.KEEP_LISTENING),  # but its "complete" waits for the dialogue
+    (1600, PENDING, 0.99, Action.END_TURN),
     (1599, UNKNOWN, 0.2, Action.KEEP_LISTENING),
     (1600, INCOMPLETE, 0.0, Action.END_TURN),  # the ceiling ends every turn
     (1600, UNKNOWN, None, Action.END_TURN),
@@ -92,6 +96,24 @@ def test_the_dialogue_ends_a_complete_answer_without_the_model() -> None:
     feed(endpointer, [0.9] * 10 + [0.0] * 3)
     assert endpointer.set_answer(COMPLETE) == []  # a 96 ms gap is no pause yet
     assert feed(endpointer, [0.0] * 4) == [(16, SpeechEnded(at_ms=320, speech_start_ms=0))]
+
+
+def test_a_view_of_an_older_pause_is_dropped() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 3 + [0.9] * 5 + [0.0] * 3)
+    assert endpointer.set_answer(COMPLETE, pause_start_ms=320) == []  # transcribed at the first pause
+    # Dropped: at 200 ms into the new pause the model is asked, as if the dialogue had said nothing.
+    assert feed(endpointer, [0.0] * 4) == [(24, AskTurnModel(pause_start_ms=576, at_ms=800))]
+    assert endpointer.set_answer(COMPLETE, pause_start_ms=576) == [SpeechEnded(at_ms=576, speech_start_ms=0)]
+
+
+def test_the_models_verdict_waits_for_a_transcript_being_decoded() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 2)
+    endpointer.set_answer(PENDING, pause_start_ms=320)
+    assert [e for _, e in feed(endpointer, [0.0] * 5)] == [AskTurnModel(pause_start_ms=320, at_ms=544)]
+    assert endpointer.set_completion(320, 0.97) == []
+    assert endpointer.set_answer(UNKNOWN, pause_start_ms=320) == [SpeechEnded(at_ms=320, speech_start_ms=0)]
 
 
 def test_a_known_unfinished_start_is_never_sent_to_the_model() -> None:

@@ -49,13 +49,28 @@ def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
     ("pizza_order", None, "I want to, um,", INCOMPLETE),
     ("pizza_order_ko", "items", "페퍼로니 두 판 그리고", INCOMPLETE),
     ("pizza_order_ko", "phone", "음", INCOMPLETE),
+    # Whisper's punctuation of what trailed off.
+    ("pizza_order", "phone", "And my number is...", INCOMPLETE),
+    ("pizza_order", "address", "It's 12,", INCOMPLETE),
+    # A closed question without a value in the words is not answered yet.
+    ("satisfaction_survey", "recommend", "Probably", INCOMPLETE),
+    ("satisfaction_survey", "satisfaction", "maybe", INCOMPLETE),
+    ("satisfaction_survey", "recommend", "twenty", INCOMPLETE),  # out of the 0-10 range: not an answer
+    ("pizza_order", "confirmed", "let me see", INCOMPLETE),
+    # The caller asks for time, whatever the question.
+    ("pizza_order", "address", "Let me think", INCOMPLETE),
+    ("satisfaction_survey", "comment", "Hmm, hold on.", INCOMPLETE),
+    ("pizza_order_ko", "address", "잠깐만요", INCOMPLETE),
+    # A request the dialogue handles anywhere is a whole turn.
+    ("sales_compliance", "voluntary_signup", "Can I talk to someone?", COMPLETE),
+    ("pizza_order", None, "Sorry, can you repeat that?", COMPLETE),
     # Anything else: the turn model decides.
     ("pizza_order", "phone", "five five five one two three four", UNKNOWN),  # 7 digits: local, or not yet?
-    ("satisfaction_survey", "recommend", "twenty", UNKNOWN),  # out of range anyway
-    ("satisfaction_survey", "satisfaction", "maybe", UNKNOWN),
+    ("satisfaction_survey", "satisfaction", "Four", COMPLETE),
     ("satisfaction_survey", "recommend", "I'd say ten", COMPLETE),
     ("pizza_order", "items", "Two large pepperoni", UNKNOWN),  # an order may go on: "and a coke"
-    ("pizza_order", "address", "Twelve Main Street", UNKNOWN),
+    ("pizza_order", "address", "Twelve Main Street", UNKNOWN),  # free text: any words may answer
+    ("satisfaction_survey", "comment", "The driver was friendly.", UNKNOWN),
     ("pizza_order", None, "hello there", UNKNOWN),
     ("pizza_order", "confirmed", "", UNKNOWN),
 ])

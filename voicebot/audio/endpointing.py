@@ -30,6 +30,10 @@ class AnswerState(Enum):
     COMPLETE = "complete"  # already a whole answer: end at the first pause
     INCOMPLETE = "incomplete"  # a known unfinished start: wait, up to the ceiling
     UNKNOWN = "unknown"  # the dialogue cannot tell: the turn model decides
+    # The transcript of this pause is being decoded: the model is asked meanwhile, but its "complete"
+    # waits for the dialogue's view. That costs no response time: the bot cannot answer before the
+    # transcript it answers anyway.
+    PENDING = "pending"
 
 
 class Action(Enum):
@@ -74,6 +78,8 @@ def decide(pause_ms: float, *, answer: AnswerState = AnswerState.UNKNOWN, comple
         return Action.KEEP_LISTENING
     if completion is None:
         return Action.ASK_TURN_MODEL
+    if answer is AnswerState.PENDING:
+        return Action.KEEP_LISTENING
     return Action.END_TURN if completion >= cfg.complete_threshold else Action.KEEP_LISTENING
 
 
@@ -138,9 +144,14 @@ class Endpointer:
         self._completion = probability
         return self._judge()
 
-    def set_answer(self, answer: AnswerState) -> list[EndpointEvent]:
-        """The dialogue's view of the latest speculative transcript of this turn."""
+    def set_answer(self, answer: AnswerState, pause_start_ms: int | None = None) -> list[EndpointEvent]:
+        """The dialogue's view of the latest speculative transcript of this turn. With
+        ``pause_start_ms`` (the pause whose audio was transcribed), a view that arrives after the
+        caller spoke again is dropped."""
         if not self._turns.speaking:
+            return []
+        current = self._turns.pause_start_ms
+        if pause_start_ms is not None and (current is None or round(current) != pause_start_ms):
             return []
         self._answer = answer
         return self._judge()

@@ -6,7 +6,9 @@ a known unfinished start keeps the line open ("my number is five five five", "um
 "and"); anything else is left to the turn model. Pure: a slot spec and text in, a verdict out.
 
 Cautious on purpose: a wrong COMPLETE cuts the caller off, a wrong UNKNOWN only costs the turn
-model's verdict. Free text, orders, dates and times are never judged complete from their words.
+model's verdict. Free text, orders, dates and times are never judged complete from their words; a
+closed question (yes/no, a number, a choice, an order, a date) without a value in the words is not
+answered yet ("probably...", "let me see"), which costs an off-script caller the ceiling's wait.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ _UNFINISHED_EN = FILLERS_EN | frozenset({
 _UNFINISHED_KO = FILLERS_KO | frozenset({
     "그리고", "근데", "그런데", "그래서", "그러면", "그럼", "하고", "이랑",
 })
+# The caller asks for time: the answer is still to come.
+_HOLD_EN = ("let me think", "let me see", "let me check", "hold on", "one moment", "one second",
+            "just a moment", "just a second", "give me a second", "wait")
+_HOLD_KO = ("잠깐만요", "잠시만요", "잠깐만", "잠시만", "잠깐", "가만있어 보세요", "가만 있어 보세요")
+_TRAILING_MARKS = (",", "...", "…", "-", "—", ":")
+# Questions whose answers the slot reader recognises: words without a value are not an answer yet.
+# Free text is not among them: any words may answer it.
+_CLOSED_TYPES = frozenset({"yes_no", "choice", "integer", "number", "order_lines", "date", "time"})
 _KO_NUMBER_PREFIX_ENDINGS = ("십", "백", "천", "만")
 # A phone number with fewer digits is unfinished; with this many it is whole (10: US with area
 # code, 11: Korean mobile). 7-9 digits may be either: the turn model decides.
@@ -39,14 +49,17 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
     """The dialogue's view of ``text`` as an answer to the question that asks for ``spec``.
 
     ``spec`` is None when the bot asked nothing a slot answers (a menu, a greeting): only the
-    unfinished-start test applies then.
+    unfinished-start tests and the global intents apply then.
     """
     language = reader.language
     words = normalize(text, language).split()
     if not words:
         return AnswerState.UNKNOWN
-    if _ends_unfinished(words, language):
+    # Whisper writes what it heard trail off as "my number is...", "I'd like a," or "well -".
+    if text.rstrip().endswith(_TRAILING_MARKS) or _ends_unfinished(words, language):
         return AnswerState.INCOMPLETE
+    if reader.intent(text) is not None:
+        return AnswerState.COMPLETE  # "can I talk to someone?", "repeat that", "goodbye"
     if spec is None:
         return AnswerState.UNKNOWN
     kind = spec.type
@@ -57,12 +70,14 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         if found >= spec.length:
             return _complete_if_read(reader, spec, text)
         return AnswerState.INCOMPLETE if found else AnswerState.UNKNOWN
+    value = reader.read(spec, text, strict=True)
+    if kind in _CLOSED_TYPES and value is None:
+        # "Probably...", "I'd give it a", "let me see": no answer to a closed question yet.
+        return AnswerState.INCOMPLETE
     if kind in ("yes_no", "choice"):
-        return _complete_if_read(reader, spec, text)
-    if kind in ("integer", "number"):
-        if reader.read(spec, text, strict=True) is None or _number_may_go_on(words[-1], language):
-            return AnswerState.UNKNOWN
         return AnswerState.COMPLETE
+    if kind in ("integer", "number"):
+        return AnswerState.UNKNOWN if _number_may_go_on(words[-1], language) else AnswerState.COMPLETE
     return AnswerState.UNKNOWN
 
 
@@ -72,9 +87,10 @@ def _complete_if_read(reader: SlotReader, spec: SlotSpec, text: str) -> AnswerSt
 
 def _ends_unfinished(words: list[str], language: str) -> bool:
     last = words[-1]
+    tail = " ".join(words[-4:])
     if language == "ko":
-        return last in _UNFINISHED_KO or last.endswith("하고")
-    return last in _UNFINISHED_EN
+        return last in _UNFINISHED_KO or last.endswith("하고") or tail.endswith(_HOLD_KO)
+    return last in _UNFINISHED_EN or tail.endswith(_HOLD_EN)
 
 
 def _number_may_go_on(last: str, language: str) -> bool:

@@ -1,0 +1,330 @@
+"""End of turn on the no-cut-in corpus (bench/turn_corpus.py): how often the bot would cut a caller off
+mid-answer, and how long it waits after a finished one.
+
+Offline over the audio, frame by frame, with the real Silero VAD (32 ms frames; the phone band with the
+narrowband thresholds the session uses) and the real models. A model's answer arrives where the live
+session would get it: its process CPU time after it was asked (each model on one thread, so the figure
+is the time on a free core, less inflated by a loaded machine than wall time).
+
+- ``silence``: today's rule, the turn ends 600 ms into a pause (voicebot/audio/turn_taking.py);
+- ``smart_turn``: a 200 ms pause asks Smart Turn v3.2 (audio from 300 ms before the onset to now);
+  complete -> the turn ends, else it waits for more words or the ceiling (voicebot/audio/endpointing.py);
+- ``smart_turn_dialogue``: the same, and at that pause whisper tiny.en transcribes the turn so far (the
+  speculative decode) and the dialogue judges it against the question (voicebot/dialogue/completeness.py);
+  the model's "complete" waits for that view.
+
+False end of turn: the turn ended while the caller still had words to say within 1 s. Delay: end of the
+turn minus the end of the caller's last word (energy), over the turns ended after it. "Transcript ready"
+also waits for the speculative decode (started 240 ms into the pause by today's session, at the judges'
+question by the new endpointing), since the bot cannot answer before it.
+
+    .venv/bin/python bench/turn_eval.py [--policies silence,smart_turn,smart_turn_dialogue]
+        [--thresholds 0.5,0.9] [--ask-pause-ms 200] [--max-pause-ms 1600] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from turn_corpus import ANSWERS, BANDS, RATE_HZ, VOICES, Sample, build_corpus
+
+from voicebot.audio.endpointing import AnswerState, AskTurnModel, Endpointer, EndpointingConfig
+from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnTaking, TurnTakingConfig
+from voicebot.engines.silero import FRAME_SAMPLES, SileroVAD, load_session
+
+FRAME_MS = FRAME_SAMPLES * 1000 / RATE_HZ
+PRE_ROLL_MS = 300
+SPECULATIVE_AFTER_MS = 240  # as SessionSettings.speculative_after_ms
+# As the session's SessionSettings.turn_taking_for does for 8 kHz lines.
+NARROWBAND = {"threshold": 0.3, "neg_threshold": 0.2, "min_speech_ms": 96}
+WORDS_WITHIN_MS = 1000
+POLICIES = ("silence", "smart_turn", "smart_turn_dialogue")
+
+
+@dataclass
+class Outcome:
+    key: str
+    policy: str
+    ended_ms: float | None  # when the turn was declared over (audio time), None: never
+    false_end: bool
+    delay_ms: float | None  # for turns ended after the last word
+    ready_delay_ms: float | None = None  # ... and until the speculative transcript is there too
+    asks: int = 0
+    model_ms: list[float] = field(default_factory=list)
+    decode_ms: list[float] = field(default_factory=list)
+    transcripts: list[str] = field(default_factory=list)
+    verdicts: list[float] = field(default_factory=list)
+
+
+def turn_config(band: str) -> TurnTakingConfig:
+    base = TurnTakingConfig()
+    return dataclasses.replace(base, **NARROWBAND) if band == "phone" else base
+
+
+def vad_probabilities(sample: Sample) -> list[float]:
+    vad = SileroVAD(session=_vad_session(), threshold=0.5)
+    return vad.probabilities(sample.audio)
+
+
+@cache
+def _vad_session() -> Any:
+    return load_session()
+
+
+@cache
+def _detector() -> Any:
+    from voicebot.engines.smart_turn import SmartTurnDetector
+
+    return SmartTurnDetector()
+
+
+@cache
+def _whisper() -> Any:
+    from voicebot.engines.whisper import WhisperTranscriber
+
+    # One thread: its CPU time is then the time the decode takes on a free core.
+    return WhisperTranscriber("tiny.en", cpu_threads=1)
+
+
+@cache
+def _reader(dialogue: str) -> Any:
+    from voicebot.dialogue.loader import load_dialogue
+    from voicebot.dialogue.understanding import SlotReader
+
+    return SlotReader(load_dialogue(Path(__file__).resolve().parent.parent / "dialogues" / f"{dialogue}.yml"))
+
+
+# Each pause is judged on the same audio whatever the thresholds, so the models run once per pause.
+_MODEL_CACHE: dict[tuple[str, int, int], tuple[float, float]] = {}
+_DECODE_CACHE: dict[tuple[str, int, int], tuple[str, float]] = {}
+
+
+def model_verdict(sample: Sample, start: int, end: int) -> tuple[float, float]:
+    key = (sample.key, start, end)
+    if key not in _MODEL_CACHE:
+        _MODEL_CACHE[key] = timed(lambda: _detector().completion_probability(sample.audio[start:end]))
+    return _MODEL_CACHE[key]
+
+
+def transcribe(sample: Sample, start: int, end: int) -> tuple[str, float]:
+    key = (sample.key, start, end)
+    if key not in _DECODE_CACHE:
+        transcript, cost = timed(lambda: _whisper().transcribe(sample.audio[start:end], language="en"))
+        _DECODE_CACHE[key] = (transcript.text, cost)
+    return _DECODE_CACHE[key]
+
+
+def dialogue_view(sample: Sample, text: str) -> AnswerState:
+    from voicebot.dialogue.completeness import answer_state
+
+    reader = _reader(sample.answer.dialogue)
+    spec = reader.dialogue.slots.get(sample.answer.slot) if sample.answer.slot else None
+    state: AnswerState = answer_state(reader, spec, text)
+    return state
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.process_time()
+    result = fn()
+    return result, (time.process_time() - start) * 1000
+
+
+def judge(sample: Sample, policy: str, ended: SpeechEnded | None, ended_ms: float,
+          decode_end_ms: float) -> Outcome:
+    """``decode_end_ms``: the speculative decode took the audio up to here, and started here."""
+    if ended is None:
+        return Outcome(sample.key, policy, None, False, None)
+    onset = sample.next_onset_ms(ended_ms)
+    false_end = onset is not None and onset - ended_ms <= WORDS_WITHIN_MS
+    outcome = Outcome(sample.key, policy, ended_ms, false_end, None)
+    if onset is None:
+        start = max(0, round((ended.speech_start_ms - PRE_ROLL_MS) * RATE_HZ / 1000))
+        _, cost = transcribe(sample, start, round(decode_end_ms * RATE_HZ / 1000))
+        outcome.delay_ms = ended_ms - sample.speech_end_ms
+        outcome.ready_delay_ms = max(ended_ms, decode_end_ms + cost) - sample.speech_end_ms
+    return outcome
+
+
+def run_silence(sample: Sample, probabilities: Sequence[float], end_silence_ms: int) -> Outcome:
+    turns = TurnTaking(dataclasses.replace(turn_config(sample.band), end_silence_ms=end_silence_ms))
+    for i, p in enumerate(probabilities):
+        for event in turns.update(p, FRAME_MS):
+            if isinstance(event, SpeechEnded):
+                # The session starts its speculative decode 240 ms into the pause.
+                return judge(sample, "silence", event, (i + 1) * FRAME_MS, event.at_ms + SPECULATIVE_AFTER_MS)
+    return judge(sample, "silence", None, 0.0, 0.0)
+
+
+def run_endpointer(sample: Sample, probabilities: Sequence[float], config: EndpointingConfig,
+                   dialogue: bool) -> Outcome:
+    policy = "smart_turn_dialogue" if dialogue else "smart_turn"
+    endpointer = Endpointer(turn_config(sample.band), config)
+    # Results in flight: (arrival in audio time, kind, value, pause they judge).
+    pending: list[tuple[float, str, Any, int]] = []
+    speech_start_ms = 0.0
+    asked_at: dict[int, int] = {}  # pause start -> where the judges were asked (the decode starts there)
+    model_ms: list[float] = []
+    decode_ms: list[float] = []
+    transcripts: list[str] = []
+    verdicts: list[float] = []
+
+    def finish(ended: SpeechEnded | None, ended_ms: float) -> Outcome:
+        decode_end = 0.0 if ended is None else asked_at.get(ended.at_ms, ended.at_ms + config.ask_pause_ms)
+        outcome = judge(sample, policy, ended, ended_ms, decode_end)
+        outcome.asks, outcome.model_ms, outcome.decode_ms = len(asked_at), model_ms, decode_ms
+        outcome.transcripts, outcome.verdicts = transcripts, verdicts
+        return outcome
+
+    for i, p in enumerate(probabilities):
+        now = (i + 1) * FRAME_MS
+        for arrival, kind, value, pause in sorted(pending):
+            if arrival > now:
+                continue
+            pending.remove((arrival, kind, value, pause))
+            events = (endpointer.set_completion(pause, value) if kind == "model"
+                      else endpointer.set_answer(value, pause))
+            for event in events:
+                if isinstance(event, SpeechEnded):
+                    return finish(event, arrival)
+        for event in endpointer.update(p, FRAME_MS):
+            if isinstance(event, SpeechEnded):
+                return finish(event, now)
+            if isinstance(event, SpeechStarted):
+                speech_start_ms = float(event.at_ms)
+            elif isinstance(event, AskTurnModel):
+                asked_at[event.pause_start_ms] = event.at_ms
+                start = max(0, round((speech_start_ms - PRE_ROLL_MS) * RATE_HZ / 1000))
+                end = round(event.at_ms * RATE_HZ / 1000)
+                verdict, cost = model_verdict(sample, start, end)
+                model_ms.append(cost)
+                verdicts.append(round(verdict, 3))
+                pending.append((event.at_ms + cost, "model", verdict, event.pause_start_ms))
+                if dialogue:
+                    endpointer.set_answer(AnswerState.PENDING, event.pause_start_ms)
+                    text, cost = transcribe(sample, start, end)
+                    decode_ms.append(cost)
+                    transcripts.append(text)
+                    view = dialogue_view(sample, text)
+                    pending.append((event.at_ms + cost, "dialogue", view, event.pause_start_ms))
+    return finish(None, 0.0)
+
+
+def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    n = len(outcomes)
+    delays = [o.delay_ms for o in outcomes if o.delay_ms is not None]
+    ready = [o.ready_delay_ms for o in outcomes if o.ready_delay_ms is not None]
+    false = [o for o in outcomes if o.false_end]
+    model = [c for o in outcomes for c in o.model_ms]
+    decode = [c for o in outcomes for c in o.decode_ms]
+    return {
+        "turns": n,
+        "false_end": len(false),
+        "false_end_rate": len(false) / n if n else 0.0,
+        "never_ended": sum(o.ended_ms is None for o in outcomes),
+        "delay_mean_ms": float(np.mean(delays)) if delays else None,
+        "delay_p50_ms": float(np.percentile(delays, 50)) if delays else None,
+        "delay_p95_ms": float(np.percentile(delays, 95)) if delays else None,
+        "ready_delay_mean_ms": float(np.mean(ready)) if ready else None,
+        "ready_delay_p50_ms": float(np.percentile(ready, 50)) if ready else None,
+        "asks_per_turn": sum(o.asks for o in outcomes) / n if n else 0.0,
+        "model_cpu_ms_mean": float(np.mean(model)) if model else None,
+        "decode_cpu_ms_mean": float(np.mean(decode)) if decode else None,
+        "false_end_keys": [o.key for o in false],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--policies", default=",".join(POLICIES))
+    parser.add_argument("--voices", default=",".join(VOICES))
+    parser.add_argument("--bands", default=",".join(BANDS))
+    parser.add_argument("--answers", default="", help="comma-separated answer keys (default: all)")
+    parser.add_argument("--end-silence-ms", type=int, default=600, help="the silence rule's pause")
+    parser.add_argument("--ask-pause-ms", default=str(EndpointingConfig().ask_pause_ms),
+                        help="comma-separated pauses that ask the judges; each makes its own row")
+    parser.add_argument("--max-pause-ms", type=int, default=EndpointingConfig().max_pause_ms)
+    parser.add_argument("--thresholds", default=str(EndpointingConfig().complete_threshold),
+                        help="comma-separated turn-model thresholds; each makes its own row")
+    parser.add_argument("--json", type=Path, help="write every outcome and the summaries here")
+    args = parser.parse_args(argv)
+    policies = [p for p in args.policies.split(",") if p]
+    unknown = set(policies) - set(POLICIES)
+    if unknown:
+        parser.error(f"unknown policies {sorted(unknown)}; choose from {', '.join(POLICIES)}")
+    keys = {k for k in args.answers.split(",") if k}
+    answers = [a for a in ANSWERS if not keys or a.key in keys]
+    configs = {
+        f"ask={a} t={float(t):g}": EndpointingConfig(ask_pause_ms=int(a), max_pause_ms=args.max_pause_ms,
+                                                     complete_threshold=float(t))
+        for a in args.ask_pause_ms.split(",") if a for t in args.thresholds.split(",") if t
+    }
+    labels = []
+    for policy in policies:
+        labels += [policy] if policy == "silence" else [f"{policy} {c}" for c in configs]
+    outcomes: dict[str, list[Outcome]] = {label: [] for label in labels}
+    bands = [b for b in args.bands.split(",") if b]
+    for sample in build_corpus(voices=args.voices.split(","), bands=bands, answers=answers):
+        probabilities = vad_probabilities(sample)
+        for label in labels:
+            policy = label.split()[0]
+            if policy == "silence":
+                outcome = run_silence(sample, probabilities, args.end_silence_ms)
+            else:
+                config = configs[label.split(" ", 1)[1]]
+                dialogue = policy == "smart_turn_dialogue"
+                outcome = run_endpointer(sample, probabilities, config, dialogue=dialogue)
+            outcome.policy = label
+            outcomes[label].append(outcome)
+            flag = "FALSE END" if outcome.false_end else ""
+            print(f"{sample.key:45s} {label:26s} ended {outcome.ended_ms} delay {outcome.delay_ms} "
+                  f"{outcome.verdicts} {flag} {outcome.transcripts}", flush=True)
+    policies = labels
+    summaries: dict[str, Any] = {}
+    for policy in policies:
+        summaries[policy] = {"all": summarise(outcomes[policy])}
+        for band in bands:
+            summaries[policy][band] = summarise([o for o in outcomes[policy] if o.key.endswith("/" + band)])
+    print()
+    print("| policy | band | turns | false end of turn | end-of-turn delay, mean (p50 / p95) "
+          "| transcript ready, mean (p50) | model asks per turn |")
+    print("|---|---|---|---|---|---|---|")
+    for policy, by_band in summaries.items():
+        for band, s in by_band.items():
+            delay = "-" if s["delay_mean_ms"] is None else (
+                f"{s['delay_mean_ms']:.0f} ms ({s['delay_p50_ms']:.0f} / {s['delay_p95_ms']:.0f})")
+            false_end = f"{s['false_end']} ({100 * s['false_end_rate']:.1f}%)"
+            ready = "-" if s["ready_delay_mean_ms"] is None else (
+                f"{s['ready_delay_mean_ms']:.0f} ms ({s['ready_delay_p50_ms']:.0f})")
+            print(f"| {policy} | {band} | {s['turns']} | {false_end} | {delay} | {ready} "
+                  f"| {s['asks_per_turn']:.2f} |")
+    for policy, by_band in summaries.items():
+        s = by_band["all"]
+        print(f"{policy}: model CPU {s['model_cpu_ms_mean']} ms, decode CPU {s['decode_cpu_ms_mean']} ms; "
+              f"false ends: {s['false_end_keys']}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "config": {"end_silence_ms": args.end_silence_ms, "max_pause_ms": args.max_pause_ms,
+                       "endpointing": sorted(configs)},
+            "summaries": summaries,
+            "outcomes": {p: [dataclasses.asdict(o) for o in os] for p, os in outcomes.items()},
+        }, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
