@@ -15,8 +15,8 @@ is the time on a free core, less inflated by a loaded machine than wall time).
 
 False end of turn: the turn ended while the caller still had words to say within 1 s. Delay: end of the
 turn minus the end of the caller's last word (energy), over the turns ended after it. "Transcript ready"
-also waits for the speculative decode (started 240 ms into the pause by today's session, at the judges'
-question by the new endpointing), since the bot cannot answer before it.
+also waits for the speculative decode, started at the first frame 200 ms into the pause for every policy
+(today's session starts it at 240 ms), since the bot cannot answer before it.
 
     .venv/bin/python bench/turn_eval.py [--policies silence,smart_turn,smart_turn_dialogue]
         [--thresholds 0.5,0.9] [--ask-pause-ms 200] [--max-pause-ms 1600] [--json OUT]
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -48,7 +49,7 @@ from voicebot.engines.silero import FRAME_SAMPLES, SileroVAD, load_session
 
 FRAME_MS = FRAME_SAMPLES * 1000 / RATE_HZ
 PRE_ROLL_MS = 300
-SPECULATIVE_AFTER_MS = 240  # as SessionSettings.speculative_after_ms
+SPECULATIVE_AFTER_MS = math.ceil(200 / FRAME_MS) * FRAME_MS
 # As the session's SessionSettings.turn_taking_for does for 8 kHz lines.
 NARROWBAND = {"threshold": 0.3, "neg_threshold": 0.2, "min_speech_ms": 96}
 WORDS_WITHIN_MS = 1000
@@ -164,7 +165,8 @@ def run_silence(sample: Sample, probabilities: Sequence[float], end_silence_ms: 
     for i, p in enumerate(probabilities):
         for event in turns.update(p, FRAME_MS):
             if isinstance(event, SpeechEnded):
-                # The session starts its speculative decode 240 ms into the pause.
+                # The session starts its speculative decode 240 ms into the pause; here at the first
+                # frame 200 ms in, as for the endpointer, so both policies share one decode per pause.
                 return judge(sample, "silence", event, (i + 1) * FRAME_MS, event.at_ms + SPECULATIVE_AFTER_MS)
     return judge(sample, "silence", None, 0.0, 0.0)
 
@@ -247,6 +249,43 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     }
 
 
+def report(outcomes: dict[str, list[Outcome]], bands: Sequence[str]) -> dict[str, Any]:
+    summaries: dict[str, Any] = {}
+    for policy, results in outcomes.items():
+        summaries[policy] = {"all": summarise(results)}
+        for band in bands:
+            summaries[policy][band] = summarise([o for o in results if o.key.endswith("/" + band)])
+    print()
+    print("| policy | band | turns | false end of turn | end-of-turn delay, mean (p50 / p95) "
+          "| transcript ready, mean (p50) | model asks per turn |")
+    print("|---|---|---|---|---|---|---|")
+    for policy, by_band in summaries.items():
+        for band, s in by_band.items():
+            delay = "-" if s["delay_mean_ms"] is None else (
+                f"{s['delay_mean_ms']:.0f} ms ({s['delay_p50_ms']:.0f} / {s['delay_p95_ms']:.0f})")
+            false_end = f"{s['false_end']} ({100 * s['false_end_rate']:.1f}%)"
+            ready = "-" if s["ready_delay_mean_ms"] is None else (
+                f"{s['ready_delay_mean_ms']:.0f} ms ({s['ready_delay_p50_ms']:.0f})")
+            print(f"| {policy} | {band} | {s['turns']} | {false_end} | {delay} | {ready} "
+                  f"| {s['asks_per_turn']:.2f} |")
+    for policy, by_band in summaries.items():
+        s = by_band["all"]
+        model = "-" if s["model_cpu_ms_mean"] is None else f"{s['model_cpu_ms_mean']:.0f} ms"
+        decode = "-" if s["decode_cpu_ms_mean"] is None else f"{s['decode_cpu_ms_mean']:.0f} ms"
+        print(f"{policy}: model CPU {model}, decode CPU {decode}; false ends: {s['false_end_keys']}")
+    return summaries
+
+
+def merge(paths: Sequence[Path]) -> int:
+    """One report from the --json files of several runs (e.g. one per voice, run side by side)."""
+    outcomes: dict[str, list[Outcome]] = {}
+    for path in paths:
+        for policy, results in json.loads(path.read_text())["outcomes"].items():
+            outcomes.setdefault(policy, []).extend(Outcome(**r) for r in results)
+    report(outcomes, BANDS)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -261,7 +300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--thresholds", default=str(EndpointingConfig().complete_threshold),
                         help="comma-separated turn-model thresholds; each makes its own row")
     parser.add_argument("--json", type=Path, help="write every outcome and the summaries here")
+    parser.add_argument("--merge", type=Path, nargs="+", help="only report on these --json files together")
     args = parser.parse_args(argv)
+    if args.merge:
+        return merge(args.merge)
     policies = [p for p in args.policies.split(",") if p]
     unknown = set(policies) - set(POLICIES)
     if unknown:
@@ -293,29 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flag = "FALSE END" if outcome.false_end else ""
             print(f"{sample.key:45s} {label:26s} ended {outcome.ended_ms} delay {outcome.delay_ms} "
                   f"{outcome.verdicts} {flag} {outcome.transcripts}", flush=True)
-    policies = labels
-    summaries: dict[str, Any] = {}
-    for policy in policies:
-        summaries[policy] = {"all": summarise(outcomes[policy])}
-        for band in bands:
-            summaries[policy][band] = summarise([o for o in outcomes[policy] if o.key.endswith("/" + band)])
-    print()
-    print("| policy | band | turns | false end of turn | end-of-turn delay, mean (p50 / p95) "
-          "| transcript ready, mean (p50) | model asks per turn |")
-    print("|---|---|---|---|---|---|---|")
-    for policy, by_band in summaries.items():
-        for band, s in by_band.items():
-            delay = "-" if s["delay_mean_ms"] is None else (
-                f"{s['delay_mean_ms']:.0f} ms ({s['delay_p50_ms']:.0f} / {s['delay_p95_ms']:.0f})")
-            false_end = f"{s['false_end']} ({100 * s['false_end_rate']:.1f}%)"
-            ready = "-" if s["ready_delay_mean_ms"] is None else (
-                f"{s['ready_delay_mean_ms']:.0f} ms ({s['ready_delay_p50_ms']:.0f})")
-            print(f"| {policy} | {band} | {s['turns']} | {false_end} | {delay} | {ready} "
-                  f"| {s['asks_per_turn']:.2f} |")
-    for policy, by_band in summaries.items():
-        s = by_band["all"]
-        print(f"{policy}: model CPU {s['model_cpu_ms_mean']} ms, decode CPU {s['decode_cpu_ms_mean']} ms; "
-              f"false ends: {s['false_end_keys']}")
+    summaries = report(outcomes, bands)
     if args.json:
         args.json.write_text(json.dumps({
             "config": {"end_silence_ms": args.end_silence_ms, "max_pause_ms": args.max_pause_ms,
