@@ -30,8 +30,9 @@ run: install
 test: install system-deps
 	$(BIN)/python -m pytest -q
 
-# The long load / soak / fault suite (minutes to tens of minutes).
+# The long load / soak / fault suite (minutes to tens of minutes), and several workers behind HAProxy.
 test-system: install system-deps
+	@sh scripts/system-deps.sh --system
 	$(BIN)/python -m pytest -q -m slow tests/system
 
 lint: install

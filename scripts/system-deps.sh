@@ -2,8 +2,12 @@
 # Installs the Debian packages that the test suite drives for real: headless Chromium
 # (widget test), espeak-ng (Korean fallback voice), sox and PostgreSQL (the store tests start a
 # throwaway server from its initdb/pg_ctl binaries). Does nothing when present.
+# With --system also HAProxy, which only the multi-worker test of `make test-system` runs.
 set -e
 missing=""
+if [ "$1" = "--system" ]; then
+    command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$missing haproxy"
+fi
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
 command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"

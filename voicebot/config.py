@@ -89,6 +89,9 @@ class RecordingConfig:
 class AudioSocketConfig:
     listen: str | None = None  # "host:port" or "port"; None: no AudioSocket listener
     default_dialogue: str | None = None
+    # host:port as Asterisk reaches this worker's listener directly: campaign calls it dials come back
+    # here, not through a balancer. None: the listen address (a wildcard host: this machine's address).
+    advertise: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

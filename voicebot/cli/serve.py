@@ -240,11 +240,25 @@ def _campaign_service(runtime: Any, telephony: Any) -> Any:
 
     dialer = None
     if telephony.ami is not None:
-        host, port = telephony.door.host, telephony.door.port
-        outbound = OutboundSettings(audiosocket=f"{host}:{port}")
+        outbound = OutboundSettings(audiosocket=_advertised_audiosocket(runtime.config, telephony.door))
         dialer = AmiDialer(telephony.ami, telephony.door.router, outbound)
     return CampaignService(open_campaign_store(runtime.config), dialer=dialer,
                            find_record=runtime.store.get)
+
+
+def _advertised_audiosocket(config: Any, door: Any) -> str:
+    """Where Asterisk connects the campaign calls this worker dials: straight back to this listener."""
+    if config.audiosocket.advertise:
+        return str(config.audiosocket.advertise)
+    host = door.host
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        try:
+            host = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            host = "127.0.0.1"
+    return f"{host}:{door.port}"
 
 
 class _Telephony:
