@@ -147,8 +147,14 @@ def load_corpus(corpus_dir: Path) -> list[dict[str, Any]]:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from wer_corpus import MANIFEST, build_corpus
 
-    build_corpus(corpus_dir)
-    rows: list[dict[str, Any]] = json.loads((corpus_dir / MANIFEST).read_text(encoding="utf-8"))["files"]
+    manifest = corpus_dir / MANIFEST
+    # An evaluation set exported from labelled production turns ('voicebot review export --eval-set DIR')
+    # is read as it is; anything else is the synthetic corpus, built if needed.
+    exported = manifest.is_file() and json.loads(manifest.read_text(encoding="utf-8")).get("source") \
+        == "review"
+    if not exported:
+        build_corpus(corpus_dir)
+    rows: list[dict[str, Any]] = json.loads(manifest.read_text(encoding="utf-8"))["files"]
     for row in rows:
         row["path"] = corpus_dir / row["file"]
     return rows

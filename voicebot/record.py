@@ -21,6 +21,7 @@ class Turn:
     timings: dict[str, float] | None = None  # caller turns: stamps in ms from caller speech end
     dtmf: str | None = None
     confidence: float | None = None
+    audio_ms: list[int] | None = None  # caller turns: [start, end] of the speech in the call recording
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -97,3 +97,17 @@ def test_a_key_over_its_monthly_quota_is_refused_with_429_and_4402(client: TestC
     with client.websocket_connect(f"/ws?dialogue=greeter&token={token}") as ws:
         ws.send_json({"type": "start", "sample_rate_hz": 16000})
         assert ws.receive_json()["type"] == "ready"
+
+
+def test_the_console_masks_phone_numbers_unless_the_key_may_see_them(client: TestClient,
+                                                                     runtime: Runtime) -> None:
+    _, admin = runtime.keys.create("ops", scopes=["admin"])
+    _, trusted = runtime.keys.create("dpo", scopes=["admin", "personal_data"])
+    record = converse([ORDER[0], ORDER[1], "555 123 4567", "yes"])
+    runtime.store.save(record)
+    masked = client.get(f"/api/console/calls/{record.call_id}", headers=bearer(admin)).json()
+    assert masked["slots"]["phone"] == "[phone]" and "555 123 4567" not in str(masked)
+    listing = client.get("/api/console/calls", headers=bearer(admin)).json()
+    assert listing["redacted"] is True and "5551234567" not in str(listing)
+    shown = client.get(f"/api/console/calls/{record.call_id}", headers=bearer(trusted)).json()
+    assert shown["slots"]["phone"] == "5551234567"

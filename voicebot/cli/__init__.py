@@ -11,7 +11,8 @@ from voicebot import __version__
 from voicebot.errors import VoicebotError
 
 # Command modules, in the order their commands appear in --help.
-_COMMAND_MODULES = ("transcribe", "say", "dialogue", "call", "serve", "keys", "voice", "campaign", "report")
+_COMMAND_MODULES = ("transcribe", "say", "dialogue", "call", "serve", "keys", "voice", "campaign", "report",
+                    "review")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -286,6 +286,7 @@ class CallSession:
         # Usage metering (record meta "usage", "api_key"): samples the door pushed and the bot sent.
         self.api_key: Any = None  # the key that admitted the call (an ApiKey), set by the door
         self._caller_samples = 0
+        self._recording_offset_ms = 0.0  # recording position minus stream position of caller audio
         self._bot_samples = 0
 
     # ---- input from the door (plain calls, safe from the event loop) ----
@@ -517,6 +518,8 @@ class CallSession:
             self._pending_turn = caller_turns[-1] if caller_turns else None
             if self._pending_turn is not None:
                 self._pending_turn.timings = clock.timings_ms()
+                if clock.audio_ms is not None:
+                    self._pending_turn.audio_ms = list(clock.audio_ms)
         await self._apply(conversation, actions)
 
     async def _apply(self, conversation: Any, actions: list[Any]) -> None:
@@ -765,6 +768,10 @@ class CallSession:
             if settings.record_audio:
                 self._recording.add_caller(samples, now - self._t0)
             pending = np.concatenate([pending, to_16k.process(int16_to_float32(samples))])
+            if settings.record_audio:
+                # Stream position -> recording position (the recording pads pauses to the wall clock).
+                self._recording_offset_ms = (self._recording.caller_ms() - turns.position_ms
+                                             - pending.size * 1000.0 / STT_SAMPLE_RATE_HZ)
             count = pending.size // frame_samples
             if count == 0:
                 continue
@@ -807,6 +814,9 @@ class CallSession:
                 self._inbox.put_nowait(_SpeechStart())
             clock = TurnClock()
             clock.stamp("speech_end", speech_end_s)
+            if self.settings.record_audio:
+                offset = self._recording_offset_ms
+                clock.audio_ms = (max(0, round(event.speech_start_ms + offset)), round(event.at_ms + offset))
             self._tasks.append(asyncio.create_task(self._finish_turn(utterance, event, clock, transcriber)))
             return None
         return utterance

@@ -63,6 +63,10 @@ class CallRecording:
         """The timeline's "now": the caller's stream, or the wall clock when that is ahead."""
         return max(self._caller.length, self._wall_position(elapsed_s))
 
+    def caller_ms(self) -> float:
+        """How much caller audio the recording holds (its caller timeline's end)."""
+        return self._caller.length * 1000.0 / self.sample_rate_hz
+
     def add_caller(self, samples: Int16Array, elapsed_s: float) -> None:
         wall = self._wall_position(elapsed_s)
         start = self._caller.length

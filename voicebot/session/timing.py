@@ -13,6 +13,7 @@ class TurnClock:
     """Stamps of one caller turn, in monotonic seconds; the first stamp of a kind wins."""
 
     stamps_s: dict[str, float] = field(default_factory=dict)
+    audio_ms: tuple[int, int] | None = None  # where the caller's speech lies in the call recording
 
     def stamp(self, name: str, now_s: float) -> None:
         if name not in STAMPS:

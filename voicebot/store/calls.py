@@ -248,6 +248,12 @@ class CallStore:
         """Read-only SQL on the store database: the analytics reports over the fact tables."""
         return builtins.list(self._db.query(sql, params))
 
+    def write_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run statements in one write transaction (the review labels beside the records)."""
+        with self._db.transaction() as conn:
+            for sql, params in statements:
+                conn.execute(sql, params)
+
     def audio_path(self, call_id: str) -> Path | None:
         """The call's WAV file (caller left, bot right), or None when there is none."""
         path = self.recordings_dir / _audio_name(call_id)

@@ -20,9 +20,11 @@ from starlette.routing import BaseRoute, Route
 from voicebot.analytics.drift import step_drift
 from voicebot.analytics.gauges import DriftCollector
 from voicebot.analytics.redact import redact_record
+from voicebot.analytics.review import ReviewItem, audio_slice, label, review_item, review_queue, turn_context
 from voicebot.analytics.steps import dialogues_with_facts, outcomes_by_day, step_report
 from voicebot.analytics.usage import usage
 from voicebot.errors import ScopeRequiredError, StoreError
+from voicebot.logs import redact
 from voicebot.store.keys import ADMIN, PERSONAL_DATA, ApiKey
 from voicebot.web.auth import require_key
 
@@ -40,6 +42,10 @@ def ops_routes() -> list[BaseRoute]:
         Route("/api/usage", usage_report),
         Route("/api/console/calls", console_calls),
         Route("/api/console/calls/{call_id}", console_call),
+        Route("/api/review", review_list),
+        Route("/api/review/{call_id}/{turn:int}", review_show),
+        Route("/api/review/{call_id}/{turn:int}/audio", review_audio),
+        Route("/api/review/{call_id}/{turn:int}/label", review_label, methods=["POST"]),
     ]
 
 
@@ -178,3 +184,72 @@ async def console_call(request: Request) -> Response:
     if entry is None:
         raise HTTPException(404, f"no call {call_id}")
     return JSONResponse(_shown(key, entry.to_json()))
+
+
+async def review_list(request: Request) -> Response:
+    from voicebot.web.app import _int_param
+
+    await require_scope(request)
+    status = request.query_params.get("status", "open")
+    if status not in ("open", "labelled", "all"):
+        raise HTTPException(400, "status must be open, labelled or all")
+    dialogue = _param(request, "dialogue")
+    limit = _int_param(request, "limit", 50, _MAX_PAGE)
+    store = _store(request)
+    items = await _in_thread(lambda: review_queue(store, dialogue=dialogue, status=status, limit=limit))
+    return JSONResponse({"items": [item.to_json() for item in items]})
+
+
+async def _review_target(request: Request) -> tuple[ApiKey, Any, ReviewItem, Any]:
+    key = await require_scope(request)
+    call_id, turn = request.path_params["call_id"], int(request.path_params["turn"])
+    store = _store(request)
+    item, record = await _in_thread(lambda: (review_item(store, call_id, turn), store.get(call_id)))
+    if item is None or record is None:
+        raise HTTPException(404, f"no turn {turn} of call {call_id} in the review facts")
+    return key, store, item, record
+
+
+async def review_show(request: Request) -> Response:
+    key, _, item, record = await _review_target(request)
+    try:
+        context = turn_context(record, item.turn, personal_data=key.has_scope(PERSONAL_DATA))
+    except StoreError as exc:
+        raise HTTPException(404, str(exc)) from None
+    shown = item.to_json()
+    if not key.has_scope(PERSONAL_DATA) and item.heard is not None:
+        shown["heard"] = redact(item.heard)
+        shown["value"] = redact(item.value) if item.value else item.value
+    return JSONResponse({**shown, **context})
+
+
+async def review_audio(request: Request) -> Response:
+    _, store, item, record = await _review_target(request)
+    wav = store.audio_path(item.call_id)
+    if wav is None:
+        raise HTTPException(404, f"call {item.call_id} has no recording")
+    audio_ms = record.turns[item.turn].audio_ms if item.turn < len(record.turns) else None
+    try:
+        body = await asyncio.to_thread(audio_slice, wav, audio_ms)
+    except StoreError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return Response(body, media_type="audio/wav")
+
+
+async def review_label(request: Request) -> Response:
+    key, store, item, _ = await _review_target(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        raise HTTPException(400, 'send JSON: {"heard": "what was said", "value": "the value"}') from None
+    heard, value = body.get("heard") if isinstance(body, dict) else None, None
+    if isinstance(body, dict) and body.get("value") not in (None, ""):
+        value = str(body["value"])
+    if not isinstance(heard, str) or not heard.strip():
+        raise HTTPException(400, "heard (the words the caller really said) is required")
+    try:
+        labelled = await asyncio.to_thread(label, store, item.call_id, item.turn, heard, value,
+                                           by=f"key:{key.name}")
+    except StoreError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return JSONResponse(labelled.to_json())
