@@ -32,7 +32,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CallStore]
 def test_the_queue_holds_exactly_the_turns_that_need_a_listen(store: CallStore, tmp_path: Path) -> None:
     clean = converse([(ORDER[0], 0.95), (ORDER[1], 0.9), (ORDER[2], 0.9), ("yes", 0.99)],
                      started_at="2026-12-01T10:00:00.000Z")
-    misheard = converse([(ORDER[0], 0.9), SILENCE, ("twelve baker treat", 0.35), ("yes", 0.9),
+    misheard = converse([(ORDER[0], 0.9), SILENCE, ("12 baker street", 0.35), ("yes", 0.9),
                          (ORDER[2], 0.9), ("no, three", 0.9), ("yes", 0.2)],
                         started_at="2026-12-01T11:00:00.000Z")
     unclear = converse([("blah pepper knee", 0.3), (ORDER[0], 0.8)], started_at="2026-12-01T12:00:00.000Z")
@@ -46,14 +46,14 @@ def test_the_queue_holds_exactly_the_turns_that_need_a_listen(store: CallStore, 
         (misheard.call_id, "confirm_order", "answered"),  # a yes at confidence 0.2: no read-back at a confirm
     ]
     address_turn = queue[1].turn
-    assert misheard.turns[address_turn].text == "twelve baker treat"
+    assert misheard.turns[address_turn].text == "12 baker street"
     context = turn_context(misheard, address_turn)
     assert context["asked"]["prompt_id"] == "ask_address"
     assert context["bot_then"][0]["prompt_id"] == "global.low_confidence"
 
     with pytest.raises(StoreError, match="words the caller really said"):
         label(store, misheard.call_id, address_turn, "  ")
-    item = label(store, misheard.call_id, address_turn, "twelve baker street", "twelve baker street",
+    item = label(store, misheard.call_id, address_turn, "12 baker street", "12 baker street",
                  by="test")
     assert item.labelled and [i.turn for i in review_queue(store, status="labelled")] == [address_turn]
     assert len(review_queue(store)) == 3
@@ -61,15 +61,15 @@ def test_the_queue_holds_exactly_the_turns_that_need_a_listen(store: CallStore, 
         "not_understood", "read_back", "corrected"]
 
     case = conversation_test(misheard, item, load_dialogue(ROOT / "pizza_order.yml"))
-    assert case["turns"] == [{"caller": ORDER[0]}, {"caller": "[silence]"}, {"caller": "twelve baker street"}]
-    assert case["expect"] == {"slots": {"address": "twelve baker street"}}
+    assert case["turns"] == [{"caller": ORDER[0]}, {"caller": "[silence]"}, {"caller": "12 baker street"}]
+    assert case["expect"] == {"slots": {"address": "12 baker street"}}
     out = tmp_path / "exported" / "review_pizza_order.yml"
     write_test_file(out, ROOT / "pizza_order.yml", [case])
     assert (out.parent / yaml.safe_load(out.read_text())["dialogue"]).resolve() == ROOT / "pizza_order.yml"
     [result] = run_test_file(out)
     assert result.passed, result.failures
     # The same label with a wrong value makes a test that fails: the export is a real check.
-    wrong = label(store, misheard.call_id, address_turn, "twelve baker street", "99 nowhere road")
+    wrong = label(store, misheard.call_id, address_turn, "12 baker street", "99 nowhere road")
     write_test_file(out, ROOT / "pizza_order.yml", [conversation_test(misheard, wrong, load_dialogue(
         ROOT / "pizza_order.yml"))])
     assert not run_test_file(out)[0].passed

@@ -172,7 +172,7 @@ class Conversation:
                 same_question=self._wait is wait
                 or (isinstance(wait, _EndCheckWait) and self._wait is wait.resume),
                 slots_changed=self.slots != slots, ended=self.ended,
-                outcome=self.record.outcome)
+                outcome=self.record.outcome, at_confirm=isinstance(wait, _ConfirmWait))
             steplog.note(self.record.meta, step, result, turns if kind in ("text", "dtmf") else None)
         return actions
 

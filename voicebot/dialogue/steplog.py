@@ -30,7 +30,7 @@ RESULTS = (ANSWERED, NOT_UNDERSTOOD, READ_BACK, CONFIRMED, REJECTED, CORRECTED, 
 
 def classify(event: str, *, attempts_before: int, attempts_after: int, was_read_back: bool,
              read_back_now: bool, same_question: bool, slots_changed: bool, ended: bool,
-             outcome: str | None) -> str:
+             outcome: str | None, at_confirm: bool = False) -> str:
     """The result of one caller event at a step, from what the machine looked like before and after.
 
     Args:
@@ -41,6 +41,7 @@ def classify(event: str, *, attempts_before: int, attempts_after: int, was_read_
         same_question: the same question is still open afterwards.
         slots_changed: some slot value changed.
         ended: the call ended on this event; ``outcome`` is then its outcome.
+        at_confirm: the open question was a confirm step (where a changed slot is a correction).
     """
     if event in (SILENCE, HANGUP):
         return event
@@ -53,7 +54,7 @@ def classify(event: str, *, attempts_before: int, attempts_after: int, was_read_
     if was_read_back and not same_question:
         return CONFIRMED
     if same_question:
-        return CORRECTED if slots_changed else REPEAT
+        return CORRECTED if slots_changed and at_confirm else REPEAT
     return ANSWERED
 
 
