@@ -60,6 +60,8 @@ def loopback_haproxy_config(text: str, http_port: int, audiosocket_port: int,
     for number, (http, audio) in enumerate(workers, start=1):
         text = text.replace(f"voicebot-{number}:8080", f"127.0.0.1:{http}")
         text = text.replace(f"voicebot-{number}:9092 port 8080", f"127.0.0.1:{audio} port {http}")
+    # Fewer workers than the file names (benchmarks): their server lines go.
+    text = re.sub(r"(?m)^\s+server \w+ voicebot-\d+:.*\n", "", text)
     assert "voicebot-" not in text.split("global", 1)[1], "a server of haproxy.cfg still names a container"
     return text
 
