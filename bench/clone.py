@@ -98,7 +98,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from voicebot.audio.io import read_audio, write_wav
-    from voicebot.voice import cpu_clone
+    from voicebot.voice import cpu_clone, mapping
     from voicebot.voice.backend import base_synthesizer, transcribe
     from voicebot.voice.clips import load_clip
 
@@ -126,7 +126,8 @@ def main() -> int:
         reference_s = round(sum(c.duration_s for c in loaded), 1)
         rows[speaker] = {"sex": genders.get(speaker, "?"), "reference_s": reference_s,
                          "train_s": round(train_s, 1)}
-        engines = [(f"clone@{strength}", cpu_clone.ClonedSynthesizer(base, model, speaker, strength))
+        engines = [(f"clone@{strength}", cpu_clone.ClonedSynthesizer(
+                        base, model, speaker, mapping.Mapping(strength=strength)))
                    for strength in args.strengths]
         if speaker == speakers[0]:
             engines.insert(0, ("base", base))

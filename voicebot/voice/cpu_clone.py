@@ -2,7 +2,9 @@
 
 Training: transcribe each reference clip, synthesise the same words with the base voice, align the two
 with DTW and fit a joint GMM on their mel-cepstra (plus a log-F0 mapping and the target's global
-variance). Synthesis: Piper speaks, then every chunk is analysed with WORLD, converted and resynthesised.
+variance, and the target's own frames for frame selection). Synthesis: Piper speaks, and its audio is
+analysed with WORLD, converted (voice/mapping.py) and resynthesised block by block as it comes
+(voice/stream.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy.typing as npt
 from voicebot.audio.resample import resample
 from voicebot.engines.base import Int16Array, Synthesizer
 from voicebot.errors import AudioError, ConfigError
-from voicebot.voice import backend, dtw, features, gmm
+from voicebot.voice import backend, dtw, features, gmm, mapping, stream
 from voicebot.voice.clips import Clip
 
 FloatArray = npt.NDArray[np.float64]
@@ -26,11 +28,13 @@ Progress = Callable[[str], None]
 
 ENGINE = "cpu-clone"
 # Bump when training changes, so that profiles built by an older version are rebuilt.
-TRAINING_VERSION = 1
+TRAINING_VERSION = 2
 MODEL_FILE = "conversion.npz"
 # How far the spectrum moves from the base voice to the target: 1.0 is all the way (closest voice,
 # less intelligible), lower keeps more of Piper's clarity (see BENCHMARKS.md).
-DEFAULT_STRENGTH = 0.7
+DEFAULT_MAPPING = mapping.Mapping()
+DEFAULT_STRENGTH = DEFAULT_MAPPING.strength
+DEFAULT_PLAN = stream.BlockPlan()
 _STT_RATE_HZ = 16_000
 
 
@@ -40,41 +44,50 @@ class TrainingOptions:
     iterations: int = 15
     # A second alignment against the first model's output lines frames up better.
     refine: bool = True
+    covariance: str = "full"  # or "diagonal" (see gmm.fit)
 
 
 @dataclass(frozen=True, slots=True)
 class ConversionModel:
-    gmm: gmm.JointGmm
+    spectral: mapping.SpectralModel
     source_lf0: tuple[float, float]  # mean, std of log F0 (voiced frames)
     target_lf0: tuple[float, float]
-    target_gv: FloatArray  # per-dimension variance of the target's static mel-cepstra
     sample_rate_hz: int
 
     def save(self, path: Path) -> None:
-        np.savez(path, weights=self.gmm.weights, means=self.gmm.means, covariances=self.gmm.covariances,
+        spectral = self.spectral
+        np.savez(path, weights=spectral.gmm.weights, means=spectral.gmm.means,
+                 covariances=spectral.gmm.covariances, gv_centre=spectral.gv_centre,
+                 gv_gain=spectral.gv_gain, pool=spectral.pool,
                  source_lf0=np.array(self.source_lf0), target_lf0=np.array(self.target_lf0),
-                 target_gv=self.target_gv, sample_rate_hz=np.array(self.sample_rate_hz))
+                 sample_rate_hz=np.array(self.sample_rate_hz))
 
     @classmethod
     def load(cls, path: Path) -> ConversionModel:
         with np.load(path) as data:
-            return cls(
+            spectral = mapping.SpectralModel(
                 gmm=gmm.JointGmm(weights=data["weights"], means=data["means"],
                                  covariances=data["covariances"]),
-                source_lf0=(float(data["source_lf0"][0]), float(data["source_lf0"][1])),
-                target_lf0=(float(data["target_lf0"][0]), float(data["target_lf0"][1])),
-                target_gv=data["target_gv"], sample_rate_hz=int(data["sample_rate_hz"]))
+                gv_centre=data["gv_centre"], gv_gain=data["gv_gain"], pool=data["pool"])
+            return cls(spectral=spectral,
+                       source_lf0=(float(data["source_lf0"][0]), float(data["source_lf0"][1])),
+                       target_lf0=(float(data["target_lf0"][0]), float(data["target_lf0"][1])),
+                       sample_rate_hz=int(data["sample_rate_hz"]))
 
-    def convert(self, samples: npt.NDArray[np.float32], strength: float = DEFAULT_STRENGTH
+    def convert(self, samples: npt.NDArray[np.float32], how: mapping.Mapping = DEFAULT_MAPPING
                 ) -> npt.NDArray[np.float32]:
-        """Converts base-voice audio (float, at ``sample_rate_hz``) towards the target speaker."""
-        if samples.size < self.sample_rate_hz // 20:
+        """Converts base-voice audio (float, at ``sample_rate_hz``) towards the target speaker.
+
+        Every step is frame-local, so a segment converts like the same stretch of a whole utterance
+        (away from its edges): this is what lets ``ClonedSynthesizer`` stream.
+        """
+        if samples.size < self.sample_rate_hz // 50:
             return samples.astype(np.float32)
         feats = features.analyse(samples, self.sample_rate_hz)
         mcep = feats.mcep.copy()
         source = feats.mcep[:, 1:]
-        target = self._convert_spectrum(source, features.speech_frames(feats.mcep))
-        mcep[:, 1:] = source + strength * (target - source)
+        target = mapping.map_spectrum(self.spectral, source, how)
+        mcep[:, 1:] = source + how.strength * (target - source)
         f0 = feats.f0_hz.copy()
         voiced = f0 > 0
         (sm, ss), (tm, ts) = self.source_lf0, self.target_lf0
@@ -82,30 +95,27 @@ class ConversionModel:
         out = features.synthesise(features.WorldFeatures(
             f0_hz=f0, mcep=mcep, aperiodicity=feats.aperiodicity,
             sample_rate_hz=self.sample_rate_hz, fft_size=feats.fft_size))
+        if out.size < samples.size:
+            out = np.pad(out, (0, samples.size - out.size))
         return out[: samples.size]
-
-    def _convert_spectrum(self, static: FloatArray, speech: npt.NDArray[np.bool_]) -> FloatArray:
-        mean, var = gmm.convert(self.gmm, features.with_deltas(static))
-        converted = gmm.mlpg(mean, var)
-        if int(speech.sum()) >= 40:
-            # Global-variance scaling: GMM means are over-smoothed, which sounds muffled.
-            centre = converted[speech].mean(axis=0)
-            spread = converted[speech].var(axis=0) + 1e-10
-            gain = np.clip(np.sqrt(self.target_gv / spread), 1.0, 2.0)
-            converted = centre + (converted - centre) * gain
-        return converted
 
 
 class ClonedSynthesizer:
-    """A base synthesizer whose every chunk is converted to the cloned voice."""
+    """A base synthesizer whose audio is converted to the cloned voice block by block as it comes, so
+    the first converted audio leaves after the first short block, not after the whole sentence."""
 
     def __init__(self, base: Synthesizer, model: ConversionModel, name: str,
-                 strength: float = DEFAULT_STRENGTH) -> None:
-        if not 0.0 <= strength <= 1.0:
-            raise ConfigError(f"voice strength must lie between 0 and 1, got {strength}")
+                 how: mapping.Mapping = DEFAULT_MAPPING, plan: stream.BlockPlan = DEFAULT_PLAN
+                 ) -> None:
+        if not 0.0 <= how.strength <= 1.0:
+            raise ConfigError(f"voice strength must lie between 0 and 1, got {how.strength}")
+        if how.method not in mapping.METHODS:
+            raise ConfigError(f"voice mapping must be one of {', '.join(mapping.METHODS)}, "
+                              f"got {how.method!r}")
         self._base = base
         self._model = model
-        self._strength = strength
+        self._how = how
+        self._plan = plan
         self.name = name
         self.sample_rate_hz = model.sample_rate_hz
 
@@ -113,8 +123,20 @@ class ClonedSynthesizer:
         for chunk in self._base.synthesize(text):
             audio = resample(chunk.astype(np.float32) / 32768.0, self._base.sample_rate_hz,
                              self.sample_rate_hz)
-            converted = self._model.convert(audio, self._strength)
-            yield np.clip(converted * 32767.0, -32768, 32767).astype(np.int16)
+            # One stream per base chunk: Piper's chunks are sentences, which end in a pause.
+            converter = stream.StreamingConverter(
+                lambda segment: self._model.convert(segment, self._how), self.sample_rate_hz, self._plan)
+            converter.push(audio)
+            while (block := converter.next_block()) is not None:
+                yield _to_int16(block)
+            rest = converter.finish()
+            if rest.size:
+                yield _to_int16(rest)
+
+
+def _to_int16(samples: npt.NDArray[np.float32]) -> Int16Array:
+    pcm: Int16Array = np.clip(samples * 32767.0, -32768, 32767).astype(np.int16)
+    return pcm
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +162,13 @@ def _trim(feats: features.WorldFeatures) -> features.WorldFeatures:
                                   sample_rate_hz=feats.sample_rate_hz, fft_size=feats.fft_size)
 
 
-def _joint_frames(pairs: Sequence[_Pair], model: ConversionModel | None) -> FloatArray:
+def _joint_frames(pairs: Sequence[_Pair], spectral: mapping.SpectralModel | None) -> FloatArray:
     rows = []
     for pair in pairs:
         src, tgt = pair.source.mcep[:, 1:], pair.target.mcep[:, 1:]
         # Align on what the source would sound like once converted, when a first model exists.
         speech = features.speech_frames(pair.source.mcep)
-        probe = src if model is None else model._convert_spectrum(src, speech)
+        probe = src if spectral is None else mapping.map_spectrum(spectral, src, mapping.Mapping())
         path_s, path_t = dtw.align(probe, tgt)
         both_speech = (speech[path_s]
                        & features.speech_frames(pair.target.mcep)[path_t])
@@ -155,9 +177,16 @@ def _joint_frames(pairs: Sequence[_Pair], model: ConversionModel | None) -> Floa
     return np.vstack(rows)
 
 
-def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions = TrainingOptions(),
-          progress: Progress | None = None) -> ConversionModel:
-    """Learns the conversion from the base voice to the speaker of ``clips``."""
+@dataclass(frozen=True, slots=True)
+class TrainingData:
+    """The reference clips analysed next to the base voice speaking the same words."""
+
+    pairs: tuple[_Pair, ...]
+    sample_rate_hz: int
+
+
+def prepare(clips: Sequence[Clip], language: str = "en", progress: Progress | None = None) -> TrainingData:
+    """Transcribes each clip, has the base voice say the same words, and analyses both."""
     say = progress or (lambda _msg: None)
     base = backend.base_synthesizer(language)
     rate_hz = min([base.sample_rate_hz, *(clip.sample_rate_hz for clip in clips)])
@@ -175,25 +204,45 @@ def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions 
     if not pairs:
         raise AudioError("no words were recognised in any reference clip: use clips of clear speech "
                          f"in language {language!r}")
+    return TrainingData(tuple(pairs), rate_hz)
+
+
+def fit(data: TrainingData, options: TrainingOptions = TrainingOptions(),
+        progress: Progress | None = None) -> ConversionModel:
+    """Fits the conversion on prepared pairs."""
+    say = progress or (lambda _msg: None)
+    pairs = data.pairs
     source_lf0 = _log_f0_stats([p.source.f0_hz for p in pairs])
     target_lf0 = _log_f0_stats([p.target.f0_hz for p in pairs])
-    target_gv = np.mean([p.target.mcep[features.speech_frames(p.target.mcep), 1:].var(axis=0)
-                         for p in pairs], axis=0)
-    model: ConversionModel | None = None
+    target_speech = [p.target.mcep[features.speech_frames(p.target.mcep), 1:] for p in pairs]
+    target_gv = np.mean([frames.var(axis=0) for frames in target_speech], axis=0)
+    pool = np.vstack(target_speech).astype(np.float32)
+    spectral: mapping.SpectralModel | None = None
     passes = 2 if options.refine else 1
     for step in range(passes):
         started = time.monotonic()
-        joint = _joint_frames(pairs, model)
+        joint = _joint_frames(pairs, spectral)
         say(f"pass {step + 1}/{passes}: aligned {joint.shape[0]} frames; fitting the voice model")
-        fitted = gmm.fit(joint, options.components, options.iterations)
-        model = ConversionModel(gmm=fitted, source_lf0=source_lf0, target_lf0=target_lf0,
-                                target_gv=target_gv, sample_rate_hz=rate_hz)
+        fitted = gmm.fit(joint, options.components, options.iterations, covariance=options.covariance)
+        # The gain towards the target's variance, fixed now so that conversion stays frame-local.
+        converted = np.vstack([
+            mapping.gmm_trajectory(fitted, p.source.mcep[:, 1:])[features.speech_frames(p.source.mcep)]
+            for p in pairs])
+        centre, gain = mapping.global_variance_gain(converted, target_gv)
+        spectral = mapping.SpectralModel(gmm=fitted, gv_centre=centre, gv_gain=gain, pool=pool)
         say(f"pass {step + 1}/{passes}: done in {time.monotonic() - started:.1f} s")
-    assert model is not None
-    return model
+    assert spectral is not None
+    return ConversionModel(spectral=spectral, source_lf0=source_lf0, target_lf0=target_lf0,
+                           sample_rate_hz=data.sample_rate_hz)
+
+
+def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions = TrainingOptions(),
+          progress: Progress | None = None) -> ConversionModel:
+    """Learns the conversion from the base voice to the speaker of ``clips``."""
+    return fit(prepare(clips, language, progress), options, progress)
 
 
 def load_synthesizer(model_path: Path, language: str, speed: float, name: str,
-                     strength: float = DEFAULT_STRENGTH) -> ClonedSynthesizer:
+                     how: mapping.Mapping = DEFAULT_MAPPING) -> ClonedSynthesizer:
     model = ConversionModel.load(model_path)
-    return ClonedSynthesizer(backend.base_synthesizer(language, speed), model, name, strength)
+    return ClonedSynthesizer(backend.base_synthesizer(language, speed), model, name, how)

@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping as SettingsMap
+from typing import Any
+
 from voicebot.engines.base import Synthesizer
-from voicebot.voice import cpu_clone
+from voicebot.errors import ConfigError
+from voicebot.voice import cpu_clone, gmm, mapping
 from voicebot.voice.clips import load_clip
 from voicebot.voice.profile import Profile, Progress
+
+
+def training_options(settings: SettingsMap[str, Any]) -> cpu_clone.TrainingOptions:
+    defaults = cpu_clone.TrainingOptions()
+    covariance = str(settings.get("covariance", defaults.covariance))
+    if covariance not in gmm.COVARIANCES:
+        raise ConfigError(f"voice setting covariance must be one of {', '.join(gmm.COVARIANCES)}, "
+                          f"got {covariance!r}")
+    return cpu_clone.TrainingOptions(
+        components=int(settings.get("components", defaults.components)),
+        iterations=int(settings.get("iterations", defaults.iterations)),
+        refine=bool(settings.get("refine", defaults.refine)), covariance=covariance)
+
+
+def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
+    defaults = mapping.Mapping()
+    try:
+        return mapping.Mapping(
+            strength=float(settings.get("strength", defaults.strength)),
+            method=str(settings.get("mapping", defaults.method)),
+            neighbours=int(settings.get("neighbours", defaults.neighbours)),
+            smooth_frames=int(settings.get("smooth_frames", defaults.smooth_frames)),
+            global_variance=bool(settings.get("global_variance", defaults.global_variance)))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"a cpu-clone voice setting is not a number: {exc}") from None
 
 
 class CpuCloneEngine:
@@ -13,18 +42,12 @@ class CpuCloneEngine:
 
     def build(self, profile: Profile, progress: Progress) -> tuple[str, ...]:
         clips = [load_clip(path) for path in profile.clip_paths()]
-        defaults = cpu_clone.TrainingOptions()
-        options = cpu_clone.TrainingOptions(
-            components=int(profile.settings.get("components", defaults.components)),
-            iterations=int(profile.settings.get("iterations", defaults.iterations)),
-            refine=bool(profile.settings.get("refine", defaults.refine)))
-        model = cpu_clone.train(clips, profile.languages[0], options, progress)
+        model = cpu_clone.train(clips, profile.languages[0], training_options(profile.settings), progress)
         model.save(profile.directory / cpu_clone.MODEL_FILE)
         return (cpu_clone.MODEL_FILE,)
 
     def synthesizer(self, profile: Profile, language: str) -> Synthesizer:
         # The checksum prefix in the name keeps prompt caches apart across rebuilds of one voice.
         name = f"{cpu_clone.ENGINE}:{profile.name}@{(profile.checksum or '')[:12]}"
-        strength = float(profile.settings.get("strength", cpu_clone.DEFAULT_STRENGTH))
         return cpu_clone.load_synthesizer(profile.directory / cpu_clone.MODEL_FILE, language,
-                                          profile.speed, name, strength)
+                                          profile.speed, name, runtime_mapping(profile.settings))

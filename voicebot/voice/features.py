@@ -6,6 +6,7 @@ Pure functions on numpy arrays; pyworld and pysptk do the signal processing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +34,9 @@ class WorldFeatures:
         return int(self.f0_hz.shape[0])
 
 
+@lru_cache(maxsize=8)
 def mcep_alpha(sample_rate_hz: int) -> float:
+    """The all-pass constant for a mel scale at this rate (a numeric search: cached, it is not cheap)."""
     import pysptk
 
     return float(pysptk.util.mcepalpha(sample_rate_hz))

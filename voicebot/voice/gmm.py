@@ -31,15 +31,15 @@ class JointGmm:
 
 def _log_gaussians(x: FloatArray, means: FloatArray, covs: FloatArray) -> FloatArray:
     """log N(x_n | mu_k, S_k) for every frame n and component k: (N, K)."""
-    from scipy.linalg import solve_triangular
-
     n, d = x.shape
     out = np.empty((n, means.shape[0]), dtype=np.float64)
+    chol = np.linalg.cholesky(covs)
+    # Multiplying by the inverse factor: LAPACK's triangular solve was slow for these small sizes.
+    whiten = np.linalg.inv(chol)
+    log_det = 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
     for k in range(means.shape[0]):
-        chol = np.linalg.cholesky(covs[k])
-        z = solve_triangular(chol, (x - means[k]).T, lower=True)
-        log_det = 2.0 * np.sum(np.log(np.diag(chol)))
-        out[:, k] = -0.5 * (np.sum(z * z, axis=0) + log_det + d * np.log(2.0 * np.pi))
+        z = (x - means[k]) @ whiten[k].T
+        out[:, k] = -0.5 * (np.sum(z * z, axis=1) + log_det[k] + d * np.log(2.0 * np.pi))
     return out
 
 
@@ -63,15 +63,35 @@ def _kmeans(x: FloatArray, k: int, rng: np.random.Generator, iterations: int = 1
     return centres
 
 
+COVARIANCES = ("full", "diagonal")
+
+
+def _block_diagonal_mask(dims: int) -> FloatArray:
+    """1 where a [source static, source delta, target static, target delta] covariance may be non-zero
+    when each of its source/target blocks is diagonal (each dimension pairs only with itself)."""
+    half = dims // 2
+    eye = np.eye(half)
+    return np.block([[eye, eye], [eye, eye]]) if half * 2 == dims else np.ones((dims, dims))
+
+
 def fit(joint: FloatArray, components: int, iterations: int = 20, seed: int = 0,
-        progress: Callable[[int, int], None] | None = None) -> JointGmm:
-    """Fits a full-covariance GMM to (N, 2D) joint frames by EM."""
+        progress: Callable[[int, int], None] | None = None, covariance: str = "full") -> JointGmm:
+    """Fits a GMM to (N, 2D) joint frames by EM.
+
+    ``covariance`` "full" learns every cross-dimension term; "diagonal" keeps only each dimension's
+    own variance and its source-target covariance, so many more components fit the same few frames.
+    """
+    if covariance not in COVARIANCES:
+        raise ValueError(f"covariance must be one of {COVARIANCES}, got {covariance!r}")
     n, d = joint.shape
-    components = max(1, min(components, n // (4 * d) or 1))
+    # Parameters per component grow with d^2 (full) or with d (diagonal blocks).
+    per_component = 4 * d if covariance == "full" else 8
+    components = max(1, min(components, n // per_component or 1))
+    mask = np.ones((d, d)) if covariance == "full" else _block_diagonal_mask(d)
     rng = np.random.default_rng(seed)
     floor = _REGULARISATION * np.diag(np.var(joint, axis=0) + 1e-8)
     means = _kmeans(joint, components, rng)
-    covs = np.repeat((np.cov(joint.T) + floor)[None], components, axis=0)
+    covs = np.repeat((np.cov(joint.T) * mask + floor)[None], components, axis=0)
     weights = np.full(components, 1.0 / components)
     for step in range(iterations):
         resp, _ = _posteriors(joint, weights, means, covs)
@@ -80,28 +100,53 @@ def fit(joint: FloatArray, components: int, iterations: int = 20, seed: int = 0,
         means = (resp.T @ joint) / mass[:, None]
         for k in range(components):
             centred = joint - means[k]
-            covs[k] = (resp[:, k, None] * centred).T @ centred / mass[k] + floor
+            covs[k] = (resp[:, k, None] * centred).T @ centred / mass[k] * mask + floor
         if progress is not None:
             progress(step + 1, iterations)
     return JointGmm(weights=weights, means=means, covariances=covs)
 
 
-def convert(model: JointGmm, source: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Conditional mean and diagonal variance of the target (static + delta) for each source frame."""
+@dataclass(frozen=True, slots=True)
+class ConditionalGmm:
+    """A joint GMM prepared for conversion: everything that depends only on the model, computed once
+    (a Cholesky solve per component and call made short blocks slow)."""
+
+    log_weights: FloatArray  # (K,)
+    source_means: FloatArray  # (K, D)
+    whiten: FloatArray  # (K, D, D) inverse Cholesky factors of the source covariances
+    log_norm: FloatArray  # (K,) -0.5 (log det + D log 2 pi)
+    target_means: FloatArray  # (K, D)
+    gains: FloatArray  # (K, D, D) Syx Sxx^-1
+    variances: FloatArray  # (K, D) diagonal of the conditional covariances
+
+
+def condition(model: JointGmm) -> ConditionalGmm:
     d = model.source_dims
-    mx, my = model.means[:, :d], model.means[:, d:]
     sxx = model.covariances[:, :d, :d]
     syx = model.covariances[:, d:, :d]
     syy = model.covariances[:, d:, d:]
-    resp, _ = _posteriors(source, model.weights, mx, sxx)
-    mean = np.zeros((source.shape[0], d))
-    var = np.zeros((source.shape[0], d))
-    for k in range(model.weights.shape[0]):
-        gain = syx[k] @ np.linalg.inv(sxx[k])
-        cond_mean = my[k] + (source - mx[k]) @ gain.T
-        cond_var = np.diag(syy[k] - gain @ syx[k].T)
-        mean += resp[:, k, None] * cond_mean
-        var += resp[:, k, None] * cond_var[None, :]
+    chol = np.linalg.cholesky(sxx)
+    whiten = np.linalg.inv(chol)
+    log_det = 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
+    gains = syx @ np.linalg.inv(sxx)
+    variances = np.diagonal(syy - gains @ np.transpose(syx, (0, 2, 1)), axis1=1, axis2=2)
+    return ConditionalGmm(log_weights=np.log(model.weights), source_means=model.means[:, :d],
+                          whiten=whiten, log_norm=-0.5 * (log_det + d * np.log(2.0 * np.pi)),
+                          target_means=model.means[:, d:], gains=gains, variances=variances.copy())
+
+
+def convert(model: JointGmm | ConditionalGmm, source: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Conditional mean and diagonal variance of the target (static + delta) for each source frame."""
+    prepared = condition(model) if isinstance(model, JointGmm) else model
+    centred = source[None, :, :] - prepared.source_means[:, None, :]  # (K, T, D)
+    z = centred @ np.transpose(prepared.whiten, (0, 2, 1))
+    log_p = prepared.log_norm[:, None] - 0.5 * np.sum(z * z, axis=2) + prepared.log_weights[:, None]
+    log_p -= log_p.max(axis=0, keepdims=True)
+    resp = np.exp(log_p)
+    resp /= resp.sum(axis=0, keepdims=True)  # (K, T)
+    cond_means = prepared.target_means[:, None, :] + centred @ np.transpose(prepared.gains, (0, 2, 1))
+    mean = np.einsum("kt,ktd->td", resp, cond_means)
+    var = resp.T @ prepared.variances
     return mean, np.maximum(var, 1e-8)
 
 

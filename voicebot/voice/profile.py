@@ -24,7 +24,8 @@ from voicebot.errors import ConfigError
 PROFILE_FILE = "voice.yml"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Settings that change only how a built voice speaks, not what is derived from the clips.
-_RUNTIME_SETTINGS = frozenset({"speed", "device", "strength"})
+_RUNTIME_SETTINGS = frozenset({"speed", "device", "strength", "mapping", "neighbours", "smooth_frames",
+                               "global_variance"})
 
 Progress = Callable[[str], None]
 
