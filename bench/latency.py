@@ -110,7 +110,7 @@ def bench_ws(calls: int) -> str:
 async def _strategy(calls: int, strategy: str) -> list[dict[str, Any]]:
     from tests.session.helpers import runtime
     from voicebot.dialogue.loader import load_dialogue
-    from voicebot.session.call import SessionSettings
+    from voicebot.session.settings import SessionSettings
     from voicebot.transport.file import run_file_call
 
     dialogue = load_dialogue(DIALOGUE)

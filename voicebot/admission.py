@@ -12,9 +12,9 @@ import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from voicebot.analytics.usage import current_month, minutes_used
 from voicebot.errors import (
@@ -27,7 +27,28 @@ from voicebot.errors import (
 from voicebot.metrics import Metrics
 from voicebot.store.keys import ADMIN, ApiKey, KeyStore
 
+if TYPE_CHECKING:
+    from starlette.requests import HTTPConnection
+
 log = logging.getLogger(__name__)
+
+
+def token_from(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
+    """The API key of a request: ``Authorization: Bearer KEY``, else ``?token=KEY``."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return query.get("token") or None
+
+
+async def require_key(conn: HTTPConnection) -> ApiKey:
+    """The API key of an HTTP request (or websocket) to the app; raises AdmissionError (401).
+
+    For routers mounted into the app (``conn.app.state.runtime`` is the Runtime); the app turns the
+    error into a JSON 401 answer.
+    """
+    admission: Admission = conn.app.state.runtime.admission
+    return await admission.authenticate(token_from(conn.headers, conn.query_params))
 
 
 class SharedCallLimits(Protocol):

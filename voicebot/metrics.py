@@ -36,6 +36,8 @@ class Metrics:
         self.key_audio_seconds = Counter(
             "voicebot_key_audio_seconds", "Audio metered per API key name: caller audio in, bot audio out",
             ["key", "direction"], registry=self.registry)
+        self.watchdog_endings = Counter("voicebot_watchdog", "Calls the watchdog or the guard ended",
+                                        ["reason"], registry=self.registry)
         self.store_errors = Counter("voicebot_store_errors", "Call records that could not be stored",
                                     registry=self.registry)
 
@@ -59,6 +61,10 @@ class Metrics:
 
     def observe_engine(self, engine: str, op: str, seconds: float) -> None:
         self.engine_seconds.labels(engine=engine, op=op).observe(seconds)
+
+    def watchdog(self, reason: str) -> None:
+        """A call ended by a limit: ``no_progress``, ``max_duration``, or ``stuck`` (the guard)."""
+        self.watchdog_endings.labels(reason=reason).inc()
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text and its content type."""

@@ -6,11 +6,10 @@ Every door (websocket, AudioSocket) gets one :class:`Runtime` and asks it for wh
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from voicebot.admission import Admission, SharedCallLimits
 from voicebot.config import Config
@@ -18,6 +17,10 @@ from voicebot.dialogue.library import DialogueLibrary, ReloadResult
 from voicebot.metrics import Metrics
 from voicebot.store import CallStore, KeyStore, open_call_store, open_key_store, store_target
 from voicebot.store.keys import ApiKey
+
+if TYPE_CHECKING:  # imported when engines start: voice SDKs are optional
+    from voicebot.dialogue.model import Dialogue
+    from voicebot.session.engines import EnginePool
 
 log = logging.getLogger(__name__)
 SAVE_WAIT_S = 30.0  # how long close() waits for record saves still queued
@@ -37,8 +40,8 @@ class Runtime:
         self.admission = Admission(keys, insecure_no_auth=config.server.insecure_no_auth,
                                    max_concurrent_calls=config.server.max_concurrent_calls, metrics=metrics,
                                    shared_limits=shared_limits)
-        # Filled by start() with voicebot.session.engines.EnginePool (models per language and voice).
-        self.engines: Any = None
+        # Filled by start(): models per language and voice; None for HTTP-only use.
+        self.engines: EnginePool | None = None
         self.load_engines = load_engines
         self.interrupted_calls = 0
         self._started = False
@@ -46,8 +49,7 @@ class Runtime:
         self._background: set[asyncio.Task[None]] = set()
         # Record saves queued or running in worker threads: a shutdown that cancels a call's task
         # must not close the store before they have run.
-        self._saves: set[asyncio.Future[Any]] = set()
-        self._owns_engines = False  # a pool given from outside (tests, tools) is not ours to close
+        self._saves: set[asyncio.Future[None]] = set()
 
     @classmethod
     def create(cls, config: Config, *, load_engines: bool = True) -> Runtime:
@@ -101,12 +103,9 @@ class Runtime:
             log.warning("voice engines unavailable (%s): only text and HTTP features work", exc)
             return
         self.engines = EnginePool.from_config(self.config)
-        self._owns_engines = True
-        warm = getattr(self.engines, "warm", None)
-        if warm is not None:
-            await warm(list(self.dialogues.all().values()))
+        await self.engines.warm(list(self.dialogues.all().values()))
 
-    def track_save(self, saving: asyncio.Future[Any]) -> None:
+    def track_save(self, saving: asyncio.Future[None]) -> None:
         self._saves.add(saving)
         saving.add_done_callback(self._saves.discard)
 
@@ -121,11 +120,6 @@ class Runtime:
                           len(late))
         for task in list(self._background):
             task.cancel()
-        close = getattr(self.engines, "close", None) if self._owns_engines else None
-        if close is not None:
-            outcome = close()
-            if inspect.isawaitable(outcome):
-                await outcome
         # In a thread: it waits for record saves still running in worker threads.
         await asyncio.to_thread(self.store.close)
         close_limits = getattr(self.admission.shared_limits, "close", None)
@@ -144,15 +138,15 @@ class Runtime:
 
     async def reload_dialogues(self) -> ReloadResult:
         """Reload from disk; on any error or failed test the running dialogues stay. Never raises."""
-        before = {name: getattr(d, "content_hash", None) for name, d in self.dialogues.all().items()}
+        before = {name: d.content_hash for name, d in self.dialogues.all().items()}
         result = await asyncio.to_thread(self.dialogues.reload)
         self.metrics.dialogue_reloads.labels(result="ok" if result.ok else "failed").inc()
         if result.ok:
             log.info("dialogues loaded: %s (version %d, %d tests passed)", ", ".join(result.dialogues),
                      result.version, result.tests_passed)
             changed = [d for name, d in self.dialogues.all().items()
-                       if before.get(name) != getattr(d, "content_hash", None)]
-            if changed and self.engines is not None and hasattr(self.engines, "warm"):
+                       if before.get(name) != d.content_hash]
+            if changed and self.engines is not None:
                 # New prompts get synthesised in the background; calls meanwhile synthesise on demand.
                 task = asyncio.get_running_loop().create_task(self._warm(changed))
                 self._background.add(task)
@@ -162,7 +156,9 @@ class Runtime:
                       "; ".join(result.errors))
         return result
 
-    async def _warm(self, dialogues: list[Any]) -> None:
+    async def _warm(self, dialogues: list[Dialogue]) -> None:
+        if self.engines is None:
+            return
         try:
             await self.engines.warm(dialogues)
         except Exception:

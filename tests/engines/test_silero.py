@@ -104,7 +104,7 @@ def _starts(audio: np.ndarray, config: TurnTakingConfig) -> int:
 def test_short_answers_on_an_8_khz_phone_line_are_heard_in_every_frame_alignment(text: str) -> None:
     from voicebot.audio.pcm import float32_to_int16
     from voicebot.audio.resample import resample
-    from voicebot.session.call import SessionSettings
+    from voicebot.session.settings import SessionSettings
 
     settings = SessionSettings()
     narrowband = settings.turn_taking_for(8_000)
@@ -115,7 +115,7 @@ def test_short_answers_on_an_8_khz_phone_line_are_heard_in_every_frame_alignment
 
 
 def test_line_noise_on_an_8_khz_line_is_not_speech_at_the_lower_threshold() -> None:
-    from voicebot.session.call import SessionSettings
+    from voicebot.session.settings import SessionSettings
 
     narrowband = SessionSettings().turn_taking_for(8_000)
     rng = np.random.default_rng(7)

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -35,14 +34,15 @@ def voice_check() -> Any:
     return load_dialogue(DIALOGUE_PATH)
 
 
-def runtime(tmp_path: Path) -> SimpleNamespace:
+def runtime(tmp_path: Path) -> Any:
     """What a session needs from the service: a real SQLite call store, real metrics, the pool."""
     from voicebot.metrics import Metrics
+    from voicebot.session.services import LocalServices
     from voicebot.store import CallStore
 
     store = CallStore(tmp_path / "calls.db", recordings_dir=tmp_path / "recordings",
                       fallback_path=tmp_path / "unsaved.jsonl", record_audio=True)
-    return SimpleNamespace(store=store, metrics=Metrics(), engines=engine_pool(), config=None)
+    return LocalServices(store=store, metrics=Metrics(), engines=engine_pool())
 
 
 # ---- a live server and a real-time websocket caller ----

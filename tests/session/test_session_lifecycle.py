@@ -12,8 +12,9 @@ import numpy as np
 from tests.audio.speech import padded, synth
 from tests.session.helpers import engine_pool, runtime, voice_check
 from voicebot.audio.resample import resample
-from voicebot.session.call import CallSession, SessionSettings
+from voicebot.session.call import CallSession
 from voicebot.session.engines import EnginePool
+from voicebot.session.settings import SessionSettings
 from voicebot.transport.file import FileOutput, run_file_call
 
 

@@ -24,6 +24,8 @@ from tests.audio.speech import padded, synth
 from tests.session.helpers import engine_pool, runtime
 from voicebot.record import CallRecord
 from voicebot.session.call import CallSession
+from voicebot.session.output import OutputEvent
+from voicebot.transport.messages import event_message
 
 RATE_HZ = 16_000
 FRAME_SAMPLES = RATE_HZ * 20 // 1000
@@ -81,6 +83,9 @@ class PlayoutOutput:
     async def clear(self) -> None:
         self.clears += 1
         self.play_end_s = time.monotonic()
+
+    async def send_event(self, event: OutputEvent) -> None:
+        await self.send_message(event_message(event))
 
     async def send_message(self, message: dict[str, Any]) -> None:
         self.messages.append(message)

@@ -14,8 +14,9 @@ from tests.audio.speech import padded, synth
 from tests.session.helpers import engine_pool, runtime, voice_check
 from voicebot.config import load_config
 from voicebot.engines.base import Transcript
-from voicebot.session.call import CallSession, SessionSettings
+from voicebot.session.call import CallSession
 from voicebot.session.engines import EnginePool
+from voicebot.session.settings import SessionSettings
 from voicebot.transport.file import FileOutput
 
 
@@ -127,10 +128,10 @@ class _DoorThatHangsOnTranscripts(FileOutput):
 
 async def test_a_call_stuck_outside_the_main_loop_is_cancelled_and_saved(tmp_path: Path,
                                                                        monkeypatch: Any) -> None:
-    import voicebot.session.call as call_module
+    import voicebot.session.watchdog as watchdog_module
 
-    monkeypatch.setattr(call_module, "GUARD_GRACE_S", 0.5)
-    monkeypatch.setattr(call_module, "GUARD_CHECK_S", 0.1)
+    monkeypatch.setattr(watchdog_module, "GUARD_GRACE_S", 0.5)
+    monkeypatch.setattr(watchdog_module, "GUARD_CHECK_S", 0.1)
     # Long enough for the caller's turn to be decoded on a busy machine: the hang comes after it.
     settings = SessionSettings(playback="instant", partial_interval_ms=0, no_input_timeout_ms=60_000,
                                no_progress_timeout_s=8.0, max_call_duration_s=None)
@@ -166,7 +167,7 @@ async def test_a_task_that_loses_its_cancellation_does_not_keep_the_call_from_en
     async def caller() -> None:
         while not session.awaiting_caller:
             await asyncio.sleep(0.05)
-        session._tasks.append(asyncio.create_task(stubborn()))
+        session._ctx.spawn(stubborn())  # one of the call's own tasks
         session.hangup("caller_hangup")
 
     helper = asyncio.create_task(caller())
@@ -175,3 +176,16 @@ async def test_a_task_that_loses_its_cancellation_does_not_keep_the_call_from_en
     assert swallowed == [1]  # it did swallow the first cancel, and the call still ended
     assert rt.store.get(record.call_id) is not None
     assert rt.store.entry(record.call_id).status == "completed"
+
+
+async def test_a_watchdog_ending_shows_in_the_metrics(tmp_path: Path) -> None:
+    # The session used to look up a `watchdog` method Metrics did not have, so this was never counted.
+    settings = SessionSettings(playback="instant", partial_interval_ms=0, no_input_timeout_ms=60_000,
+                               max_call_duration_s=0.5)
+    rt = runtime(tmp_path)
+    session = CallSession(rt, dialogue=voice_check(), variables={}, sample_rate_hz=16_000,
+                          output=FileOutput(), door="test", settings=settings)
+    record = await asyncio.wait_for(session.run(), timeout=60)
+    assert record.outcome == "max_duration"
+    body, _ = rt.metrics.render()
+    assert b'voicebot_watchdog_total{reason="max_duration"} 1.0' in body

@@ -17,7 +17,7 @@ import pytest
 from tests.session.helpers import engine_pool
 from voicebot.config import Config, PathsConfig
 from voicebot.runtime import Runtime
-from voicebot.session.call import SessionSettings
+from voicebot.session.settings import SessionSettings
 from voicebot.telephony.ami import AmiClient, AmiSettings
 from voicebot.telephony.audiosocket_server import AudioSocketServer
 

@@ -40,7 +40,7 @@ def campaign_service(request: Request) -> CampaignService:
 
 
 async def _key(request: Request) -> Any:
-    from voicebot.web.auth import require_key
+    from voicebot.admission import require_key
 
     return await require_key(request)
 

@@ -7,10 +7,13 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicebot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from voicebot.config import Config
+    from voicebot.dialogue.model import Dialogue
 
 
 def register(sub: Any) -> None:  # argparse's subparsers action has no public type
@@ -36,8 +39,8 @@ def register(sub: Any) -> None:  # argparse's subparsers action has no public ty
     parser.set_defaults(handler=run, realtime=False)
 
 
-def parse_vars(items: list[str]) -> dict[str, Any]:
-    variables: dict[str, Any] = {}
+def parse_vars(items: list[str]) -> dict[str, object]:
+    variables: dict[str, object] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
@@ -46,7 +49,7 @@ def parse_vars(items: list[str]) -> dict[str, Any]:
     return variables
 
 
-def _load_dialogue(name: str, config: Any) -> Any:
+def _load_dialogue(name: str, config: Config) -> Dialogue:
     from voicebot.dialogue.loader import load_dialogue
 
     path = Path(name)
@@ -64,8 +67,9 @@ def _load_dialogue(name: str, config: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     from voicebot.audio.io import read_audio, write_wav
     from voicebot.config import load_config
-    from voicebot.session.call import SessionSettings
     from voicebot.session.engines import EnginePool
+    from voicebot.session.services import LocalServices
+    from voicebot.session.settings import SessionSettings
     from voicebot.transport.file import run_file_call
 
     config = load_config(args.config)
@@ -74,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     turns = [read_audio(path, args.sample_rate) for path in args.audio]
     engines = EnginePool.from_config(config)
     # Offline calls are not stored: no store, no metrics; the record is printed instead.
-    runtime = SimpleNamespace(config=config, engines=engines, store=None, metrics=None)
+    services = LocalServices(config=config, engines=engines)
     settings = SessionSettings.from_config(config)
-    result = asyncio.run(run_file_call(runtime, dialogue, turns, variables=variables, realtime=args.realtime,
+    result = asyncio.run(run_file_call(services, dialogue, turns, variables=variables, realtime=args.realtime,
                                        sample_rate_hz=args.sample_rate, engines=engines, settings=settings))
     if args.out:
         write_wav(args.out, result.audio, result.sample_rate_hz, channels=2)

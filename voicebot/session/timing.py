@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voicebot.record import Turn
+
 # In pipeline order; each is stamped once per caller turn.
 STAMPS = ("speech_end", "stt_final", "decision", "first_tts_chunk", "first_audio_out")
 
@@ -36,3 +38,23 @@ class TurnClock:
         if "speech_end" not in self.stamps_s or "first_audio_out" not in self.stamps_s:
             return None
         return round((self.stamps_s["first_audio_out"] - self.stamps_s["speech_end"]) * 1000.0)
+
+
+@dataclass(slots=True)
+class PendingTurn:
+    """A caller turn the bot has not answered out loud yet: its stamps go into the record's turn."""
+
+    clock: TurnClock
+    turn: Turn | None
+
+    def __post_init__(self) -> None:
+        if self.turn is not None and self.clock.audio_ms is not None:
+            self.turn.audio_ms = list(self.clock.audio_ms)  # where the caller's speech is in the recording
+
+    def stamp(self, name: str, now_s: float) -> None:
+        self.clock.stamp(name, now_s)
+        if self.turn is not None:
+            self.turn.timings = self.clock.timings_ms()
+            latency = self.clock.latency_ms() if name == "first_audio_out" else None
+            if latency is not None:
+                self.turn.latency_ms = latency

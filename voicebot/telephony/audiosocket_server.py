@@ -11,10 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
 
+from voicebot.audio.pcm import int16_to_pcm_bytes, pcm_bytes_to_int16
+from voicebot.audio.resample import resample
+from voicebot.dialogue.model import Dialogue
 from voicebot.errors import VoicebotError
 from voicebot.record import CallRecord
+from voicebot.runtime import Runtime
+from voicebot.session.call import CallSession
+from voicebot.session.ending import EndReason
+from voicebot.session.output import OutputEvent
+from voicebot.session.settings import SessionSettings
+from voicebot.telephony.ami import AmiClient
 from voicebot.telephony.audiosocket import (
     FRAME_MS,
     AudioReceived,
@@ -28,9 +37,12 @@ from voicebot.telephony.audiosocket import (
     SlinTable,
     frame_bytes,
 )
-from voicebot.telephony.routing import CallRouter, parse_transfer_target
+from voicebot.telephony.routing import CallRoute, CallRouter, parse_transfer_target
 
 log = logging.getLogger(__name__)
+
+# Redirects the caller's channel to ``exten`` in ``context`` (the AMI client's ``transfer``).
+TransferHandler = Callable[..., Awaitable[None]]
 
 UUID_TIMEOUT_S = 5.0
 DEFAULT_RATE_HZ = 8000  # what AudioSocket() sends unless the channel says otherwise
@@ -44,7 +56,7 @@ class AudioSocketOutput:
     """
 
     def __init__(self, writer: asyncio.StreamWriter, protocol: AudioSocketProtocol, sample_rate_hz: int, *,
-                 call_id: str, transfer_handler: Any = None) -> None:
+                 call_id: str, transfer_handler: TransferHandler | None = None) -> None:
         self._writer = writer
         self._protocol = protocol
         self.sample_rate_hz = sample_rate_hz
@@ -80,8 +92,8 @@ class AudioSocketOutput:
         self._queue.clear()
         self._drained.set()
 
-    async def send_message(self, message: dict[str, Any]) -> None:
-        del message  # websocket-only information
+    async def send_event(self, event: OutputEvent) -> None:
+        del event  # AudioSocket carries audio and hang-up only
 
     async def transfer(self, target: str | None, reason: str) -> None:
         context, exten = parse_transfer_target(target)
@@ -165,9 +177,10 @@ class AudioSocketServer:
         table: the audio kinds of the Asterisk version (docs/telephony.md).
     """
 
-    def __init__(self, runtime: Any, host: str = "127.0.0.1", port: int = 9092,
-                 default_dialogue: str | None = None, *, router: CallRouter | None = None, ami: Any = None,
-                 table: SlinTable = SlinTable.ASTERISK_22_10, session_settings: Any = None,
+    def __init__(self, runtime: Runtime, host: str = "127.0.0.1", port: int = 9092,
+                 default_dialogue: str | None = None, *, router: CallRouter | None = None,
+                 ami: AmiClient | None = None, table: SlinTable = SlinTable.ASTERISK_22_10,
+                 session_settings: SessionSettings | None = None,
                  first_audio_wait_ms: int = 300) -> None:
         self.runtime = runtime
         self.host = host
@@ -181,7 +194,7 @@ class AudioSocketServer:
         self.session_settings = session_settings
         self.first_audio_wait_ms = first_audio_wait_ms
         self._server: asyncio.Server | None = None
-        self._calls: dict[str, Any] = {}  # call_id -> CallSession
+        self._calls: dict[str, CallSession] = {}
         self._handlers: set[asyncio.Task[None]] = set()
 
     @property
@@ -206,7 +219,7 @@ class AudioSocketServer:
         if self._server is not None:
             self._server.close()
         for session in list(self._calls.values()):
-            session.hangup("server_shutdown")
+            session.hangup(EndReason.SERVER_SHUTDOWN)
         if self._handlers:
             await asyncio.wait(self._handlers, timeout=15.0)
         for task in self._handlers:
@@ -242,10 +255,8 @@ class AudioSocketServer:
             return
         # Learn the call's rate from its first audio; keep Asterisk fed with silence meanwhile.
         rate_hz = await self._first_rate(reader, writer, protocol, early)
-        admit = getattr(self.runtime, "admit_call", None)
-        slot = admit(None, route.dialogue, trusted=True) if admit is not None else contextlib.nullcontext()
         try:
-            async with slot:
+            async with self.runtime.admit_call(None, route.dialogue, trusted=True):
                 await self._run_call(reader, writer, protocol, early, call_id, route, dialogue, rate_hz)
         except VoicebotError as exc:  # admission refused: too many calls
             log.warning("AudioSocket call %s refused: %s", call_id, exc)
@@ -300,10 +311,8 @@ class AudioSocketServer:
         return protocol.sample_rate_hz or DEFAULT_RATE_HZ
 
     async def _run_call(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                        protocol: AudioSocketProtocol, early: list[Event], call_id: str, route: Any,
-                        dialogue: Any, rate_hz: int) -> None:
-        from voicebot.session.call import CallSession
-
+                        protocol: AudioSocketProtocol, early: list[Event], call_id: str, route: CallRoute,
+                        dialogue: Dialogue, rate_hz: int) -> None:
         transfer = self.ami.transfer if self.ami is not None else None
         output = AudioSocketOutput(writer, protocol, rate_hz, call_id=call_id, transfer_handler=transfer)
         session = CallSession(self.runtime, dialogue=dialogue, variables=route.variables,
@@ -327,7 +336,7 @@ class AudioSocketServer:
             with contextlib.suppress(BaseException):
                 await read
             if not call.done():
-                session.hangup("server_shutdown")
+                session.hangup(EndReason.SERVER_SHUTDOWN)
                 with contextlib.suppress(BaseException):
                     record = await asyncio.wait_for(asyncio.shield(call), 10.0)
             await output.shutdown(hang_up=not output.transferred and not feeder.gone)
@@ -341,11 +350,11 @@ class AudioSocketServer:
             try:
                 data = await reader.read(READ_BYTES)
             except OSError:
-                feeder.hang_up("network_lost")
+                feeder.hang_up(EndReason.NETWORK_LOST)
                 return
             if not data:
                 # Asterisk signals the caller's hang-up by closing the socket.
-                feeder.hang_up("caller_hangup")
+                feeder.hang_up(EndReason.CALLER_HANGUP)
                 return
             protocol.receive_data(data)
             for event in protocol.events_received():
@@ -355,7 +364,7 @@ class AudioSocketServer:
 class _Feeder:
     """Turns codec events into session input, resampling audio that arrives at another rate."""
 
-    def __init__(self, session: Any, output: AudioSocketOutput, rate_hz: int) -> None:
+    def __init__(self, session: CallSession, output: AudioSocketOutput, rate_hz: int) -> None:
         self.session = session
         self.output = output
         self.rate_hz = rate_hz
@@ -367,27 +376,24 @@ class _Feeder:
         if isinstance(event, AudioReceived):
             pcm = event.pcm
             if event.sample_rate_hz != self.rate_hz:
-                from voicebot.audio.pcm import int16_to_pcm_bytes, pcm_bytes_to_int16
-                from voicebot.audio.resample import resample
-
                 samples = resample(pcm_bytes_to_int16(pcm), event.sample_rate_hz, self.rate_hz)
                 pcm = int16_to_pcm_bytes(samples)
             self.session.push_audio(pcm)
         elif isinstance(event, DtmfReceived):
             self.session.push_dtmf(event.digit)
         elif isinstance(event, HangupReceived):
-            self.hang_up("caller_hangup")
+            self.hang_up(EndReason.CALLER_HANGUP)
         elif isinstance(event, ErrorReceived):
-            self.hang_up(f"asterisk_error_{event.code}")
+            self.hang_up(EndReason.ASTERISK_ERROR, str(event.code))
         elif isinstance(event, ProtocolViolation):
             log.warning("call %s: AudioSocket protocol violation: %s", self.session.call_id, event.reason)
-            self.hang_up("protocol_error")
+            self.hang_up(EndReason.PROTOCOL_ERROR)
 
-    def hang_up(self, reason: str) -> None:
+    def hang_up(self, reason: EndReason, detail: str | None = None) -> None:
         if not self.gone:
             self.gone = True
             self.output.peer_gone()
-            self.session.hangup(reason)
+            self.session.hangup(reason, detail)
 
 
 async def _hang_up(writer: asyncio.StreamWriter, protocol: AudioSocketProtocol) -> None:

@@ -7,17 +7,25 @@ pushes each file as soon as the bot waits for the caller, and counts bot audio a
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from voicebot.audio.pcm import float32_to_int16, int16_to_pcm_bytes
+from voicebot.dialogue.model import Dialogue
 from voicebot.engines.base import Float32Array, Int16Array
 from voicebot.record import CallRecord
-from voicebot.session.call import CallSession, SessionSettings
+from voicebot.session.call import CallSession
+from voicebot.session.ending import EndReason
 from voicebot.session.engines import EnginePool
+from voicebot.session.output import OutputEvent
+from voicebot.session.services import CallServices
+from voicebot.session.settings import SessionSettings
+from voicebot.transport.messages import event_message
 
 FRAME_MS = 20
 # How long a turn may go unheard before the next file is played anyway (a file with no speech).
@@ -40,7 +48,11 @@ class FileOutput:
     async def clear(self) -> None:
         self.clears += 1
 
+    async def send_event(self, event: OutputEvent) -> None:
+        await self.send_message(event_message(event))
+
     async def send_message(self, message: dict[str, Any]) -> None:
+        """Keeps the event as the websocket would send it (``voicebot call --json``, tests)."""
         self.messages.append(message)
 
     async def transfer(self, target: str | None, reason: str) -> None:
@@ -58,8 +70,8 @@ class FileCallResult:
     messages: tuple[dict[str, Any], ...]
 
 
-async def run_file_call(runtime: Any, dialogue: Any, turns: list[Float32Array], *,
-                        variables: dict[str, Any] | None = None, realtime: bool = False,
+async def run_file_call(services: CallServices, dialogue: Dialogue, turns: list[Float32Array], *,
+                        variables: dict[str, object] | None = None, realtime: bool = False,
                         sample_rate_hz: int = 16_000, engines: EnginePool | None = None,
                         settings: SessionSettings | None = None) -> FileCallResult:
     """Plays ``turns`` (mono float32 at ``sample_rate_hz``) as the caller's turns, in order."""
@@ -67,7 +79,7 @@ async def run_file_call(runtime: Any, dialogue: Any, turns: list[Float32Array], 
     if engines is not None:
         await engines.warm([dialogue])  # fixed prompts come from the cache, as on a live server
     output = FileOutput()
-    session = CallSession(runtime, dialogue=dialogue, variables=variables or {},
+    session = CallSession(services, dialogue=dialogue, variables=variables or {},
                           sample_rate_hz=sample_rate_hz, output=output, door="file", engines=engines,
                           settings=settings)
     call = asyncio.create_task(session.run())
@@ -99,22 +111,25 @@ class _Line:
         for audio in turns:
             # The bot has answered (or greeted) and listens. Between the end of a caller's turn and the
             # dialogue's decision the session briefly looks idle, so a new bot turn is required too.
-            if not await self._until(lambda s=spoken: session.awaiting_caller and self._bot_turns() > s,
-                                     call):
+            if not await self._until(functools.partial(self._answered_after, spoken), call):
                 return
             spoken = self._bot_turns()
             await self._send(np.concatenate([audio.astype(np.float32), self._tail]))
             # Wait until the session took the turn (speech heard, or the bot spoke again).
             await self._until(lambda: not session.awaiting_caller, call, timeout_s=_TURN_WAIT_S)
         # The bot answers the last turn; then the caller has nothing more to say.
-        await self._until(lambda: session.awaiting_caller and self._bot_turns() > spoken, call)
-        session.hangup("end_of_audio")
+        await self._until(functools.partial(self._answered_after, spoken), call)
+        session.hangup(EndReason.END_OF_AUDIO)
+
+    def _answered_after(self, bot_turns: int) -> bool:
+        """The bot spoke after its first ``bot_turns`` turns and now waits for the caller."""
+        return self._session.awaiting_caller and self._bot_turns() > bot_turns
 
     def _bot_turns(self) -> int:
         record = self._session.record
         return sum(1 for turn in record.turns if turn.role == "bot") if record is not None else 0
 
-    async def _until(self, condition: Any, call: asyncio.Task[CallRecord],
+    async def _until(self, condition: Callable[[], bool], call: asyncio.Task[CallRecord],
                      timeout_s: float | None = None) -> bool:
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while not condition():

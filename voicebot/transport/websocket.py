@@ -14,10 +14,18 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from voicebot.errors import AuthError, VoicebotError
+from voicebot.admission import token_from
+from voicebot.dialogue.model import Dialogue
+from voicebot.errors import AdmissionError, AuthError, VoicebotError
 from voicebot.protocol import websocket as wire
 from voicebot.record import CallRecord
-from voicebot.session.call import CallSession, SessionSettings
+from voicebot.runtime import Runtime
+from voicebot.session.call import CallSession
+from voicebot.session.ending import EndReason
+from voicebot.session.output import OutputEvent
+from voicebot.session.settings import SessionSettings
+from voicebot.store.keys import ApiKey
+from voicebot.transport.messages import event_message
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +69,9 @@ class WebSocketOutput:
         self._play_clock_s = time.monotonic()
         self._queue.appendleft(wire.clear())
         self._kick()
+
+    async def send_event(self, event: OutputEvent) -> None:
+        await self.send_message(event_message(event))
 
     async def send_message(self, message: dict[str, Any]) -> None:
         self._queue.append(message)
@@ -122,9 +133,8 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     await run_websocket_call(ws, ws.app.state.runtime)
 
 
-async def run_websocket_call(ws: WebSocket, runtime: Any, *, settings: SessionSettings | None = None) -> None:
-    from voicebot.web.auth import token_from
-
+async def run_websocket_call(ws: WebSocket, runtime: Runtime, *,
+                             settings: SessionSettings | None = None) -> None:
     await ws.accept()
     name = ws.query_params.get("dialogue")
     if not name:
@@ -143,8 +153,10 @@ async def run_websocket_call(ws: WebSocket, runtime: Any, *, settings: SessionSe
                 return
             await _run_call(ws, runtime, dialogue, start, settings, key)
     except AuthError as exc:
-        code = int(getattr(exc, "close_code", wire.CloseCode.UNAUTHORIZED))
-        await _refuse(ws, str(getattr(exc, "reason", "unauthorized")), str(exc), code)
+        if isinstance(exc, AdmissionError):
+            await _refuse(ws, exc.reason, str(exc), exc.close_code)
+        else:
+            await _refuse(ws, "unauthorized", str(exc), wire.CloseCode.UNAUTHORIZED)
 
 
 async def _receive_start(ws: WebSocket) -> wire.Start | None:
@@ -172,8 +184,8 @@ async def _receive_start(ws: WebSocket) -> wire.Start | None:
     return parsed
 
 
-async def _run_call(ws: WebSocket, runtime: Any, dialogue: Any, start: wire.Start,
-                    settings: SessionSettings | None, key: Any = None) -> None:
+async def _run_call(ws: WebSocket, runtime: Runtime, dialogue: Dialogue, start: wire.Start,
+                    settings: SessionSettings | None, key: ApiKey | None = None) -> None:
     output = WebSocketOutput(ws, start.sample_rate_hz)
     session = CallSession(runtime, dialogue=dialogue, variables=start.variables,
                           sample_rate_hz=start.sample_rate_hz, output=output, door="websocket",
@@ -189,14 +201,14 @@ async def _run_call(ws: WebSocket, runtime: Any, dialogue: Any, start: wire.Star
             # A reader that died unexpectedly told the session nothing; without this the call would
             # wait for a caller nobody listens to any more, and hold up the server's shutdown.
             log.error("call %s: the websocket reader failed", session.call_id, exc_info=reader.exception())
-            session.hangup("network_lost")
+            session.hangup(EndReason.NETWORK_LOST)
         if not call.done():
             # The reader ended first: the caller is gone or broke the protocol; the session
             # has been told to hang up and saves its record.
             await call
     finally:
         if not call.done():
-            session.hangup("server_shutdown")
+            session.hangup(EndReason.SERVER_SHUTDOWN)
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(asyncio.shield(call), timeout=10.0)
         reader.cancel()
@@ -211,14 +223,14 @@ async def _read(ws: WebSocket, session: CallSession, output: WebSocketOutput) ->
         try:
             message = await ws.receive()
         except (RuntimeError, OSError):
-            session.hangup("network_lost")
+            session.hangup(EndReason.NETWORK_LOST)
             return
         if message["type"] == "websocket.disconnect":
             code = message.get("code", 1006)
             if code == 1012:  # uvicorn closes open sockets with "service restart" when it shuts down
-                session.hangup("server_shutdown")
+                session.hangup(EndReason.SERVER_SHUTDOWN)
             else:
-                session.hangup("caller_hangup" if code in (1000, 1001) else "network_lost")
+                session.hangup(EndReason.CALLER_HANGUP if code in (1000, 1001) else EndReason.NETWORK_LOST)
             return
         data = message.get("bytes")
         if data is not None:
@@ -244,7 +256,7 @@ async def _read(ws: WebSocket, session: CallSession, output: WebSocketOutput) ->
         elif isinstance(parsed, wire.TextInput):
             session.push_text(parsed.text)
         elif isinstance(parsed, wire.Stop):
-            session.hangup("caller_stop")
+            session.hangup(EndReason.CALLER_STOP)
             return
         else:
             await output.send_message(wire.error("already_started", "the call has started; send start once"))
@@ -255,7 +267,7 @@ async def _violated(ws: WebSocket, session: CallSession, output: WebSocketOutput
     log.warning("call %s: protocol violation %s", session.call_id, violation.code)
     await output.send_message(wire.error(violation.code, violation.message))
     output.close_code = violation.close_code
-    session.hangup(f"protocol_error:{violation.code}")
+    session.hangup(EndReason.PROTOCOL_ERROR, violation.code)
     del ws
 
 

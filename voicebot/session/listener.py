@@ -1,0 +1,365 @@
+"""The caller's ear in a call: resample -> VAD -> turn taking -> STT, one caller turn at a time.
+
+Audio from the door arrives at the line rate; frames of 16 kHz go through the VAD (worker thread),
+their probabilities through :class:`TurnTaking` (the one place turns start and end), and each turn's
+audio to the recogniser (worker thread): speculatively once the caller pauses, or streamed.
+The main loop hears about it through the inbox: ``SpeechStart``, then ``Heard`` or ``Nothing``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from voicebot.audio.pcm import int16_to_float32
+from voicebot.audio.resample import StreamResampler
+from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnEvent, TurnTaking
+from voicebot.dialogue.defaults import YES_NO_HINTS
+from voicebot.dialogue.events import Listen
+from voicebot.dialogue.model import Dialogue
+from voicebot.engines.base import (
+    STT_SAMPLE_RATE_HZ,
+    Float32Array,
+    Transcriber,
+    Transcript,
+    TranscriptionStream,
+    VoiceActivityDetector,
+)
+from voicebot.session.context import CallContext
+from voicebot.session.inbox import Failed, Heard, Nothing, SpeechStart
+from voicebot.session.output import CallerWords
+from voicebot.session.speaker import Speaker
+from voicebot.session.timing import TurnClock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Utterance:
+    start_ms: float
+    frames: list[Float32Array]
+    walls_s: list[float]  # arrival time of each frame, to stamp the end of speech by the wall clock
+    first_frame_ms: float
+    ignored: bool  # began while a non-interruptible prompt played
+    silence_start_ms: float | None = None
+    speculation: tuple[float, asyncio.Future[Transcript]] | None = None
+    last_partial_s: float = 0.0
+    stream_queue: asyncio.Queue[Float32Array | None] | None = None
+    stream_task: asyncio.Task[Transcript] | None = None
+
+    def audio(self, until_ms: float | None = None) -> Float32Array:
+        samples = np.concatenate(self.frames) if self.frames else np.zeros(0, dtype=np.float32)
+        if until_ms is None:
+            return samples
+        count = int((until_ms - self.first_frame_ms) * STT_SAMPLE_RATE_HZ / 1000)
+        return samples[: max(0, count)]
+
+
+class Listener:
+    """Args:
+        ctx: the call.
+        speaker: the bot's voice (is the caller talking over audio that may not be interrupted?).
+        dialogue: the call's dialogue (its vocabulary stays out of the recogniser's prompt).
+        listening: what the dialogue listens for now (None while it is not asking).
+    """
+
+    def __init__(self, ctx: CallContext, speaker: Speaker, dialogue: Dialogue,
+                 listening: Callable[[], Listen | None]) -> None:
+        self._ctx = ctx
+        self._speaker = speaker
+        self._dialogue = dialogue
+        self._listening = listening
+        self._vocabulary: frozenset[str] | None = None  # words kept out of the STT prompt
+        self.audio_in: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.open_turns = 0  # caller turns detected and not yet decoded (they may overlap)
+        self.busy = False  # holds caller audio it has not scored yet
+        self.stt_name: str | None = None
+        self._partial_busy = False
+        self._odd_byte = b""
+        self.samples_in = 0  # caller audio pushed by the door (usage metering)
+
+    # ---- input (plain calls from the door) ----
+
+    def push(self, pcm: bytes) -> None:
+        """Caller audio, s16le mono at the line rate, any frame size."""
+        data = self._odd_byte + pcm
+        if len(data) % 2:
+            data, self._odd_byte = data[:-1], data[-1:]
+        else:
+            self._odd_byte = b""
+        if data:
+            self.samples_in += len(data) // 2
+            self.audio_in.put_nowait(data)
+
+    def close(self) -> None:
+        self.audio_in.put_nowait(None)
+
+    @property
+    def backlog(self) -> bool:
+        """Caller audio arrived and not heard yet (a busy CPU): it may hold an answer."""
+        return self.busy or not self.audio_in.empty()
+
+    async def load(self) -> None:
+        """Loads (or finds already loaded) the call's recogniser, off the event loop."""
+        transcriber = await asyncio.to_thread(self._ctx.engines.transcriber, self._ctx.language)
+        self.stt_name = transcriber.name
+
+    # ---- the audio task ----
+
+    async def run(self) -> None:
+        try:
+            await self._listen()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._ctx.inbox.put_nowait(Failed(exc))
+
+    async def _listen(self) -> None:
+        ctx = self._ctx
+        settings = ctx.settings
+        vad: VoiceActivityDetector = await asyncio.to_thread(ctx.engines.new_vad)
+        self._transcriber: Transcriber = await asyncio.to_thread(ctx.engines.transcriber, ctx.language)
+        turn_config = settings.turn_taking_for(ctx.sample_rate_hz)
+        ctx.set_meta("vad_threshold", turn_config.threshold)
+        self._turns = TurnTaking(turn_config)
+        self._threshold = turn_config.threshold
+        self._neg_threshold = turn_config.neg_threshold
+        frame_samples = vad.frame_samples
+        self._frame_ms = frame_samples * 1000.0 / STT_SAMPLE_RATE_HZ
+        to_16k = StreamResampler(ctx.sample_rate_hz, STT_SAMPLE_RATE_HZ, "float32")
+        pending = np.zeros(0, dtype=np.float32)
+        self._recent: deque[tuple[float, Float32Array, float]] = deque(
+            maxlen=int((settings.pre_roll_ms + settings.turn_taking.min_speech_ms) / self._frame_ms) + 2)
+        self._utterance: _Utterance | None = None
+        self._recording_offset_ms = 0.0  # recording position minus stream position of caller audio
+        last_audio_s = ctx.clock()
+        gap_s = settings.audio_gap_ms / 1000.0
+        frame_s = self._frame_ms / 1000.0
+
+        while not ctx.ended:  # also the way out when a cancellation was lost (see CallSession)
+            self.busy = False
+            try:
+                pcm = await asyncio.wait_for(self.audio_in.get(), timeout=gap_s)
+                self.busy = True
+            except TimeoutError:
+                pcm = b""
+            now = ctx.clock()
+            if pcm is None:
+                return
+            if not pcm:
+                # No audio for a while: the wall clock still runs, so an open turn can end.
+                if self._turns.speaking and now - last_audio_s >= gap_s:
+                    gap = np.zeros(frame_samples, dtype=np.float32)
+                    while now - last_audio_s >= frame_s and self._turns.speaking:
+                        last_audio_s += frame_s
+                        self._frame(gap, 0.0, last_audio_s)
+                continue
+            last_audio_s = now
+            samples = np.frombuffer(pcm, dtype="<i2").astype(np.int16)
+            if settings.record_audio:
+                ctx.recording.add_caller(samples, ctx.call_time_s(now))
+            pending = np.concatenate([pending, to_16k.process(int16_to_float32(samples))])
+            if settings.record_audio:
+                # Stream position -> recording position (the recording pads pauses to the wall clock).
+                self._recording_offset_ms = (ctx.recording.caller_ms() - self._turns.position_ms
+                                             - pending.size * 1000.0 / STT_SAMPLE_RATE_HZ)
+            count = pending.size // frame_samples
+            if count == 0:
+                continue
+            frames = pending[: count * frame_samples].reshape(count, frame_samples)
+            pending = pending[count * frame_samples:]
+            probabilities = await asyncio.to_thread(_probabilities, vad, frames)
+            for frame, probability in zip(frames, probabilities, strict=True):
+                self._frame(frame, probability, now)
+                utterance = self._utterance
+                if utterance is not None and not utterance.ignored:
+                    self._after_frame(utterance, self._turns.position_ms, frame)
+
+    def _frame(self, frame: Float32Array, probability: float, arrived_s: float) -> None:
+        position_ms = self._turns.position_ms
+        self._recent.append((position_ms, frame, arrived_s))
+        utterance = self._utterance
+        if utterance is not None:
+            utterance.frames.append(frame)
+            utterance.walls_s.append(arrived_s)
+            if probability >= self._threshold:
+                utterance.silence_start_ms = None
+            elif probability < self._neg_threshold and utterance.silence_start_ms is None:
+                utterance.silence_start_ms = position_ms
+        if probability >= self._threshold:
+            self._ctx.deadlines.progressed(arrived_s)
+        for event in self._turns.update(probability, self._frame_ms):
+            self._utterance = self._on_turn(event, self._utterance)
+
+    # ---- turn taking: where a caller's turn starts and ends ----
+
+    def _on_turn(self, event: TurnEvent, utterance: _Utterance | None) -> _Utterance | None:
+        ctx = self._ctx
+        if isinstance(event, SpeechStarted):
+            keep_from = event.at_ms - ctx.settings.pre_roll_ms
+            kept = [(pos, frame, wall) for pos, frame, wall in self._recent if pos >= keep_from]
+            ignored = self._speaker.talk_over(ctx.clock())
+            first_ms = kept[0][0] if kept else event.at_ms
+            started = _Utterance(start_ms=event.at_ms, frames=[f for _, f, _ in kept],
+                                 walls_s=[w for _, _, w in kept], first_frame_ms=first_ms, ignored=ignored)
+            if not ignored:
+                self._turn_opened()
+                if ctx.settings.stt_strategy == "stream":
+                    self._start_stream(started)
+            return started
+        if utterance is not None:
+            index = int((event.at_ms - utterance.first_frame_ms) / self._frame_ms)
+            walls = utterance.walls_s
+            speech_end_s = walls[min(max(index, 0), len(walls) - 1)] if walls else ctx.clock()
+            if utterance.ignored:
+                if speech_end_s <= self._speaker.playout.protected_until_s:
+                    return None  # talk-over: said and done while audio the caller may not cut played
+                # Begun under that audio but still going when it ended: an answer (the door plays up to
+                # its lead ahead, so the caller heard the end sooner). All of it, from the onset with its
+                # pre-roll, is the turn.
+                self._turn_opened()
+            clock = TurnClock()
+            clock.stamp("speech_end", speech_end_s)
+            if ctx.settings.record_audio:
+                offset = self._recording_offset_ms
+                clock.audio_ms = (max(0, round(event.speech_start_ms + offset)), round(event.at_ms + offset))
+            ctx.spawn(self._finish_turn(utterance, event, clock))
+            return None
+        return utterance
+
+    def _turn_opened(self) -> None:
+        self.open_turns += 1
+        self._ctx.inbox.put_nowait(SpeechStart())
+
+    def _after_frame(self, utterance: _Utterance, position_ms: float, frame: Float32Array) -> None:
+        """Speculation and partials, decided per frame while the caller's turn is open."""
+        ctx = self._ctx
+        settings = ctx.settings
+        if utterance.stream_queue is not None:
+            utterance.stream_queue.put_nowait(frame)
+            return
+        silence = utterance.silence_start_ms
+        if silence is None:
+            utterance.speculation = None  # the caller went on talking: that guess is stale
+            now = ctx.clock()
+            interval_s = settings.partial_interval_ms / 1000
+            if interval_s and now - utterance.last_partial_s >= interval_s:
+                utterance.last_partial_s = now
+                ctx.spawn(self._partial(utterance.audio()))
+            return
+        if utterance.speculation is None and position_ms - silence >= settings.speculative_after_ms:
+            audio = utterance.audio(silence + settings.speculative_after_ms)
+            future = asyncio.ensure_future(asyncio.to_thread(self._decode, audio))
+            # A guess dropped because the caller went on may still fail; its error is not the call's.
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+            utterance.speculation = (silence, future)
+
+    # ---- the recogniser: the one place it is called ----
+
+    def _hints(self) -> tuple[str, ...]:
+        """Words for the recogniser's prompt: those the dialogue names on purpose, not the slot's vocabulary.
+
+        As whisper's initial prompt, a list of menu words, sizes and yes/no made tiny.en drop the first
+        words of a turn that starts after the pre-roll's silence ("pepperoni, peepsas, please" for "Two
+        large pepperoni pizzas, please") and invent endings ("thank you for watching"); BENCHMARKS.md
+        measured such hints doubling WER. The dialogue's NLU still matches that vocabulary.
+        """
+        listen = self._listening()
+        if listen is None:
+            return ()
+        if self._vocabulary is None:
+            self._vocabulary = _slot_vocabulary(self._dialogue)
+        return tuple(h for h in listen.hints if h not in self._vocabulary)
+
+    def _decode(self, audio: Float32Array) -> Transcript:
+        """A whole utterance (blocking: runs in a worker thread)."""
+        ctx = self._ctx
+        started = ctx.clock()
+        result = self._transcriber.transcribe(audio, language=ctx.language, hints=self._hints())
+        if ctx.metrics is not None:
+            ctx.metrics.observe_engine(self.stt_name or "stt", "transcribe", ctx.clock() - started)
+        return result
+
+    def _open_stream(self) -> TranscriptionStream:
+        return self._transcriber.stream(language=self._ctx.language, hints=self._hints())
+
+    # ---- decoding ----
+
+    async def _partial(self, audio: Float32Array) -> None:
+        if audio.size < STT_SAMPLE_RATE_HZ // 2 or self._partial_busy:
+            return
+        self._partial_busy = True  # one at a time: partials must not queue up behind each other
+        try:
+            result = await asyncio.to_thread(self._decode, audio)
+        except Exception:
+            return  # a partial is a courtesy; the final decode reports real failures
+        finally:
+            self._partial_busy = False
+        if result.text.strip() and not self._ctx.ended:
+            await self._ctx.emit(CallerWords(result.text.strip(), final=False))
+
+    def _start_stream(self, utterance: _Utterance) -> None:
+        queue: asyncio.Queue[Float32Array | None] = asyncio.Queue()
+        for frame in utterance.frames:
+            queue.put_nowait(frame)
+        utterance.stream_queue = queue
+        utterance.stream_task = self._ctx.spawn(self._run_stream(queue))
+
+    async def _run_stream(self, queue: asyncio.Queue[Float32Array | None]) -> Transcript:
+        stream = self._open_stream()
+        done = False
+        while not done:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            done = batch[-1] is None
+            frames = [f for f in batch if f is not None]
+            if frames:
+                partials = await asyncio.to_thread(stream.accept, np.concatenate(frames))
+                for partial in partials:
+                    if partial.text.strip():
+                        await self._ctx.emit(CallerWords(partial.text.strip(), final=False))
+        return await asyncio.to_thread(stream.finish)
+
+    async def _finish_turn(self, utterance: _Utterance, event: SpeechEnded, clock: TurnClock) -> None:
+        ctx = self._ctx
+        try:
+            if utterance.stream_queue is not None and utterance.stream_task is not None:
+                utterance.stream_queue.put_nowait(None)
+                result = await utterance.stream_task
+            elif utterance.speculation is not None:
+                # Still set: no voiced frame since the pause began, so the guess heard everything.
+                result = await utterance.speculation[1]
+                ctx.count_meta("speculative_hits")
+            else:
+                audio = utterance.audio(event.at_ms + ctx.settings.speculative_after_ms)
+                result = await asyncio.to_thread(self._decode, audio)
+        except Exception as exc:
+            # Any failure, not only ours: the main loop waits for this turn and must hear how it ended.
+            ctx.inbox.put_nowait(Failed(exc))
+            return
+        finally:
+            self.open_turns -= 1
+        clock.stamp("stt_final", ctx.clock())
+        if result.text.strip():
+            ctx.inbox.put_nowait(Heard(result, clock))
+        else:
+            log.info("call %s: a caller turn of %d ms had no words", ctx.call_id, event.duration_ms)
+            ctx.inbox.put_nowait(Nothing())
+
+
+def _slot_vocabulary(dialogue: Dialogue) -> frozenset[str]:
+    """Catalogue words and yes/no words: what a Listen carries for every slot that reads them."""
+    words = set(YES_NO_HINTS.get(dialogue.language, ()))
+    for catalogue in dialogue.catalogues.values():
+        words.update(catalogue.words())
+    return frozenset(words)
+
+
+def _probabilities(vad: VoiceActivityDetector, frames: Float32Array) -> list[float]:
+    return [float(vad.speech_probability(frame)) for frame in frames]
