@@ -78,6 +78,7 @@ class SessionConfig:
     no_progress_timeout_s: float = 120.0  # watchdog for a stuck call; 0 = off
     max_call_duration_s: float = 3600.0  # 0 = no limit
     partial_interval_ms: int = 1000  # partial transcripts while the caller talks; 0 = none
+    close_timeout_s: float = 30.0  # at a call's end, how long a door lets queued bot audio play out
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +245,7 @@ def _check_key(section: str, key: str | None, where: str) -> None:
                           f"{', '.join(known)}")
 
 
-def _coerce(raw: Any, hint: Any, dotted: str, where: str) -> Any:
+def _coerce(raw: object, hint: Any, dotted: str, where: str) -> Any:
     """Turn a YAML value or an environment string into the field's type."""
     optional = False
     args = typing.get_args(hint)
@@ -288,7 +289,7 @@ def _coerce(raw: Any, hint: Any, dotted: str, where: str) -> Any:
     raise ConfigError(f"{where}: {dotted}: expected {expected}, got {_show(dotted, raw)}")
 
 
-def _show(dotted: str, raw: Any) -> str:
+def _show(dotted: str, raw: object) -> str:
     return "a hidden value" if dotted == "ami.secret" else repr(raw)
 
 
@@ -300,6 +301,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         fail("server.port", f"must be between 0 and 65535, got {config.server.port}")
     if config.server.shutdown_timeout_s < 0:
         fail("server.shutdown_timeout_s", "must not be negative")
+    if config.session.close_timeout_s < 0:
+        fail("session.close_timeout_s", "must not be negative")
     if config.server.max_concurrent_calls < 1:
         fail("server.max_concurrent_calls", "must be at least 1")
     if config.store.lease_s <= 0:

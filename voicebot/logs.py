@@ -70,7 +70,7 @@ def redact(text: str) -> str:
     return _PATTERN.sub(replace, text)
 
 
-def _redact_value(value: Any) -> Any:
+def _redact_value(value: object) -> object:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,6 +156,25 @@ class Runtime:
             log.error("dialogue reload failed, keeping version %d: %s", result.version,
                       "; ".join(result.errors))
         return result
+
+    def reload_on_signal(self) -> bool:
+        """SIGHUP reloads the dialogues, as ``POST /api/dialogues/reload`` does (both call
+        :meth:`reload_dialogues`). False where signals cannot be handled (not the main thread)."""
+        loop = asyncio.get_running_loop()
+
+        async def reload() -> None:
+            await self.reload_dialogues()  # logs and counts the result; never raises
+
+        def on_hup() -> None:
+            task = loop.create_task(reload())
+            self._background.add(task)  # keep a reference until it finishes
+            task.add_done_callback(self._background.discard)
+
+        try:
+            loop.add_signal_handler(signal.SIGHUP, on_hup)
+        except (NotImplementedError, RuntimeError, ValueError):
+            return False
+        return True
 
     async def _warm(self, dialogues: list[Dialogue]) -> None:
         if self.engines is None:

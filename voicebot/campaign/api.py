@@ -22,6 +22,7 @@ from voicebot.campaign.report import FORMATS, build_report, render
 from voicebot.campaign.service import CampaignService, open_campaign_store
 from voicebot.campaign.state import Campaign
 from voicebot.errors import CampaignError
+from voicebot.store.keys import ApiKey
 
 _SETTING_FIELDS = ("max_concurrent", "retries", "retry_after_min", "window", "timezone", "phone_column")
 
@@ -39,19 +40,18 @@ def campaign_service(request: Request) -> CampaignService:
     return service
 
 
-async def _key(request: Request) -> Any:
+async def _key(request: Request) -> ApiKey:
     from voicebot.admission import require_key
 
     return await require_key(request)
 
 
-def _allowed(key: Any, campaign: Campaign) -> None:
-    allows = getattr(key, "allows", None)
-    if allows is not None and not allows(campaign.settings.dialogue):
+def _allowed(key: ApiKey, campaign: Campaign) -> None:
+    if not key.allows(campaign.settings.dialogue):
         raise HTTPException(403, f"this API key may not use dialogue {campaign.settings.dialogue!r}")
 
 
-def _campaign(service: CampaignService, campaign_id: str, key: Any) -> Campaign:
+def _campaign(service: CampaignService, campaign_id: str, key: ApiKey) -> Campaign:
     try:
         campaign = service.store.get(campaign_id)
     except CampaignError as exc:

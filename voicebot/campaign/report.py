@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicebot.campaign.state import Campaign, CampaignStore, ContactState, Progress
+from voicebot.dialogue.model import Dialogue
 from voicebot.errors import CampaignError
 
 FORMATS = ("csv", "json", "html")
@@ -46,11 +47,11 @@ class Report:
                 "contacts": self.rows}
 
 
-def dialogue_layout(dialogue: Any) -> tuple[list[str], list[Scale]]:
+def dialogue_layout(dialogue: Dialogue) -> tuple[list[str], list[Scale]]:
     """Yes/no items and integer scales of a loaded dialogue (``voicebot.dialogue.model.Dialogue``)."""
     items: list[str] = []
     scales: list[Scale] = []
-    for name, spec in getattr(dialogue, "slots", {}).items():
+    for name, spec in dialogue.slots.items():
         if spec.type == "yes_no" and name != "consent":
             items.append(name)
         elif spec.type == "integer" and spec.minimum is not None and spec.maximum is not None:
@@ -58,7 +59,7 @@ def dialogue_layout(dialogue: Any) -> tuple[list[str], list[Scale]]:
     return items, scales
 
 
-def build_report(store: CampaignStore, campaign_id: str, *, dialogue: Any = None,
+def build_report(store: CampaignStore, campaign_id: str, *, dialogue: Dialogue | None = None,
                  base_url: str = "") -> Report:
     """Gather the report. Without the dialogue, items and scales are guessed from the slot values."""
     campaign = store.get(campaign_id)

@@ -17,6 +17,7 @@ from voicebot.campaign.contacts import ContactList, parse_contacts
 from voicebot.campaign.policy import CampaignSettings
 from voicebot.campaign.runner import CampaignRunner, Dialer, utc_now
 from voicebot.campaign.state import Campaign, CampaignStore, Progress
+from voicebot.config import Config
 from voicebot.errors import CampaignError
 from voicebot.record import CallRecord
 
@@ -28,19 +29,20 @@ def campaign_id_for(contacts: ContactList, settings: CampaignSettings) -> str:
     return hashlib.sha256(f"{contacts.sha256}:{settings.dialogue}".encode()).hexdigest()[:12]
 
 
-def default_store_path(config: Any) -> Path:
+def default_store_path(config: Config) -> Path:
     return Path(config.paths.data_dir) / "campaigns.db"
 
 
-def open_campaign_store(config: Any, db: str | Path | None = None) -> CampaignStore:
+def open_campaign_store(config: Config, db: str | Path | None = None) -> CampaignStore:
     """The campaign queue: in PostgreSQL when ``store.url`` names one (shared by every worker), else
     the SQLite file ``db`` or ``<data_dir>/campaigns.db`` (one dialer process per campaign)."""
     from voicebot.store.factory import is_postgres_url
 
-    if db is None and is_postgres_url(config.store.url):
+    url = config.store.url
+    if db is None and url is not None and is_postgres_url(url):
         from voicebot.campaign.pgstate import PostgresCampaignStore
 
-        return PostgresCampaignStore(config.store.url, lease_s=config.store.lease_s)
+        return PostgresCampaignStore(url, lease_s=config.store.lease_s)
     return CampaignStore(Path(db) if db else default_store_path(config))
 
 

@@ -7,16 +7,17 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from voicebot.errors import ConfigError
 
 if TYPE_CHECKING:
+    from voicebot.cli.commands import Subcommands
     from voicebot.config import Config
     from voicebot.dialogue.model import Dialogue
 
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "call", help="an offline call: audio files as the caller's turns, through the streaming pipeline",
         description="Plays each --audio file as one caller turn into DIALOGUE through the same pipeline "

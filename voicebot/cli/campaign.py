@@ -8,12 +8,20 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from voicebot.cli.commands import Subcommands
 from voicebot.errors import CampaignError, ConfigError
 
+if TYPE_CHECKING:
+    from voicebot.campaign.contacts import ContactList
+    from voicebot.campaign.policy import CampaignSettings
+    from voicebot.campaign.state import CampaignStore, Progress
+    from voicebot.config import Config
+    from voicebot.dialogue.model import Dialogue
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser("campaign", help="outbound call campaigns through Asterisk",
                             description="Outbound campaigns: dial a contacts CSV through Asterisk (AMI) and "
                                         "run a dialogue on each answered call. See docs/campaigns.md.")
@@ -78,19 +86,19 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
                                                      "PostgreSQL, else DATA_DIR/campaigns.db)")
 
 
-def _config(args: argparse.Namespace, **overrides: Any) -> Any:
+def _config(args: argparse.Namespace, **overrides: Any) -> Config:
     from voicebot.config import load_config
 
     return load_config(getattr(args, "config", None), overrides=overrides)
 
 
-def _store(args: argparse.Namespace, config: Any | None = None) -> Any:
+def _store(args: argparse.Namespace, config: Config | None = None) -> CampaignStore:
     from voicebot.campaign.service import open_campaign_store
 
     return open_campaign_store(config or _config(args), args.db)
 
 
-def _print_invalid(contacts: Any, source: str, out: TextIO) -> None:
+def _print_invalid(contacts: ContactList, source: str, out: TextIO) -> None:
     for row in contacts.invalid:
         print(f"{source}:{row.line}: {row.reason}", file=out)
 
@@ -109,7 +117,7 @@ def _bar(done: int, total: int, width: int = 30) -> str:
     return "[" + "#" * filled + "." * (width - filled) + "]"
 
 
-def _progress_line(progress: Any) -> str:
+def _progress_line(progress: Progress) -> str:
     outcomes = ", ".join(f"{k} {v}" for k, v in progress.outcomes.items())
     dialable = progress.total - progress.invalid
     return (f"{progress.campaign_id} {progress.status:9} {_bar(progress.done, dialable)} "
@@ -155,7 +163,7 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dialogue_or_none(config: Any, name: str) -> Any:
+def _dialogue_or_none(config: Config, name: str) -> Dialogue | None:
     from voicebot.errors import VoicebotError
 
     path = Path(config.paths.dialogues_dir) / f"{name}.yml"
@@ -195,7 +203,8 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(_run_async(args, config, settings, campaign_id))
 
 
-async def _run_async(args: argparse.Namespace, config: Any, settings: Any, campaign_id: str) -> int:
+async def _run_async(args: argparse.Namespace, config: Config, settings: CampaignSettings,
+                     campaign_id: str) -> int:
     from voicebot.campaign.dialer import AmiDialer, OutboundSettings
     from voicebot.campaign.service import CampaignService
     from voicebot.config import parse_host_port
@@ -209,9 +218,9 @@ async def _run_async(args: argparse.Namespace, config: Any, settings: Any, campa
     # Engines load in the background: a campaign whose first calls ring unanswered need not wait.
     runtime = Runtime.create(config, load_engines=False)
     runtime.engines = EnginePool.from_config(config)
-    ami = AmiClient(AmiSettings(host=config.ami.host, port=config.ami.port, username=config.ami.username,
-                                secret=config.ami.secret or ""))
-    host, port = parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
+    ami = AmiClient(AmiSettings(host=config.ami.host, port=config.ami.port,
+                                username=config.ami.username or "", secret=config.ami.secret or ""))
+    host, port = parse_host_port(config.audiosocket.listen or "", default_host="127.0.0.1")
     router = CallRouter(None, channel_variables=ami.channel_variables)
     door = AudioSocketServer(runtime, host, port, router=router, ami=ami)
     started: list[Any] = []
@@ -234,7 +243,7 @@ async def _run_async(args: argparse.Namespace, config: Any, settings: Any, campa
         print(f"voicebot: campaign {campaign.id} {'created' if created else 'resumed'}", file=sys.stderr)
         interactive = sys.stderr.isatty()
 
-        def show(progress: Any) -> None:
+        def show(progress: Progress) -> None:
             end = "\r" if interactive else "\n"
             print(_progress_line(progress), end=end, file=sys.stderr, flush=True)
 

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from voicebot.cli.commands import Subcommands
 from voicebot.errors import DialogueError, VoicebotError
 
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "validate",
         help="check dialogue files; errors name file, line and key path",

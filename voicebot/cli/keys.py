@@ -7,11 +7,12 @@ import json
 import sys
 from typing import Any
 
+from voicebot.cli.commands import Subcommands
 from voicebot.errors import VoicebotError
 from voicebot.store.keys import SCOPES
 
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "keys", help="manage API keys",
         description="Manage the API keys that websocket calls and the HTTP API require. Keys are stored "

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from voicebot.cli.commands import Subcommands
 from voicebot.errors import AudioError, ConfigError
 
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "say", help="speak text into a WAV file",
         description="Synthesise TEXT with a voice and write it to a WAV file at the voice's sample rate.",

@@ -11,18 +11,27 @@ import argparse
 import asyncio
 import contextlib
 import ipaddress
+import math
 import signal
 import socket
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicebot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from voicebot.campaign.service import CampaignService
+    from voicebot.cli.commands import Subcommands
+    from voicebot.config import Config
+    from voicebot.runtime import Runtime
+    from voicebot.telephony.ami import AmiClient
+    from voicebot.telephony.audiosocket_server import AudioSocketServer
 
 _WARNING_BAR = "!" * 78
 
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "serve", help="run the voice bot service (HTTP API, websocket, widget, AudioSocket)",
         description="Run the service: websocket calls on /ws, the browser widget on /, call records on "
@@ -107,7 +116,7 @@ def _uvicorn_server_class() -> type[Any]:
     return _Server
 
 
-async def _serve(runtime: Any) -> None:
+async def _serve(runtime: Runtime) -> None:
     import uvicorn
 
     from voicebot.web.app import create_app
@@ -120,11 +129,10 @@ async def _serve(runtime: Any) -> None:
     server = _uvicorn_server_class()(uvicorn.Config(
         app, host=config.server.host, port=config.server.port,
         log_config=None, lifespan="off", ws="websockets-sansio", server_header=False,
-        timeout_graceful_shutdown=config.server.shutdown_timeout_s))
-    doors: list[Any] = []  # other doors (AudioSocket), closed alongside the HTTP server
+        timeout_graceful_shutdown=math.ceil(config.server.shutdown_timeout_s)))
+    doors: list[_Telephony] = []  # other doors (AudioSocket), closed alongside the HTTP server
     closing: list[asyncio.Task[Any]] = []
     draining: list[asyncio.Task[None]] = []
-    background: set[asyncio.Task[Any]] = set()
 
     def on_stop() -> None:
         if draining:
@@ -143,9 +151,7 @@ async def _serve(runtime: Any) -> None:
         for listening in server.servers:
             listening.close()
         for door in doors:
-            stop_accepting = getattr(door, "stop_accepting", None)
-            if stop_accepting is not None:
-                stop_accepting()
+            door.stop_accepting()
         deadline = loop.time() + config.server.shutdown_timeout_s
         try:
             while runtime.admission.active_calls and loop.time() < deadline and server.started:
@@ -158,15 +164,10 @@ async def _serve(runtime: Any) -> None:
         if not closing:
             closing.extend(loop.create_task(door.close()) for door in doors)
 
-    def on_hup() -> None:
-        task = loop.create_task(runtime.reload_dialogues())
-        background.add(task)  # keep a reference until it finishes
-        task.add_done_callback(background.discard)
-
     # Installed before the slow start so that a stop during model loading is clean too.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_stop)
-    loop.add_signal_handler(signal.SIGHUP, on_hup)
+    runtime.reload_on_signal()
     try:
         await runtime.start()
         if config.audiosocket.listen and not draining:
@@ -192,7 +193,7 @@ async def _serve(runtime: Any) -> None:
         await runtime.close()
 
 
-async def _start_audiosocket(runtime: Any) -> Any:
+async def _start_audiosocket(runtime: Runtime) -> _Telephony:
     """The AudioSocket listener, with an AMI session when ``ami.username`` is configured."""
     from voicebot.config import parse_host_port
 
@@ -202,7 +203,7 @@ async def _start_audiosocket(runtime: Any) -> Any:
     except ImportError as exc:
         raise ConfigError(f"the AudioSocket door is not available in this build ({exc})") from None
     ami = await _start_ami(config) if config.ami.username else None
-    host, port = parse_host_port(config.audiosocket.listen, default_host="127.0.0.1")
+    host, port = parse_host_port(config.audiosocket.listen or "", default_host="127.0.0.1")
     door = AudioSocketServer(runtime, host, port, config.audiosocket.default_dialogue, ami=ami)
     try:
         await door.start()
@@ -210,16 +211,16 @@ async def _start_audiosocket(runtime: Any) -> Any:
         if ami is not None:
             await ami.close()
         raise
-    print(f"voicebot: AudioSocket calls on {_url_host(host)}:{getattr(door, 'port', port)}", flush=True)
+    print(f"voicebot: AudioSocket calls on {_url_host(host)}:{door.port}", flush=True)
     return _Telephony(door, ami)
 
 
-async def _start_ami(config: Any) -> Any:
+async def _start_ami(config: Config) -> AmiClient | None:
     from voicebot.errors import VoicebotError
     from voicebot.telephony.ami import AmiClient, AmiSettings
 
-    client = AmiClient(AmiSettings(host=config.ami.host, port=config.ami.port, username=config.ami.username,
-                                   secret=config.ami.secret or ""))
+    client = AmiClient(AmiSettings(host=config.ami.host, port=config.ami.port,
+                                   username=config.ami.username or "", secret=config.ami.secret or ""))
     try:
         await client.start()
     except (VoicebotError, OSError) as exc:
@@ -232,7 +233,7 @@ async def _start_ami(config: Any) -> Any:
     return client
 
 
-def _campaign_service(runtime: Any, telephony: Any) -> Any:
+def _campaign_service(runtime: Runtime, telephony: _Telephony) -> CampaignService:
     """Campaigns created through the HTTP API dial through this process's AMI session, and their
     answered calls come back on its AudioSocket listener (the router links them by call UUID)."""
     from voicebot.campaign.dialer import AmiDialer, OutboundSettings
@@ -264,13 +265,11 @@ def _advertised_audiosocket(config: Any, door: Any) -> str:
 class _Telephony:
     """The AudioSocket door and its AMI session, stopped in that order."""
 
-    def __init__(self, door: Any, ami: Any) -> None:
+    def __init__(self, door: AudioSocketServer, ami: AmiClient | None) -> None:
         self.door, self.ami = door, ami
 
     def stop_accepting(self) -> None:
-        stop = getattr(self.door, "stop_accepting", None)
-        if stop is not None:
-            stop()
+        self.door.stop_accepting()
 
     async def close(self) -> None:
         try:

@@ -6,14 +6,14 @@ import argparse
 import json
 import time
 from dataclasses import asdict
-from typing import Any
 
+from voicebot.cli.commands import Subcommands
 from voicebot.errors import ConfigError
 
 ENGINES = ("faster-whisper", "vosk")
 
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "transcribe", help="transcribe an audio file",
         description="Transcribe an audio file (WAV, FLAC, OGG, MP3, ...) with the embedded models: "

@@ -183,7 +183,7 @@ class _Builder:
     def err(self, path: KeyPath, message: str) -> DialogueError:
         return self.doc.error(path, message)
 
-    def mapping(self, path: KeyPath, value: Any, allowed: Iterable[str], what: str) -> dict[str, Any]:
+    def mapping(self, path: KeyPath, value: object, allowed: Iterable[str], what: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.err(path, f"expected a mapping (key: value lines) for {what}, got {_kind(value)}")
         allowed = tuple(allowed)
@@ -196,12 +196,12 @@ class _Builder:
                 )
         return value
 
-    def string(self, path: KeyPath, value: Any, what: str) -> str:
+    def string(self, path: KeyPath, value: object, what: str) -> str:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.err(path, f"expected text for {what}, got {_kind(value)}")
         return str(value)
 
-    def name(self, path: KeyPath, value: Any, what: str) -> str:
+    def name(self, path: KeyPath, value: object, what: str) -> str:
         text = self.string(path, value, what)
         if not _NAME.match(text):
             raise self.err(
@@ -210,29 +210,29 @@ class _Builder:
             )
         return text
 
-    def integer(self, path: KeyPath, value: Any, what: str, minimum: int = 0) -> int:
+    def integer(self, path: KeyPath, value: object, what: str, minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self.err(path, f"expected a whole number >= {minimum} for {what}, got {value!r}")
         return value
 
-    def number(self, path: KeyPath, value: Any, what: str) -> float:
+    def number(self, path: KeyPath, value: object, what: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.err(path, f"expected a number for {what}, got {value!r}")
         return float(value)
 
-    def boolean(self, path: KeyPath, value: Any, what: str) -> bool:
+    def boolean(self, path: KeyPath, value: object, what: str) -> bool:
         if not isinstance(value, bool):
             raise self.err(path, f"expected true or false for {what}, got {value!r}")
         return value
 
-    def str_list(self, path: KeyPath, value: Any, what: str) -> tuple[str, ...]:
+    def str_list(self, path: KeyPath, value: object, what: str) -> tuple[str, ...]:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list):
             raise self.err(path, f"expected a list of words for {what}, got {_kind(value)}")
         return tuple(self.string((*path, i), v, what) for i, v in enumerate(value))
 
-    def slot_ref(self, path: KeyPath, value: Any, types: tuple[str, ...] | None = None) -> str:
+    def slot_ref(self, path: KeyPath, value: object, types: tuple[str, ...] | None = None) -> str:
         text = self.string(path, value, "a slot name")
         if text not in self.slots:
             raise self.err(
@@ -262,7 +262,7 @@ class _Builder:
         return tpl
 
     def prompt(
-        self, path: KeyPath, value: Any, default_id: str, extra_names: tuple[str, ...] = ()
+        self, path: KeyPath, value: object, default_id: str, extra_names: tuple[str, ...] = ()
     ) -> m.Prompt:
         text = self.string(path, value, "a prompt")
         if text in self.prompts:
@@ -363,7 +363,7 @@ class _Builder:
             all_prompts=tuple(self.all_prompts),
         )
 
-    def _variables(self, value: Any) -> None:
+    def _variables(self, value: object) -> None:
         path: KeyPath = ("variables",)
         if not isinstance(value, dict):
             raise self.err(path, f"expected a mapping of variable names under variables:, got {_kind(value)}")
@@ -386,7 +386,7 @@ class _Builder:
                 description=self.string((*p, "description"), spec.get("description", ""), "description"),
             )
 
-    def _catalogues(self, value: Any) -> None:
+    def _catalogues(self, value: object) -> None:
         path: KeyPath = ("catalogues",)
         if not isinstance(value, dict):
             raise self.err(
@@ -403,7 +403,7 @@ class _Builder:
                 out.append(self._entry(ep, str(value_name), entry))
             self.catalogues[cname] = m.CatalogueSpec(cname, tuple(out))
 
-    def _entry(self, path: KeyPath, value: str, entry: Any) -> m.CatalogueEntry:
+    def _entry(self, path: KeyPath, value: str, entry: object) -> m.CatalogueEntry:
         if entry is None:
             return m.CatalogueEntry(value)
         if isinstance(entry, list):
@@ -428,7 +428,7 @@ class _Builder:
             prices=prices,
         )
 
-    def _slots(self, value: Any) -> None:
+    def _slots(self, value: object) -> None:
         path: KeyPath = ("slots",)
         if not isinstance(value, dict):
             raise self.err(path, f"expected a mapping of slot names under slots:, got {_kind(value)}")
@@ -503,7 +503,7 @@ class _Builder:
                 description=self.string((*p, "description"), spec.get("description", ""), "description"),
             )
 
-    def _prompts(self, value: Any) -> None:
+    def _prompts(self, value: object) -> None:
         path: KeyPath = ("prompts",)
         if not isinstance(value, dict):
             raise self.err(
@@ -517,7 +517,7 @@ class _Builder:
             self.prompts[pid] = prompt
             self.all_prompts.append(prompt)
 
-    def _global(self, value: Any) -> m.GlobalBehaviour:
+    def _global(self, value: object) -> m.GlobalBehaviour:
         path: KeyPath = ("global",)
         g = self.mapping(path, value, GLOBAL_KEYS, "global")
         texts = DEFAULT_TEXTS[self.language]
@@ -607,14 +607,14 @@ class _Builder:
 
     # ---- steps ----
 
-    def steps(self, path: KeyPath, value: Any, where: str) -> tuple[m.Step, ...]:
+    def steps(self, path: KeyPath, value: object, where: str) -> tuple[m.Step, ...]:
         if not isinstance(value, list) or not value:
             raise self.err(
                 path, f"expected a non-empty list of steps (lines starting with '- '), got {_kind(value)}"
             )
         return tuple(self.step((*path, i), s, f"{where}.{i}") for i, s in enumerate(value))
 
-    def step(self, path: KeyPath, value: Any, auto_id: str) -> m.Step:
+    def step(self, path: KeyPath, value: object, auto_id: str) -> m.Step:
         if not isinstance(value, dict):
             raise self.err(path, f"expected a step such as '- say: ...' or '- ask: slot', got {_kind(value)}")
         kinds = [k for k in value if k in STEP_OPTIONS]
@@ -750,7 +750,7 @@ class _Builder:
         otherwise = self.steps((*path, "else"), value["else"], f"{step_id}.else") if "else" in value else ()
         return m.If(cond, then, otherwise)
 
-    def _assignments(self, path: KeyPath, value: Any, kind: str) -> tuple[tuple[str, Any], ...]:
+    def _assignments(self, path: KeyPath, value: object, kind: str) -> tuple[tuple[str, Any], ...]:
         if not isinstance(value, dict) or not value:
             raise self.err(path, f"expected {kind}: with slot: value pairs, e.g. {kind}: {{confirmed: true}}")
         out = []
@@ -851,7 +851,7 @@ class _Builder:
         return m.Hangup(outcome, prompt)
 
 
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):

@@ -162,7 +162,7 @@ def format_list(items: Sequence[str], language: str) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def format_yes_no(value: Any, language: str) -> str:
+def format_yes_no(value: object, language: str) -> str:
     if value is None:
         return ""
     if language == "ko":

@@ -79,7 +79,7 @@ def _dialogue_path(test_file: Path, ref: str) -> Path:
     return test_file.parent.parent / f"{ref}.yml"
 
 
-def _mapping(doc: LocatedDocument, path: KeyPath, value: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
+def _mapping(doc: LocatedDocument, path: KeyPath, value: object, allowed: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise doc.error(path, "expected a mapping")
     for key in value:
@@ -160,7 +160,7 @@ def _said(batch: list[Action], expected: str) -> bool:
 def _check_expectations(
     doc: LocatedDocument,
     path: KeyPath,
-    expect: Any,
+    expect: object,
     conv: Conversation,
     batch: list[Action],
     failures: list[str],

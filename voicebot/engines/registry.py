@@ -57,25 +57,25 @@ def _load(kind: str, table: dict[str, tuple[str, str | None]], name: str) -> Any
     return getattr(module, class_name)
 
 
-def create_transcriber(engine: str, **options: Any) -> Transcriber:
+def create_transcriber(engine: str, **options: object) -> Transcriber:
     factory = _load("speech-to-text", TRANSCRIBERS, engine)
     transcriber: Transcriber = factory(**options)
     return transcriber
 
 
-def create_synthesizer(engine: str, **options: Any) -> Synthesizer:
+def create_synthesizer(engine: str, **options: object) -> Synthesizer:
     factory = _load("text-to-speech", SYNTHESIZERS, engine)
     synthesizer: Synthesizer = factory(**options)
     return synthesizer
 
 
-def create_vad(engine: str = "silero", **options: Any) -> VoiceActivityDetector:
+def create_vad(engine: str = "silero", **options: object) -> VoiceActivityDetector:
     factory = _load("voice-activity", VADS, engine)
     vad: VoiceActivityDetector = factory(**options)
     return vad
 
 
-def create_turn_detector(engine: str = "smart-turn", **options: Any) -> TurnDetector:
+def create_turn_detector(engine: str = "smart-turn", **options: object) -> TurnDetector:
     factory = _load("end-of-turn", TURN_DETECTORS, engine)
     detector: TurnDetector = factory(**options)
     return detector

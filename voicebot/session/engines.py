@@ -11,7 +11,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,11 +19,15 @@ from voicebot.engines.base import Int16Array, Synthesizer, Transcriber, VoiceAct
 from voicebot.session.fallback import DEFAULT_CHUNK_TIMEOUT_S, with_fallback
 from voicebot.session.prompts import CachedPrompt, PromptCache
 
+if TYPE_CHECKING:
+    from voicebot.config import Config
+    from voicebot.dialogue.model import Dialogue
+
 log = logging.getLogger(__name__)
 
 TranscriberFactory = Callable[[str], Transcriber]  # language -> transcriber
 SynthesizerFactory = Callable[[str | None, str], Synthesizer]  # (voice, language) -> synthesizer
-VadFactory = Callable[[Any], VoiceActivityDetector]  # shared model handle -> per-call detector
+VadFactory = Callable[[object], VoiceActivityDetector]  # shared model handle -> per-call detector
 
 # Piper starts every utterance with 50-60 ms of near-silence; it would count against latency.
 _LEADING_SILENCE_LEVEL = 200  # int16 amplitude, about -44 dBFS
@@ -44,7 +48,7 @@ def _default_transcriber(language: str) -> Transcriber:
 
 
 def whisper_factory(*, engine: str = "faster-whisper", model_en: str = "tiny.en",
-                    model_multilingual: str = "base", **options: Any) -> TranscriberFactory:
+                    model_multilingual: str = "base", **options: object) -> TranscriberFactory:
     """A transcriber factory from the ``stt`` settings: tiny.en for English, base otherwise."""
 
     def create(language: str) -> Transcriber:
@@ -66,13 +70,13 @@ def _default_synthesizer(voice: str | None, language: str) -> Synthesizer:
     return synthesizer
 
 
-def _default_vad_model() -> Any:
+def _default_vad_model() -> object:
     from voicebot.engines.silero import load_session
 
     return load_session()
 
 
-def _default_vad(model: Any) -> VoiceActivityDetector:
+def _default_vad(model: object) -> VoiceActivityDetector:
     from voicebot.engines.silero import SileroVAD
 
     return SileroVAD(session=model)
@@ -84,7 +88,7 @@ class EnginePool:
     def __init__(self, *, transcriber_factory: TranscriberFactory | None = None,
                  synthesizer_factory: SynthesizerFactory | None = None,
                  vad_factory: VadFactory | None = None,
-                 vad_model_loader: Callable[[], Any] | None = None,
+                 vad_model_loader: Callable[[], object] | None = None,
                  prompt_cache: PromptCache | None = None,
                  tts_chunk_timeout_s: float = DEFAULT_CHUNK_TIMEOUT_S) -> None:
         self._transcriber_factory = transcriber_factory or _default_transcriber
@@ -95,13 +99,13 @@ class EnginePool:
         self._tts_chunk_timeout_s = tts_chunk_timeout_s
         self._transcribers: dict[str, Transcriber] = {}
         self._synthesizers: dict[tuple[str | None, str], Synthesizer] = {}
-        self._vad_model: Any = None
+        self._vad_model: object = None
         self._vad_loaded = False
         self._lock = threading.Lock()  # loads happen in worker threads; load each engine once
         self._warm_lock = threading.Lock()
 
     @classmethod
-    def from_config(cls, config: Any) -> EnginePool:
+    def from_config(cls, config: Config) -> EnginePool:
         """Engines as ``voicebot.config.Config`` describes them."""
         stt = config.stt
         factory = whisper_factory(engine=stt.engine, model_en=stt.model_en,
@@ -177,23 +181,22 @@ class EnginePool:
 
     # ---- async ----
 
-    async def warm(self, dialogues: Iterable[Any]) -> None:
+    async def warm(self, dialogues: Iterable[Dialogue]) -> None:
         """Loads the engines the dialogues need and fills the prompt cache with their fixed prompts."""
         for dialogue in dialogues:
             await asyncio.to_thread(self._warm_one, dialogue)
 
-    def _warm_one(self, dialogue: Any) -> None:
+    def _warm_one(self, dialogue: Dialogue) -> None:
         # Start-up and a reload may warm the same dialogue at once: one synthesises, the other waits
         # and then finds every prompt cached.
         with self._warm_lock:
             self._warm_locked(dialogue)
 
-    def _warm_locked(self, dialogue: Any) -> None:
-        language: str = dialogue.language
+    def _warm_locked(self, dialogue: Dialogue) -> None:
+        language = dialogue.language
         self.transcriber(language)
         self.new_vad()
-        synthesizer = self.synthesizer(getattr(dialogue, "voice", None), language)
-        for prompt in dialogue.fixed_prompts():
-            text = prompt if isinstance(prompt, str) else prompt.text
+        synthesizer = self.synthesizer(dialogue.voice, language)
+        for text in dialogue.fixed_prompts():
             self.cache_prompt(synthesizer, text)
         log.info("warmed dialogue %s: %d prompts cached", dialogue.name, len(self.prompts))

@@ -38,6 +38,8 @@ from voicebot.telephony.audiosocket import (
     frame_bytes,
 )
 from voicebot.telephony.routing import CallRoute, CallRouter, parse_transfer_target
+from voicebot.transport.pacer import Pacer
+from voicebot.transport.supervisor import supervise
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +58,14 @@ class AudioSocketOutput:
     """
 
     def __init__(self, writer: asyncio.StreamWriter, protocol: AudioSocketProtocol, sample_rate_hz: int, *,
-                 call_id: str, transfer_handler: TransferHandler | None = None) -> None:
+                 call_id: str, transfer_handler: TransferHandler | None = None,
+                 close_timeout_s: float = 30.0) -> None:
         self._writer = writer
         self._protocol = protocol
         self.sample_rate_hz = sample_rate_hz
         self.call_id = call_id
         self._transfer_handler = transfer_handler
+        self._close_timeout_s = close_timeout_s
         self._frame_bytes = frame_bytes(sample_rate_hz)
         self._silence = bytes(self._frame_bytes)
         self._queue = bytearray()
@@ -114,7 +118,7 @@ class AudioSocketOutput:
         if self.closed:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._drained.wait(), 30.0)
+            await asyncio.wait_for(self._drained.wait(), self._close_timeout_s)
         await self.shutdown(hang_up=not self.transferred)
 
     async def shutdown(self, *, hang_up: bool) -> None:
@@ -140,10 +144,13 @@ class AudioSocketOutput:
 
     async def _pace(self) -> None:
         loop = asyncio.get_running_loop()
-        frame_s = FRAME_MS / 1000.0
-        next_s = loop.time()
+        # One frame per 20 ms, silence when the bot is quiet; after a stall it catches up 5 frames at most.
+        pacer = Pacer(self.sample_rate_hz * 2, max_lag_s=5 * FRAME_MS / 1000.0, play_s=loop.time())
         try:
             while not self._peer_gone:
+                await asyncio.sleep(pacer.schedule(loop.time(), self._frame_bytes))
+                if self._peer_gone:
+                    break
                 if self._queue:
                     frame = bytes(self._queue[:self._frame_bytes]).ljust(self._frame_bytes, b"\x00")
                     del self._queue[:self._frame_bytes]
@@ -156,11 +163,6 @@ class AudioSocketOutput:
                 self._writer.write(self._protocol.data_to_send())
                 self.frames_sent += 1
                 await self._writer.drain()
-                next_s += frame_s
-                now = loop.time()
-                if next_s < now - 5 * frame_s:
-                    next_s = now  # the loop stalled: do not burst to catch up
-                await asyncio.sleep(max(0.0, next_s - now))
         except (OSError, RuntimeError):
             self._queue.clear()  # Asterisk is gone; the reader tells the session
             self._drained.set()
@@ -314,7 +316,8 @@ class AudioSocketServer:
                         protocol: AudioSocketProtocol, early: list[Event], call_id: str, route: CallRoute,
                         dialogue: Dialogue, rate_hz: int) -> None:
         transfer = self.ami.transfer if self.ami is not None else None
-        output = AudioSocketOutput(writer, protocol, rate_hz, call_id=call_id, transfer_handler=transfer)
+        output = AudioSocketOutput(writer, protocol, rate_hz, call_id=call_id, transfer_handler=transfer,
+                                   close_timeout_s=self.runtime.config.session.close_timeout_s)
         session = CallSession(self.runtime, dialogue=dialogue, variables=route.variables,
                               sample_rate_hz=rate_hz, output=output, door="audiosocket", call_id=call_id,
                               settings=self.session_settings)
@@ -325,20 +328,10 @@ class AudioSocketServer:
         feeder = _Feeder(session, output, rate_hz)
         for event in early:
             feeder.feed(event)
-        call = asyncio.create_task(session.run(), name=f"call-{call_id}")
-        read = asyncio.create_task(self._read(reader, protocol, feeder), name=f"audiosocket-read-{call_id}")
         record: CallRecord | None = None
         try:
-            await asyncio.wait({call, read}, return_when=asyncio.FIRST_COMPLETED)
-            record = await call
+            record = await supervise(session, self._read(reader, protocol, feeder))
         finally:
-            read.cancel()
-            with contextlib.suppress(BaseException):
-                await read
-            if not call.done():
-                session.hangup(EndReason.SERVER_SHUTDOWN)
-                with contextlib.suppress(BaseException):
-                    record = await asyncio.wait_for(asyncio.shield(call), 10.0)
             await output.shutdown(hang_up=not output.transferred and not feeder.gone)
             self._calls.pop(call_id, None)
             if record is not None:

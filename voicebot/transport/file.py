@@ -26,6 +26,8 @@ from voicebot.session.output import OutputEvent
 from voicebot.session.services import CallServices
 from voicebot.session.settings import SessionSettings
 from voicebot.transport.messages import event_message
+from voicebot.transport.pacer import Pacer
+from voicebot.transport.supervisor import supervise
 
 FRAME_MS = 20
 # How long a turn may go unheard before the next file is played anyway (a file with no speech).
@@ -82,14 +84,10 @@ async def run_file_call(services: CallServices, dialogue: Dialogue, turns: list[
     session = CallSession(services, dialogue=dialogue, variables=variables or {},
                           sample_rate_hz=sample_rate_hz, output=output, door="file", engines=engines,
                           settings=settings)
-    call = asyncio.create_task(session.run())
     line = _Line(session, sample_rate_hz, realtime)
-    feeder = asyncio.create_task(line.play(turns, call))
-    try:
-        record = await call
-    finally:
-        feeder.cancel()
-        await asyncio.gather(feeder, return_exceptions=True)
+    await supervise(session, line.play(turns))
+    record = session.record
+    assert record is not None  # run() made it, and saved it
     return FileCallResult(record, session.call_audio(), sample_rate_hz, tuple(output.messages))
 
 
@@ -103,22 +101,24 @@ class _Line:
         self._silence = int16_to_pcm_bytes(np.zeros(self._frame, dtype=np.int16))
         end_silence_ms = session.settings.turn_taking.end_silence_ms
         self._tail = np.zeros(int(sample_rate_hz * (end_silence_ms + 400) / 1000), dtype=np.float32)
-        self._next_s = time.monotonic()
+        # A line delivers a frame once it has been spoken; after a stall, up to 100 ms catch up at once.
+        self._pacer = Pacer(sample_rate_hz * 2, lead_s=-FRAME_MS / 1000.0, max_lag_s=0.1,
+                            play_s=time.monotonic())
 
-    async def play(self, turns: list[Float32Array], call: asyncio.Task[CallRecord]) -> None:
+    async def play(self, turns: list[Float32Array]) -> None:
         session = self._session
         spoken = 0  # bot turns before the caller's last turn
         for audio in turns:
             # The bot has answered (or greeted) and listens. Between the end of a caller's turn and the
             # dialogue's decision the session briefly looks idle, so a new bot turn is required too.
-            if not await self._until(functools.partial(self._answered_after, spoken), call):
+            if not await self._until(functools.partial(self._answered_after, spoken)):
                 return
             spoken = self._bot_turns()
             await self._send(np.concatenate([audio.astype(np.float32), self._tail]))
             # Wait until the session took the turn (speech heard, or the bot spoke again).
-            await self._until(lambda: not session.awaiting_caller, call, timeout_s=_TURN_WAIT_S)
+            await self._until(lambda: not session.awaiting_caller, timeout_s=_TURN_WAIT_S)
         # The bot answers the last turn; then the caller has nothing more to say.
-        await self._until(functools.partial(self._answered_after, spoken), call)
+        await self._until(functools.partial(self._answered_after, spoken))
         session.hangup(EndReason.END_OF_AUDIO)
 
     def _answered_after(self, bot_turns: int) -> bool:
@@ -129,11 +129,10 @@ class _Line:
         record = self._session.record
         return sum(1 for turn in record.turns if turn.role == "bot") if record is not None else 0
 
-    async def _until(self, condition: Callable[[], bool], call: asyncio.Task[CallRecord],
-                     timeout_s: float | None = None) -> bool:
+    async def _until(self, condition: Callable[[], bool], timeout_s: float | None = None) -> bool:
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while not condition():
-            if call.done() or self._session.ended:
+            if self._session.ended:
                 return False
             if deadline is not None and time.monotonic() > deadline:
                 return True
@@ -155,9 +154,7 @@ class _Line:
             await asyncio.sleep(0)
 
     async def _send_frame(self, chunk: bytes) -> None:
-        self._next_s = max(self._next_s, time.monotonic() - 0.1)
-        self._next_s += len(chunk) / 2 / (self._frame * 1000 / FRAME_MS)
-        delay = self._next_s - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        delay_s = self._pacer.schedule(time.monotonic(), len(chunk))
+        if delay_s > 0:
+            await asyncio.sleep(delay_s)
         self._session.push_audio(chunk)

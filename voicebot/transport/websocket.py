@@ -26,6 +26,8 @@ from voicebot.session.output import OutputEvent
 from voicebot.session.settings import SessionSettings
 from voicebot.store.keys import ApiKey
 from voicebot.transport.messages import event_message
+from voicebot.transport.pacer import Pacer
+from voicebot.transport.supervisor import supervise
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +42,15 @@ class WebSocketOutput:
     """Implements ``SessionOutput``: paces bot audio in real time and keeps messages in order."""
 
     def __init__(self, websocket: WebSocket, sample_rate_hz: int, *, lead_ms: int = LEAD_MS,
-                 frame_ms: int = FRAME_MS) -> None:
+                 frame_ms: int = FRAME_MS, close_timeout_s: float = 30.0) -> None:
         self._ws = websocket
         self._frame_bytes = sample_rate_hz * frame_ms // 1000 * 2
-        self._bytes_per_s = sample_rate_hz * 2
-        self._lead_s = lead_ms / 1000.0
+        self._pacer = Pacer(sample_rate_hz * 2, lead_s=lead_ms / 1000.0)
+        self._close_timeout_s = close_timeout_s
         self._queue: deque[bytes | dict[str, Any]] = deque()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._play_clock_s = 0.0  # when the audio sent so far will have finished playing
         self._closed = False
         self._task = asyncio.create_task(self._pump())
         self._epoch = 0  # bumped by clear(): a frame popped before it is dropped
@@ -66,7 +67,7 @@ class WebSocketOutput:
         # Drop what has not gone out, then tell the client to drop what it has buffered.
         self._queue = deque(item for item in self._queue if isinstance(item, dict))
         self._epoch += 1
-        self._play_clock_s = time.monotonic()
+        self._pacer.restart(time.monotonic())
         self._queue.appendleft(wire.clear())
         self._kick()
 
@@ -83,7 +84,7 @@ class WebSocketOutput:
     async def close(self, record: CallRecord) -> None:
         await self.send_message(wire.end(record.to_json()))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), timeout=5.0)
+            await asyncio.wait_for(self._idle.wait(), timeout=self._close_timeout_s)
         await self.shutdown(self.close_code)
 
     async def shutdown(self, code: int, reason: str = "") -> None:
@@ -111,16 +112,13 @@ class WebSocketOutput:
                 if isinstance(item, dict):
                     await self._ws.send_text(wire.dumps(item))
                     continue
-                now = time.monotonic()
-                self._play_clock_s = max(self._play_clock_s, now)
-                ahead = self._play_clock_s - now
-                if ahead > self._lead_s:
+                delay_s = self._pacer.schedule(time.monotonic(), len(item))
+                if delay_s > 0:
                     epoch = self._epoch
-                    await asyncio.sleep(ahead - self._lead_s)
+                    await asyncio.sleep(delay_s)
                     if epoch != self._epoch:
-                        continue
+                        continue  # cleared while waiting: the pacer restarted from then
                 await self._ws.send_bytes(item)
-                self._play_clock_s += len(item) / self._bytes_per_s
                 self.frames_sent += 1
                 self.last_audio_sent_s = time.monotonic()
         except (WebSocketDisconnect, RuntimeError, OSError):
@@ -186,34 +184,17 @@ async def _receive_start(ws: WebSocket) -> wire.Start | None:
 
 async def _run_call(ws: WebSocket, runtime: Runtime, dialogue: Dialogue, start: wire.Start,
                     settings: SessionSettings | None, key: ApiKey | None = None) -> None:
-    output = WebSocketOutput(ws, start.sample_rate_hz)
+    output = WebSocketOutput(ws, start.sample_rate_hz,
+                             close_timeout_s=runtime.config.session.close_timeout_s)
     session = CallSession(runtime, dialogue=dialogue, variables=start.variables,
                           sample_rate_hz=start.sample_rate_hz, output=output, door="websocket",
                           settings=settings)
     session.api_key = key  # usage is metered per key
     await output.send_message(wire.ready(session.call_id, sample_rate_hz=start.sample_rate_hz,
                                          dialogue=dialogue.name))
-    call = asyncio.create_task(session.run(), name=f"call-{session.call_id}")
-    reader = asyncio.create_task(_read(ws, session, output))
     try:
-        await asyncio.wait({call, reader}, return_when=asyncio.FIRST_COMPLETED)
-        if reader.done() and not reader.cancelled() and reader.exception() is not None:
-            # A reader that died unexpectedly told the session nothing; without this the call would
-            # wait for a caller nobody listens to any more, and hold up the server's shutdown.
-            log.error("call %s: the websocket reader failed", session.call_id, exc_info=reader.exception())
-            session.hangup(EndReason.NETWORK_LOST)
-        if not call.done():
-            # The reader ended first: the caller is gone or broke the protocol; the session
-            # has been told to hang up and saves its record.
-            await call
+        await supervise(session, _read(ws, session, output))
     finally:
-        if not call.done():
-            session.hangup(EndReason.SERVER_SHUTDOWN)
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(asyncio.shield(call), timeout=10.0)
-        reader.cancel()
-        with contextlib.suppress(BaseException):
-            await reader
         await output.shutdown(output.close_code)
 
 

@@ -51,7 +51,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> Starlette:
             yield
             return
         await runtime.start()
-        hup = install_reload_signal(runtime)
+        hup = runtime.reload_on_signal()
         try:
             yield
         finally:
@@ -96,23 +96,6 @@ class _PublicStatic(StaticFiles):
         response = await super().get_response(path, scope)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
-
-
-def install_reload_signal(runtime: Runtime) -> bool:
-    """SIGHUP reloads the dialogues. False where signals cannot be handled (not the main thread)."""
-    loop = asyncio.get_running_loop()
-    reloads: set[asyncio.Task[Any]] = set()
-
-    def on_hup() -> None:
-        task = loop.create_task(runtime.reload_dialogues())
-        reloads.add(task)  # keep a reference until it finishes
-        task.add_done_callback(reloads.discard)
-
-    try:
-        loop.add_signal_handler(signal.SIGHUP, on_hup)
-    except (NotImplementedError, RuntimeError, ValueError):
-        return False
-    return True
 
 
 # ---- helpers ----
