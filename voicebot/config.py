@@ -245,7 +245,7 @@ def _check_key(section: str, key: str | None, where: str) -> None:
                           f"{', '.join(known)}")
 
 
-def _coerce(raw: object, hint: Any, dotted: str, where: str) -> Any:
+def _coerce(raw: object, hint: object, dotted: str, where: str) -> Any:
     """Turn a YAML value or an environment string into the field's type."""
     optional = False
     args = typing.get_args(hint)
@@ -256,8 +256,9 @@ def _coerce(raw: object, hint: Any, dotted: str, where: str) -> Any:
         if optional:
             return None
         raise ConfigError(f"{where}: {dotted}: a value is required")
-    expected = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
-                Path: "a path"}[hint]
+    names: dict[object, str] = {bool: "true or false", int: "an integer", float: "a number",
+                                str: "a string", Path: "a path"}
+    expected = names[hint]
     if hint is bool:
         if isinstance(raw, bool):
             return raw

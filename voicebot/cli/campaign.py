@@ -86,7 +86,7 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
                                                      "PostgreSQL, else DATA_DIR/campaigns.db)")
 
 
-def _config(args: argparse.Namespace, **overrides: Any) -> Config:
+def _config(args: argparse.Namespace, **overrides: object) -> Config:
     from voicebot.config import load_config
 
     return load_config(getattr(args, "config", None), overrides=overrides)

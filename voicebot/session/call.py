@@ -273,7 +273,7 @@ class CallSession:
         if clock is not None:
             caller_turns = [t for t in conversation.record.turns[turns_before:] if t.role == "caller"]
             self._pending = PendingTurn(clock, caller_turns[-1] if caller_turns else None)
-            self._pending.stamp("decision", now)
+            self._pending.stamp("decision", self._ctx.clock())
         await self._apply(conversation, actions)
 
     async def _apply(self, conversation: Conversation, actions: list[ev.Action]) -> None:
@@ -312,8 +312,9 @@ class CallSession:
     async def _wait_bot_done(self) -> None:
         ctx = self._ctx
         while self._speaker.speaking and self._hangup_reason is None:
-            if not self._stalled and ctx.deadlines.expired(self._playing_until_s(), ctx.clock()) \
-                    is EndReason.NO_PROGRESS:
+            now = ctx.clock()
+            stuck_at = ctx.deadlines.no_progress_at(self._playing_until_s(), now)
+            if not self._stalled and stuck_at is not None and now >= stuck_at:
                 self._watchdog_fired()
             if self._stalled:
                 return  # the bot's audio is stuck: waiting for it would never end
