@@ -25,7 +25,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -118,14 +117,15 @@ def run_in_process(calls: Sequence[PlannedCall], config_path: Path | None) -> li
     """What `voicebot call` does (voicebot/cli/call.py), with one engine pool for every call."""
     from voicebot.cli.call import _load_dialogue
     from voicebot.config import load_config
-    from voicebot.session.call import SessionSettings
     from voicebot.session.engines import EnginePool
+    from voicebot.session.services import LocalServices
+    from voicebot.session.settings import SessionSettings
     from voicebot.transport.file import run_file_call
 
     config = load_config(config_path)
     dialogue = _load_dialogue(DIALOGUE, config)
     engines = EnginePool.from_config(config)
-    runtime = SimpleNamespace(config=config, engines=engines, store=None, metrics=None)
+    runtime = LocalServices(config=config, engines=engines)
     settings = SessionSettings.from_config(config)
     records = []
     for call in calls:

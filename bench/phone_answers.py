@@ -234,15 +234,15 @@ class Understanding:
 
 
 def live_hints(dialogue: Any, slot: str) -> tuple[str, ...]:
-    """The prompt words a live turn passes: the listen's hints less the slot vocabulary (session/call.py).
+    """The prompt words a live turn passes: the listen's hints less the slot vocabulary (session/listener.py).
 
     The shipped dialogues name no extra hints, so this is empty for them; a dialogue that does gets them.
     """
     try:
-        from voicebot.session.call import _slot_vocabulary
+        from voicebot.session.listener import slot_vocabulary
     except ImportError:
         return ()
-    vocabulary = _slot_vocabulary(dialogue, dialogue.language)
+    vocabulary = slot_vocabulary(dialogue)
     extra = [h for step in _ask_steps(dialogue, slot) for h in getattr(step, "hints", ())]
     return tuple(h for h in dict.fromkeys(extra) if h not in vocabulary)
 

@@ -273,7 +273,7 @@ class Listener:
         if listen is None:
             return ()
         if self._vocabulary is None:
-            self._vocabulary = _slot_vocabulary(self._dialogue)
+            self._vocabulary = slot_vocabulary(self._dialogue)
         return tuple(h for h in listen.hints if h not in self._vocabulary)
 
     def _decode(self, audio: Float32Array) -> Transcript:
@@ -353,7 +353,7 @@ class Listener:
             ctx.inbox.put_nowait(Nothing())
 
 
-def _slot_vocabulary(dialogue: Dialogue) -> frozenset[str]:
+def slot_vocabulary(dialogue: Dialogue) -> frozenset[str]:
     """Catalogue words and yes/no words: what a Listen carries for every slot that reads them."""
     words = set(YES_NO_HINTS.get(dialogue.language, ()))
     for catalogue in dialogue.catalogues.values():
