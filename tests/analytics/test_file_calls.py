@@ -71,7 +71,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def result_tail_ms() -> float:
-    from voicebot.session.call import SessionSettings
+    from voicebot.session.settings import SessionSettings
 
     return SessionSettings().turn_taking.end_silence_ms + 400
 
