@@ -17,7 +17,11 @@ from voicebot.telephony.ami_protocol import AmiMessage, AmiProtocol, encode_mess
 
 # outcome -> (OriginateResponse Response, Reason)
 OUTCOMES = {"answer": ("Success", "4"), "busy": ("Failure", "5"), "no_answer": ("Failure", "3"),
-            "reject": ("Failure", "1"), "fail": ("Failure", "0")}
+            "reject": ("Failure", "1"), "fail": ("Failure", "0"), "pjsip_busy": ("Failure", "0")}
+# Outcomes whose channel is hung up before the OriginateResponse, with this Q.850 cause: what a real
+# Asterisk 22 does when a PJSIP phone answers "486 Busy Here" (HangupRequest Cause 17, then
+# OriginateResponse Reason 0, then Hangup), seen with tests/asterisk.
+EARLY_HANGUP_CAUSES = {"pjsip_busy": "17"}
 
 AnswerHook = Callable[[str, dict[str, str]], Awaitable[None]]
 
@@ -201,6 +205,10 @@ class LoopbackAmi:
                        ("Variable", name), ("Value", value)])
         await asyncio.sleep(self.ring_s)
         response, reason = OUTCOMES[outcome]
+        early = EARLY_HANGUP_CAUSES.get(outcome)
+        if early is not None:
+            self.emit([("Event", "HangupRequest"), ("Channel", live.channel), ("Uniqueid", uid),
+                       ("Cause", early)])
         if outcome == "answer":
             self.emit([("Event", "Newstate"), ("Channel", live.channel), ("ChannelStateDesc", "Up"),
                        ("Uniqueid", uid)])
@@ -210,7 +218,7 @@ class LoopbackAmi:
         if outcome == "answer" and self.on_answer is not None:
             await self.on_answer(variables.get("VOICEBOT_CALL_ID", ""), variables)
         if outcome != "answer" or self.on_answer is not None:
-            self._end(live, "16" if outcome == "answer" else "17")
+            self._end(live, "16" if outcome == "answer" else early or "17")
 
     def _end(self, live: LiveChannel, cause: str) -> None:
         if self.channels.pop(live.unique_id, None) is not None:

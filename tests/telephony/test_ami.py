@@ -77,6 +77,29 @@ def test_originate_outcomes(response: str, reason: str | None, outcome: str) -> 
     assert originate_outcome(response, reason) == outcome
 
 
+@pytest.mark.parametrize(("reason", "cause", "outcome"), [
+    ("0", "17", "busy"), ("0", "21", "rejected"), ("0", "19", "no_answer"), ("0", "1", "failed"),
+    (None, "17", "busy"), ("3", "17", "no_answer"), ("8", "17", "failed"),
+])
+def test_hangup_cause_refines_an_empty_reason(reason: str | None, cause: str, outcome: str) -> None:
+    # Asterisk 22 reports a PJSIP "486 Busy Here" as Reason 0; only the channel's cause says busy.
+    assert originate_outcome("Failure", reason, cause) == outcome
+    assert originate_outcome("Success", "4", cause) == "answered"
+
+
+def test_tracker_takes_the_cause_of_an_originated_channel_only() -> None:
+    tracker = ChannelTracker()
+    tracker.originating("a1", "c1")
+    for uid, call_id in (("1.1", "c1"), ("1.2", "other")):
+        tracker.handle(msg(Event="Newchannel", Channel=f"PJSIP/trunk-{uid}", Uniqueid=uid))
+        tracker.handle(msg(Event="VarSet", Uniqueid=uid, Variable="VOICEBOT_CALL_ID", Value=call_id))
+        tracker.handle(msg(Event="HangupRequest", Uniqueid=uid, Cause="17"))
+    assert tracker.hangup_causes == {"c1": "17"}
+    result = tracker.handle(msg(Event="OriginateResponse", ActionID="a1", Response="Failure", Reason="0"))
+    assert result is not None and result.outcome == "busy"
+    assert tracker.hangup_causes == {}
+
+
 def msg(**fields: str) -> AmiMessage:
     return AmiMessage(tuple(fields.items()))
 
@@ -118,7 +141,8 @@ def test_settings_hide_the_secret() -> None:
 
 @pytest.fixture
 async def ami() -> AsyncIterator[LoopbackAmi]:
-    outcomes = {"100": "answer", "200": "busy", "300": "no_answer", "400": "reject", "500": "fail"}
+    outcomes = {"100": "answer", "200": "busy", "300": "no_answer", "400": "reject", "500": "fail",
+                "600": "pjsip_busy"}
     server = LoopbackAmi(outcome_for=lambda phone: outcomes.get(phone, "answer"))
     await server.start()
     yield server
@@ -137,11 +161,11 @@ async def test_login_and_originate_outcomes(ami: LoopbackAmi) -> None:
         results = await asyncio.gather(*(
             client.originate(channel=f"PJSIP/{n}@trunk", context="voicebot-outbound", exten="s",
                              call_id=f"call-{n}", ring_timeout_s=5)
-            for n in ("100", "200", "300", "400", "500")))
-        assert [r.outcome for r in results] == ["answered", "busy", "no_answer", "rejected", "failed"]
+            for n in ("100", "200", "300", "400", "500", "600")))
+        assert [r.outcome for r in results] == ["answered", "busy", "no_answer", "rejected", "failed", "busy"]
         login = ami.actions[0]
         assert login["Username"] == "voicebot" and login["Secret"] == "s3cret"
-        numbers = ("100", "200", "300", "400", "500")
+        numbers = ("100", "200", "300", "400", "500", "600")
         assert {o.call_id for o in ami.originates} == {f"call-{n}" for n in numbers}
         originate = next(a for a in ami.actions if a.get("Action") == "Originate")
         assert originate["Context"] == "voicebot-outbound" and originate["Async"] == "true"

@@ -289,12 +289,14 @@ class AmiClient:
             fields["CallerID"] = caller_id
         waiter: asyncio.Future[OriginateResult] = asyncio.get_running_loop().create_future()
         self._originates[action_id] = waiter
+        self.tracker.originating(action_id, call_id)
         try:
             await self.action("Originate", fields, action_id=action_id)
             # Asterisk answers the originate after ringing ends; allow the ring time and a margin.
             return await asyncio.wait_for(asyncio.shield(waiter), ring_timeout_s + 15.0)
         finally:
             self._originates.pop(action_id, None)
+            self.tracker.originate_done(action_id)
 
     async def hangup(self, call_id: str, cause: int = 16) -> bool:
         """Hang up the channel of ``call_id``; False when no such call is known."""

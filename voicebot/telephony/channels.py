@@ -25,11 +25,26 @@ _ORIGINATE_REASONS = {
 }
 
 
-def originate_outcome(response: str | None, reason: str | None) -> str:
-    """Dial outcome of an ``OriginateResponse`` event."""
+# Q.850 hangup causes of an originated channel that ended before it was answered -> dial outcome.
+# Asterisk 22 answers a PJSIP "486 Busy Here" with OriginateResponse Reason 0 (as for a dead number);
+# only the channel's HangupRequest/Hangup event (Cause 17, "User busy") says it was busy.
+_HANGUP_CAUSES = {
+    "17": "busy",  # user busy (486)
+    "18": "no_answer",  # no user responding
+    "19": "no_answer",  # no answer from user
+    "21": "rejected",  # call rejected (603)
+}
+
+
+def originate_outcome(response: str | None, reason: str | None, hangup_cause: str | None = None) -> str:
+    """Dial outcome of an ``OriginateResponse`` event; ``hangup_cause`` (the dialled channel's Q.850
+    cause, when it ended before the response) refines a Reason that says nothing (0, or none)."""
     if (response or "").lower() == "success":
         return "answered"
-    return _ORIGINATE_REASONS.get((reason or "").strip(), "failed")
+    outcome = _ORIGINATE_REASONS.get((reason or "").strip(), "failed")
+    if outcome == "failed" and (reason or "0").strip() == "0" and hangup_cause:
+        return _HANGUP_CAUSES.get(hangup_cause.strip(), "failed")
+    return outcome
 
 
 @dataclass(slots=True)
@@ -59,7 +74,10 @@ class ChannelTracker:
         self.channels: dict[str, ChannelInfo] = {}
         self._by_call_id: dict[str, str] = {}
         self.originate_results: dict[str, OriginateResult] = {}
+        self._originating: dict[str, str] = {}  # action_id -> call_id of originates in flight
         self.hung_up: dict[str, str] = {}  # call_id -> hangup cause, for calls already gone
+        # call_id -> Q.850 cause (HangupRequest/Hangup) of an originate in flight, to refine its outcome
+        self.hangup_causes: dict[str, str] = {}
 
     def handle(self, message: AmiMessage) -> OriginateResult | None:
         """Update from one event. Returns the originate result when the event is one."""
@@ -77,18 +95,39 @@ class ChannelTracker:
             info.variables[name] = value
             if name == CALL_ID_VARIABLE and value:
                 self._by_call_id[value] = unique_id
+        elif event == "hanguprequest" and unique_id:
+            self._note_cause(self.channels.get(unique_id), message)
         elif event == "hangup" and unique_id:
             gone = self.channels.pop(unique_id, None)
             if gone is not None and gone.call_id:
                 self._by_call_id.pop(gone.call_id, None)
                 self.hung_up[gone.call_id] = message.get("Cause-txt") or message.get("Cause") or ""
+                self._note_cause(gone, message)
         elif event == "originateresponse":
             action_id = message.action_id or ""
-            result = OriginateResult(action_id, originate_outcome(message.response, message.get("Reason")),
-                                     message.get("Uniqueid"))
+            call_id = self._originating.pop(action_id, None)
+            cause = self.hangup_causes.pop(call_id, None) if call_id else None
+            outcome = originate_outcome(message.response, message.get("Reason"), cause)
+            result = OriginateResult(action_id, outcome, message.get("Uniqueid"))
             self.originate_results[action_id] = result
             return result
         return None
+
+    def originating(self, action_id: str, call_id: str) -> None:
+        """An Originate for ``call_id`` goes out as ``action_id``: its response may need the cause."""
+        self._originating[action_id] = call_id
+        self.hangup_causes.pop(call_id, None)
+
+    def originate_done(self, action_id: str) -> None:
+        """The originate's wait is over (answered, failed, or no response came)."""
+        call_id = self._originating.pop(action_id, None)
+        if call_id is not None:
+            self.hangup_causes.pop(call_id, None)
+
+    def _note_cause(self, info: ChannelInfo | None, message: AmiMessage) -> None:
+        cause = message.get("Cause")
+        if info is not None and info.call_id and cause and info.call_id in self._originating.values():
+            self.hangup_causes[info.call_id] = cause
 
     def _ensure(self, unique_id: str, message: AmiMessage) -> ChannelInfo:
         info = self.channels.get(unique_id)
