@@ -58,6 +58,8 @@ class SharedCallLimits(Protocol):
 
     def release(self, slot_id: str) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class Admission:
     """Checks API keys and counts calls in progress, server-wide and per key."""

@@ -123,9 +123,8 @@ class Runtime:
             task.cancel()
         # In a thread: it waits for record saves still running in worker threads.
         await asyncio.to_thread(self.store.close)
-        close_limits = getattr(self.admission.shared_limits, "close", None)
-        if close_limits is not None:
-            close_limits()
+        if self.admission.shared_limits is not None:
+            self.admission.shared_limits.close()
         self.keys.close()
 
     def admit_call(self, token: str | None, dialogue_name: str, *,
@@ -189,9 +188,11 @@ def _shared_limits(target: str | Path, store: CallStore) -> SharedCallLimits | N
     """On PostgreSQL, key limits counted across workers, under the call store's worker id and heartbeat."""
     from voicebot.store.factory import is_postgres_url
 
-    worker = getattr(store, "worker", None)
-    if not is_postgres_url(target) or worker is None:
+    if not is_postgres_url(target):
         return None
+    from voicebot.store.postgres import PostgresCallStore
     from voicebot.store.slots import PostgresCallSlots
 
-    return PostgresCallSlots(str(target), worker)
+    if not isinstance(store, PostgresCallStore):
+        return None
+    return PostgresCallSlots(str(target), store.worker)
