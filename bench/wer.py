@@ -24,7 +24,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -277,11 +277,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="configurations to run (default: all)")
     parser.add_argument("--set", choices=sorted(SETS), help="a named group of configurations: issue10 "
                         "(plain, product, live), levers (the product with one setting changed at a time)")
+    parser.add_argument("--condition", action="append", choices=["clean", "telephone", "noisy"],
+                        help="only these conditions (default: each configuration's own)")
     parser.add_argument("--json", type=Path, help="write results, including every mistranscription, here")
     args = parser.parse_args(argv)
     rows = load_corpus(args.corpus)
     wanted = set(args.config or ()) | set(SETS.get(args.set or "", ()))
     chosen = [c for c in CONFIGS if not wanted or c.name in wanted]
+    if args.condition:
+        chosen = [replace(c, conditions=tuple(x for x in c.conditions if x in args.condition))
+                  for c in chosen]
     results = []
     for config in chosen:
         result = evaluate(config, rows)
