@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test test-system install system-deps lint bench clean
+.PHONY: run test test-system test-asterisk install system-deps lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ test: install system-deps
 test-system: install system-deps
 	@sh scripts/system-deps.sh --system
 	$(BIN)/python -m pytest -q -m slow tests/system
+
+# Calls through a real Asterisk 22 with baresip softphones (minutes). Build Asterisk first:
+#   scripts/build-asterisk.sh asterisk-22.x.tar.gz pjproject-2.x.tar.gz /opt/asterisk-22
+ASTERISK_PREFIX ?= /opt/asterisk-22
+test-asterisk: install system-deps
+	@sh scripts/asterisk-test-deps.sh
+	ASTERISK_PREFIX=$(ASTERISK_PREFIX) $(BIN)/python -m pytest -q -m asterisk -p no:cacheprovider tests/asterisk
 
 lint: install
 	$(BIN)/ruff check voicebot tests bench
