@@ -32,8 +32,16 @@ def test_a_step_is_flagged_only_past_z3_five_points_and_thirty_answers() -> None
     assert drop.flagged and "mean confidence 0.90 -> 0.60" in drop.reason
 
 
-def test_drift_from_stored_calls_reaches_the_gauges(tmp_path: Path) -> None:
-    store = CallStore(tmp_path / "calls.db")
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_drift_from_stored_calls_reaches_the_gauges(tmp_path: Path, backend: str,
+                                                    request: pytest.FixtureRequest) -> None:
+    if backend == "sqlite":
+        store = CallStore(tmp_path / "calls.db")
+    else:
+        from voicebot.store.postgres import PostgresCallStore
+
+        store = PostgresCallStore(request.getfixturevalue("pg_url"), recordings_dir=tmp_path / "rec",
+                                  fallback_path=tmp_path / "unsaved.jsonl", sweep_interval_s=None)
     now = datetime(2026, 12, 20, tzinfo=UTC)
     for i in range(40):
         recent = (now - timedelta(days=1, minutes=i)).isoformat().replace("+00:00", "Z")

@@ -65,3 +65,16 @@ def test_p95_latency_is_the_nearest_rank(store: CallStore) -> None:
     row = next(r for r in step_report(store, "pizza_order") if r.step == "ask.items")
     assert row.p95_latency_ms == 280  # the 19th of 100..290
     assert row.mean_latency_ms == pytest.approx(195.0)
+
+
+def test_a_record_saved_again_is_counted_once(store: CallStore) -> None:
+    first = converse([ORDER[0], ORDER[1], "twelve main street", ORDER[2], "yes"],
+                     started_at="2026-12-01T11:00:00.000Z")
+    store.save(first)
+    before = [row.to_json() for row in step_report(store, "pizza_order")]
+    store.save(first)  # a fallback import or a re-save after "interrupted" writes the same record again
+    assert [row.to_json() for row in step_report(store, "pizza_order")] == before
+    first.started_at = "2026-12-03T11:00:00.000Z"  # and a changed record replaces its old counts
+    store.save(first)
+    assert step_report(store, "pizza_order", until="2026-12-02") == []
+    assert [row.to_json() for row in step_report(store, "pizza_order", since="2026-12-03")] == before

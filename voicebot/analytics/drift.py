@@ -1,6 +1,7 @@
 """Drift per step: has the not-understood rate or the STT confidence moved since the previous period?
 
-The recent window (the last ``days``) is compared with the ``days`` before it. A step is flagged when
+The recent window (the last ``days`` UTC days, today included) is compared with the ``days`` before
+it. A step is flagged when
 
 - its not-understood rate changed with |z| >= 3 in a two-proportion z-test (pooled standard error), and
   by at least 5 percentage points, with at least 30 answers in each window; or
@@ -20,14 +21,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from voicebot.dialogue import steplog
-
 Z_THRESHOLD = 3.0
 MIN_ANSWERS = 30
 MIN_RATE_CHANGE = 0.05
 MIN_CONFIDENCE_CHANGE = 0.05
-_MISSES = (steplog.NOT_UNDERSTOOD, steplog.REJECTED)
-_ANSWERS_EXCLUDED = (steplog.SILENCE, steplog.HANGUP, steplog.CONFIRMED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,20 +112,23 @@ def _round(value: float | None) -> float | None:
 
 def step_drift(query: Any, *, days: int = 7, now: datetime | None = None,
                dialogue: str | None = None) -> list[StepDrift]:
-    """Every step with answers in either window, of one dialogue or all. ``query``: a store's query."""
+    """Every step with answers in either window, of one dialogue or all. ``query``: a store's query.
+
+    Windows are whole UTC days from the per-day counters: recent = the ``days`` days up to today
+    (included), previous = the ``days`` before them.
+    """
     now = now or datetime.now(UTC)
-    split = _iso(now - timedelta(days=days))
-    start = _iso(now - timedelta(days=2 * days))
+    today = now.astimezone(UTC).date()
+    split = (today - timedelta(days=days - 1)).isoformat()
+    start = (today - timedelta(days=2 * days - 1)).isoformat()
     where = " AND dialogue = ?" if dialogue is not None else ""
     rows = query(
-        "SELECT dialogue, step, started_at >= ? AS recent,"
-        " SUM(CASE WHEN result NOT IN (?, ?, ?) THEN 1 ELSE 0 END) AS answers,"
-        " SUM(CASE WHEN result IN (?, ?) THEN 1 ELSE 0 END) AS misses,"
-        " COUNT(confidence) AS scored, COALESCE(SUM(confidence), 0) AS csum,"
-        " COALESCE(SUM(confidence * confidence), 0) AS csq"
-        f" FROM step_facts WHERE started_at >= ? AND started_at < ?{where}"
-        " GROUP BY dialogue, step, started_at >= ?",
-        [split, *_ANSWERS_EXCLUDED, *_MISSES, start, _iso(now), *([dialogue] if dialogue else []), split])
+        "SELECT dialogue, step, recent, SUM(answers) AS answers, SUM(misses) AS misses,"
+        " SUM(conf_n) AS scored, SUM(conf_sum) AS csum, SUM(conf_sq) AS csq"
+        " FROM (SELECT dialogue, step, answers, misses, conf_n, conf_sum, conf_sq,"
+        " CASE WHEN day >= ? THEN 1 ELSE 0 END AS recent FROM step_daily"
+        f" WHERE day >= ? AND day <= ?{where}) windowed GROUP BY dialogue, step, recent",
+        [split, start, today.isoformat(), *([dialogue] if dialogue else [])])
     windows: dict[tuple[str, str], dict[bool, Window]] = {}
     for row in rows:
         windows.setdefault((row["dialogue"], row["step"]), {})[bool(row["recent"])] = Window(

@@ -1,4 +1,5 @@
-"""Per-step and per-day reports: SQL over the fact tables, the same on SQLite and PostgreSQL.
+"""Per-step and per-day reports: SQL over the per-day counters and the call facts, the same on SQLite
+and PostgreSQL.
 
 ``db`` is a store's ``_db`` (a :class:`~voicebot.store.db.Database` or a PostgresDatabase): anything with
 ``query(sql, params)`` returning rows readable by column name.
@@ -9,10 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from voicebot.dialogue import steplog
-
-# Events that answer a read-back rather than the question itself.
-_READ_BACK_ANSWERS = (steplog.CONFIRMED, steplog.REJECTED)
+from voicebot.analytics import rollup
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,42 +53,48 @@ def _period(since: str | None, until: str | None, column: str = "started_at") ->
     return "".join(f" AND {c}" for c in clauses), params
 
 
+def _days(since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    """Whole UTC days: ``since`` counts from its day, ``until`` up to the start of its day."""
+    return _period(since[:10] if since else None, until[:10] if until else None, "day")
+
+
+_SUMS = ", ".join(f"SUM({c}) AS {c}" for c in rollup.COUNTERS)
+
+
 def step_report(db: Any, dialogue: str, *, since: str | None = None,
                 until: str | None = None) -> list[StepRow]:
-    """Every step of ``dialogue`` (each dialogue version apart), newest version first, in call order."""
-    where, params = _period(since, until)
+    """Every step of ``dialogue`` (each dialogue version apart), newest version first, in call order.
+
+    Reads the per-day counters (:mod:`voicebot.analytics.rollup`), so the period is whole UTC days.
+    """
+    where, params = _days(since, until)
     rows = db.query(
-        "SELECT COALESCE(dialogue_hash, '') AS version, step, COUNT(DISTINCT call_id) AS calls,"
-        " SUM(CASE WHEN result NOT IN (?, ?) THEN 1 ELSE 0 END) AS asked,"
-        " SUM(CASE WHEN attempt = 1 AND result = ? THEN 1 ELSE 0 END) AS answered_first,"
-        " SUM(CASE WHEN result = ? THEN 1 ELSE 0 END) AS not_understood,"
-        " SUM(CASE WHEN result = ? THEN 1 ELSE 0 END) AS read_back,"
-        " SUM(CASE WHEN result = ? THEN 1 ELSE 0 END) AS rejected,"
-        " SUM(CASE WHEN result = ? THEN 1 ELSE 0 END) AS corrected,"
-        " SUM(CASE WHEN result = ? THEN 1 ELSE 0 END) AS silence,"
-        " AVG(latency_ms) AS mean_latency_ms, AVG(confidence) AS mean_confidence,"
-        " AVG(seq) AS position, MAX(started_at) AS last_seen"
-        f" FROM step_facts WHERE dialogue = ?{where} GROUP BY COALESCE(dialogue_hash, ''), step",
-        [*_READ_BACK_ANSWERS, steplog.ANSWERED, steplog.NOT_UNDERSTOOD, steplog.READ_BACK, steplog.REJECTED,
-         steplog.CORRECTED, steplog.SILENCE, dialogue, *params])
+        f"SELECT dialogue_hash AS version, step, {_SUMS}, MAX(day) AS last_seen FROM step_daily"
+        f" WHERE dialogue = ?{where} GROUP BY dialogue_hash, step HAVING SUM(events) > 0",
+        [dialogue, *params])
     ends = _ends(db, dialogue, since, until)
     p95 = _p95_latency(db, dialogue, since, until)
     newest: dict[str, str] = {}
     for row in rows:
         newest[row["version"]] = max(newest.get(row["version"], ""), row["last_seen"])
-    rows = sorted(rows, key=lambda r: (newest[r["version"]], -float(r["position"])), reverse=True)
+
+    def order(row: Any) -> tuple[str, float]:
+        return newest[row["version"]], -float(row["position_sum"]) / max(1, int(row["events"]))
+
     out = []
-    for row in rows:
+    for row in sorted(rows, key=order, reverse=True):
         key = (row["version"], row["step"])
         end = ends.get(key, {})
+        latency_n, conf_n = int(row["latency_n"]), int(row["conf_n"])
         out.append(StepRow(
             dialogue_hash=row["version"], step=row["step"], calls=int(row["calls"]), asked=int(row["asked"]),
             answered_first=int(row["answered_first"]), not_understood=int(row["not_understood"]),
             read_back=int(row["read_back"]), rejected=int(row["rejected"]), corrected=int(row["corrected"]),
             silence=int(row["silence"]), transferred_here=end.get("transferred", 0),
             hung_up_here=end.get("hangup", 0), ended_here=sum(end.values()),
-            mean_latency_ms=_round(row["mean_latency_ms"], 1), p95_latency_ms=p95.get(key),
-            mean_confidence=_round(row["mean_confidence"], 3)))
+            mean_latency_ms=round(int(row["latency_sum"]) / latency_n, 1) if latency_n else None,
+            p95_latency_ms=p95.get(key),
+            mean_confidence=round(float(row["conf_sum"]) / conf_n, 3) if conf_n else None))
     return out
 
 
@@ -98,7 +102,7 @@ _Ends = dict[tuple[str, str], dict[str, int]]
 
 
 def _ends(db: Any, dialogue: str, since: str | None, until: str | None) -> _Ends:
-    where, params = _period(since, until)
+    where, params = _days(since, until)
     ends: _Ends = {}
     for row in db.query(
             "SELECT COALESCE(dialogue_hash, '') AS version, end_step, COALESCE(outcome, '') AS outcome,"
@@ -109,15 +113,20 @@ def _ends(db: Any, dialogue: str, since: str | None, until: str | None) -> _Ends
 
 
 def _p95_latency(db: Any, dialogue: str, since: str | None, until: str | None) -> dict[tuple[str, str], int]:
-    """Nearest-rank p95 (the ceil(0.95 n)-th smallest) per version and step, in one pass."""
-    where, params = _period(since, until)
-    rows = db.query(
-        "SELECT version, step, latency_ms FROM (SELECT COALESCE(dialogue_hash, '') AS version, step,"
-        " latency_ms, ROW_NUMBER() OVER (PARTITION BY COALESCE(dialogue_hash, ''), step ORDER BY latency_ms)"
-        " AS pos, COUNT(*) OVER (PARTITION BY COALESCE(dialogue_hash, ''), step) AS n FROM step_facts"
-        f" WHERE dialogue = ? AND latency_ms IS NOT NULL{where}) ranked WHERE pos = (n * 95 + 99) / 100",
-        [dialogue, *params])
-    return {(row["version"], row["step"]): int(row["latency_ms"]) for row in rows}
+    """Nearest-rank p95 (the ceil(0.95 n)-th smallest, to 10 ms) per version and step."""
+    where, params = _days(since, until)
+    histograms: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for row in db.query(
+            "SELECT dialogue_hash, step, bucket_ms, SUM(n) AS n FROM step_latency_daily"
+            f" WHERE dialogue = ?{where} GROUP BY dialogue_hash, step, bucket_ms", [dialogue, *params]):
+        histograms.setdefault((row["dialogue_hash"], row["step"]), []).append(
+            (int(row["bucket_ms"]), int(row["n"])))
+    out = {}
+    for key, histogram in histograms.items():
+        value = rollup.nearest_rank(histogram)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +144,7 @@ class DayOutcomes:
 
 def outcomes_by_day(db: Any, dialogue: str, *, since: str | None = None,
                     until: str | None = None) -> list[DayOutcomes]:
-    where, params = _period(since[:10] if since else None, until[:10] if until else None, "day")
+    where, params = _days(since, until)
     days: dict[str, dict[str, int]] = {}
     for row in db.query(
             "SELECT day, COALESCE(outcome, 'none') AS outcome, COUNT(*) AS n FROM call_facts"
@@ -149,5 +158,3 @@ def dialogues_with_facts(db: Any) -> list[str]:
     return [row["dialogue"] for row in db.query("SELECT DISTINCT dialogue FROM call_facts ORDER BY dialogue")]
 
 
-def _round(value: Any, digits: int) -> float | None:
-    return None if value is None else round(float(value), digits)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from voicebot.analytics import rollup
 from voicebot.analytics.facts import call_fact, step_facts
 
 # Any constant: it names the lock that serialises this DDL across PostgreSQL workers starting at once.
@@ -44,6 +45,38 @@ SCHEMA = (
         bot_audio_s    REAL NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS call_facts_by_dialogue ON call_facts (dialogue, day)",
     "CREATE INDEX IF NOT EXISTS call_facts_by_key ON call_facts (key_id, day)",
+    """CREATE TABLE IF NOT EXISTS step_daily (
+        dialogue       TEXT NOT NULL,
+        dialogue_hash  TEXT NOT NULL,
+        day            TEXT NOT NULL,
+        step           TEXT NOT NULL,
+        calls          BIGINT NOT NULL DEFAULT 0,
+        events         BIGINT NOT NULL DEFAULT 0,
+        position_sum   BIGINT NOT NULL DEFAULT 0,
+        asked          BIGINT NOT NULL DEFAULT 0,
+        answered_first BIGINT NOT NULL DEFAULT 0,
+        not_understood BIGINT NOT NULL DEFAULT 0,
+        read_back      BIGINT NOT NULL DEFAULT 0,
+        rejected       BIGINT NOT NULL DEFAULT 0,
+        corrected      BIGINT NOT NULL DEFAULT 0,
+        silence        BIGINT NOT NULL DEFAULT 0,
+        answers        BIGINT NOT NULL DEFAULT 0,
+        misses         BIGINT NOT NULL DEFAULT 0,
+        latency_n      BIGINT NOT NULL DEFAULT 0,
+        latency_sum    BIGINT NOT NULL DEFAULT 0,
+        conf_n         BIGINT NOT NULL DEFAULT 0,
+        conf_sum       DOUBLE PRECISION NOT NULL DEFAULT 0,
+        conf_sq        DOUBLE PRECISION NOT NULL DEFAULT 0,
+        PRIMARY KEY (dialogue, dialogue_hash, day, step))""",
+    "CREATE INDEX IF NOT EXISTS step_daily_by_day ON step_daily (day)",
+    """CREATE TABLE IF NOT EXISTS step_latency_daily (
+        dialogue      TEXT NOT NULL,
+        dialogue_hash TEXT NOT NULL,
+        day           TEXT NOT NULL,
+        step          TEXT NOT NULL,
+        bucket_ms     INTEGER NOT NULL,
+        n             BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (dialogue, dialogue_hash, day, step, bucket_ms))""",
     """CREATE TABLE IF NOT EXISTS key_settings (
         key_id            TEXT PRIMARY KEY,
         scopes            TEXT NOT NULL DEFAULT '',
@@ -69,10 +102,14 @@ def ensure_schema(db: Any, *, postgres: bool = False) -> None:
 
 
 def write_facts(conn: Any, data: dict[str, Any]) -> None:
-    """Replace the facts of one record, inside the caller's transaction."""
+    """Replace the facts of one record, inside the caller's transaction, and keep the daily counters."""
     call_id = data["call_id"]
+    old = [rollup.row_of(row) for row in conn.execute(
+        "SELECT * FROM step_facts WHERE call_id = ?", (call_id,)).fetchall()]
+    new = step_facts(data)
+    _add_counters(conn, rollup.merge(rollup.counters(old, -1), rollup.counters(new)))
     conn.execute("DELETE FROM step_facts WHERE call_id = ?", (call_id,))
-    for f in step_facts(data):
+    for f in new:
         conn.execute(
             "INSERT INTO step_facts (call_id, seq, dialogue, dialogue_hash, started_at, step, attempt,"
             " result, turn, latency_ms, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -85,3 +122,24 @@ def write_facts(conn: Any, data: dict[str, Any]) -> None:
         " key_name, end_step, caller_audio_s, bot_audio_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (c.call_id, c.dialogue, c.dialogue_hash, c.started_at, c.day, c.outcome, c.door, c.key_id, c.key_name,
          c.end_step, c.caller_audio_s, c.bot_audio_s))
+
+
+_DAY_COLUMNS = ", ".join(rollup.COUNTERS)
+_DAY_UPSERT = (f"INSERT INTO step_daily (dialogue, dialogue_hash, day, step, {_DAY_COLUMNS}) VALUES"
+               f" (?, ?, ?, ?, {', '.join('?' * len(rollup.COUNTERS))})"
+               " ON CONFLICT (dialogue, dialogue_hash, day, step) DO UPDATE SET "
+               + ", ".join(f"{c} = step_daily.{c} + excluded.{c}" for c in rollup.COUNTERS))
+_BUCKET_UPSERT = ("INSERT INTO step_latency_daily (dialogue, dialogue_hash, day, step, bucket_ms, n) VALUES"
+                  " (?, ?, ?, ?, ?, ?) ON CONFLICT (dialogue, dialogue_hash, day, step, bucket_ms) DO UPDATE"
+                  " SET n = step_latency_daily.n + excluded.n")
+_FLOAT_COUNTERS = frozenset(("conf_sum", "conf_sq"))
+
+
+def _add_counters(conn: Any, deltas: tuple[dict[rollup.Key, dict[str, float]],
+                                           dict[tuple[rollup.Key, int], int]]) -> None:
+    days, buckets = deltas
+    for key, c in sorted(days.items()):  # a fixed order: concurrent saves lock rows in the same order
+        conn.execute(_DAY_UPSERT, (*key, *(c[name] if name in _FLOAT_COUNTERS else int(c[name])
+                                           for name in rollup.COUNTERS)))
+    for (key, bucket), n in sorted(buckets.items()):
+        conn.execute(_BUCKET_UPSERT, (*key, bucket, n))
