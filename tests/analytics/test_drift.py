@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -32,16 +31,7 @@ def test_a_step_is_flagged_only_past_z3_five_points_and_thirty_answers() -> None
     assert drop.flagged and "mean confidence 0.90 -> 0.60" in drop.reason
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_drift_from_stored_calls_reaches_the_gauges(tmp_path: Path, backend: str,
-                                                    request: pytest.FixtureRequest) -> None:
-    if backend == "sqlite":
-        store = CallStore(tmp_path / "calls.db")
-    else:
-        from voicebot.store.postgres import PostgresCallStore
-
-        store = PostgresCallStore(request.getfixturevalue("pg_url"), recordings_dir=tmp_path / "rec",
-                                  fallback_path=tmp_path / "unsaved.jsonl", sweep_interval_s=None)
+def test_drift_from_stored_calls_reaches_the_gauges(store: CallStore) -> None:
     now = datetime(2026, 12, 20, tzinfo=UTC)
     for i in range(40):
         recent = (now - timedelta(days=1, minutes=i)).isoformat().replace("+00:00", "Z")
@@ -58,4 +48,3 @@ def test_drift_from_stored_calls_reaches_the_gauges(tmp_path: Path, backend: str
     families = {f.name: f for f in collector.collect()}
     flags = {s.labels["step"]: s.value for s in families["voicebot_step_drift"].samples}
     assert flags["ask.phone"] == 1.0 and flags["ask.items"] == 0.0
-    store.close()

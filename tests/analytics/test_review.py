@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,6 @@ from voicebot.dialogue.loader import load_dialogue
 from voicebot.dialogue.testing import run_test_file
 from voicebot.errors import StoreError
 from voicebot.store.calls import CallStore
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CallStore]:
-    if request.param == "sqlite":
-        s = CallStore(tmp_path / "calls.db")
-    else:
-        from voicebot.store.postgres import PostgresCallStore
-
-        s = PostgresCallStore(request.getfixturevalue("pg_url"), recordings_dir=tmp_path / "rec",
-                              fallback_path=tmp_path / "unsaved.jsonl", sweep_interval_s=None)
-    yield s
-    s.close()
 
 
 def test_the_queue_holds_exactly_the_turns_that_need_a_listen(store: CallStore, tmp_path: Path) -> None:

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.analytics.calls import ORDER, SILENCE, converse
 from voicebot.analytics.steps import outcomes_by_day, step_report
 from voicebot.store.calls import CallStore
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CallStore]:
-    if request.param == "sqlite":
-        s = CallStore(tmp_path / "calls.db")
-    else:
-        from voicebot.store.postgres import PostgresCallStore
-
-        s = PostgresCallStore(request.getfixturevalue("pg_url"), recordings_dir=tmp_path / "rec",
-                              fallback_path=tmp_path / "unsaved.jsonl", sweep_interval_s=None)
-    yield s
-    s.close()
 
 
 def test_step_table_counts_what_the_calls_did(store: CallStore) -> None:
@@ -78,3 +62,16 @@ def test_a_record_saved_again_is_counted_once(store: CallStore) -> None:
     store.save(first)
     assert step_report(store, "pizza_order", until="2026-12-02") == []
     assert [row.to_json() for row in step_report(store, "pizza_order", since="2026-12-03")] == before
+
+
+def test_rebuild_gives_records_saved_before_the_facts_their_facts(store: CallStore) -> None:
+    store.save(converse(ORDER, started_at="2026-12-01T10:00:00.000Z"))
+    store.save(converse([ORDER[0], ORDER[1], "twelve main street", ORDER[2], "yes"],
+                        started_at="2026-12-02T10:00:00.000Z"))
+    before = [row.to_json() for row in step_report(store, "pizza_order")]
+    store.write_many([(f"DELETE FROM {table}", ()) for table in
+                      ("step_facts", "call_facts", "step_daily", "step_latency_daily")])
+    assert step_report(store, "pizza_order") == []
+    assert store.rebuild_facts(batch=1) == 2
+    assert store.rebuild_facts() == 2  # again: nothing counted twice
+    assert [row.to_json() for row in step_report(store, "pizza_order")] == before

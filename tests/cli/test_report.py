@@ -50,6 +50,22 @@ def test_report_steps_in_three_formats(data: str, capsys: pytest.CaptureFixture[
     assert out.split() == ["DAY", "CALLS", "ORDER_PLACED", "2026-12-01", "1", "1", "2026-12-02", "1", "1"]
 
 
+def test_rebuild_derives_the_facts_of_older_records_once(data: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    _, before, _ = run(capsys, "report", "steps", "pizza_order", "--format", "json", "--data-dir", data)
+    with sqlite3.connect(Path(data) / "voicebot.db") as conn:  # as a store written before the facts existed
+        for table in ("step_facts", "call_facts", "step_daily", "step_latency_daily"):
+            conn.execute(f"DELETE FROM {table}")
+    assert run(capsys, "report", "steps", "pizza_order", "--format", "json", "--data-dir", data)[1] == "[]\n"
+    for _ in range(2):
+        code, out, _ = run(capsys, "report", "rebuild", "--data-dir", data)
+        assert code == 0 and "from 2 call record(s)" in out
+    _, after, _ = run(capsys, "report", "steps", "pizza_order", "--format", "json", "--data-dir", data)
+    assert json.loads(after) == json.loads(before)
+
+
 def test_report_rejects_a_bad_date_in_one_line(data: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "report", "steps", "pizza_order", "--since", "last week", "--data-dir", data)
     assert code == 2 and err.count("\n") == 1 and "--since must be an ISO 8601 date" in err

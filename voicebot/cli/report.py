@@ -36,6 +36,11 @@ def register(sub: Any) -> None:  # argparse's subparsers action has no public ty
                             help="data directory holding the database (default: paths.data_dir, ./var)")
     steps.set_defaults(handler=_steps)
     outcomes.set_defaults(handler=_outcomes)
+    rebuild = reports.add_parser("rebuild", help="derive the facts of every stored record again (records "
+                                                 "saved before this version have none)")
+    rebuild.add_argument("--data-dir", metavar="DIR", default=None,
+                         help="data directory holding the database (default: paths.data_dir, ./var)")
+    rebuild.set_defaults(handler=_rebuild)
     parser.set_defaults(handler=lambda args: _usage(parser))
 
 
@@ -99,6 +104,16 @@ def _outcomes(args: argparse.Namespace) -> int:
         print(json.dumps([d.to_json() for d in days], indent=2))
         return 0
     emit(rows, ("day", "calls", *names), args.format)
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    try:
+        count = store.rebuild_facts()
+    finally:
+        store.close()
+    print(f"facts derived again from {count} call record(s)")
     return 0
 
 

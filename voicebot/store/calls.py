@@ -248,6 +248,21 @@ class CallStore:
         """Read-only SQL on the store database: the analytics reports over the fact tables."""
         return builtins.list(self._db.query(sql, params))
 
+    def rebuild_facts(self, batch: int = 500) -> int:
+        """Derive the analytics facts of every finished record again (records saved before the fact
+        tables existed get theirs). Safe to repeat: a record's old counts are taken out first."""
+        done, after = 0, ""
+        while True:
+            with self._db.transaction() as conn:
+                rows = conn.execute("SELECT call_id, record_json FROM calls WHERE status <> ? AND call_id > ?"
+                                    " ORDER BY call_id LIMIT ?", (IN_PROGRESS, after, batch)).fetchall()
+                for row in rows:
+                    write_facts(conn, json.loads(row["record_json"]))
+            if not rows:
+                return done
+            done += len(rows)
+            after = rows[-1]["call_id"]
+
     def write_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Run statements in one write transaction (the review labels beside the records)."""
         with self._db.transaction() as conn:
