@@ -11,6 +11,7 @@ import asyncio
 import base64
 import subprocess
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.session.helpers import engine_pool, live_server
 from tests.web.test_widget_browser import ARTIFACTS, CHROMEDRIVER, CHROMIUM, WebDriver, _free_port
 from voicebot.analytics.review import review_item, review_queue
 from voicebot.dialogue.loader import load_dialogue
+from voicebot.record import CallRecord
 from voicebot.transport.file import run_file_call
 
 pytestmark = pytest.mark.browser
@@ -50,9 +52,18 @@ async def test_the_console_pages_in_headless_chromium(tmp_path: Path) -> None:
     try:
         async with live_server(tmp_path, (DIALOGUE,)) as (url, rt), httpx.AsyncClient() as client:
             dialogue = load_dialogue(DIALOGUE)
+            results = []
             for lines in (["Yes, please.", "Three."], ["Yes.", "Banana bread.", "Four."]):
                 turns = [padded(synth(line), 200, 0) for line in lines]
-                await run_file_call(rt, dialogue, turns, engines=engine_pool())
+                results.append(await run_file_call(rt, dialogue, turns, engines=engine_pool()))
+            # The clean call again on the two days before, so the charts over time have a line to draw.
+            for days_back in (1, 2):
+                copy = CallRecord.from_json(results[0].record.to_json())
+                copy.call_id = f"{copy.call_id}-{days_back}"
+                started = datetime.fromisoformat(copy.started_at.replace("Z", "+00:00"))
+                copy.started_at = (started - timedelta(days=days_back)).isoformat(
+                    timespec="milliseconds").replace("+00:00", "Z")
+                rt.store.save(copy)
             [queued] = review_queue(rt.store, confidence_below=0.0)
             base = url.replace("ws://", "http://")
             web = WebDriver(client, f"http://127.0.0.1:{port}")
@@ -75,7 +86,7 @@ async def test_the_console_pages_in_headless_chromium(tmp_path: Path) -> None:
             try:
                 await web.call("POST", "/url", {"url": f"{base}/console?token=anything#calls"})
                 rows = await _until(web, "return document.querySelectorAll('tr[data-call]').length;", "calls")
-                assert rows == 2
+                assert rows == 4
                 await _shot(web, "calls")
 
                 call_id = queued.call_id
@@ -100,7 +111,11 @@ async def test_the_console_pages_in_headless_chromium(tmp_path: Path) -> None:
                     ".map(r => r.children[1].textContent);")
                 assert steps == ["ask.wants", "ask.size"], steps
                 bars = await web.script("return document.querySelectorAll('#outcome-chart rect').length;")
-                assert bars >= 1
+                assert bars >= 3
+                lines = await web.script(
+                    "return Array.from(document.querySelectorAll('#nu-daily-chart polyline'))"
+                    ".map(p => p.getAttribute('points').split(' ').length);")
+                assert lines == [3, 3], lines  # two steps, three days each
                 await _shot(web, "steps")
 
                 await web.script("location.hash = 'review'; return true;")
@@ -128,7 +143,7 @@ async def test_the_console_pages_in_headless_chromium(tmp_path: Path) -> None:
                 cells = await _until(web, "const r = document.querySelector('main table tbody tr');"
                                           " return r && r.children.length > 2 && Array.from(r.children)"
                                           ".map(c => c.textContent);", "usage rows")
-                assert cells[2] == "2", cells
+                assert cells[2] == "4", cells
                 await _shot(web, "usage")
             finally:
                 await web.call("DELETE", "")

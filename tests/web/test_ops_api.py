@@ -30,6 +30,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", ["/console", "/api/analytics/steps?dialogue=pizza_order",
+                                  "/api/analytics/steps/daily?dialogue=pizza_order",
                                   "/api/analytics/outcomes?dialogue=pizza_order", "/api/analytics/drift",
                                   "/api/analytics/dialogues", "/api/console/calls"])
 def test_console_and_analytics_need_the_admin_scope(client: TestClient, runtime: Runtime, path: str) -> None:
@@ -51,6 +52,10 @@ def test_steps_api_answers_from_the_stored_facts(client: TestClient, runtime: Ru
     body = client.get("/api/analytics/steps?dialogue=pizza_order", headers=bearer(admin)).json()
     phone = next(s for s in body["steps"] if s["step"] == "ask.phone")
     assert (phone["calls"], phone["asked"], phone["not_understood"]) == (2, 3, 1)
+    series = client.get("/api/analytics/steps/daily?dialogue=pizza_order",
+                        headers=bearer(admin)).json()["days"]
+    phone = [(d["day"], d["asked"], d["not_understood"]) for d in series if d["step"] == "ask.phone"]
+    assert phone == [("2026-12-01", 1, 0), ("2026-12-02", 2, 1)]
     days = client.get("/api/analytics/outcomes?dialogue=pizza_order&since=2026-12-02",
                       headers=bearer(admin)).json()["days"]
     assert days == [{"day": "2026-12-02", "calls": 1, "outcomes": {"order_placed": 1}}]

@@ -130,6 +130,38 @@ def _p95_latency(db: Any, dialogue: str, since: str | None, until: str | None) -
 
 
 @dataclass(frozen=True, slots=True)
+class StepDay:
+    """One step on one day (every dialogue version together): the series the console charts."""
+
+    day: str
+    step: str
+    asked: int
+    not_understood: int
+    mean_latency_ms: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        rate = self.not_understood / self.asked if self.asked else 0.0
+        return {**asdict(self), "not_understood_rate": round(rate, 4)}
+
+
+def steps_by_day(db: Any, dialogue: str, *, since: str | None = None,
+                 until: str | None = None) -> list[StepDay]:
+    """Per day and step: times asked, not understood, mean latency (for charts over time)."""
+    where, params = _days(since, until)
+    rows = db.query(
+        "SELECT day, step, SUM(asked) AS asked, SUM(not_understood) AS not_understood,"
+        " SUM(latency_sum) AS latency_sum, SUM(latency_n) AS latency_n FROM step_daily"
+        f" WHERE dialogue = ?{where} GROUP BY day, step HAVING SUM(events) > 0 ORDER BY day, step",
+        [dialogue, *params])
+    return [StepDay(row["day"], row["step"], int(row["asked"]), int(row["not_understood"]),
+                    _mean(int(row["latency_sum"]), int(row["latency_n"]))) for row in rows]
+
+
+def _mean(total: int, count: int) -> float | None:
+    return round(total / count, 1) if count else None
+
+
+@dataclass(frozen=True, slots=True)
 class DayOutcomes:
     day: str
     outcomes: dict[str, int]

@@ -21,7 +21,7 @@ from voicebot.analytics.drift import step_drift
 from voicebot.analytics.gauges import DriftCollector
 from voicebot.analytics.redact import redact_record
 from voicebot.analytics.review import ReviewItem, audio_slice, label, review_item, review_queue, turn_context
-from voicebot.analytics.steps import dialogues_with_facts, outcomes_by_day, step_report
+from voicebot.analytics.steps import dialogues_with_facts, outcomes_by_day, step_report, steps_by_day
 from voicebot.analytics.usage import usage
 from voicebot.errors import ScopeRequiredError, StoreError
 from voicebot.logs import redact
@@ -38,6 +38,7 @@ def ops_routes() -> list[BaseRoute]:
         Route("/api/analytics/dialogues", analytics_dialogues),
         Route("/api/analytics/steps", analytics_steps),
         Route("/api/analytics/outcomes", analytics_outcomes),
+        Route("/api/analytics/steps/daily", analytics_steps_daily),
         Route("/api/analytics/drift", analytics_drift),
         Route("/api/usage", usage_report),
         Route("/api/console/calls", console_calls),
@@ -113,6 +114,16 @@ async def analytics_steps(request: Request) -> Response:
     rows = await _in_thread(lambda: step_report(store, dialogue, since=since, until=until))
     return JSONResponse({"dialogue": dialogue, "since": since, "until": until,
                          "steps": [row.to_json() for row in rows]})
+
+
+async def analytics_steps_daily(request: Request) -> Response:
+    await require_scope(request)
+    dialogue = _param(request, "dialogue", required=True)
+    assert dialogue is not None
+    since, until = _time(request, "since"), _time(request, "until")
+    store = _store(request)
+    days = await _in_thread(lambda: steps_by_day(store, dialogue, since=since, until=until))
+    return JSONResponse({"dialogue": dialogue, "days": [d.to_json() for d in days]})
 
 
 async def analytics_outcomes(request: Request) -> Response:
