@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,24 @@ def test_usage_per_key_and_month(client: TestClient, runtime: Runtime) -> None:
     assert [(u["period"], u["calls"]) for u in own] == [("2026-11-30", 1), ("2026-12-01", 1)]
     assert client.get("/api/usage?key=beta", headers=bearer(acme)).status_code == 403
     assert client.get("/api/usage?month=2026-13", headers=bearer(admin)).status_code == 400
+
+
+def test_a_websocket_call_is_metered_to_its_key(client: TestClient, runtime: Runtime) -> None:
+    key_id, token = runtime.keys.create("acme")
+    with client.websocket_connect(f"/ws?dialogue=greeter&token={token}") as ws:
+        ws.send_json({"type": "start", "sample_rate_hz": 16000})
+        assert ws.receive_json()["type"] == "ready"
+        ws.send_bytes(bytes(3200))  # 0.1 s of caller audio
+        ws.send_json({"type": "stop"})
+        while (message := ws.receive())["type"] == "websocket.send" and "end" not in message.get("text", ""):
+            pass
+    record = json.loads(message["text"])["record"]
+    assert record["meta"]["api_key"] == {"id": key_id, "name": "acme"}
+    assert record["meta"]["usage"]["caller_audio_s"] == pytest.approx(0.1, abs=0.001)
+    metrics = client.get("/metrics", headers=bearer(token)).text
+    assert 'voicebot_key_calls_total{key="acme"} 1.0' in metrics
+    [row] = client.get("/api/usage", headers=bearer(token)).json()["usage"]
+    assert (row["key_name"], row["calls"]) == ("acme", 1)
 
 
 def test_a_key_over_its_monthly_quota_is_refused_with_429_and_4402(client: TestClient,
