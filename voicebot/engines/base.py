@@ -48,6 +48,11 @@ class Transcript:
     segments: tuple[Segment, ...] = ()
     # Rough confidence in [0, 1] where the engine gives one: low means confirm, never drop.
     confidence: float | None = None
+    # The expected answers asked for (``transcribe(expected=...)``), each with its log-probability on
+    # this audio: (phrase, logprob). Empty where the engine cannot score phrases.
+    alternatives: tuple[tuple[str, float], ...] = ()
+    # The transcript's own log-probability on the audio, comparable with the alternatives'.
+    logprob: float | None = None
 
 
 class TranscriptionStream(Protocol):
@@ -66,11 +71,13 @@ class Transcriber(Protocol):
     name: str  # e.g. "faster-whisper:tiny.en"
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
-                   hints: Sequence[str] = ()) -> Transcript:
-        """Transcribes a whole utterance. ``hints`` are words the caller is likely to say."""
+                   hints: Sequence[str] = (), expected: Sequence[str] = ()) -> Transcript:
+        """Transcribes a whole utterance. ``hints`` are words the caller is likely to say; ``expected``
+        are whole answers to score on the audio (``Transcript.alternatives``), where the engine can."""
         ...
 
-    def stream(self, *, language: str | None = None, hints: Sequence[str] = ()) -> TranscriptionStream:
+    def stream(self, *, language: str | None = None, hints: Sequence[str] = (),
+               expected: Sequence[str] = ()) -> TranscriptionStream:
         ...
 
 

@@ -57,8 +57,9 @@ class FaultTranscriber:
         self.name = f"fault:{language}"
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
-                   hints: Sequence[str] = ()) -> Transcript:
+                   hints: Sequence[str] = (), expected: Sequence[str] = ()) -> Transcript:
         raise EngineError("injected speech-to-text fault")
 
-    def stream(self, *, language: str | None = None, hints: Sequence[str] = ()) -> _FaultStream:
+    def stream(self, *, language: str | None = None, hints: Sequence[str] = (),
+               expected: Sequence[str] = ()) -> _FaultStream:
         return _FaultStream()

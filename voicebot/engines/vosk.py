@@ -52,7 +52,7 @@ class VoskTranscriber:
             raise ConfigError(f"{self.name} transcribes {self.language!r}, not {language!r}")
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
-                   hints: Sequence[str] = ()) -> Transcript:
+                   hints: Sequence[str] = (), expected: Sequence[str] = ()) -> Transcript:
         stream = self.stream(language=language, hints=hints)
         audio = np.asarray(samples, dtype=np.float32).reshape(-1)
         step = STT_SAMPLE_RATE_HZ  # one-second pushes: vosk's own endpointing splits phrases
@@ -60,7 +60,8 @@ class VoskTranscriber:
             stream.accept_quietly(audio[start:start + step])
         return stream.finish()
 
-    def stream(self, *, language: str | None = None, hints: Sequence[str] = ()) -> VoskStream:
+    def stream(self, *, language: str | None = None, hints: Sequence[str] = (),
+               expected: Sequence[str] = ()) -> VoskStream:
         del hints
         self._check_language(language)
         recognizer = self._vosk.KaldiRecognizer(self._model, float(STT_SAMPLE_RATE_HZ))

@@ -37,6 +37,13 @@ LIVE_TEMPERATURES: tuple[float, ...] = (0.0, 0.4)
 DEFAULT_BEAM_SIZE = 3
 # Whisper pads to 30 s anyway; below this there is nothing to decode.
 _MIN_SAMPLES = STT_SAMPLE_RATE_HZ // 10
+_WINDOW_SAMPLES = 30 * STT_SAMPLE_RATE_HZ
+_WINDOW_FRAMES = 3000  # log-mel frames in whisper's 30 s window
+_MAX_TOKENS = 448
+# faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
+_MAX_COMPRESSION_RATIO = 2.4
+# Encoder frames (20 ms each) past the end of the speech that scoring attends to.
+_SCORE_MARGIN_FRAMES = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,7 @@ class WhisperTranscriber:
         # One decode at a time per model: CTranslate2 would queue them anyway, and this keeps
         # partial decodes from piling up behind finals.
         self._lock = threading.Lock()
+        self._tokenizers: dict[str, Any] = {}
 
     def _language(self, language: str | None) -> str | None:
         lang = language or self.language
@@ -110,50 +118,159 @@ class WhisperTranscriber:
         )
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
-                   hints: Sequence[str] = ()) -> Transcript:
-        return self._decode(samples, self._options(language, hints, partial=False), final=True)
+                   hints: Sequence[str] = (), expected: Sequence[str] = ()) -> Transcript:
+        return self._decode(samples, self._options(language, hints, partial=False), final=True,
+                            expected=expected)
 
-    def stream(self, *, language: str | None = None, hints: Sequence[str] = ()) -> WhisperStream:
+    def stream(self, *, language: str | None = None, hints: Sequence[str] = (),
+               expected: Sequence[str] = ()) -> WhisperStream:
         return WhisperStream(self, self._options(language, hints, partial=True),
-                             self._options(language, hints, partial=False))
+                             self._options(language, hints, partial=False), expected)
 
-    def _decode(self, samples: Float32Array, options: _DecodeOptions, *, final: bool) -> Transcript:
+    def _decode(self, samples: Float32Array, options: _DecodeOptions, *, final: bool,
+                expected: Sequence[str] = ()) -> Transcript:
         audio = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
         if audio.size < _MIN_SAMPLES:
             return Transcript(text="", final=final, language=options.language, confidence=0.0)
         with self._lock:
             try:
-                lazy_segments, info = self._model.transcribe(
-                    audio,
-                    language=options.language,
-                    beam_size=options.beam_size,
-                    best_of=1,
-                    temperature=list(options.temperatures),
-                    initial_prompt=options.initial_prompt,
-                    word_timestamps=options.word_timestamps,
-                    condition_on_previous_text=False,
-                    # Never drop a turn: no_speech_prob only lowers the confidence we report.
-                    no_speech_threshold=None,
-                    vad_filter=False,
-                )
-                # Iterating the generator is the decoding: do it here, inside the blocking call.
-                raw = list(lazy_segments)
+                if audio.size <= _WINDOW_SAMPLES and not options.word_timestamps:
+                    return self._decode_window(audio, options, final=final, expected=expected)
+                return self._decode_long(audio, options, final=final)
             except (RuntimeError, ValueError) as exc:
                 raise EngineError(f"{self.name} failed to transcribe: {exc}") from None
+
+    def _decode_long(self, audio: Float32Array, options: _DecodeOptions, *, final: bool) -> Transcript:
+        """Audio over one 30 s window (files, not live turns): faster-whisper's own segmenting."""
+        lazy_segments, info = self._model.transcribe(
+            audio,
+            language=options.language,
+            beam_size=options.beam_size,
+            best_of=1,
+            temperature=list(options.temperatures),
+            initial_prompt=options.initial_prompt,
+            word_timestamps=options.word_timestamps,
+            condition_on_previous_text=False,
+            # Never drop a turn: no_speech_prob only lowers the confidence we report.
+            no_speech_threshold=None,
+            vad_filter=False,
+        )
+        # Iterating the generator is the decoding: do it here, inside the blocking call.
+        raw = list(lazy_segments)
         segments = tuple(_segment(s) for s in raw)
-        text = " ".join(s.text for s in segments if s.text).strip()
-        if not any(ch.isalnum() for ch in text):
-            text = ""  # silence decodes to a lone "." or "..."; that is no words, not a turn
+        text = _words_only(" ".join(s.text for s in segments if s.text).strip())
         return Transcript(text=text, final=final, language=info.language, segments=segments,
                           confidence=_confidence(segments) if text else 0.0)
+
+    def _decode_window(self, audio: Float32Array, options: _DecodeOptions, *, final: bool,
+                       expected: Sequence[str]) -> Transcript:
+        """One utterance of at most 30 s: encode once, decode without timestamps at temperature 0 (the
+        way plain faster-whisper scores best here), then score the transcript's own tokens and the
+        expected answers on the same encoder output (one batched forced alignment)."""
+        from faster_whisper.audio import pad_or_trim
+
+        features = self._model.feature_extractor(audio)
+        frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
+        encoder_output = self._model.encode(pad_or_trim(features))
+        language = options.language or self._detect_language(encoder_output)
+        tokenizer = self._tokenizer(language)
+        prompt = self._model.get_prompt(tokenizer, self._prompt_tokens(tokenizer, options.initial_prompt),
+                                        without_timestamps=True)
+        tokens, avg_logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, options)
+        text = _words_only(tokenizer.decode(tokens).strip())
+        if not text:
+            return Transcript(text="", final=final, language=language, confidence=0.0)
+        rows = [tokens, *(tokenizer.encode(" " + phrase.strip()) for phrase in expected)]
+        scored = self._score(encoder_output, tokenizer, rows, frames)
+        token_probabilities = [(tokenizer.decode([t]), p) for t, p in zip(tokens, scored[0][1], strict=True)]
+        alternatives = tuple((phrase, round(logprob, 3))
+                             for phrase, (logprob, _) in zip(expected, scored[1:], strict=True))
+        segment = Segment(text=text, start_s=0.0, end_s=round(audio.size / STT_SAMPLE_RATE_HZ, 3),
+                          avg_logprob=avg_logprob, no_speech_prob=no_speech_prob)
+        return Transcript(text=text, final=final, language=language, segments=(segment,),
+                          confidence=content_confidence(token_probabilities), alternatives=alternatives,
+                          logprob=round(scored[0][0], 3))
+
+    def _generate(self, encoder_output: Any, prompt: list[int], tokenizer: Any,
+                  options: _DecodeOptions) -> tuple[list[int], float, float]:
+        from faster_whisper.transcribe import get_compression_ratio
+
+        tokens: list[int] = []
+        avg_logprob = 0.0
+        no_speech_prob = 0.0
+        for temperature in options.temperatures:
+            sampling: dict[str, Any] = (
+                {"beam_size": options.beam_size} if temperature == 0
+                else {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
+            )
+            result = self._model.model.generate(
+                encoder_output, [prompt], max_length=_MAX_TOKENS, return_scores=True,
+                return_no_speech_prob=True, suppress_blank=True,
+                suppress_tokens=self._suppressed_tokens(tokenizer), **sampling,
+            )[0]
+            tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+            avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+            no_speech_prob = float(result.no_speech_prob)
+            # A fallback decode only for a repetition loop: on short answers a low log-probability is
+            # normal, and sampling them made transcripts worse (BENCHMARKS.md, issue 10).
+            if get_compression_ratio(tokenizer.decode(tokens)) <= _MAX_COMPRESSION_RATIO:
+                break
+        return tokens, avg_logprob, no_speech_prob
+
+    def _score(self, encoder_output: Any, tokenizer: Any, rows: list[list[int]],
+               frames: int) -> list[tuple[float, list[float]]]:
+        """Each row's log-probability on the audio, and its tokens' probabilities (teacher forcing).
+
+        The decoder attends to the encoded utterance plus a margin, not the whole 30 s window: scoring
+        costs ~6x less and ranks the expected answers as well (BENCHMARKS.md, issue 10).
+        """
+        import ctranslate2
+
+        if encoder_output.device != "cpu":
+            encoder_output = encoder_output.to_device(ctranslate2.Device.cpu)
+        encoded = np.asarray(encoder_output)
+        keep = min(encoded.shape[1], frames // 2 + _SCORE_MARGIN_FRAMES)
+        batch = np.ascontiguousarray(np.repeat(encoded[:, :keep], len(rows), axis=0))
+        results = self._model.model.align(ctranslate2.StorageView.from_array(batch), tokenizer.sot_sequence,
+                                          rows, [min(keep, frames // 2)] * len(rows))
+        out = []
+        for result in results:
+            probabilities = [float(p) for p in result.text_token_probs]
+            out.append((sum(math.log(max(p, 1e-9)) for p in probabilities), probabilities))
+        return out
+
+    def _detect_language(self, encoder_output: Any) -> str:
+        if self.english_only:
+            return "en"
+        found = self._model.model.detect_language(encoder_output)[0][0][0]
+        return str(found).strip("<|>")
+
+    def _tokenizer(self, language: str) -> Any:
+        from faster_whisper.tokenizer import Tokenizer
+
+        found = self._tokenizers.get(language)
+        if found is None:
+            found = Tokenizer(self._model.hf_tokenizer, not self.english_only, task="transcribe",
+                              language=language)
+            self._tokenizers[language] = found
+        return found
+
+    def _suppressed_tokens(self, tokenizer: Any) -> list[int]:
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        return list(get_suppressed_tokens(tokenizer, [-1]))
+
+    def _prompt_tokens(self, tokenizer: Any, prompt: str | None) -> list[int]:
+        return list(tokenizer.encode(" " + prompt.strip())) if prompt else []
 
 
 class WhisperStream:
     """One utterance: ``accept()`` 16 kHz float32 chunks, ``finish()`` for the final."""
 
     def __init__(self, transcriber: WhisperTranscriber, partial_options: _DecodeOptions,
-                 final_options: _DecodeOptions) -> None:
+                 final_options: _DecodeOptions, expected: Sequence[str] = ()) -> None:
         self._transcriber = transcriber
+        self._expected = tuple(expected)
         self._partial_options = partial_options
         self._final_options = final_options
         self._chunks: list[Float32Array] = []
@@ -194,7 +311,8 @@ class WhisperStream:
 
     def finish(self) -> Transcript:
         self._finished = True
-        return self._transcriber._decode(self.audio(), self._final_options, final=True)
+        return self._transcriber._decode(self.audio(), self._final_options, final=True,
+                                         expected=self._expected)
 
 
 def _segment(raw: Any) -> Segment:
@@ -205,6 +323,21 @@ def _segment(raw: Any) -> Segment:
     )
     return Segment(text=raw.text.strip(), start_s=round(float(raw.start), 3), end_s=round(float(raw.end), 3),
                    words=words, avg_logprob=float(raw.avg_logprob), no_speech_prob=float(raw.no_speech_prob))
+
+
+def _words_only(text: str) -> str:
+    # Silence decodes to a lone "." or "..."; that is no words, not a turn.
+    return text if any(ch.isalnum() for ch in text) else ""
+
+
+def content_confidence(token_probabilities: Sequence[tuple[str, float]]) -> float:
+    """Confidence of a transcript from its content tokens: the geometric mean of the probabilities of the
+    tokens that carry letters or digits. Punctuation and casing tokens say nothing about the words, and
+    exp(mean log-probability) over them scored a clear "Four." at 0.31."""
+    logs = [math.log(max(p, 1e-9)) for token, p in token_probabilities if any(c.isalnum() for c in token)]
+    if not logs:
+        return 0.0
+    return round(math.exp(sum(logs) / len(logs)), 4)
 
 
 def _confidence(segments: Sequence[Segment]) -> float:

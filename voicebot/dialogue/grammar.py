@@ -1,0 +1,268 @@
+"""What a caller can answer at this point of a dialogue: the expected answers of one ask.
+
+An IVR engineer would write a speech grammar (SRGS) per question; here it is derived from the dialogue
+itself: the slot's values (integers in range as words and digits, yes/no phrasings, catalogue items with
+their synonyms), the ask's own ``hints`` as extra phrases, and the global intents that are live. The
+recogniser scores these phrases on the audio it has already encoded (engines/whisper.py), and
+:func:`choose` decides what the caller said with a rule that can be explained and measured:
+
+1. the free transcript, when it reads as a valid answer to the question;
+2. otherwise the expected answer whose meaning is clearly ahead on the audio, once the prior that a
+   caller answers the question is taken into account (a lone "Bye." mid-question is far more often a
+   misheard "five" than a wish to hang up);
+3. otherwise the free transcript as heard, which the dialogue reprompts or confirms.
+
+Everything here is pure: dialogue definitions and numbers in, phrases and decisions out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from voicebot.dialogue.model import Dialogue, SlotSpec
+from voicebot.dialogue.render import english_number_words
+
+# Enumerate integer ranges up to this many values (a 0-10 score, a 1-31 day); larger ranges are left to
+# the free transcript, whose number parser handles them.
+MAX_ENUMERATED_VALUES = 32
+INTENT = "intent:"
+# log prior of an intent against the question's own answers, per meaning: callers mostly answer what
+# they were asked (bench/phone_answers.py measures the rule with it).
+INTENT_LOG_PRIOR = -3.0
+# An expected answer stands in for a transcript that is no valid answer only when it holds this share
+# of the posterior among the answers, and when it is not far less likely on the audio than what the
+# free decoding heard (log-probability gap, nats): "Bye." for "five" is ~5 nats, "I don't know" for
+# "three" far more.
+CLEARLY_AHEAD = 0.6
+MAX_LOGPROB_GAP = 8.0
+
+_KO_SINO = ("영", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구", "십")
+_KO_NATIVE = ("", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉", "열")
+
+_YES_NO = {
+    "en": {
+        "yes": ("Yes.", "Yeah.", "Yes, please.", "Sure.", "That's right.", "Correct.", "Yep."),
+        "no": ("No.", "Nope.", "No, thank you.", "Not really.", "That's wrong."),
+    },
+    "ko": {
+        "yes": ("네.", "예.", "맞아요.", "네, 맞습니다.", "그렇습니다."),
+        "no": ("아니요.", "아니오.", "아니에요.", "아닙니다.", "틀렸어요."),
+    },
+}
+_INTENTS = {
+    "en": {
+        "agent": ("I want to talk to a person.", "Agent.", "Can I speak to someone?"),
+        "repeat": ("Can you repeat that?", "Sorry, what?", "Pardon?"),
+        "stop": ("Stop.", "Goodbye.", "Bye.", "Cancel.", "I'm not interested."),
+    },
+    "ko": {
+        "agent": ("상담원 연결해 주세요.", "사람이랑 통화하고 싶어요.", "상담원."),
+        "repeat": ("다시 말씀해 주세요.", "뭐라고요?"),
+        "stop": ("그만하세요.", "끊을게요.", "관심 없어요.", "취소할게요."),
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One way to say one answer, written the way the recogniser writes it."""
+
+    text: str
+    meaning: str  # the slot value as text ("4", "yes", "pepperoni") or "intent:NAME"
+
+    @property
+    def is_intent(self) -> bool:
+        return self.meaning.startswith(INTENT)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedAnswers:
+    """The grammar of one ask. ``closed``: the phrases cover every valid answer, so the best of them may
+    stand in for a transcript that does not read as one (not so for order lines, dates or free text)."""
+
+    slot: str | None
+    slot_type: str
+    closed: bool
+    phrases: tuple[Phrase, ...]
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.phrases)
+
+    def meanings(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.meaning for p in self.phrases))
+
+    def describe(self) -> list[str]:
+        """One line per meaning with its phrases: what ``voicebot validate --grammar`` prints."""
+        lines = []
+        for meaning in self.meanings():
+            said = [p.text for p in self.phrases if p.meaning == meaning]
+            lines.append(f"{meaning}: " + " | ".join(said))
+        return lines
+
+
+# An expected phrase with its log-probability on the audio, as the recogniser scored it.
+Alternative = tuple[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the caller is taken to have said, and why."""
+
+    text: str
+    confidence: float | None
+    source: str  # "free" | "grammar" | "unmatched"
+    meaning: str | None = None
+
+
+def for_slot(dialogue: Dialogue, spec: SlotSpec, extra: Sequence[str] = (),
+             read: Callable[[str], object] | None = None) -> ExpectedAnswers:
+    """The expected answers to an ask for ``spec``; ``extra`` are the author's phrases (the ask's hints),
+    each meaning what ``read`` (the dialogue's slot reader) makes of it."""
+    language = dialogue.language
+    phrases: list[Phrase] = []
+    closed = False
+    kind = spec.type
+    if kind in ("integer", "number") and _enumerable(spec):
+        assert spec.minimum is not None and spec.maximum is not None
+        for n in range(int(spec.minimum), int(spec.maximum) + 1):
+            phrases.extend(Phrase(text, str(n)) for text in number_phrases(n, language))
+        closed = kind == "integer"
+    elif kind == "yes_no":
+        phrases.extend(_yes_no_phrases(language))
+        closed = True
+    elif kind in ("choice", "order_lines") and spec.catalogue:
+        for entry in dialogue.catalogues[spec.catalogue].entries:
+            for said in dict.fromkeys((entry.spoken, entry.value, *entry.synonyms)):
+                phrases.append(Phrase(_sentence(said), entry.value))
+        closed = kind == "choice"
+    for said in extra:
+        found = meaning_of(read(said)) if read is not None else None
+        if found is not None:
+            phrases.append(Phrase(_sentence(said), found))
+    phrases.extend(intent_phrases(dialogue))
+    return ExpectedAnswers(spec.name, kind, closed, tuple(dict.fromkeys(phrases)))
+
+
+def for_yes_no(dialogue: Dialogue, slot: str | None = None) -> ExpectedAnswers:
+    """The expected answers to a yes/no question (a confirm step, or "is that right?")."""
+    phrases = (*_yes_no_phrases(dialogue.language), *intent_phrases(dialogue))
+    return ExpectedAnswers(slot, "yes_no", True, phrases)
+
+
+def intent_phrases(dialogue: Dialogue) -> list[Phrase]:
+    b = dialogue.behaviour
+    live = {"agent": b.agent_enabled, "repeat": b.repeat_enabled, "stop": b.stop_enabled}
+    table = _INTENTS.get(dialogue.language, _INTENTS["en"])
+    return [Phrase(text, INTENT + name) for name, texts in table.items() if live[name] for text in texts]
+
+
+def number_phrases(n: int, language: str) -> tuple[str, ...]:
+    """How a caller says the number ``n`` alone, in the recogniser's spelling."""
+    if language == "ko":
+        said = [f"{n}.", f"{n}점."]
+        if 0 <= n <= 10:
+            said += [f"{_KO_SINO[n]}.", f"{_KO_SINO[n]} 점."]
+        if 1 <= n <= 10:
+            said.append(f"{_KO_NATIVE[n]}.")
+        return tuple(said)
+    return (f"{english_number_words(n).capitalize()}.", f"{n}.")
+
+
+def choose(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
+           expected: ExpectedAnswers | None, meaning: Callable[[str], str | None],
+           is_clear_intent: Callable[[str], bool], free_logprob: float | None = None) -> Reading:
+    """The rule of the module docstring.
+
+    ``meaning``: what the dialogue reads a text as (the slot value in its phrase form, see
+    :func:`meaning_of`), None when it is no valid answer; ``is_clear_intent``: the text is a global
+    intent said in more than a word or two; ``free_logprob``: the free transcript's own log-probability.
+
+    Where the grammar is closed, an answer's confidence is its meaning's posterior over the expected
+    answers, intents included (phrasing and casing variants of one answer add up instead of splitting the
+    probability, as they do in the transcript's own token probabilities).
+    """
+    posterior = meaning_posterior(alternatives, expected) if expected is not None and expected.closed else {}
+    heard = meaning(free_text)
+    if heard is not None:
+        confidence = round(posterior.get(heard, 0.0), 4) if posterior else free_confidence
+        return Reading(free_text, confidence, "free", heard)
+    if is_clear_intent(free_text):
+        return Reading(free_text, free_confidence, "free")
+    answers = {m: p for m, p in posterior.items() if not m.startswith(INTENT)}
+    if not answers:
+        return Reading(free_text, free_confidence, "unmatched")
+    best, share = max(answers.items(), key=lambda kv: kv[1])
+    assert expected is not None
+    text, logprob = _best_phrase(alternatives, expected, best)
+    clearly_ahead = share / sum(answers.values()) >= CLEARLY_AHEAD
+    plausible = free_logprob is None or logprob >= free_logprob - MAX_LOGPROB_GAP
+    if not (clearly_ahead and plausible):
+        return Reading(free_text, free_confidence, "unmatched")
+    # A short word that sounded like "bye" keeps a low posterior here, so the dialogue reads the answer
+    # back ("I think you said 5. Is that right?") instead of taking it or ending the call.
+    return Reading(text, round(share, 4), "grammar", best)
+
+
+def meaning_posterior(alternatives: Sequence[Alternative], expected: ExpectedAnswers | None) -> dict[str, float]:
+    """P(meaning | audio) over the expected meanings: the phrases' probabilities summed per meaning,
+    intents weighted by their prior, normalised."""
+    if expected is None:
+        return {}
+    meaning_of_text = {p.text: p.meaning for p in expected.phrases}
+    totals: dict[str, list[float]] = {}
+    for text, logprob in alternatives:
+        found = meaning_of_text.get(text)
+        if found is None:
+            continue
+        prior = INTENT_LOG_PRIOR if found.startswith(INTENT) else 0.0
+        totals.setdefault(found, []).append(logprob + prior)
+    if not totals:
+        return {}
+    scores = {m: _logsumexp(v) for m, v in totals.items()}
+    top = max(scores.values())
+    weights = {m: math.exp(s - top) for m, s in scores.items()}
+    total = sum(weights.values())
+    return {m: w / total for m, w in weights.items()}
+
+
+def meaning_of(value: object) -> str | None:
+    """A slot value in the form ``Phrase.meaning`` uses: "4", "yes", "pepperoni"."""
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _best_phrase(alternatives: Sequence[Alternative], expected: ExpectedAnswers, meaning: str) -> Alternative:
+    texts = {p.text for p in expected.phrases if p.meaning == meaning}
+    return max((a for a in alternatives if a[0] in texts), key=lambda a: a[1])
+
+
+def _enumerable(spec: SlotSpec) -> bool:
+    if spec.minimum is None or spec.maximum is None:
+        return False
+    return 0 < spec.maximum - spec.minimum + 1 <= MAX_ENUMERATED_VALUES
+
+
+def _yes_no_phrases(language: str) -> list[Phrase]:
+    table = _YES_NO.get(language, _YES_NO["en"])
+    return [Phrase(text, meaning) for meaning, texts in table.items() for text in texts]
+
+
+def _sentence(said: str) -> str:
+    said = said.strip()
+    if not said:
+        return said
+    said = said[0].upper() + said[1:]
+    return said if said[-1] in ".?!" else said + "."
+
+
+def _logsumexp(values: Sequence[float]) -> float:
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
