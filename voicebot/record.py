@@ -22,6 +22,7 @@ class Turn:
     dtmf: str | None = None
     confidence: float | None = None
     audio_ms: list[int] | None = None  # caller turns: [start, end] of the speech in the call recording
+    heard: str | None = None  # caller turns: the free transcript, where an expected answer replaced it
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -113,3 +113,32 @@ def test_korean_through_the_multilingual_base() -> None:
 def test_base_understands_english_too() -> None:
     transcript = whisper_base().transcribe(padded(synth("That's all, thank you."), 300, 300), language="en")
     assert normalize(transcript.text) == normalize("That's all, thank you.")
+
+
+def _phone_line(samples: np.ndarray) -> np.ndarray:
+    line = ulaw_decode(ulaw_encode(float32_to_int16(resample(samples, RATE_HZ, 8000))))
+    return resample(int16_to_float32(line), 8000, RATE_HZ)
+
+
+def test_expected_answers_are_scored_on_the_same_audio_and_the_spoken_one_leads() -> None:
+    expected = ("One.", "Two.", "Three.", "Four.", "Five.", "4.", "Bye.", "Stop.")
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    transcript = live.transcribe(_phone_line(padded(synth("Four."), 200, 200)), language="en",
+                                           expected=expected)
+    scored = dict(transcript.alternatives)
+    assert list(scored) == list(expected)
+    assert all(logprob < 0 for logprob in scored.values())
+    words = ("One.", "Two.", "Three.", "Five.", "Bye.", "Stop.")
+    assert max(scored["Four."], scored["4."]) > max(scored[w] for w in words)
+    assert transcript.logprob is not None and transcript.logprob < 0
+    assert 0 < (transcript.confidence or 0) <= 1
+
+
+def test_no_expected_answers_means_no_alternatives_and_long_audio_still_decodes() -> None:
+    assert whisper_tiny().transcribe(padded(synth("Yes."), 200, 200)).alternatives == ()
+    long = np.concatenate([padded(synth(ORDER), 300, 300)] * 4)
+    long = np.concatenate([long, np.zeros(RATE_HZ * 31 - long.size, np.float32)])  # over one window
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    transcript = live.transcribe(long, language="en", expected=("Yes.",))
+    assert normalize(transcript.text).count("pepperoni") >= 3
+    assert transcript.alternatives == ()

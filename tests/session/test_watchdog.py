@@ -28,7 +28,7 @@ class FaultyTranscriber:
     def __init__(self, release: threading.Event | None = None) -> None:
         self._release = release
 
-    def transcribe(self, audio: Any, *, language: str, hints: Any = ()) -> Transcript:
+    def transcribe(self, audio: Any, *, language: str, hints: Any = (), expected: Any = ()) -> Transcript:
         if self._release is not None:
             self._release.wait(timeout=60)
             return Transcript(text="", final=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from voicebot.dialogue.grammar import ExpectedAnswers
+
 # ---- events: caller and runtime -> dialogue ----
 
 
@@ -18,6 +20,10 @@ class CallerText:
 
     text: str
     confidence: float | None = None  # STT confidence; low -> confirm or reprompt, never ignore
+    # The expected answers of the question (Listen.expected) scored on the audio: (phrase, logprob),
+    # and the transcript's own logprob; the dialogue decides with grammar.choose.
+    alternatives: tuple[tuple[str, float], ...] = ()
+    logprob: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,7 @@ class Listen:
     hints: tuple[str, ...] = ()  # words likely to be said (STT biasing)
     dtmf: bool = True
     max_digits: int | None = None
+    expected: ExpectedAnswers | None = None  # what the caller can answer here (dialogue/grammar.py)
 
 
 @dataclass(frozen=True, slots=True)

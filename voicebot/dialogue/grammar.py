@@ -37,11 +37,13 @@ INTENT_LOG_PRIOR = -3.0
 # "three" far more.
 CLEARLY_AHEAD = 0.6
 MAX_LOGPROB_GAP = 8.0
+# An answer taken from the grammar with a smaller posterior than this is read back to the caller.
+ACCEPT_POSTERIOR = 0.9
 
 _KO_SINO = ("영", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구", "십")
 _KO_NATIVE = ("", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉", "열")
 
-_YES_NO = {
+_YES_NO: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "yes": ("Yes.", "Yeah.", "Yes, please.", "Sure.", "That's right.", "Correct.", "Yep."),
         "no": ("No.", "Nope.", "No, thank you.", "Not really.", "That's wrong."),
@@ -51,7 +53,7 @@ _YES_NO = {
         "no": ("아니요.", "아니오.", "아니에요.", "아닙니다.", "틀렸어요."),
     },
 }
-_INTENTS = {
+_INTENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "agent": ("I want to talk to a person.", "Agent.", "Can I speak to someone?"),
         "repeat": ("Can you repeat that?", "Sorry, what?", "Pardon?"),
@@ -206,7 +208,8 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
     return Reading(text, round(share, 4), "grammar", best)
 
 
-def meaning_posterior(alternatives: Sequence[Alternative], expected: ExpectedAnswers | None) -> dict[str, float]:
+def meaning_posterior(alternatives: Sequence[Alternative],
+                      expected: ExpectedAnswers | None) -> dict[str, float]:
     """P(meaning | audio) over the expected meanings: the phrases' probabilities summed per meaning,
     intents weighted by their prior, normalised."""
     if expected is None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
+from voicebot.dialogue import grammar, steplog
 from voicebot.dialogue import model as m
-from voicebot.dialogue import steplog
 from voicebot.dialogue.anything_else import add_lines, read_more
 from voicebot.dialogue.correction import correct
 from voicebot.dialogue.defaults import CLOSER_HINTS, YES_NO_HINTS
@@ -181,7 +181,9 @@ class Conversation:
             self._end(outcome="hangup")
             return []
         if isinstance(event, CallerText):
-            self.record.turns.append(Turn(role="caller", text=event.text, confidence=event.confidence))
+            event, heard = self._heard(event)
+            self.record.turns.append(Turn(role="caller", text=event.text, confidence=event.confidence,
+                                          heard=heard))
         elif isinstance(event, Dtmf):
             self.record.turns.append(Turn(role="caller", text="", dtmf=event.digits))
         wait = self._wait
@@ -316,6 +318,7 @@ class Conversation:
             hints=hints,
             dtmf=True,
             max_digits=max_digits,
+            expected=self._expected_for(spec, step.hints),
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
@@ -339,6 +342,7 @@ class Conversation:
             hints=tuple(dict.fromkeys(words)),
             dtmf=True,
             max_digits=1,
+            expected=None if step.corrects else grammar.for_yes_no(self.dialogue, step.slot),
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
@@ -352,6 +356,37 @@ class Conversation:
         if self._question.listen is not None:
             out.append(self._question.listen)
         return out
+
+    def _expected_for(self, spec: m.SlotSpec, extra: tuple[str, ...]) -> grammar.ExpectedAnswers:
+        return grammar.for_slot(self.dialogue, spec, extra,
+                                read=lambda said: self._reader.read(spec, said, strict=True))
+
+    def _heard(self, event: CallerText) -> tuple[CallerText, str | None]:
+        """What the caller is taken to have said (grammar.choose): the free transcript, or the expected
+        answer of this question that the audio clearly favours. Returns the event to act on and, where
+        an expected answer replaced the transcript, the transcript."""
+        listen = self._question.listen
+        expected = listen.expected if listen is not None else None
+        if expected is None or not event.alternatives:
+            return event, None
+        reading = grammar.choose(event.text, event.confidence, event.alternatives, expected,
+                                 self._meaning(expected), self._clear_intent, event.logprob)
+        if reading.source != "grammar":
+            return replace(event, confidence=reading.confidence), None
+        confidence = reading.confidence
+        if confidence is not None and confidence < grammar.ACCEPT_POSTERIOR:
+            # Taken from the grammar, not the transcript, and not by far: read it back.
+            confidence = min(confidence, self.dialogue.behaviour.low_confidence / 2)
+        return replace(event, text=reading.text, confidence=confidence), event.text
+
+    def _meaning(self, expected: grammar.ExpectedAnswers) -> Callable[[str], str | None]:
+        if expected.slot_type == "yes_no" or expected.slot is None:
+            return lambda text: grammar.meaning_of(self._reader.yes_no(text))
+        spec = self.dialogue.slots[expected.slot]
+        return lambda text: grammar.meaning_of(self._reader.read(spec, text, strict=True))
+
+    def _clear_intent(self, text: str) -> bool:
+        return self._reader.intent(text) is not None and len(self._reader.words(text)) > _UNSURE_STOP_WORDS
 
     # ---- events ----
 
@@ -416,6 +451,7 @@ class Conversation:
             hints=YES_NO_HINTS[self.dialogue.language],
             dtmf=True,
             max_digits=1,
+            expected=grammar.for_yes_no(self.dialogue, slot),
         )
         self._question = _Question([say], listen)
         return [say, listen]
@@ -539,6 +575,7 @@ class Conversation:
             hints=YES_NO_HINTS[self.dialogue.language],
             dtmf=True,
             max_digits=1,
+            expected=grammar.for_yes_no(self.dialogue, spec.name),
         )
         self._question = _Question([say], listen)
         out.extend([say, listen])

@@ -233,7 +233,8 @@ class CallSession:
             case inbox.Heard(transcript=transcript, clock=clock):
                 text = transcript.text.strip()
                 await ctx.emit(CallerWords(text, final=True))
-                await self._deliver(conversation, ev.CallerText(text, transcript.confidence), clock)
+                heard = ev.CallerText(text, transcript.confidence, transcript.alternatives, transcript.logprob)
+                await self._deliver(conversation, heard, clock)
             case inbox.Nothing():
                 self._caller_idle_since_s = ctx.clock()
             case inbox.Digits(digits=digits):

@@ -276,17 +276,26 @@ class Listener:
             self._vocabulary = slot_vocabulary(self._dialogue)
         return tuple(h for h in listen.hints if h not in self._vocabulary)
 
-    def _decode(self, audio: Float32Array) -> Transcript:
-        """A whole utterance (blocking: runs in a worker thread)."""
+    def _expected(self) -> tuple[str, ...]:
+        """The question's expected answers, scored on the audio of a final decode (dialogue/grammar.py)."""
+        listen = self._listening()
+        if listen is None or listen.expected is None:
+            return ()
+        return listen.expected.texts
+
+    def _decode(self, audio: Float32Array, partial: bool = False) -> Transcript:
+        """A whole utterance (blocking: runs in a worker thread). A partial scores no expected answers."""
         ctx = self._ctx
         started = ctx.clock()
-        result = self._transcriber.transcribe(audio, language=ctx.language, hints=self._hints())
+        result = self._transcriber.transcribe(audio, language=ctx.language, hints=self._hints(),
+                                              expected=() if partial else self._expected())
         if ctx.metrics is not None:
             ctx.metrics.observe_engine(self.stt_name or "stt", "transcribe", ctx.clock() - started)
         return result
 
     def _open_stream(self) -> TranscriptionStream:
-        return self._transcriber.stream(language=self._ctx.language, hints=self._hints())
+        return self._transcriber.stream(language=self._ctx.language, hints=self._hints(),
+                                        expected=self._expected())
 
     # ---- decoding ----
 
@@ -295,7 +304,7 @@ class Listener:
             return
         self._partial_busy = True  # one at a time: partials must not queue up behind each other
         try:
-            result = await asyncio.to_thread(self._decode, audio)
+            result = await asyncio.to_thread(self._decode, audio, True)
         except Exception:
             return  # a partial is a courtesy; the final decode reports real failures
         finally:

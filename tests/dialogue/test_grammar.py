@@ -1,0 +1,154 @@
+"""The expected answers of each ask, and the rule that chooses between the transcript and them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voicebot.dialogue import grammar
+from voicebot.dialogue.events import CallerText, Listen, Say
+from voicebot.dialogue.loader import load_dialogue, load_dialogue_bytes
+from voicebot.dialogue.machine import Conversation
+from voicebot.dialogue.model import Dialogue
+
+ROOT = Path(__file__).resolve().parents[2] / "dialogues"
+
+
+@pytest.fixture(scope="module")
+def survey() -> Dialogue:
+    return load_dialogue(ROOT / "satisfaction_survey.yml")
+
+
+@pytest.fixture(scope="module")
+def survey_ko() -> Dialogue:
+    return load_dialogue(ROOT / "satisfaction_survey_ko.yml")
+
+
+def _meaning(text: str) -> str | None:
+    return {"Four.": "4", "4.": "4", "Five.": "5", "Yes.": "yes"}.get(text)
+
+
+def _never(text: str) -> bool:
+    return False
+
+
+def test_a_score_ask_expects_each_value_as_word_and_digits_and_the_live_intents(survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    assert expected.closed
+    meanings = expected.meanings()
+    assert [m for m in meanings if not m.startswith("intent:")] == ["1", "2", "3", "4", "5"]
+    assert {"intent:agent", "intent:repeat", "intent:stop"} <= set(meanings)
+    assert grammar.Phrase("Four.", "4") in expected.phrases
+    assert grammar.Phrase("4.", "4") in expected.phrases
+    assert "0" not in meanings and "6" not in meanings
+
+
+def test_a_zero_to_ten_ask_and_korean_numbers(survey: Dialogue, survey_ko: Dialogue) -> None:
+    recommend = grammar.for_slot(survey, survey.slots["recommend"]).meanings()
+    assert [m for m in recommend if not m.startswith("intent:")] == [str(n) for n in range(11)]
+    ko = grammar.for_slot(survey_ko, survey_ko.slots["satisfaction"])
+    five = {p.text for p in ko.phrases if p.meaning == "5"}
+    assert {"5.", "5점.", "오.", "오 점.", "다섯."} <= five
+
+
+def test_yes_no_and_free_text_asks(survey: Dialogue) -> None:
+    consent = grammar.for_slot(survey, survey.slots["consent"])
+    assert consent.closed and {"yes", "no"} <= set(consent.meanings())
+    comment = grammar.for_slot(survey, survey.slots["comment"])
+    assert not comment.closed
+    assert all(p.is_intent for p in comment.phrases)
+
+
+def test_a_catalogue_ask_and_the_authors_own_phrases() -> None:
+    dialogue = load_dialogue_bytes(b"""
+name: drinks
+language: en
+outcomes: [ended]
+catalogues:
+  drink:
+    cola: [coke]
+    water: []
+slots:
+  drink: {type: choice, catalogue: drink}
+  ok: {type: yes_no}
+flows:
+  main:
+    - ask: drink
+      prompt: "Cola or water?"
+      hints: ["a cold one"]
+    - hangup: ended
+""", "drinks.yml")
+    expected = grammar.for_slot(dialogue, dialogue.slots["drink"], ("sparkling water", "nonsense"),
+                                read=lambda said: "water" if "water" in said else None)
+    assert grammar.Phrase("Coke.", "cola") in expected.phrases
+    assert grammar.Phrase("Sparkling water.", "water") in expected.phrases
+    assert not any(p.text == "Nonsense." for p in expected.phrases)
+    assert expected.closed
+
+
+def test_the_free_transcript_wins_when_it_is_an_answer_and_its_confidence_is_the_posterior(
+        survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    alternatives = [("Four.", -0.5), ("4.", -1.5), ("Five.", -6.0), ("Bye.", -9.0)]
+    reading = grammar.choose("Four.", 0.31, alternatives, expected, _meaning, _never)
+    assert reading.source == "free" and reading.text == "Four."
+    assert reading.confidence is not None and reading.confidence > 0.95
+
+
+def test_a_lone_bye_that_the_audio_puts_close_to_five_becomes_five_with_a_low_confidence(
+        survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    alternatives = [("Five.", -3.0), ("5.", -4.0), ("Four.", -9.0), ("Bye.", -0.4), ("Goodbye.", -5.0)]
+    reading = grammar.choose("Bye.", 0.5, alternatives, expected, _meaning, _never, free_logprob=-0.4)
+    assert reading.source == "grammar" and reading.meaning == "5" and reading.text == "Five."
+    assert reading.confidence is not None and reading.confidence < grammar.ACCEPT_POSTERIOR
+
+
+def test_no_expected_answer_stands_in_when_none_is_clearly_ahead_or_plausible(survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    flat = [("Three.", -4.0), ("Four.", -4.1), ("Two.", -4.2)]
+    assert grammar.choose("I don't know.", 0.6, flat, expected, _meaning, _never).source == "unmatched"
+    far = [("Three.", -20.0), ("Four.", -30.0)]
+    reading = grammar.choose("I don't know.", 0.6, far, expected, _meaning, _never, free_logprob=-2.0)
+    assert reading.source == "unmatched" and reading.text == "I don't know."
+
+
+def test_a_clear_request_is_never_replaced(survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    reading = grammar.choose("I want to talk to a person.", 0.8, [("Four.", -2.0)], expected, _meaning,
+                             lambda text: True)
+    assert reading.source == "free" and reading.text == "I want to talk to a person."
+
+
+def _ask_satisfaction(survey: Dialogue) -> tuple[Conversation, Listen]:
+    conv = Conversation(survey, {})
+    conv.start()
+    actions = conv.handle(CallerText("Yes.", 0.99))
+    listen = next(a for a in actions if isinstance(a, Listen))
+    assert listen.slot == "satisfaction" and listen.expected is not None
+    return conv, listen
+
+
+def test_the_dialogue_reads_back_a_score_taken_from_the_grammar(survey: Dialogue) -> None:
+    conv, listen = _ask_satisfaction(survey)
+    assert listen.expected is not None
+    heard = CallerText("Bye.", 0.5, (("Five.", -3.0), ("5.", -4.0), ("Bye.", -0.4)), logprob=-0.4)
+    says = [a.text for a in conv.handle(heard) if isinstance(a, Say)]
+    assert says == ["I think you said 5. Is that right?"]
+    assert not conv.ended
+    caller = conv.record.turns[-2]
+    assert caller.text == "Five." and caller.heard == "Bye."
+    conv.handle(CallerText("Yes.", 0.99))
+    assert conv.slots["satisfaction"] == 5
+
+
+def test_the_dialogue_takes_a_clear_score_at_once(survey: Dialogue) -> None:
+    conv, _ = _ask_satisfaction(survey)
+    actions = conv.handle(CallerText("Four.", 0.31, (("Four.", -0.2), ("4.", -2.0), ("Five.", -7.0)),
+                                     logprob=-0.3))
+    assert conv.slots["satisfaction"] == 4
+    caller = [t for t in conv.record.turns if t.role == "caller"][-1]
+    assert caller.text == "Four." and caller.heard is None
+    assert caller.confidence is not None and caller.confidence > 0.99  # the posterior, not 0.31
+    assert any(isinstance(a, Listen) and a.slot == "recommend" for a in actions)
