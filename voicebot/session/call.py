@@ -233,7 +233,8 @@ class CallSession:
             case inbox.Heard(transcript=transcript, clock=clock):
                 text = transcript.text.strip()
                 await ctx.emit(CallerWords(text, final=True))
-                heard = ev.CallerText(text, transcript.confidence, transcript.alternatives, transcript.logprob)
+                heard = ev.CallerText(text, transcript.confidence, transcript.alternatives,
+                                      transcript.logprob)
                 await self._deliver(conversation, heard, clock)
             case inbox.Nothing():
                 self._caller_idle_since_s = ctx.clock()
