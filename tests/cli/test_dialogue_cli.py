@@ -266,3 +266,22 @@ def test_test_command_reports_a_malformed_test_file(
     assert code == 1
     assert f"FAIL {bad}: {bad}:4: tests[0].expect.outcom: unknown key 'outcom'" in out
     assert out.rstrip().endswith("0 passed, 1 failed")
+
+
+def test_validate_shows_the_answers_expected_at_an_ask(capsys: pytest.CaptureFixture[str]) -> None:
+    survey = str(ROOT / "satisfaction_survey.yml")
+    code, out, _ = _run(capsys, "validate", survey, "--grammar", "satisfaction")
+    assert code == 0
+    assert "ask.satisfaction (slot satisfaction, integer; closed)" in out
+    assert "    4: Four. | 4." in out
+    assert "intent:stop: Stop. | Goodbye. | Bye." in out
+    assert "ask.recommend" not in out
+    code, out, _ = _run(capsys, "validate", str(ROOT / "pizza_order.yml"), "--grammar", "all")
+    assert code == 0
+    assert "ask.items (slot items, order_lines; open" in out and "bbq_chicken: Barbecue chicken." in out
+
+
+def test_validate_grammar_of_an_unknown_ask_names_the_asks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "validate", str(ROOT / "pizza_order.yml"), "--grammar", "nope")
+    assert code == 2
+    assert "voicebot: error: pizza_order: no ask 'nope'; its asks: ask.items, ask.address, ask.phone" in err

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from voicebot.cli.commands import Subcommands
+from voicebot.dialogue.model import Ask, Confirm, Dialogue, If, SlotSpec, Step
 from voicebot.errors import DialogueError, VoicebotError
 
 
@@ -20,6 +21,8 @@ def register(sub: Subcommands) -> None:
         description="Check dialogue files. Exit 0 when all are valid.",
     )
     p.add_argument("dialogues", nargs="+", metavar="DIALOGUE", help="dialogue file or folder of dialogues")
+    p.add_argument("--grammar", metavar="STEP", help="also print the answers expected at an ask: its step id "
+                   "(e.g. ask.satisfaction), its slot name, or 'all'")
     p.set_defaults(handler=_validate)
 
     p = sub.add_parser(
@@ -67,7 +70,52 @@ def _validate(args: argparse.Namespace) -> int:
                 print(f"voicebot: error: {exc}", file=sys.stderr)
                 continue
             print(f"{path}: ok ({d.name}, {d.language}, {len(d.flows)} flows, {len(d.slots)} slots)")
+            if args.grammar and not _print_grammar(d, args.grammar):
+                failed += 1
     return 2 if failed else 0
+
+
+def _print_grammar(dialogue: Dialogue, wanted: str) -> bool:
+    """Prints the expected answers of the asks ``wanted`` names; False (with an error) when none does."""
+    from voicebot.dialogue import grammar
+    from voicebot.dialogue.understanding import SlotReader
+
+    reader = SlotReader(dialogue)
+    asks = [a for a in _asks(dialogue) if wanted in ("all", a.id, a.slot)]
+    if not asks:
+        names = ", ".join(dict.fromkeys(a.id for a in _asks(dialogue))) or "none"
+        print(f"voicebot: error: {dialogue.name}: no ask {wanted!r}; its asks: {names}", file=sys.stderr)
+        return False
+    for ask in dict.fromkeys(asks):
+        spec = dialogue.slots[ask.slot]
+
+        def read(said: str, spec: SlotSpec = spec) -> object:
+            return reader.read(spec, said, strict=True)
+
+        expected = grammar.for_slot(dialogue, spec, ask.hints, read=read)
+        kind = "closed" if expected.closed else "open: the free transcript decides, intents are scored"
+        print(f"  {ask.id} (slot {ask.slot}, {spec.type}; {kind})")
+        for line in expected.describe():
+            print(f"    {line}")
+    return True
+
+
+def _asks(dialogue: Dialogue) -> Iterator[Ask]:
+    def walk(steps: Iterable[Step]) -> Iterator[Ask]:
+        for step in steps:
+            if isinstance(step, Ask):
+                yield step
+                yield from walk(step.on_failure or ())
+                yield from walk(step.on_silence or ())
+            elif isinstance(step, If):
+                yield from walk(step.then)
+                yield from walk(step.otherwise)
+            elif isinstance(step, Confirm):
+                yield from walk(step.on_yes)
+                yield from walk(step.on_no)
+
+    for steps in dialogue.flows.values():
+        yield from walk(steps)
 
 
 def _resolve_dialogue(ref: str) -> Path:

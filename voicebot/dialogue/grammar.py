@@ -93,6 +93,12 @@ class ExpectedAnswers:
     def texts(self) -> tuple[str, ...]:
         return tuple(p.text for p in self.phrases)
 
+    @property
+    def to_score(self) -> tuple[str, ...]:
+        """The phrases worth scoring on the audio: only a closed grammar's answers can stand in for the
+        transcript (:func:`choose`), so an open one costs the recogniser nothing."""
+        return self.texts if self.closed else ()
+
     def meanings(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.meaning for p in self.phrases))
 
@@ -137,7 +143,9 @@ def for_slot(dialogue: Dialogue, spec: SlotSpec, extra: Sequence[str] = (),
         closed = True
     elif kind in ("choice", "order_lines") and spec.catalogue:
         for entry in dialogue.catalogues[spec.catalogue].entries:
-            for said in dict.fromkeys((entry.spoken, entry.value, *entry.synonyms)):
+            # A value like "bbq_chicken" is an identifier, not words; its label says it.
+            names = (entry.spoken, *(() if "_" in entry.value else (entry.value,)), *entry.synonyms)
+            for said in dict.fromkeys(names):
                 phrases.append(Phrase(_sentence(said), entry.value))
         closed = kind == "choice"
     for said in extra:

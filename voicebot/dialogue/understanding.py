@@ -191,9 +191,16 @@ class SlotReader:
         from voicebot.nlu.order import parse_order_lines
 
         assert spec.catalogue is not None
+        from voicebot.nlu.homophones import with_quantity_homophones
+
         sizes = self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
+        items = self.catalogue(spec.catalogue)
         text = self._without_claimed(spec, text)
-        lines = parse_order_lines(text, self.catalogue(spec.catalogue), sizes, self.language)
+        def order_word(word: str) -> bool:
+            return sizes.match(word) is not None or items.match(word) is not None
+
+        text = with_quantity_homophones(text, self.language, order_word)
+        lines = parse_order_lines(text, items, sizes, self.language)
         return [
             {"name": line.name, "size": line.size or spec.default_size, "quantity": int(line.quantity)}
             for line in lines

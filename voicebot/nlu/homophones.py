@@ -8,6 +8,8 @@ the rest of the answer is numbers and filler ("i'd say for", "for out of five");
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from voicebot.nlu.normalize import words
 from voicebot.nlu.numbers import EN_TEENS, EN_TENS, EN_UNITS
 
@@ -62,3 +64,22 @@ def digit_homophone(word: str, *, in_run: bool, next_is_digit: bool, at_end: boo
     if not next_is_digit or (word in _STARTS_ONLY_FIRST and not first):
         return None
     return number
+
+
+def with_quantity_homophones(text: str, language: str, is_order_word: Callable[[str], bool]) -> str:
+    """``text`` with a homophone that stands before a size or a menu item spelt as the quantity it is.
+
+    At an order ask "too large pepperoni" is two large pepperoni (whisper writes a clipped "two" so);
+    "is that too large" keeps its meaning: the homophone must start the answer or follow "and".
+    """
+    if language != "en":
+        return text
+    ws = words(text, language)
+    if not any(w in EN_NUMBER_HOMOPHONES for w in ws):
+        return text
+    out = list(ws)
+    for i, w in enumerate(ws):
+        starts_line = i == 0 or ws[i - 1] in ("and", "plus", "also")
+        if w in EN_NUMBER_HOMOPHONES and starts_line and i + 1 < len(ws) and is_order_word(ws[i + 1]):
+            out[i] = EN_NUMBER_HOMOPHONES[w]
+    return " ".join(out) if out != ws else text

@@ -281,7 +281,7 @@ class Listener:
         listen = self._listening()
         if listen is None or listen.expected is None:
             return ()
-        return listen.expected.texts
+        return listen.expected.to_score
 
     def _decode(self, audio: Float32Array, partial: bool = False) -> Transcript:
         """A whole utterance (blocking: runs in a worker thread). A partial scores no expected answers."""
