@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from voicebot.cli.commands import Subcommands
 from voicebot.errors import VoicebotError
 
 
-def register(sub: Any) -> None:  # argparse's subparsers action has no public type
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "review", help="the review queue: turns not understood, read back, corrected or low confidence",
         description="Listen to the turns the bot struggled with, label what was really said, and export "

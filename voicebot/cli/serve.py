@@ -247,7 +247,7 @@ def _campaign_service(runtime: Runtime, telephony: _Telephony) -> CampaignServic
                            find_record=runtime.store.get)
 
 
-def _advertised_audiosocket(config: Any, door: Any) -> str:
+def _advertised_audiosocket(config: Config, door: AudioSocketServer) -> str:
     """Where Asterisk connects the campaign calls this worker dials: straight back to this listener."""
     if config.audiosocket.advertise:
         return str(config.audiosocket.advertise)
