@@ -71,6 +71,11 @@ class VadConfig:
 class TurnConfig:
     detector: str = "smart-turn"  # end-of-turn model (voicebot/engines/registry.py TURN_DETECTORS)
     model_path: Path | None = None  # None: the Smart Turn file that make install put in the model cache
+    # session.end_of_turn smart_turn: a pause this long asks the dialogue and the model; this one
+    # ends any turn; the model's probability from which a turn counts as complete.
+    ask_pause_ms: int = 200
+    max_pause_ms: int = 1600
+    threshold: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,9 @@ class SessionConfig:
     no_progress_timeout_s: float = 120.0  # watchdog for a stuck call; 0 = off
     max_call_duration_s: float = 3600.0  # 0 = no limit
     partial_interval_ms: int = 1000  # partial transcripts while the caller talks; 0 = none
+    # "silence": a turn ends after vad.end_silence_ms; "smart_turn": a short pause is judged by the
+    # dialogue and the turn model (turn.*), up to a ceiling (voicebot/audio/endpointing.py).
+    end_of_turn: str = "silence"
     close_timeout_s: float = 30.0  # at a call's end, how long a door lets queued bot audio play out
 
 
@@ -318,6 +326,12 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
     for key in ("no_progress_timeout_s", "max_call_duration_s"):
         if getattr(config.session, key) < 0:
             fail(f"session.{key}", "must be a number of seconds, or 0 for no limit")
+    if config.session.end_of_turn not in ("silence", "smart_turn"):
+        fail("session.end_of_turn", f"must be silence or smart_turn, got {config.session.end_of_turn!r}")
+    if not 0 < config.turn.ask_pause_ms < config.turn.max_pause_ms:
+        fail("turn.ask_pause_ms", "must be a positive number of milliseconds under turn.max_pause_ms")
+    if not 0.0 < config.turn.threshold < 1.0:
+        fail("turn.threshold", f"must be between 0 and 1, got {config.turn.threshold}")
     if config.session.partial_interval_ms < 0:
         fail("session.partial_interval_ms", "must be a number of milliseconds, or 0 for no partials")
     if config.tts.chunk_timeout_s <= 0:

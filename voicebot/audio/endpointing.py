@@ -122,6 +122,12 @@ class Endpointer:
     def pause_ms(self) -> float:
         return self._turns.pause_ms
 
+    @property
+    def pause_start_ms(self) -> int | None:
+        """The current pause's start, as verdicts and views name it; None while the caller talks."""
+        start = self._turns.pause_start_ms
+        return None if start is None else round(start)
+
     def reset(self) -> None:
         self._turns.reset()
         self._answer = AnswerState.UNKNOWN

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from voicebot.engines.base import Int16Array, Synthesizer, Transcriber, VoiceActivityDetector
+from voicebot.engines.base import Int16Array, Synthesizer, Transcriber, TurnDetector, VoiceActivityDetector
 from voicebot.session.fallback import DEFAULT_CHUNK_TIMEOUT_S, with_fallback
 from voicebot.session.prompts import CachedPrompt, PromptCache
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 TranscriberFactory = Callable[[str], Transcriber]  # language -> transcriber
 SynthesizerFactory = Callable[[str | None, str], Synthesizer]  # (voice, language) -> synthesizer
 VadFactory = Callable[[object], VoiceActivityDetector]  # shared model handle -> per-call detector
+TurnDetectorFactory = Callable[[], TurnDetector]  # one detector, shared by every call
 
 # Piper starts every utterance with 50-60 ms of near-silence; it would count against latency.
 _LEADING_SILENCE_LEVEL = 200  # int16 amplitude, about -44 dBFS
@@ -76,6 +77,12 @@ def _default_vad_model() -> object:
     return load_session()
 
 
+def _default_turn_detector() -> TurnDetector:
+    from voicebot.engines.registry import create_turn_detector
+
+    return create_turn_detector()
+
+
 def _default_vad(model: object) -> VoiceActivityDetector:
     from voicebot.engines.silero import SileroVAD
 
@@ -90,7 +97,8 @@ class EnginePool:
                  vad_factory: VadFactory | None = None,
                  vad_model_loader: Callable[[], object] | None = None,
                  prompt_cache: PromptCache | None = None,
-                 tts_chunk_timeout_s: float = DEFAULT_CHUNK_TIMEOUT_S) -> None:
+                 tts_chunk_timeout_s: float = DEFAULT_CHUNK_TIMEOUT_S,
+                 turn_detector_factory: TurnDetectorFactory | None = None) -> None:
         self._transcriber_factory = transcriber_factory or _default_transcriber
         self._synthesizer_factory = synthesizer_factory or _default_synthesizer
         self._vad_factory = vad_factory or _default_vad
@@ -101,6 +109,8 @@ class EnginePool:
         self._synthesizers: dict[tuple[str | None, str], Synthesizer] = {}
         self._vad_model: object = None
         self._vad_loaded = False
+        self._turn_detector_factory = turn_detector_factory or _default_turn_detector
+        self._turn_detector: TurnDetector | None = None
         self._lock = threading.Lock()  # loads happen in worker threads; load each engine once
         self._warm_lock = threading.Lock()
 
@@ -116,8 +126,16 @@ class EnginePool:
         def synthesizer(voice: str | None, language: str) -> Synthesizer:
             return _default_synthesizer(voice or default_voice, language)
 
+        turn = config.turn
+
+        def turn_detector() -> TurnDetector:
+            from voicebot.engines.registry import create_turn_detector
+
+            options = {} if turn.model_path is None else {"model_path": turn.model_path}
+            return create_turn_detector(turn.detector, **options)
+
         return cls(transcriber_factory=factory, synthesizer_factory=synthesizer,
-                   tts_chunk_timeout_s=config.tts.chunk_timeout_s)
+                   tts_chunk_timeout_s=config.tts.chunk_timeout_s, turn_detector_factory=turn_detector)
 
     # ---- blocking accessors (call from worker threads) ----
 
@@ -148,6 +166,13 @@ class EnginePool:
                 self._vad_loaded = True
             model = self._vad_model
         return self._vad_factory(model)
+
+    def turn_detector(self) -> TurnDetector:
+        """The end-of-turn model, loaded on first use (session.end_of_turn smart_turn)."""
+        with self._lock:
+            if self._turn_detector is None:
+                self._turn_detector = self._turn_detector_factory()
+            return self._turn_detector
 
     def synthesize_chunks(self, synthesizer: Synthesizer, text: str,
                           stop: threading.Event | None = None) -> Iterator[Int16Array]:

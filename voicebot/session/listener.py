@@ -16,18 +16,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voicebot.audio.endpointing import AnswerState, AskTurnModel, Endpointer, EndpointEvent
 from voicebot.audio.pcm import int16_to_float32
 from voicebot.audio.resample import StreamResampler
 from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnEvent, TurnTaking
+from voicebot.dialogue.completeness import answer_state
 from voicebot.dialogue.defaults import YES_NO_HINTS
 from voicebot.dialogue.events import Listen
 from voicebot.dialogue.model import Dialogue
+from voicebot.dialogue.understanding import SlotReader
 from voicebot.engines.base import (
     STT_SAMPLE_RATE_HZ,
     Float32Array,
     Transcriber,
     Transcript,
     TranscriptionStream,
+    TurnDetector,
     VoiceActivityDetector,
 )
 from voicebot.session.context import CallContext
@@ -126,7 +130,14 @@ class Listener:
         self._transcriber: Transcriber = await asyncio.to_thread(ctx.engines.transcriber, ctx.language)
         turn_config = settings.turn_taking_for(ctx.sample_rate_hz)
         ctx.set_meta("vad_threshold", turn_config.threshold)
-        self._turns = TurnTaking(turn_config)
+        self._turns: TurnTaking | Endpointer
+        self._endpointer: Endpointer | None = None
+        if settings.end_of_turn == "smart_turn":
+            self._detector: TurnDetector = await asyncio.to_thread(ctx.engines.turn_detector)
+            self._reader = SlotReader(self._dialogue)
+            self._turns = self._endpointer = Endpointer(turn_config, settings.endpointing)
+        else:
+            self._turns = TurnTaking(turn_config)
         self._threshold = turn_config.threshold
         self._neg_threshold = turn_config.neg_threshold
         frame_samples = vad.frame_samples
@@ -194,7 +205,58 @@ class Listener:
         if probability >= self._threshold:
             self._ctx.deadlines.progressed(arrived_s)
         for event in self._turns.update(probability, self._frame_ms):
+            self._on_event(event)
+
+    def _on_event(self, event: TurnEvent | EndpointEvent) -> None:
+        if isinstance(event, AskTurnModel):
+            self._ask_turn_model(event)
+        else:
             self._utterance = self._on_turn(event, self._utterance)
+
+    # ---- endpointing (session.end_of_turn smart_turn): the judges of a pause ----
+
+    def _ask_turn_model(self, ask: AskTurnModel) -> None:
+        utterance = self._utterance
+        if utterance is None or utterance.ignored:
+            return  # talk-over under a protected prompt: the ceiling ends it, no model time spent
+        self._ctx.count_meta("turn_model_asks")
+        self._ctx.spawn(self._turn_verdict(utterance, ask, utterance.audio(ask.at_ms)))
+
+    async def _turn_verdict(self, utterance: _Utterance, ask: AskTurnModel, audio: Float32Array) -> None:
+        ctx = self._ctx
+        started = ctx.clock()
+        try:
+            probability = await asyncio.to_thread(self._detector.completion_probability, audio)
+        except Exception:
+            # Without a verdict the ceiling still ends the turn; the call goes on.
+            log.exception("call %s: the turn model failed", ctx.call_id)
+            return
+        if ctx.metrics is not None:
+            ctx.metrics.observe_engine(self._detector.name, "end_of_turn", ctx.clock() - started)
+        if self._endpointer is not None and self._utterance is utterance:
+            for event in self._endpointer.set_completion(ask.pause_start_ms, probability):
+                self._on_event(event)
+
+    def _judge_transcript(self, utterance: _Utterance, future: asyncio.Future[Transcript]) -> None:
+        """The speculative decode of a pause: the dialogue says whether it answers the question."""
+        endpointer = self._endpointer
+        pause = None if endpointer is None else endpointer.pause_start_ms
+        if endpointer is None or pause is None:
+            return
+        endpointer.set_answer(AnswerState.PENDING, pause)
+
+        def judge(done: asyncio.Future[Transcript]) -> None:
+            if done.cancelled() or self._utterance is not utterance:
+                return
+            view = AnswerState.UNKNOWN  # a failed guess: the model decides (the final decode reports it)
+            if done.exception() is None:
+                listen = self._listening()
+                spec = self._dialogue.slots.get(listen.slot) if listen is not None and listen.slot else None
+                view = answer_state(self._reader, spec, done.result().text)
+            for event in endpointer.set_answer(view, pause):
+                self._on_event(event)
+
+        future.add_done_callback(judge)
 
     # ---- turn taking: where a caller's turn starts and ends ----
 
@@ -252,12 +314,13 @@ class Listener:
                 utterance.last_partial_s = now
                 ctx.spawn(self._partial(utterance.audio()))
             return
-        if utterance.speculation is None and position_ms - silence >= settings.speculative_after_ms:
-            audio = utterance.audio(silence + settings.speculative_after_ms)
+        if utterance.speculation is None and position_ms - silence >= settings.speculate_after_ms:
+            audio = utterance.audio(silence + settings.speculate_after_ms)
             future = asyncio.ensure_future(asyncio.to_thread(self._decode, audio))
             # A guess dropped because the caller went on may still fail; its error is not the call's.
             future.add_done_callback(lambda f: f.cancelled() or f.exception())
             utterance.speculation = (silence, future)
+            self._judge_transcript(utterance, future)
 
     # ---- the recogniser: the one place it is called ----
 
@@ -346,7 +409,7 @@ class Listener:
                 result = await utterance.speculation[1]
                 ctx.count_meta("speculative_hits")
             else:
-                audio = utterance.audio(event.at_ms + ctx.settings.speculative_after_ms)
+                audio = utterance.audio(event.at_ms + ctx.settings.speculate_after_ms)
                 result = await asyncio.to_thread(self._decode, audio)
         except Exception as exc:
             # Any failure, not only ours: the main loop waits for this turn and must hear how it ended.

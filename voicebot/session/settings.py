@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from voicebot.audio.endpointing import EndpointingConfig
 from voicebot.audio.turn_taking import TurnTakingConfig
 from voicebot.config import Config
 
@@ -24,6 +25,11 @@ class SessionSettings:
     stt_strategy: Literal["speculative", "stream"] = "speculative"
     # Silence after which a speculative decode starts; whisper also gets this much trailing audio.
     speculative_after_ms: int = 240
+    # "silence": a turn ends after turn_taking.end_silence_ms of silence. "smart_turn": a pause of
+    # endpointing.ask_pause_ms starts the speculative decode and asks the turn model; the dialogue's
+    # view of that transcript and the model decide, up to endpointing.max_pause_ms.
+    end_of_turn: Literal["silence", "smart_turn"] = "silence"
+    endpointing: EndpointingConfig = field(default_factory=EndpointingConfig)
     # Partial transcripts while the caller talks (speculative strategy); 0 turns them off.
     partial_interval_ms: int = 1000
     # "instant": bot audio counts as played when sent (offline calls that run faster than real time).
@@ -60,5 +66,23 @@ class SessionSettings:
                        # 0 in the config file turns a limit off.
                        no_progress_timeout_s=session.no_progress_timeout_s or None,
                        max_call_duration_s=session.max_call_duration_s or None,
-                       partial_interval_ms=session.partial_interval_ms)
+                       partial_interval_ms=session.partial_interval_ms,
+                       end_of_turn="smart_turn" if session.end_of_turn == "smart_turn" else "silence",
+                       endpointing=EndpointingConfig(ask_pause_ms=config.turn.ask_pause_ms,
+                                                     max_pause_ms=config.turn.max_pause_ms,
+                                                     complete_threshold=config.turn.threshold))
         return replace(settings, **overrides)
+
+    @property
+    def speculate_after_ms(self) -> int:
+        """Where in a pause the speculative decode starts: with smart_turn, when the judges are asked."""
+        if self.end_of_turn == "smart_turn":
+            return self.endpointing.ask_pause_ms
+        return self.speculative_after_ms
+
+    @property
+    def longest_pause_ms(self) -> int:
+        """The longest silence that may still be inside a turn."""
+        if self.end_of_turn == "smart_turn":
+            return self.endpointing.max_pause_ms
+        return self.turn_taking.end_silence_ms

@@ -318,9 +318,12 @@ class AudioSocketServer:
         transfer = self.ami.transfer if self.ami is not None else None
         output = AudioSocketOutput(writer, protocol, rate_hz, call_id=call_id, transfer_handler=transfer,
                                    close_timeout_s=self.runtime.config.session.close_timeout_s)
+        # Nobody sees partial transcripts on a phone line: no decodes for them while the caller talks.
+        settings = self.session_settings or SessionSettings.from_config(self.runtime.config,
+                                                                        partial_interval_ms=0)
         session = CallSession(self.runtime, dialogue=dialogue, variables=route.variables,
                               sample_rate_hz=rate_hz, output=output, door="audiosocket", call_id=call_id,
-                              settings=self.session_settings)
+                              settings=settings)
         self._calls[call_id] = session
         self.router.call_started(call_id)
         log.info("AudioSocket call %s: dialogue %s (%s), %d Hz", call_id, route.dialogue, route.source,

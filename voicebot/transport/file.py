@@ -99,8 +99,8 @@ class _Line:
         self._realtime = realtime
         self._frame = sample_rate_hz * FRAME_MS // 1000
         self._silence = int16_to_pcm_bytes(np.zeros(self._frame, dtype=np.int16))
-        end_silence_ms = session.settings.turn_taking.end_silence_ms
-        self._tail = np.zeros(int(sample_rate_hz * (end_silence_ms + 400) / 1000), dtype=np.float32)
+        longest_pause_ms = session.settings.longest_pause_ms  # the silence that surely ends a turn
+        self._tail = np.zeros(int(sample_rate_hz * (longest_pause_ms + 400) / 1000), dtype=np.float32)
         # A line delivers a frame once it has been spoken; after a stall, up to 100 ms catch up at once.
         self._pacer = Pacer(sample_rate_hz * 2, lead_s=-FRAME_MS / 1000.0, max_lag_s=0.1,
                             play_s=time.monotonic())
