@@ -88,6 +88,13 @@ async def test_the_console_pages_in_headless_chromium(tmp_path: Path) -> None:
                 rows = await _until(web, "return document.querySelectorAll('tr[data-call]').length;", "calls")
                 assert rows == 4
                 await _shot(web, "calls")
+                await web.script("location.hash = 'calls?outcome=hangup'; return true;")
+                await _until(web, "return document.querySelector('#call-filters [name=outcome]').value"
+                                  " === 'hangup' && !document.querySelector('tr[data-call]');", "the filter")
+                await web.script("location.hash = 'calls?door=file&since=2026-01-01'; return true;")
+                await _until(web, "return document.querySelector('#call-filters [name=door]').value"
+                                  " === 'file' && document.querySelectorAll('tr[data-call]').length === 4;",
+                             "the door filter")
 
                 call_id = queued.call_id
                 await web.script(f"location.hash = 'call/{call_id}'; return true;")

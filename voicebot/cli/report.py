@@ -85,6 +85,8 @@ def _steps(args: argparse.Namespace) -> int:
         store.close()
     if not rows:
         print(f"no calls of dialogue {args.dialogue!r} in the store for that period", file=sys.stderr)
+        if args.format == "table":
+            return 0
     emit(rows, _STEP_COLUMNS, args.format)
     return 0
 
