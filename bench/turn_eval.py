@@ -277,12 +277,13 @@ def report(outcomes: dict[str, list[Outcome]], bands: Sequence[str]) -> dict[str
 
 
 def merge(paths: Sequence[Path]) -> int:
-    """One report from the --json files of several runs (e.g. one per voice, run side by side)."""
-    outcomes: dict[str, list[Outcome]] = {}
-    for path in paths:
+    """One report from the --json files of several runs (one per voice run side by side, or a rerun of
+    some answers after a change, given last)."""
+    by_key: dict[str, dict[str, Outcome]] = {}
+    for path in paths:  # a later file's outcome for the same sample replaces an earlier one
         for policy, results in json.loads(path.read_text())["outcomes"].items():
-            outcomes.setdefault(policy, []).extend(Outcome(**r) for r in results)
-    report(outcomes, BANDS)
+            by_key.setdefault(policy, {}).update((r["key"], Outcome(**r)) for r in results)
+    report({policy: list(found.values()) for policy, found in by_key.items()}, BANDS)
     return 0
 
 

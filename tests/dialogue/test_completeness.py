@@ -64,6 +64,8 @@ def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
     # A request the dialogue handles anywhere is a whole turn.
     ("sales_compliance", "voluntary_signup", "Can I talk to someone?", COMPLETE),
     ("pizza_order", None, "Sorry, can you repeat that?", COMPLETE),
+    ("pizza_order", "items", "That's all.", COMPLETE),  # a closer, though no order line is in it
+    ("pizza_order_ko", "items", "그게 다예요", COMPLETE),
     # Anything else: the turn model decides.
     ("pizza_order", "phone", "five five five one two three four", UNKNOWN),  # 7 digits: local, or not yet?
     ("satisfaction_survey", "satisfaction", "Four", COMPLETE),

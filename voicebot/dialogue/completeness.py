@@ -16,6 +16,7 @@ from __future__ import annotations
 from voicebot.audio.endpointing import AnswerState
 from voicebot.dialogue.model import SlotSpec
 from voicebot.dialogue.understanding import SlotReader
+from voicebot.nlu.closer import is_closer
 from voicebot.nlu.digits import digit_runs
 from voicebot.nlu.normalize import FILLERS_EN, FILLERS_KO, normalize
 from voicebot.nlu.numbers import EN_SCALES, EN_TENS
@@ -58,8 +59,8 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
     # Whisper writes what it heard trail off as "my number is...", "I'd like a," or "well -".
     if text.rstrip().endswith(_TRAILING_MARKS) or _ends_unfinished(words, language):
         return AnswerState.INCOMPLETE
-    if reader.intent(text) is not None:
-        return AnswerState.COMPLETE  # "can I talk to someone?", "repeat that", "goodbye"
+    if reader.intent(text) is not None or is_closer(text, language):
+        return AnswerState.COMPLETE  # "can I talk to someone?", "repeat that", "that's all"
     if spec is None:
         return AnswerState.UNKNOWN
     kind = spec.type
