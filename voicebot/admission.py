@@ -166,7 +166,12 @@ class Admission:
 
     async def _check_quota(self, key: ApiKey, quota_min: float) -> None:
         month = current_month()
-        used_min = await asyncio.to_thread(minutes_used, self.keys.query, key.key_id, month)
+        try:
+            used_min = await asyncio.to_thread(minutes_used, self.keys.query, key.key_id, month)
+        except StoreError as exc:
+            # The database is away: the call goes on (its record will count) rather than fail.
+            log.warning("monthly quota of key %r not checked: %s", key.name, exc)
+            return
         if used_min >= quota_min:
             refused = QuotaExceededError(
                 f"API key {key.name!r} has used {used_min:.1f} of its {quota_min:g} minutes for {month}; "

@@ -68,7 +68,8 @@ def usage(query: Query, *, month: str | None = None, key: str | None = None,
     rows = query(
         f"SELECT key_id, MAX(key_name) AS key_name, {period} AS period, COUNT(*) AS calls,"
         " SUM(caller_audio_s) AS caller_s, SUM(bot_audio_s) AS bot_s"
-        f" FROM call_facts{where} GROUP BY key_id, {period} ORDER BY {period}, MAX(key_name)", params)
+        f" FROM call_facts{where} GROUP BY key_id, {period}"
+        f" ORDER BY {period}, COALESCE(MAX(key_name), '')", params)
     return [UsageRow(row["key_id"], row["key_name"], row["period"], int(row["calls"]),
                      round(float(row["caller_s"] or 0.0), 3), round(float(row["bot_s"] or 0.0), 3))
             for row in rows]
