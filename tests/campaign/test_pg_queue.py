@@ -10,6 +10,8 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+
 from voicebot.campaign.contacts import parse_contacts
 from voicebot.campaign.dialer import AmiDialer, OutboundSettings
 from voicebot.campaign.pgstate import PostgresCampaignStore
@@ -24,8 +26,10 @@ from voicebot.telephony.routing import CallRouter
 from ..telephony.ami_server import LoopbackAmi
 from .test_campaign_runner import NOW, phone
 
-LEASE_S = 0.6
-CALL_S = 1.5  # longer than two leases: a call lives on renewals only
+# Renewed every 0.67 s, a call stopped 1.6 s after the last renewal: short, yet not so short that a
+# renewal slowed by a loaded machine loses a lease it should keep.
+LEASE_S = 2.0
+CALL_S = 4.5  # longer than two leases: a call lives on renewals only
 
 
 class Dialers:
@@ -40,6 +44,7 @@ class Dialers:
         self.live: Counter[str] = Counter()  # phone -> calls in progress
         self.overlaps: list[str] = []
         self.owner: dict[str, int] = {}  # call_id -> the dialer that placed it
+        self.hung_up: list[str] = []  # calls ended by a Hangup action before their natural end
         self.clients: list[AmiClient] = []
         self.stores = [PostgresCampaignStore(url, lease_s=LEASE_S, worker=f"dialer-{i}")
                        for i in range(count)]
@@ -55,7 +60,13 @@ class Dialers:
             self.overlaps.append(number)
         try:
             self.routers[owner].call_started(call_id)
-            await asyncio.sleep(CALL_S)
+            ends_at = asyncio.get_running_loop().time() + CALL_S
+            while asyncio.get_running_loop().time() < ends_at:
+                await asyncio.sleep(0.02)
+                channels = self.ami.channels.values()
+                if not any(c.variables.get("VOICEBOT_CALL_ID") == call_id for c in channels):
+                    self.hung_up.append(call_id)
+                    return  # hung up through AMI: the conversation was cut, no finished record
             if owner in self.dead:
                 return  # the worker died with the call: no record
             record = CallRecord(dialogue="satisfaction_survey", language="en", call_id=call_id,
@@ -122,7 +133,7 @@ async def test_three_dialers_share_a_campaign_and_renew_their_leases(pg_url: str
 
 
 async def test_a_killed_dialer_leaves_its_contacts_to_the_others_after_its_lease(pg_url: str) -> None:
-    csv = "phone,name\n" + "".join(f"{phone(i)},Customer {i}\n" for i in range(1, 13))
+    csv = "phone,name\n" + "".join(f"{phone(i)},Customer {i}\n" for i in range(1, 9))
     settings = CampaignSettings("satisfaction_survey", max_concurrent=2, retries=2, retry_after_min=0)
     dialers = Dialers(pg_url, 2)
     dialers.stores[0].create("c1", "survey", settings, parse_contacts(csv), NOW)
@@ -130,8 +141,8 @@ async def test_a_killed_dialer_leaves_its_contacts_to_the_others_after_its_lease
     try:
         doomed = asyncio.create_task(dialers.runner(0, "c1").run())
         survivor = asyncio.create_task(dialers.runner(1, "c1").run())
-        while len(dialers.ami.originates) < 4:
-            await asyncio.sleep(0.05)
+        while len(dialers.ami.originates) < 4 or 0 not in dialers.owner.values():
+            await asyncio.sleep(0.05)  # until the doomed dialer has a call answered and alive
         killed_at = datetime.now(UTC)
         dialers.dead.add(0)
         doomed.cancel()  # its calls die with it; its attempts stay open with their leases
@@ -140,7 +151,7 @@ async def test_a_killed_dialer_leaves_its_contacts_to_the_others_after_its_lease
         progress = await asyncio.wait_for(survivor, 90)
     finally:
         await dialers.close()
-    assert progress.status == "finished" and progress.done == 12
+    assert progress.status == "finished" and progress.done == 8
     store = PostgresCampaignStore(pg_url)
     states = store.contacts("c1")
     report = build_report(store, "c1")
@@ -161,4 +172,41 @@ async def test_a_killed_dialer_leaves_its_contacts_to_the_others_after_its_lease
                 assert retry.outcome == "answered"
     # The report counts both attempts of each contact whose first call died with its dialer.
     assert sum(1 for row in report.rows if row["attempts"] == 2) == len(orphans)
-    assert csv_report.count("\n") == 13
+    assert csv_report.count("\n") == 9
+
+
+async def test_a_dialer_that_cannot_renew_hangs_up_before_another_retries(pg_url: str) -> None:
+    csv = "phone,name\n" + f"{phone(1)},Customer 1\n"
+    settings = CampaignSettings("satisfaction_survey", max_concurrent=1, retries=2, retry_after_min=0)
+    dialers = Dialers(pg_url, 2)
+    dialers.stores[0].create("c1", "survey", settings, parse_contacts(csv), NOW)
+    await dialers.start()
+    try:
+        first = asyncio.create_task(dialers.runner(0, "c1").run())
+        while not dialers.owner:
+            await asyncio.sleep(0.02)
+        call_id = next(iter(dialers.owner))
+        # Another session holds the attempt's row: the renewal waits on the lock (up to lock_timeout, 5 s),
+        # far past the lease. A real fault, as a long transaction or a stalled server would cause.
+        with psycopg.connect(pg_url) as blocker:
+            blocker.execute("SELECT * FROM attempts FOR UPDATE")
+            deadline = asyncio.get_running_loop().time() + 30
+            while call_id not in dialers.hung_up:
+                assert asyncio.get_running_loop().time() < deadline, "the call was not stopped"
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(LEASE_S)
+            blocker.rollback()
+        second = asyncio.create_task(dialers.runner(1, "c1").run())
+        progress = await asyncio.wait_for(second, 60)
+        await asyncio.wait_for(first, 60)
+    finally:
+        await dialers.close()
+    assert progress.done == 1
+    store = PostgresCampaignStore(pg_url)
+    (contact,) = store.contacts("c1")
+    store.close()
+    check_once_per_attempt(dialers, [contact])
+    hangups = [a for a in dialers.ami.actions if (a.get("Action") or "").lower() == "hangup"]
+    assert hangups, "the dialer that lost its lease did not hang its call up"
+    assert [a.outcome for a in contact.attempts] == ["interrupted", "answered"]
+    assert contact.attempts[0].call_id == call_id

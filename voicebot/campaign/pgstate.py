@@ -37,7 +37,7 @@ from voicebot.campaign.state import (
 )
 from voicebot.errors import CampaignError, StoreError
 from voicebot.record import CallRecord
-from voicebot.store.pgdb import PostgresDatabase
+from voicebot.store.pgdb import PostgresDatabase, create_tables
 
 DEFAULT_LEASE_S = 30.0
 # Any constant: it names the lock that serialises creating the campaign tables across workers.
@@ -89,11 +89,7 @@ class PostgresCampaignStore(CampaignStore):
         self._pg = PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
         self.where = self._pg.where  # what messages name: the URL without its password
         try:
-            with self._pg.transaction() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+            create_tables(self._pg, _SCHEMA_LOCK, _SCHEMA)
         except BaseException:
             self._pg.close()
             raise

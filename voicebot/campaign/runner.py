@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from voicebot.campaign.contacts import mask_phone
 from voicebot.campaign.policy import ANSWERED, FAILED, TRANSFERRED
@@ -27,6 +27,7 @@ from voicebot.errors import CampaignError, VoicebotError
 from voicebot.record import CallRecord
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # A call is stopped once this share of its lease has passed since the last renewal that succeeded
 # (timed from before the request, so the database's lease always ends later).
 FENCE_SHARE = 0.8
@@ -84,40 +85,42 @@ class CampaignRunner:
         self._paused.set()
 
     async def run(self) -> Progress:
-        campaign = self.store.get(self.campaign_id)
+        store = self.store
+        campaign = await self._io(store.get, self.campaign_id)
         settings = campaign.settings
         window = settings.dial_window
-        for attempt, outcome in self.store.recover(self.campaign_id, self.find_record, self.clock()):
+        recovered = await self._io(store.recover, self.campaign_id, self.find_record, self.clock())
+        for attempt, outcome in recovered:
             log.warning("campaign %s: line %d attempt %d was open at restart; closed as %s",
                         self.campaign_id, attempt.line, attempt.attempt_no, outcome)
-        self.store.set_status(self.campaign_id, RUNNING, self.clock())
+        await self._io(store.set_status, self.campaign_id, RUNNING, self.clock())
         keeper = asyncio.create_task(self._keep_leases()) if self.store.lease_s is not None else None
         try:
             while not self._paused.is_set():
                 now = self.clock()
-                if self.store.lease_s is not None:
-                    self._recover_expired(now)
-                progress = self.store.progress(self.campaign_id)
+                if store.lease_s is not None:
+                    await self._recover_expired(now)
+                progress = await self._io(store.progress, self.campaign_id)
                 if progress.pending == 0 and not self._in_flight:
-                    self.store.set_status(self.campaign_id, FINISHED, now)
+                    await self._io(store.set_status, self.campaign_id, FINISHED, now)
                     break
                 if window is not None and not window.contains(now):
                     await self._wait((window.next_open(now) - now).total_seconds())
                     continue
                 free = settings.max_concurrent - len(self._in_flight)
                 asked = time.monotonic()  # before the claim: its lease cannot have begun earlier
-                for claim in self.store.claim(self.campaign_id, now, free):
+                for claim in await self._io(store.claim, self.campaign_id, now, free):
                     self._start(claim, settings.dialogue, asked)
                 if self._in_flight:
                     await asyncio.wait(self._in_flight, timeout=self.poll_s,
                                        return_when=asyncio.FIRST_COMPLETED)
                 else:
-                    due = self.store.next_due_at(self.campaign_id)
+                    due = await self._io(store.next_due_at, self.campaign_id)
                     await self._wait((due - now).total_seconds() if due else self.poll_s)
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
             if self._paused.is_set():
-                self.store.set_status(self.campaign_id, PAUSED, self.clock())
+                await self._io(store.set_status, self.campaign_id, PAUSED, self.clock())
         except asyncio.CancelledError:
             # Killed: calls in flight are abandoned; their attempts stay open for recover().
             for task in self._in_flight:
@@ -126,10 +129,19 @@ class CampaignRunner:
         finally:
             if keeper is not None:
                 keeper.cancel()
-        return self.store.progress(self.campaign_id)
+        return await self._io(store.progress, self.campaign_id)
 
-    def _recover_expired(self, now: datetime) -> None:
-        for attempt, outcome in self.store.recover(self.campaign_id, self.find_record, now):
+    async def _io(self, call: Callable[..., T], *args: Any) -> T:
+        """A store call. On a shared database (leases) in a thread: a database that stalls must not stall
+        the calls in progress, nor the lease renewal that decides when they must stop. On SQLite (a local
+        file) in the loop: a runner killed mid-way leaves nothing half-done in a thread that outlives it."""
+        if self.store.lease_s is None:
+            return call(*args)
+        return await asyncio.to_thread(call, *args)
+
+    async def _recover_expired(self, now: datetime) -> None:
+        closed = await self._io(self.store.recover, self.campaign_id, self.find_record, now)
+        for attempt, outcome in closed:
             log.warning("campaign %s: line %d attempt %d (call %s) lost its dialer's lease; closed as %s",
                         self.campaign_id, attempt.line, attempt.attempt_no, attempt.call_id, outcome)
 
@@ -206,6 +218,8 @@ class CampaignRunner:
         if result.outcome in (ANSWERED, TRANSFERRED) and result.record is None:
             result = DialResult(FAILED)  # the bot never got the audio: the person heard nothing
         try:
+            # In the loop, not a thread: a runner killed now leaves the attempt open for recovery,
+            # never half-closed by a thread that outlives it.
             outcome = self.store.finish_attempt(self.campaign_id, contact.line, attempt_no, result.outcome,
                                                 result.record, self.clock())
         except CampaignError as exc:
@@ -215,4 +229,4 @@ class CampaignRunner:
             return
         log.info("campaign %s: line %d attempt %d: %s", self.campaign_id, contact.line, attempt_no, outcome)
         if self.on_progress is not None:
-            self.on_progress(self.store.progress(self.campaign_id))
+            self.on_progress(await self._io(self.store.progress, self.campaign_id))

@@ -153,7 +153,8 @@ class CampaignStore:
         self._conn.close()
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        return self._conn.execute(sql, params).fetchall()
+        with self._lock:  # the runner calls from worker threads
+            return self._conn.execute(sql, params).fetchall()
 
     @contextmanager
     def _transaction(self) -> Iterator[Any]:

@@ -245,6 +245,16 @@ class PostgresDatabase:
             self._drop()
 
 
+def create_tables(db: PostgresDatabase, lock_key: int, schema: str) -> None:
+    """Run ``CREATE … IF NOT EXISTS`` statements (split at ``;``) for a feature's own tables, under a
+    transaction-scoped advisory lock: workers starting together would race on them otherwise."""
+    with db.transaction() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (lock_key,))
+        for statement in schema.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

@@ -12,7 +12,7 @@ key at the same moment count each other.
 
 from __future__ import annotations
 
-from voicebot.store.pgdb import PostgresDatabase
+from voicebot.store.pgdb import PostgresDatabase, create_tables
 from voicebot.store.postgres import WorkerId, worker_alive
 
 # Any constant: it names the lock that serialises creating the table across workers.
@@ -41,11 +41,8 @@ class PostgresCallSlots:
         self.worker = worker
         self._pg = PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
         try:
+            create_tables(self._pg, _SCHEMA_LOCK, _SCHEMA)
             with self._pg.transaction() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
                 # Slots of an earlier process with this id cannot be live calls.
                 conn.execute("DELETE FROM call_slots WHERE worker = ?", (str(worker),))
         except BaseException:
