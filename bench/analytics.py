@@ -195,6 +195,24 @@ def queries(store: Any) -> dict[str, Callable[[], Any]]:
     }
 
 
+def measure_saves(store: Any, count: int) -> dict[str, Any]:
+    """The write side: whole records through store.save (record row + facts + per-day counters)."""
+    from voicebot.record import CallRecord
+
+    records = [CallRecord.from_json({**data, "call_id": f"save-{data['call_id']}"})
+               for data in synthetic_records(count, seed=11)]
+    walls = []
+    cpu = time.process_time()
+    for record in records:
+        started = time.perf_counter()
+        store.save(record)
+        walls.append(time.perf_counter() - started)
+    walls.sort()
+    return {"saves": count, "p50_ms": round(1000 * walls[len(walls) // 2], 1),
+            "p95_ms": round(1000 * walls[int(len(walls) * 0.95)], 1),
+            "cpu_ms_per_save": round(1000 * (time.process_time() - cpu) / count, 2)}
+
+
 def measure(store: Any) -> list[dict[str, Any]]:
     out = []
     for name, run in queries(store).items():
@@ -280,6 +298,7 @@ def main() -> int:
     )
     parser.add_argument("--url", default=None, help="an empty PostgreSQL database to load")
     parser.add_argument("--start-postgres", action="store_true", help="run a throwaway PostgreSQL server")
+    parser.add_argument("--saves", type=int, default=300, help="records saved through the store, timed")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
@@ -292,11 +311,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         store = load_sqlite(args.sqlite or Path(tmp) / "bench.db", tables)
         results["sqlite"] = measure(store)
+        results["sqlite_saves"] = measure_saves(store, args.saves)
         store.close()
     if args.url or args.start_postgres:
         with throwaway_postgres() if args.start_postgres else _given(args.url) as url:
             store = load_postgres(url, tables)
             results["postgres"] = measure(store)
+            results["postgres_saves"] = measure_saves(store, args.saves)
             store.close()
     for backend in ("sqlite", "postgres"):
         for row in results.get(backend, []):
@@ -304,6 +325,9 @@ def main() -> int:
                 f"{backend:8s}  {row['query']:36s} {row['wall_ms']:8.1f} ms wall  {row['cpu_ms']:8.1f} ms CPU"
                 f"  ({row['rows']} rows)"
             )
+    for backend in ("sqlite", "postgres"):
+        if f"{backend}_saves" in results:
+            print(f"{backend:8s}  save (record + facts + counters): {results[f'{backend}_saves']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
