@@ -15,12 +15,13 @@ ANSWER_TEXT = "No, thank you."
 
 
 def run_campaign(service: Service, customers: Phone, csv: str, *, reject: set[str], name: str,
-                 timeout: float = 900, between_calls: Callable[[int], None] | None = None,
+                 timeout: float = 900, on_greeting: Callable[[int], bool] | None = None,
                  **settings: Any) -> dict[str, Any]:
     """Creates and starts the campaign, plays the customers until it is finished; returns its status.
 
     ``reject``: numbers whose phone declines the call while it rings (486 from the phone).
-    ``between_calls(n)``: called once after the n-th answered call has ended.
+    ``on_greeting(n)``: called in the n-th answered call once the bot has greeted and asked; True
+    means the call is being cut (the customer then says nothing more).
     """
     created = service.post("/api/campaigns/", {"dialogue": "satisfaction_survey", "contacts_csv": csv,
                                                 "name": name, **settings})
@@ -42,15 +43,15 @@ def run_campaign(service: Service, customers: Phone, csv: str, *, reject: set[st
             if event.type == "CALL_INCOMING" and number in reject:
                 customers.hangup()  # decline while it rings
             elif event.type == "CALL_ESTABLISHED":
+                answered += 1
                 customers.new_call()
+                customers.command("uafind", str(event.data.get("accountaor")))  # `ausrc` acts on it
                 customers.wait_bot_turn()  # greeting and the consent question
-                customers.say(ANSWER_TEXT)
+                if on_greeting is None or not on_greeting(answered):
+                    customers.say(ANSWER_TEXT)
                 customers.wait_event("CALL_CLOSED", 60, after=seen)  # the bot says goodbye, hangs up
                 customers.quiet()
-                answered += 1
                 heard.append(speech_seconds(customers.heard()))
-                if between_calls is not None:
-                    between_calls(answered)
                 break  # re-read the events: more arrived while talking
         time.sleep(0.2)
     raise AssertionError(f"campaign {campaign_id} not finished within {timeout:.0f} s: "

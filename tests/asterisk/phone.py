@@ -239,7 +239,9 @@ class Phone:
         path = microphone_file(self.dir / f"say-{self._mic_count}.wav", text)
         self.command("ausrc", f"aufile,{path}")
         duration = 0.2 + speech_duration_s(text)
-        time.sleep(duration)
+        time.sleep(duration + 0.1)
+        # Back to silence while the call is up: the switch also sets the source of later calls.
+        self.quiet()
         return duration
 
     # ----- what the phone heard -----
@@ -248,28 +250,33 @@ class Phone:
 
     def sent(self) -> Int16Array:
         """What the phone's microphone sent in its latest call."""
-        found = sorted(self.records.glob("dump-*-enc.wav"), key=lambda p: p.stat().st_mtime)
-        return read_growing_wav(found[-1]) if found else read_growing_wav(self.records / "none.wav")
+        recording: Path | None = getattr(self, "_recording", None)
+        name = recording.name.replace("-dec.wav", "-enc.wav") if recording else "none.wav"
+        return read_growing_wav(self.records / name)
 
     def heard(self) -> Int16Array:
         """What the phone heard in its latest call."""
-        found = self.recordings()
-        return read_growing_wav(found[-1]) if found else read_growing_wav(self.records / "none.wav")
+        recording: Path | None = getattr(self, "_recording", None)
+        return read_growing_wav(recording or self.records / "none.wav")
 
     def wait_bot_turn(self, *, quiet_s: float = 1.5, timeout: float = 90) -> None:
         """Waits until new sound reached the phone (since the last call of this method or the call's
         start) and the line has been quiet for ``quiet_s`` after it."""
         start_len = getattr(self, "_heard_len", 0)
         deadline = time.monotonic() + timeout
+        size, grew_at = -1, time.monotonic()
         while time.monotonic() < deadline:
             samples = self.heard()
             if samples.size < start_len:  # a new call's recording
                 start_len = 0
+            if samples.size != size:
+                size, grew_at = samples.size, time.monotonic()
             found = segments(samples[start_len:])
             if found:
                 last_end = found[-1][1]
                 heard_s = (samples.size - start_len) / 8000
-                if heard_s - last_end >= quiet_s:
+                # Quiet long enough, or the recording stopped growing: the call is over.
+                if heard_s - last_end >= quiet_s or time.monotonic() - grew_at > quiet_s + 2:
                     self._heard_len = samples.size
                     return
             time.sleep(0.1)
@@ -299,7 +306,10 @@ class Phone:
         return mark
 
     def new_call(self) -> None:
-        """A call was answered: what it hears is a new recording (sndfile opens it when audio starts)."""
+        """A call was answered: what it hears is a new recording (sndfile opens it when audio starts);
+        heard() reads that file from now on."""
         self._heard_len = 0
-        self.wait_for(lambda: any(p.stat().st_mtime >= time.time() - 3 for p in self.recordings()), 10,
-                      "a recording of the call")
+        known = set(getattr(self, "_known", set()))
+        self.wait_for(lambda: bool(set(self.recordings()) - known), 10, "a new recording of the call")
+        self._known = set(self.recordings())
+        self._recording = max(self._known - known, key=lambda p: p.stat().st_mtime)
