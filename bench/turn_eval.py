@@ -268,6 +268,23 @@ def report(outcomes: dict[str, list[Outcome]], bands: Sequence[str]) -> dict[str
                 f"{s['ready_delay_mean_ms']:.0f} ms ({s['ready_delay_p50_ms']:.0f})")
             print(f"| {policy} | {band} | {s['turns']} | {false_end} | {delay} | {ready} "
                   f"| {s['asks_per_turn']:.2f} |")
+    print()
+    print("| policy | voices | answers with pauses: false end | answers in one go: false end "
+          "| answers in one go: transcript ready, mean (p50) |")
+    print("|---|---|---|---|---|")
+    paused = {a.key for a in ANSWERS if a.pauses}
+    for policy, results in outcomes.items():
+        for family in ("piper", "espeak", ""):
+            chosen = [o for o in results if o.key.split("/")[1].startswith(family)]
+            with_pauses = [o for o in chosen if o.key.split("/")[0] in paused]
+            one_go = [o for o in chosen if o.key.split("/")[0] not in paused]
+            ready = [o.ready_delay_ms for o in one_go if o.ready_delay_ms is not None]
+            cut = sum(o.false_end for o in with_pauses)
+            cut_one_go = sum(o.false_end for o in one_go)
+            ready_text = f"{np.mean(ready):.0f} ms ({np.percentile(ready, 50):.0f})" if ready else "-"
+            share = 100 * cut / max(1, len(with_pauses))
+            print(f"| {policy} | {family or 'all'} | {cut}/{len(with_pauses)} ({share:.1f}%) "
+                  f"| {cut_one_go}/{len(one_go)} | {ready_text} |")
     for policy, by_band in summaries.items():
         s = by_band["all"]
         model = "-" if s["model_cpu_ms_mean"] is None else f"{s['model_cpu_ms_mean']:.0f} ms"
