@@ -217,8 +217,8 @@ class Listener:
 
     def _ask_turn_model(self, ask: AskTurnModel) -> None:
         utterance = self._utterance
-        if utterance is None or utterance.ignored:
-            return  # talk-over under a protected prompt: the ceiling ends it, no model time spent
+        if utterance is None:
+            return
         self._ctx.count_meta("turn_model_asks")
         self._ctx.spawn(self._turn_verdict(utterance, ask, utterance.audio(ask.at_ms)))
 
