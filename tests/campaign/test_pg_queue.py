@@ -7,10 +7,15 @@ contacts to the others, closed as interrupted once its leases have run out and d
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
+import pytest
 
 from voicebot.campaign.contacts import parse_contacts
 from voicebot.campaign.dialer import AmiDialer, OutboundSettings
@@ -210,3 +215,26 @@ async def test_a_dialer_that_cannot_renew_hangs_up_before_another_retries(pg_url
     assert hangups, "the dialer that lost its lease did not hang its call up"
     assert [a.outcome for a in contact.attempts] == ["interrupted", "answered"]
     assert contact.attempts[0].call_id == call_id
+
+
+def test_campaign_status_and_report_read_the_postgresql_queue(pg_url: str, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from voicebot.cli import main
+
+    store = PostgresCampaignStore(pg_url)
+    store.create("c1", "survey", CampaignSettings("satisfaction_survey"),
+                 parse_contacts(f"phone,name\n{phone(1)},Ann\n{phone(2)},Bob\n12,Bad\n"), NOW)
+    (claim,) = store.claim("c1", NOW, 1)
+    store.finish_attempt("c1", claim.contact.line, claim.attempt_no, "busy", None, NOW)
+    store.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOICEBOT_STORE__URL", pg_url)  # the same store.url as the records
+    assert main(["campaign", "status", "--json"]) == 0
+    (status,) = json.loads(capsys.readouterr().out)
+    assert (status["campaign_id"], status["total"], status["invalid"], status["pending"]) == ("c1", 3, 1, 2)
+    assert main(["campaign", "report", "c1", "--format", "csv"]) == 0
+    rows = {row["line"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    # Line 2 was busy once: its retry is due, so it is still pending with one attempt.
+    assert (rows["2"]["status"], rows["2"]["attempts"]) == ("pending", "1")
+    assert rows["3"]["status"] == "pending" and rows["4"]["status"] == "invalid"
