@@ -12,6 +12,7 @@ Recognisers are pluggable (``RECOGNIZERS``); ``--mode`` picks one or several, ru
     grammar   the same with ``expected=`` the step's expected answers, when transcribe() takes that
               parameter (feature-detected); the answers come from GRAMMAR_BUILDER(dialogue, slot name)
     text      the reference text itself: the understanding alone, without speech recognition
+    plain     faster-whisper on the same model with plain settings (beam 3, temperature 0, no timestamps)
 
     .venv/bin/python bench/phone_answers.py [--mode free,grammar] [--condition phone8] [--voice V]
         [--language en] [--every N] [--config voicebot.yml] [--json OUT.json]
@@ -134,6 +135,27 @@ def free_recognizer(engines: _Engines) -> Recognize:
     return recognize
 
 
+def plain_recognizer(engines: _Engines) -> Recognize:
+    """faster-whisper itself on the live transcriber's model, with bench/wer.py's plain settings (beam 3,
+    temperature 0, without_timestamps): what the model gives without the product's decoding options."""
+    def recognize(audio: Float32Array, question: Question, row: dict[str, Any]) -> Heard:
+        model = engines.transcriber(question.language)._model
+
+        def decode() -> list[Any]:
+            segments, _ = model.transcribe(audio, language=question.language, beam_size=3, temperature=0.0,
+                                           without_timestamps=True, condition_on_previous_text=False,
+                                           vad_filter=False)
+            return list(segments)
+
+        segments, cpu_ms = _timed(decode)
+        text = " ".join(s.text.strip() for s in segments).strip()
+        logprobs = [s.avg_logprob for s in segments]
+        confidence = float(np.exp(np.mean(logprobs))) if logprobs else None
+        return Heard(text, confidence, cpu_ms)
+
+    return recognize
+
+
 def accepts_expected(transcriber: Any) -> bool:
     """Whether this transcribe() takes ``expected=`` (the grammar pass)."""
     try:
@@ -183,6 +205,7 @@ RECOGNIZERS: dict[str, Callable[[argparse.Namespace, _Engines], Recognize]] = {
     "free": lambda args, engines: free_recognizer(engines),
     "grammar": lambda args, engines: grammar_recognizer(engines, args.grammar_builder),
     "text": lambda args, engines: text_recognizer(),
+    "plain": lambda args, engines: plain_recognizer(engines),
 }
 
 
