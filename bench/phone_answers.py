@@ -9,8 +9,8 @@ type and per voice, with the rate of "stop" heard where an answer was expected.
 Recognisers are pluggable (``RECOGNIZERS``); ``--mode`` picks one or several, run side by side:
 
     free      transcriber.transcribe(audio, language=..., hints=live hints): today's live path
-    grammar   the same with ``expected=`` the step's expected answers, when transcribe() takes that
-              parameter (feature-detected); the answers come from GRAMMAR_BUILDER(dialogue, slot name)
+    grammar   the same with ``expected=`` the step's expected answers (voicebot.dialogue.grammar), decided
+              as the dialogue machine decides (grammar.read_answer); needs a transcribe() with expected=
     text      the reference text itself: the understanding alone, without speech recognition
     plain     faster-whisper on the same model with plain settings (beam 3, temperature 0, no timestamps)
 
@@ -21,7 +21,6 @@ Recognisers are pluggable (``RECOGNIZERS``); ``--mode`` picks one or several, ru
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import json
 import sys
@@ -44,8 +43,6 @@ from voicebot.audio.io import read_audio
 
 Float32Array = npt.NDArray[np.float32]
 RATE_HZ = 16_000
-# Where grammar mode gets a step's expected answers: "module:function", called (dialogue, slot name).
-GRAMMAR_BUILDER = "voicebot.dialogue.grammar:expected_answers"
 _CLOSERS_EN = ("that's all", "that is all", "no that's it", "that's it", "that's everything",
                "nothing else", "nothing else thanks")
 
@@ -65,6 +62,7 @@ class Heard:
     text: str
     confidence: float | None
     cpu_ms: float = 0.0
+    read_back: bool = False  # the dialogue would read this answer back before taking it
 
 
 Recognize = Callable[[Float32Array, Question, dict[str, Any]], Heard]  # (audio, question, row)
@@ -165,19 +163,13 @@ def accepts_expected(transcriber: Any) -> bool:
     return "expected" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
-def grammar_builder(spec: str = GRAMMAR_BUILDER) -> Callable[[Any, str], Any]:
-    module_name, _, name = spec.partition(":")
-    try:
-        builder: Callable[[Any, str], Any] = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError):
-        raise SystemExit(f"error: grammar mode needs {spec} (called with the dialogue and the slot name); "
-                         "pass --grammar-builder MODULE:FUNCTION") from None
-    return builder
+def grammar_recognizer(engines: _Engines) -> Recognize:
+    """The live path with the grammar pass, decided as the dialogue machine decides (grammar.read_answer):
+    the step's expected answers scored on the audio, the free transcript or the expected answer chosen."""
+    from voicebot.dialogue import grammar
+    from voicebot.dialogue.understanding import SlotReader
 
-
-def grammar_recognizer(engines: _Engines, builder_spec: str) -> Recognize:
-    builder = grammar_builder(builder_spec)
-    cache: dict[tuple[str, str], Any] = {}
+    cache: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     def recognize(audio: Float32Array, question: Question, row: dict[str, Any]) -> Heard:
         transcriber = engines.transcriber(question.language)
@@ -186,10 +178,22 @@ def grammar_recognizer(engines: _Engines, builder_spec: str) -> Recognize:
                              "this branch: run --mode free")
         key = (question.dialogue.name, question.slot)
         if key not in cache:
-            cache[key] = builder(question.dialogue, question.slot)
+            reader = SlotReader(question.dialogue)
+            spec = question.dialogue.slots[question.slot]
+            hints = tuple(h for step in _ask_steps(question.dialogue, question.slot)
+                          for h in getattr(step, "hints", ()))
+            expected = grammar.for_slot(question.dialogue, spec, hints,
+                                        read=lambda said: reader.read(spec, said, strict=True))
+            cache[key] = (reader, expected)
+        reader, expected = cache[key]
         result, cpu_ms = _timed(lambda: transcriber.transcribe(audio, language=question.language,
-                                                               hints=question.hints, expected=cache[key]))
-        return Heard(result.text, result.confidence, cpu_ms)
+                                                               hints=question.hints,
+                                                               expected=expected.to_score))
+        reading = grammar.read_answer(reader, expected, result.text, result.confidence, result.alternatives,
+                                      result.logprob)
+        return Heard(reading.text, reading.confidence, cpu_ms,
+                     read_back=reading.source == "grammar"
+                     and (reading.confidence or 0) < grammar.ACCEPT_POSTERIOR)
 
     return recognize
 
@@ -203,7 +207,7 @@ def text_recognizer() -> Recognize:
 
 RECOGNIZERS: dict[str, Callable[[argparse.Namespace, _Engines], Recognize]] = {
     "free": lambda args, engines: free_recognizer(engines),
-    "grammar": lambda args, engines: grammar_recognizer(engines, args.grammar_builder),
+    "grammar": lambda args, engines: grammar_recognizer(engines),
     "text": lambda args, engines: text_recognizer(),
     "plain": lambda args, engines: plain_recognizer(engines),
 }
@@ -333,7 +337,7 @@ def run(rows: Sequence[dict[str, Any]], modes: dict[str, Recognize], understandi
                                  "condition": condition, "ask": row["ask"], "reference": row["reference"],
                                  "heard": heard.text, "confidence": heard.confidence, "value": value,
                                  "expected": row["expected"], "intent": intent, "verdict": verdict,
-                                 "cpu_ms": round(heard.cpu_ms, 1)})
+                                 "read_back": heard.read_back, "cpu_ms": round(heard.cpu_ms, 1)})
         if (index + 1) % 100 == 0:
             log(f"{index + 1}/{len(rows)} files")
     return list(reports.values())
@@ -388,9 +392,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="corpus directory (built if needed)")
     parser.add_argument("--mode", default="free",
                         help=f"comma-separated recognisers to run side by side: {', '.join(RECOGNIZERS)}")
-    parser.add_argument("--grammar-builder", default=GRAMMAR_BUILDER, metavar="MODULE:FUNCTION",
-                        help="grammar mode's expected answers, called (dialogue, slot) "
-                        f"(default {GRAMMAR_BUILDER})")
     parser.add_argument("--condition", action="append", choices=["clean16", "phone8"], help="default: both")
     parser.add_argument("--voice", action="append", help="only these voices (default: all)")
     parser.add_argument("--language", choices=["en", "ko"], help="only this language")

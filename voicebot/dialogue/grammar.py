@@ -20,9 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.dialogue.render import english_number_words
+
+if TYPE_CHECKING:
+    from voicebot.dialogue.understanding import SlotReader
 
 # Enumerate integer ranges up to this many values (a 0-10 score, a 1-31 day); larger ranges are left to
 # the free transcript, whose number parser handles them.
@@ -214,6 +218,26 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
     # A short word that sounded like "bye" keeps a low posterior here, so the dialogue reads the answer
     # back ("I think you said 5. Is that right?") instead of taking it or ending the call.
     return Reading(text, round(share, 4), "grammar", best)
+
+
+def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
+                alternatives: Sequence[Alternative], logprob: float | None,
+                lone_words: int = 2) -> Reading:
+    """:func:`choose` with the dialogue's own reading of words: the slot's parser (yes/no for a yes/no
+    question) for answers, and a global intent said in more than ``lone_words`` words as clear."""
+    if expected.slot_type == "yes_no" or expected.slot is None:
+        def meaning(said: str) -> str | None:
+            return meaning_of(reader.yes_no(said))
+    else:
+        spec = reader.dialogue.slots[expected.slot]
+
+        def meaning(said: str) -> str | None:
+            return meaning_of(reader.read(spec, said, strict=True))
+
+    def clear_intent(said: str) -> bool:
+        return reader.intent(said) is not None and len(reader.words(said)) > lone_words
+
+    return choose(text, confidence, alternatives, expected, meaning, clear_intent, logprob)
 
 
 def meaning_posterior(alternatives: Sequence[Alternative],

@@ -369,8 +369,8 @@ class Conversation:
         expected = listen.expected if listen is not None else None
         if expected is None or not event.alternatives:
             return event, None
-        reading = grammar.choose(event.text, event.confidence, event.alternatives, expected,
-                                 self._meaning(expected), self._clear_intent, event.logprob)
+        reading = grammar.read_answer(self._reader, expected, event.text, event.confidence,
+                                      event.alternatives, event.logprob, _UNSURE_STOP_WORDS)
         if reading.source != "grammar":
             return replace(event, confidence=reading.confidence), None
         confidence = reading.confidence
@@ -378,15 +378,6 @@ class Conversation:
             # Taken from the grammar, not the transcript, and not by far: read it back.
             confidence = min(confidence, self.dialogue.behaviour.low_confidence / 2)
         return replace(event, text=reading.text, confidence=confidence), event.text
-
-    def _meaning(self, expected: grammar.ExpectedAnswers) -> Callable[[str], str | None]:
-        if expected.slot_type == "yes_no" or expected.slot is None:
-            return lambda text: grammar.meaning_of(self._reader.yes_no(text))
-        spec = self.dialogue.slots[expected.slot]
-        return lambda text: grammar.meaning_of(self._reader.read(spec, text, strict=True))
-
-    def _clear_intent(self, text: str) -> bool:
-        return self._reader.intent(text) is not None and len(self._reader.words(text)) > _UNSURE_STOP_WORDS
 
     # ---- events ----
 
