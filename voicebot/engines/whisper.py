@@ -182,13 +182,12 @@ class WhisperTranscriber:
             return Transcript(text="", final=final, language=language, confidence=0.0)
         rows = [tokens, *(tokenizer.encode(" " + phrase.strip()) for phrase in expected)]
         scored = self._score(encoder_output, tokenizer, rows, frames)
-        token_probabilities = [(tokenizer.decode([t]), p) for t, p in zip(tokens, scored[0][1], strict=True)]
         alternatives = tuple((phrase, round(logprob, 3))
                              for phrase, (logprob, _) in zip(expected, scored[1:], strict=True))
         segment = Segment(text=text, start_s=0.0, end_s=round(audio.size / STT_SAMPLE_RATE_HZ, 3),
                           avg_logprob=avg_logprob, no_speech_prob=no_speech_prob)
         return Transcript(text=text, final=final, language=language, segments=(segment,),
-                          confidence=content_confidence(token_probabilities), alternatives=alternatives,
+                          confidence=_confidence((segment,)), alternatives=alternatives,
                           logprob=round(scored[0][0], 3))
 
     def _generate(self, encoder_output: Any, prompt: list[int], tokenizer: Any,
@@ -328,16 +327,6 @@ def _segment(raw: Any) -> Segment:
 def _words_only(text: str) -> str:
     # Silence decodes to a lone "." or "..."; that is no words, not a turn.
     return text if any(ch.isalnum() for ch in text) else ""
-
-
-def content_confidence(token_probabilities: Sequence[tuple[str, float]]) -> float:
-    """Confidence of a transcript from its content tokens: the geometric mean of the probabilities of the
-    tokens that carry letters or digits. Punctuation and casing tokens say nothing about the words, and
-    exp(mean log-probability) over them scored a clear "Four." at 0.31."""
-    logs = [math.log(max(p, 1e-9)) for token, p in token_probabilities if any(c.isalnum() for c in token)]
-    if not logs:
-        return 0.0
-    return round(math.exp(sum(logs) / len(logs)), 4)
 
 
 def _confidence(segments: Sequence[Segment]) -> float:
