@@ -1,14 +1,17 @@
 """Voice cloning benchmark: speaker similarity, intelligibility and speed of the CPU clone engine.
 
 For each LibriSpeech speaker in /work/shared/data/speakers (or --speakers DIR): clone from its first
-clips, hold out the rest, synthesise test sentences with the base voice and with the clone, and report
+clips, hold out the rest, synthesise test sentences with the base voice and with the clone under every
+setting in SETTINGS (one run), and report, wideband and through an 8 kHz mu-law phone line:
   - speaker similarity: resemblyzer cosine between each utterance and the held-out clips' centroid
-    (target) and the other speakers' centroids (distractors);
+    (target) and the other speakers' centroids (distractors); at 8 kHz the held-out clips go through
+    the same phone line;
   - intelligibility: WER of our STT (whisper tiny.en) on base and cloned speech;
-  - real-time factor and time to the first audio chunk, base and cloned.
+  - real-time factor and time to the first audio chunk (wall and CPU), base and cloned.
 resemblyzer needs torch, so it runs in a separate venv (.bench-venv) that this script creates if missing.
 
-    .venv/bin/python bench/clone.py [--speakers DIR] [--reference-clips 6] [--out bench/results/clone.json]
+    .venv/bin/python bench/clone.py [--speakers DIR] [--reference-clips 6] [--settings NAME ...]
+        [--cache DIR] [--out bench/results/clone.json]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -28,6 +32,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".bench-venv"
 TORCH_WHEEL_DIR = Path("/opt/wheels")
+# name -> (training variant, runtime mapping); "gmm16@0.7" is the engine's default before this bench.
+TRAINING = {"full16": {}, "diag64": {"components": 64, "covariance": "diagonal"}}
+SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "gmm16@0.7": ("full16", {"strength": 0.7}),
+    "gmm16@1.0": ("full16", {"strength": 1.0}),
+    "gmm16-nogv@0.7": ("full16", {"strength": 0.7, "global_variance": False}),
+    "gmm64d@0.7": ("diag64", {"strength": 0.7}),
+    "gmm64d@1.0": ("diag64", {"strength": 1.0}),
+    "knn4@0.7": ("full16", {"strength": 0.7, "method": "knn", "neighbours": 4}),
+    "knn4@1.0": ("full16", {"strength": 1.0, "method": "knn", "neighbours": 4}),
+    "knn8@0.85": ("full16", {"strength": 0.85, "method": "knn", "neighbours": 8, "smooth_frames": 5}),
+}
 SENTENCES = (
     "Thank you for calling, how can I help you today?",
     "Your order of two large pizzas will arrive in about thirty minutes.",
@@ -75,27 +91,50 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def timed_synthesis(synth, text: str) -> tuple[np.ndarray, float, float, float]:  # type: ignore[no-untyped-def]
-    """Audio, wall seconds, wall seconds to the first chunk, CPU seconds (all threads of this process:
-    the fair cost figure when the machine is shared)."""
+def timed_synthesis(synth, text: str) -> tuple[np.ndarray, float, float, float, float]:  # type: ignore[no-untyped-def]
+    """Audio, wall seconds, wall seconds to the first chunk, CPU seconds to the first chunk, CPU seconds
+    (all threads of this process: the fair cost figure when the machine is shared)."""
     started, cpu_started = time.perf_counter(), time.process_time()
-    first = None
+    first = first_cpu = None
     chunks = []
     for chunk in synth.synthesize(text):
         if first is None:
-            first = time.perf_counter() - started
+            first, first_cpu = time.perf_counter() - started, time.process_time() - cpu_started
         chunks.append(chunk)
-    total = time.perf_counter() - started
-    return np.concatenate(chunks), total, first or total, time.process_time() - cpu_started
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return np.concatenate(chunks), total, first or total, first_cpu or cpu, cpu
+
+
+def phone_line(path: Path, out: Path) -> Path:
+    """The file as a caller hears it: 8 kHz, G.711 mu-law, decoded again."""
+    from voicebot.audio.g711 import ulaw_decode, ulaw_encode
+    from voicebot.audio.io import read_audio, write_wav
+
+    narrow = read_audio(path, 8_000)
+    pcm = np.clip(narrow * 32767.0, -32768, 32767).astype(np.int16)
+    write_wav(out, ulaw_decode(ulaw_encode(pcm)), 8_000)
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speakers", default="/work/shared/data/speakers")
     parser.add_argument("--reference-clips", type=int, default=6)
-    parser.add_argument("--strengths", type=float, nargs="+", default=[1.0, 0.7, 0.5])
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    parser.add_argument("--cache", help="keep prepared training data and models here between runs")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "clone.json"))
+    parser.add_argument("--call", metavar="SPEAKER",
+                        help="instead: per-turn latency of `voicebot call --fast` with SPEAKER's clone "
+                             "(default settings) against the base voice, calls alternating")
+    parser.add_argument("--calls", type=int, default=2, help="calls per voice with --call (10 turns each)")
+    parser.add_argument("--markdown", metavar="JSON", help="instead: print the tables of a finished run")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())))
+        return 0
+    if args.call:
+        return call_latency(Path(args.speakers) / args.call, args.reference_clips, args.calls,
+                            Path(args.cache) if args.cache else None, Path(args.out))
 
     from voicebot.audio.io import read_audio, write_wav
     from voicebot.voice import cpu_clone, mapping
@@ -110,62 +149,103 @@ def main() -> int:
         if parts and parts[0] in speakers:
             genders[parts[0]] = parts[1]
     work = Path(tempfile.mkdtemp(prefix="clone-bench-"))
+    cache = Path(args.cache) if args.cache else work
+    cache.mkdir(parents=True, exist_ok=True)
     base = base_synthesizer("en")
     rows: dict[str, dict[str, Any]] = {}
-    utterances: dict[str, list[str]] = {}  # "base" or "speaker/clone@strength" -> wav paths
+    # "base" or "speaker/setting" -> wav paths (wideband) and their phone-line copies
+    utterances: dict[str, list[str]] = {}
     heldout: dict[str, list[str]] = {}
-    base_stats = _new_stats()
+    stats: dict[str, dict[str, Any]] = {"base": _new_stats()}
     for speaker in speakers:
         clips = sorted((speakers_dir / speaker).glob("*.flac"))
         reference, held = clips[: args.reference_clips], clips[args.reference_clips:]
         heldout[speaker] = [str(p) for p in held]
         loaded = [load_clip(p) for p in reference]
-        started = time.perf_counter()
-        model = cpu_clone.train(loaded, "en")
-        train_s = time.perf_counter() - started
-        reference_s = round(sum(c.duration_s for c in loaded), 1)
-        rows[speaker] = {"sex": genders.get(speaker, "?"), "reference_s": reference_s,
-                         "train_s": round(train_s, 1)}
-        engines = [(f"clone@{strength}", cpu_clone.ClonedSynthesizer(
-                        base, model, speaker, mapping.Mapping(strength=strength)))
-                   for strength in args.strengths]
+        rows[speaker] = {"sex": genders.get(speaker, "?"),
+                         "reference_s": round(sum(c.duration_s for c in loaded), 1), "train_s": {}}
+        data_file = cache / f"{speaker}-{args.reference_clips}.pkl"
+        if data_file.is_file():
+            data = pickle.loads(data_file.read_bytes())
+        else:
+            started = time.process_time()
+            data = cpu_clone.prepare(loaded, "en")
+            rows[speaker]["prepare_cpu_s"] = round(time.process_time() - started, 1)
+            data_file.write_bytes(pickle.dumps(data))
+        models = {}
+        for variant in sorted({SETTINGS[name][0] for name in args.settings}):
+            model_file = cache / f"{speaker}-{args.reference_clips}-{variant}.npz"
+            if model_file.is_file():
+                models[variant] = cpu_clone.ConversionModel.load(model_file)
+                continue
+            started = time.process_time()
+            models[variant] = cpu_clone.fit(data, cpu_clone.TrainingOptions(**TRAINING[variant]))
+            rows[speaker]["train_s"][variant] = round(time.process_time() - started, 1)
+            models[variant].save(model_file)
+        engines: list[tuple[str, Any]] = [
+            (name, cpu_clone.ClonedSynthesizer(base, models[SETTINGS[name][0]], speaker,
+                                               mapping.Mapping(**SETTINGS[name][1])))
+            for name in args.settings]
         if speaker == speakers[0]:
             engines.insert(0, ("base", base))
         for kind, engine in engines:
-            stats = base_stats if kind == "base" else _new_stats()
+            key = "base" if kind == "base" else f"{speaker}/{kind}"
+            entry = stats["base"] if kind == "base" else stats.setdefault(kind, _new_stats())
+            per_speaker = _new_stats()
             for index, text in enumerate(SENTENCES):
-                audio, total, first, cpu = timed_synthesis(engine, text)
-                path = work / f"{speaker}-{kind}-{index}.wav"
+                audio, total, first, first_cpu, cpu = timed_synthesis(engine, text)
+                path = work / f"{key.replace('/', '-')}-{index}.wav"
                 write_wav(path, audio, engine.sample_rate_hz)
-                stats["seconds"] += total
-                stats["cpu_s"] += cpu
-                stats["audio_s"] += audio.size / engine.sample_rate_hz
-                stats["first_s"].append(first)
-                stats["refs"].append(text)
-                stats["hyps"].append(transcribe(read_audio(path, 16_000), "en"))
-                utterances.setdefault("base" if kind == "base" else f"{speaker}/{kind}", []).append(str(path))
+                narrow = phone_line(path, path.with_suffix(".8k.wav"))
+                for bucket in (entry, per_speaker):
+                    bucket["seconds"] += total
+                    bucket["cpu_s"] += cpu
+                    bucket["audio_s"] += audio.size / engine.sample_rate_hz
+                    bucket["first_s"].append(first)
+                    bucket["first_cpu_s"].append(first_cpu)
+                    bucket["refs"].append(text)
+                    bucket["hyps"].append(transcribe(read_audio(path, 16_000), "en"))
+                    bucket["hyps_8k"].append(transcribe(read_audio(narrow, 16_000), "en"))
+                utterances.setdefault(key, []).append(str(path))
             if kind != "base":
-                rows[speaker][kind] = _summary(stats)
-        print(speaker, rows[speaker], file=sys.stderr, flush=True)
+                rows[speaker][kind] = _wer(per_speaker)
+        print(speaker, json.dumps(rows[speaker]), file=sys.stderr, flush=True)
 
-    all_paths = [p for items in utterances.values() for p in items] + [p for v in heldout.values() for p in v]
+    held_narrow = {s: [str(phone_line(Path(p), work / f"held-{s}-{i}.8k.wav")) for i, p in enumerate(paths)]
+                   for s, paths in heldout.items()}
+    narrow_of = {p: str(Path(p).with_suffix(".8k.wav")) for items in utterances.values() for p in items}
+    all_paths = ([p for items in utterances.values() for p in items] + list(narrow_of.values())
+                 + [p for v in heldout.values() for p in v] + [p for v in held_narrow.values() for p in v])
     vectors = embed(all_paths, work)
-    centroid = {s: np.mean([vectors[p] for p in heldout[s]], axis=0) for s in speakers}
-    for speaker in speakers:
-        others = [s for s in speakers if s != speaker]
-        rows[speaker]["similarity_base"] = _similarity(vectors, utterances["base"], centroid[speaker])
-        rows[speaker]["similarity_base_to_others"] = round(float(np.mean(
-            [_similarity(vectors, utterances["base"], centroid[o]) for o in others])), 3)
-        for strength in args.strengths:
-            paths = utterances[f"{speaker}/clone@{strength}"]
-            entry = rows[speaker][f"clone@{strength}"]
-            assert isinstance(entry, dict)
-            entry["similarity"] = _similarity(vectors, paths, centroid[speaker])
-            entry["similarity_to_others"] = round(float(np.mean(
-                [_similarity(vectors, paths, centroid[o]) for o in others])), 3)
+    for band, held_paths, pick in (("", heldout, lambda p: p), ("_8k", held_narrow, lambda p: narrow_of[p])):
+        centroid = {s: np.mean([vectors[p] for p in held_paths[s]], axis=0) for s in speakers}
+        for speaker in speakers:
+            others = [s for s in speakers if s != speaker]
+            base_paths = [pick(p) for p in utterances["base"]]
+            rows[speaker][f"similarity_base{band}"] = _similarity(vectors, base_paths, centroid[speaker])
+            rows[speaker][f"similarity_base_to_others{band}"] = round(float(np.mean(
+                [_similarity(vectors, base_paths, centroid[o]) for o in others])), 3)
+            for name in args.settings:
+                paths = [pick(p) for p in utterances[f"{speaker}/{name}"]]
+                entry = rows[speaker][name]
+                entry[f"similarity{band}"] = _similarity(vectors, paths, centroid[speaker])
+                to_others = [_similarity(vectors, paths, centroid[o]) for o in others]
+                entry[f"similarity_to_others{band}"] = round(float(np.mean(to_others)), 3)
+                entry[f"closest_is_self{band}"] = bool(entry[f"similarity{band}"] > max(to_others))
+    settings_summary = {}
+    for name in args.settings:
+        per = [rows[s][name] for s in speakers]
+        settings_summary[name] = {
+            "training": SETTINGS[name][0], "mapping": SETTINGS[name][1], **_summary(stats[name]),
+            **{key: round(float(np.mean([p[key] for p in per])), 3)
+               for key in ("similarity", "similarity_to_others", "wer", "similarity_8k",
+                           "similarity_to_others_8k", "wer_8k")},
+            "min_margin": round(float(min(p["similarity"] - p["similarity_to_others"] for p in per)), 3),
+            "all_closest_to_self": all(p["closest_is_self"] for p in per),
+            "all_closest_to_self_8k": all(p["closest_is_self_8k"] for p in per)}
     summary = {"load_average_1min": round(os.getloadavg()[0], 1),
-               "sentences": list(SENTENCES), "reference_clips": args.reference_clips, "speakers": rows,
-               "base": _summary(base_stats)}
+               "sentences": list(SENTENCES), "reference_clips": args.reference_clips,
+               "settings": settings_summary, "base": _summary(stats["base"]), "speakers": rows}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2))
@@ -173,17 +253,128 @@ def main() -> int:
     return 0
 
 
+_RUN_CLI = "import sys; from voicebot.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def call_latency(speaker_dir: Path, reference_clips: int, calls: int, cache: Path | None, out: Path) -> int:
+    """Per-turn response latency through the file door, base voice against a clone, A B A B."""
+    import shutil
+
+    sys.path.insert(0, str(ROOT))
+    from bench.latency import DIALOGUE, _caller_turns, _turn_audio
+    from voicebot.audio.io import write_wav
+    from voicebot.voice import cpu_clone
+    from voicebot.voice.profile import Profile
+
+    work = Path(tempfile.mkdtemp(prefix="clone-call-"))
+    clips = sorted(speaker_dir.glob("*.flac"))[:reference_clips]
+    voices = work / "voices"
+    folder = voices / "clone"
+    (folder / "clips").mkdir(parents=True)
+    names = []
+    for index, clip in enumerate(clips, start=1):
+        names.append(f"clips/{index:02d}.flac")
+        shutil.copyfile(clip, folder / names[-1])
+    profile = Profile(name="clone", directory=folder, engine="cpu-clone", languages=("en",),
+                      clips=tuple(names), settings={"speed": 1.0})
+    model_file = cache / f"{speaker_dir.name}-{reference_clips}-full16.npz" if cache else None
+    if model_file is not None and model_file.is_file():  # the model the main bench trained on these clips
+        shutil.copyfile(model_file, folder / cpu_clone.MODEL_FILE)
+        profile = Profile(**{**{f: getattr(profile, f) for f in ("name", "directory", "engine", "languages",
+                                                                "clips", "settings")},
+                             "checksum": profile.current_checksum(), "artefacts": (cpu_clone.MODEL_FILE,)})
+        profile.save()
+    else:
+        profile.build(lambda msg: print(msg, file=sys.stderr))
+    dialogues = {"base": DIALOGUE, "clone": work / "latency_check_clone.yml"}
+    text = DIALOGUE.read_text()
+    dialogues["clone"].write_text(text.replace("language: en\n", "language: en\nvoice: clone\n", 1))
+    files = []
+    for i, audio in enumerate(_turn_audio()):
+        path = work / f"turn{i}.wav"
+        write_wav(path, np.clip(audio * 32767, -32768, 32767).astype(np.int16), 16_000)
+        files.append(str(path))
+    env = {**os.environ, "VOICEBOT_VOICES_DIR": str(voices), "PYTHONPATH": str(ROOT)}
+    turns: dict[str, list[dict[str, Any]]] = {"base": [], "clone": []}
+    for _ in range(calls):
+        for voice in ("base", "clone"):
+            argv = [sys.executable, "-c", _RUN_CLI, "call", str(dialogues[voice]), "--json", "--fast"]
+            for file in files:
+                argv += ["--audio", file]
+            done = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
+            turns[voice] += _caller_turns(json.loads(done.stdout))
+    result = {}
+    for voice, items in turns.items():
+        latency = np.array([float(t["latency_ms"]) for t in items])
+        tts = np.array([t["timings"]["first_tts_chunk_ms"] - t["timings"]["decision_ms"] for t in items
+                        if "first_tts_chunk_ms" in t["timings"] and "decision_ms" in t["timings"]])
+        result[voice] = {"turns": len(items), "latency_ms_p50": round(float(np.median(latency))),
+                         "latency_ms_p95": round(float(np.percentile(latency, 95))),
+                         "tts_first_chunk_ms_p50": round(float(np.median(tts))) if tts.size else None}
+    summary = {"speaker": speaker_dir.name, "calls_per_voice": calls, "load_average_1min":
+               round(os.getloadavg()[0], 1), **result}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    """The BENCHMARKS.md tables of one run: settings (means over speakers), then per speaker."""
+    speakers = summary["speakers"]
+    base = summary["base"]
+    mean_base = {band: round(float(np.mean([row[f"similarity_base{band}"]
+                                            for row in speakers.values()])), 3) for band in ("", "_8k")}
+    others_base = {band: round(float(np.mean([row[f"similarity_base_to_others{band}"]
+                                              for row in speakers.values()])), 3) for band in ("", "_8k")}
+    lines = ["| setting | similarity → target | → other speakers | every speaker closest to self | WER | "
+             "8 kHz similarity → target | 8 kHz → others | 8 kHz closest to self | 8 kHz WER | "
+             "first chunk ms wall / CPU | RTF wall / CPU |", "|---|" + "---:|" * 10,
+             f"| base voice | {mean_base['']} | {others_base['']} | – | {base['wer']} | {mean_base['_8k']} | "
+             f"{others_base['_8k']} | – | {base['wer_8k']} | {base['first_chunk_ms']} / "
+             f"{base['first_chunk_cpu_ms']} | {base['rtf']} / {base['cpu_rtf']} |"]
+    for name, row in summary["settings"].items():
+        lines.append(
+            f"| {name} | {row['similarity']} | {row['similarity_to_others']} | "
+            f"{'yes' if row['all_closest_to_self'] else 'no'} | {row['wer']} | {row['similarity_8k']} | "
+            f"{row['similarity_to_others_8k']} | {'yes' if row['all_closest_to_self_8k'] else 'no'} | "
+            f"{row['wer_8k']} | {row['first_chunk_ms']} / {row['first_chunk_cpu_ms']} | "
+            f"{row['rtf']} / {row['cpu_rtf']} |")
+    names = list(summary["settings"])
+    lines += ["", "| speaker | sex | base → target | " + " | ".join(names) + " |",
+              "|---|---|---:|" + "---:|" * len(names)]
+    bands = (("", "similarity"), ("_8k", "8 kHz similarity"), ("wer", "WER"), ("wer_8k", "8 kHz WER"))
+    for band, label in bands:
+        for speaker, row in speakers.items():
+            if band.startswith("wer"):
+                cells = [str(row[n][band]) for n in names]
+                first = "–"
+            else:
+                cells = [f"{row[n]['similarity' + band]} ({row[n]['similarity_to_others' + band]})"
+                         for n in names]
+                first = str(row[f"similarity_base{band}"])
+            lines.append(f"| {speaker} {label} | {row['sex']} | {first} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _new_stats() -> dict[str, Any]:
-    return {"seconds": 0.0, "cpu_s": 0.0, "audio_s": 0.0, "first_s": [], "refs": [], "hyps": []}
+    return {"seconds": 0.0, "cpu_s": 0.0, "audio_s": 0.0, "first_s": [], "first_cpu_s": [], "refs": [],
+            "hyps": [], "hyps_8k": []}
+
+
+def _wer(stats: dict[str, Any]) -> dict[str, Any]:
+    import jiwer
+
+    return {"wer": round(jiwer.wer(_norm(stats["refs"]), _norm(stats["hyps"])), 3),
+            "wer_8k": round(jiwer.wer(_norm(stats["refs"]), _norm(stats["hyps_8k"])), 3)}
 
 
 def _summary(stats: dict[str, Any]) -> dict[str, Any]:
-    import jiwer
-
     return {"rtf": round(stats["seconds"] / stats["audio_s"], 3),
             "cpu_rtf": round(stats["cpu_s"] / stats["audio_s"], 3),
             "first_chunk_ms": round(1000 * float(np.median(stats["first_s"]))),
-            "wer": round(jiwer.wer(_norm(stats["refs"]), _norm(stats["hyps"])), 3)}
+            "first_chunk_cpu_ms": round(1000 * float(np.median(stats["first_cpu_s"]))),
+            **_wer(stats)}
 
 
 def _similarity(vectors: dict[str, np.ndarray], paths: list[str], centre: np.ndarray) -> float:

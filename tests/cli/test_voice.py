@@ -13,16 +13,35 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [espeak_clip(folder / f"c{i}.wav", text) for i, text in enumerate(SENTENCES)]
 
 
-def test_clone_then_list_then_say(clips: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    voices = tmp_path / "voices"
-    code = main(["voice", "clone", "maria", *map(str, clips), "--voices-dir", str(voices)])
-    out, err = capsys.readouterr()
-    assert code == 0, err
+@pytest.fixture(scope="module")
+def maria(clips: list[Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """`voicebot voice clone maria`, once: the voices folder, stdout and stderr."""
+    import contextlib
+    import io
+
+    voices = tmp_path_factory.mktemp("cli-voices")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["voice", "clone", "maria", *map(str, clips), "--voices-dir", str(voices)])
+    assert code == 0, err.getvalue()
+    return voices, out.getvalue(), err.getvalue()
+
+
+def test_clone_reports_progress_and_how_good_the_clone_is(maria: tuple[Path, str, str]) -> None:
+    voices, out, err = maria
     assert "voice 'maria' ready" in out and "--voice maria" in out
     assert "checking 3 clip(s)" in err and "fitting the voice model" in err  # the progress display
     assert (voices / "maria" / "sample.wav").is_file()
+    # How good the clone is: three clips are too few to hold one back, and the report says so.
+    assert "similarity to your voice in 01.wav, 02.wav, 03.wav (also used for training" in out
+    assert "intelligibility: our speech-to-text got" in out
+    assert "warning: too few clips" in out
 
+
+def test_cloned_voice_is_listed_and_speaks(maria: tuple[Path, str, str], clips: list[Path], tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    voices = maria[0]
     assert main(["voice", "list", "--voices-dir", str(voices)]) == 0
     listed = capsys.readouterr().out
     assert listed.startswith("maria\tcpu-clone\ten\t3 clip(s)")
@@ -37,7 +56,15 @@ def test_clone_then_list_then_say(clips: list[Path], tmp_path: Path, capsys: pyt
     assert rate_hz == 22050 and audio.size > rate_hz
     capsys.readouterr()
 
-    # A dialogue names the voice; an offline call speaks with it.
+    # The name is taken now.
+    assert main(["voice", "clone", "maria", *map(str, clips), "--voices-dir", str(voices)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_a_dialogue_call_speaks_with_the_cloned_voice(maria: tuple[Path, str, str], tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEBOT_VOICES_DIR", str(maria[0]))
     dialogue = tmp_path / "survey.yml"
     text = (Path(__file__).parents[2] / "dialogues" / "satisfaction_survey.yml").read_text()
     dialogue.write_text(text.replace("\nlanguage: en\n", "\nlanguage: en\nvoice: maria\n", 1))
@@ -47,10 +74,6 @@ def test_clone_then_list_then_say(clips: list[Path], tmp_path: Path, capsys: pyt
     assert record["meta"]["voice"] == "maria"
     assert record["meta"]["tts_model"].startswith("cpu-clone:maria@")
     assert record["turns"][0]["role"] == "bot"
-
-    # The name is taken now.
-    assert main(["voice", "clone", "maria", *map(str, clips), "--voices-dir", str(voices)]) == 2
-    assert "already exists" in capsys.readouterr().err
 
 
 def test_bad_clips_stop_the_clone_with_every_reason(clips: list[Path], tmp_path: Path,
@@ -73,6 +96,12 @@ def test_bad_clips_stop_the_clone_with_every_reason(clips: list[Path], tmp_path:
 def test_check_reports_without_cloning(clips: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["voice", "check", *map(str, clips)]) == 0
     assert "s of audio in all: 30-90 s gives a closer voice" in capsys.readouterr().out
+
+
+def test_check_of_an_unknown_name_says_what_it_is_not(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["voice", "check", "nobody", "--voices-dir", str(tmp_path)]) == 2
+    assert "'nobody' is neither a clip file nor a voice" in capsys.readouterr().err
 
 
 def test_xtts_needs_a_checkpoint(clips: list[Path], tmp_path: Path,

@@ -14,6 +14,8 @@ SENTENCES = (
     "Please call me back tomorrow morning, I would like to order two large pizzas.",
     "My favourite colour is green, and I usually walk to work when the weather is nice.",
 )
+# A fourth clip for the cloned voice: with four, clone_voice holds the last one back for its check.
+HELD_BACK_SENTENCE = "Would you like to hear about our special offers before you place your order today?"
 
 
 def espeak_clip(path: Path, text: str, voice: str = "en-us+f3") -> Path:
@@ -26,7 +28,8 @@ def espeak_clip(path: Path, text: str, voice: str = "en-us+f3") -> Path:
 @pytest.fixture(scope="session")
 def female_clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("clips")
-    return [espeak_clip(folder / f"ref{i}.wav", text) for i, text in enumerate(SENTENCES)]
+    return [espeak_clip(folder / f"ref{i}.wav", text)
+            for i, text in enumerate((*SENTENCES, HELD_BACK_SENTENCE))]
 
 
 @pytest.fixture(scope="session")

@@ -44,3 +44,25 @@ def test_joint_gmm_learns_a_linear_voice_mapping() -> None:
     mean, var = gmm.convert(model, source[:50])
     np.testing.assert_allclose(mean, target[:50], atol=0.1)
     assert np.all(var < 0.05)
+
+
+def test_diagonal_gmm_learns_a_per_dimension_voice_mapping_with_many_components() -> None:
+    rng = np.random.default_rng(5)
+    source = rng.normal(size=(3000, 3))
+    target = np.tanh(source) * np.array([1.5, -1.0, 0.5]) + 0.01 * rng.normal(size=source.shape)
+    model = gmm.fit(np.hstack([source, target]), components=12, iterations=15, covariance="diagonal")
+    assert model.weights.shape == (12,)
+    d = model.source_dims
+    assert np.all(model.covariances[:, :d, :d][:, ~np.eye(d, dtype=bool)] == 0)  # no cross terms
+    mean, _ = gmm.convert(model, source[:200])
+    assert np.sqrt(np.mean((mean - target[:200]) ** 2)) < 0.1
+
+
+def test_nearest_mean_takes_frames_from_the_pool() -> None:
+    from voicebot.voice.mapping import moving_average, nearest_mean
+
+    pool = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.2, 5.0]], dtype=np.float32)
+    query = np.array([[0.2, 0.1], [4.0, 4.0]])
+    np.testing.assert_allclose(nearest_mean(pool, query, 2), [[0.05, 0.0], [5.1, 5.0]], atol=1e-6)
+    frames = np.array([[0.0], [3.0], [0.0], [3.0]])
+    np.testing.assert_allclose(moving_average(frames, 3), [[1.0], [1.0], [2.0], [2.0]])

@@ -21,7 +21,7 @@ def _median_f0_hz(samples: np.ndarray, rate_hz: int) -> float:
 def test_clone_lays_out_the_profile(cloned: CloneResult) -> None:
     folder = cloned.profile.directory
     assert (folder / "voice.yml").is_file()
-    assert sorted(p.name for p in (folder / "clips").iterdir()) == ["01.wav", "02.wav", "03.wav"]
+    assert sorted(p.name for p in (folder / "clips").iterdir()) == ["01.wav", "02.wav", "03.wav", "04.wav"]
     assert (folder / "conversion.npz").is_file()
     sample, rate_hz = soundfile.read(cloned.sample_path)
     assert rate_hz == 22050 and sample.size > rate_hz  # more than a second of speech

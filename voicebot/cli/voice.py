@@ -51,6 +51,9 @@ def _clone(args: argparse.Namespace) -> int:
                          progress=_progress())
     print(f"voice {result.profile.name!r} ready in {result.profile.directory}; "
           f"listen to {result.sample_path}")
+    if result.quality is not None:
+        for line in result.quality.lines():
+            print(line)
     print(f"use it: voicebot say 'Hello' -o hello.wav --voice {result.profile.name}")
     return 0
 
@@ -75,6 +78,8 @@ def _list(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from voicebot.voice.clips import check_clips, load_clip
 
+    if len(args.clips) == 1 and not Path(args.clips[0]).exists():
+        return _check_voice(args.clips[0], args.voices_dir)
     clips = [load_clip(path) for path in args.clips]
     problems = check_clips(clips)
     for problem in problems:
@@ -82,6 +87,19 @@ def _check(args: argparse.Namespace) -> int:
     if not problems:
         print(f"{len(clips)} clip(s), {sum(c.duration_s for c in clips):.1f} s: fine for cloning")
     return 1 if any(p.fatal for p in problems) else 0
+
+
+def _check_voice(name: str, voices_dir: str | None) -> int:
+    from voicebot.errors import ConfigError
+    from voicebot.voice.assess import assess
+    from voicebot.voice.profile import find_profile
+
+    profile = find_profile(name, voices_dir)
+    if profile is None:
+        raise ConfigError(f"{name!r} is neither a clip file nor a voice (see: voicebot voice list)")
+    for line in assess(profile, _progress()).lines():
+        print(line)
+    return 0
 
 
 def register(sub: Any) -> None:  # argparse's subparsers action has no public type
@@ -92,7 +110,10 @@ def register(sub: Any) -> None:  # argparse's subparsers action has no public ty
     clone = voice_sub.add_parser(
         "clone", help="clone a voice from reference clips",
         description="Checks the clips (length, sample rate, clipping, silence, one speaker), builds "
-                    "voices/NAME/ and writes voices/NAME/sample.wav. " + _ENGINE_HELP + ".")
+                    "voices/NAME/ (with 4 or more clips the last is held back from training), writes "
+                    "voices/NAME/sample.wav, then prints how close the clone is to the held-back clip and "
+                    "how intelligible it is, with warnings when the clips are too few, noisy or uniform. "
+                    + _ENGINE_HELP + ".")
     clone.add_argument("name", help="voice name: lowercase letters, digits, '-' and '_'")
     clone.add_argument("clips", nargs="+", metavar="CLIP",
                        help="reference recordings of one speaker (WAV/FLAC/MP3, 16 kHz or more; "
@@ -116,6 +137,13 @@ def register(sub: Any) -> None:  # argparse's subparsers action has no public ty
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=_list)
 
-    check = voice_sub.add_parser("check", help="check reference clips without cloning")
-    check.add_argument("clips", nargs="+", metavar="CLIP")
+    check = voice_sub.add_parser(
+        "check", help="check reference clips without cloning, or measure a cloned voice again",
+        description="With clip files: the clip checks only. With the NAME of a voice: speaks check "
+                    "sentences with it and prints how close it is to the held-back clip(s) and how "
+                    "intelligible it is, with warnings about the clips.")
+    check.add_argument("clips", nargs="+", metavar="CLIP|NAME")
+    check.add_argument("--voices-dir", metavar="DIR",
+                       help="where to find NAME (default: $VOICEBOT_VOICES_DIR, else ./voices and "
+                            "~/.local/share/voicebot/voices)")
     check.set_defaults(handler=_check)

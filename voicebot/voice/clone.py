@@ -13,8 +13,10 @@ import numpy as np
 
 from voicebot.audio.io import write_wav
 from voicebot.errors import AudioError, ConfigError
+from voicebot.voice.assess import HELD_BACK_SETTING, assess, choose_held_back
 from voicebot.voice.clips import ClipLimits, ClipProblem, check_clips, load_clip
 from voicebot.voice.profile import ENGINES, NAME_PATTERN, PROFILE_FILE, Profile, Progress
+from voicebot.voice.quality import CloneQuality
 
 DEFAULT_ENGINE = "cpu-clone"
 SAMPLE_FILE = "sample.wav"
@@ -29,13 +31,15 @@ class CloneResult:
     profile: Profile
     advice: tuple[ClipProblem, ...]  # problems that did not stop cloning
     sample_path: Path
+    quality: CloneQuality | None = None  # None when the check was not asked for
 
 
 def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
                 voices_dir: str | os.PathLike[str],
                 engine: str = DEFAULT_ENGINE, languages: Sequence[str] = ("en",),
                 settings: Mapping[str, Any] | None = None, force: bool = False,
-                limits: ClipLimits | None = None, progress: Progress | None = None) -> CloneResult:
+                limits: ClipLimits | None = None, progress: Progress | None = None,
+                check: bool = True) -> CloneResult:
     say = progress or (lambda _msg: None)
     if not NAME_PATTERN.match(name):
         raise ConfigError(f"voice name {name!r} is not allowed: use lowercase letters, digits, '-' and '_'")
@@ -64,8 +68,14 @@ def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
         copy_name = f"clips/{index:02d}{source.suffix.lower() or '.wav'}"
         shutil.copyfile(source, scratch / copy_name)
         names.append(copy_name)
+    chosen = dict(settings or {"speed": 1.0})
+    if check and HELD_BACK_SETTING not in chosen:
+        # One clip stays out of training so that the check compares the clone with unseen speech.
+        held = choose_held_back(names)
+        if held:
+            chosen[HELD_BACK_SETTING] = list(held)
     profile = Profile(name=name, directory=scratch, engine=engine, languages=tuple(languages),
-                      clips=tuple(names), settings=dict(settings or {"speed": 1.0}))
+                      clips=tuple(names), settings=chosen)
     try:
         profile = profile.build(say)
         say("writing a sample")
@@ -74,6 +84,7 @@ def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
                                                         SAMPLE_TEXTS["en"])))
         write_wav(scratch / SAMPLE_FILE, np.concatenate(chunks) if chunks else np.zeros(0, np.int16),
                   synth.sample_rate_hz)
+        report = assess(profile, say) if check else None
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
@@ -83,4 +94,4 @@ def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
     final = Profile(name=profile.name, directory=target, engine=profile.engine, languages=profile.languages,
                     clips=profile.clips, settings=profile.settings, checksum=profile.checksum,
                     artefacts=profile.artefacts)
-    return CloneResult(final, tuple(p for p in problems if not p.fatal), target / SAMPLE_FILE)
+    return CloneResult(final, tuple(p for p in problems if not p.fatal), target / SAMPLE_FILE, report)

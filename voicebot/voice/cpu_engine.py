@@ -41,7 +41,8 @@ class CpuCloneEngine:
     version = cpu_clone.TRAINING_VERSION
 
     def build(self, profile: Profile, progress: Progress) -> tuple[str, ...]:
-        clips = [load_clip(path) for path in profile.clip_paths()]
+        held = {str(name) for name in profile.settings.get("held_back") or ()}
+        clips = [load_clip(profile.directory / name) for name in profile.clips if name not in held]
         model = cpu_clone.train(clips, profile.languages[0], training_options(profile.settings), progress)
         model.save(profile.directory / cpu_clone.MODEL_FILE)
         return (cpu_clone.MODEL_FILE,)

@@ -66,14 +66,6 @@ def _kmeans(x: FloatArray, k: int, rng: np.random.Generator, iterations: int = 1
 COVARIANCES = ("full", "diagonal")
 
 
-def _block_diagonal_mask(dims: int) -> FloatArray:
-    """1 where a [source static, source delta, target static, target delta] covariance may be non-zero
-    when each of its source/target blocks is diagonal (each dimension pairs only with itself)."""
-    half = dims // 2
-    eye = np.eye(half)
-    return np.block([[eye, eye], [eye, eye]]) if half * 2 == dims else np.ones((dims, dims))
-
-
 def fit(joint: FloatArray, components: int, iterations: int = 20, seed: int = 0,
         progress: Callable[[int, int], None] | None = None, covariance: str = "full") -> JointGmm:
     """Fits a GMM to (N, 2D) joint frames by EM.
@@ -87,11 +79,12 @@ def fit(joint: FloatArray, components: int, iterations: int = 20, seed: int = 0,
     # Parameters per component grow with d^2 (full) or with d (diagonal blocks).
     per_component = 4 * d if covariance == "full" else 8
     components = max(1, min(components, n // per_component or 1))
-    mask = np.ones((d, d)) if covariance == "full" else _block_diagonal_mask(d)
     rng = np.random.default_rng(seed)
     floor = _REGULARISATION * np.diag(np.var(joint, axis=0) + 1e-8)
     means = _kmeans(joint, components, rng)
-    covs = np.repeat((np.cov(joint.T) * mask + floor)[None], components, axis=0)
+    if covariance == "diagonal":
+        return _fit_paired(joint, means, iterations, np.diag(floor), progress)
+    covs = np.repeat((np.cov(joint.T) + floor)[None], components, axis=0)
     weights = np.full(components, 1.0 / components)
     for step in range(iterations):
         resp, _ = _posteriors(joint, weights, means, covs)
@@ -100,9 +93,52 @@ def fit(joint: FloatArray, components: int, iterations: int = 20, seed: int = 0,
         means = (resp.T @ joint) / mass[:, None]
         for k in range(components):
             centred = joint - means[k]
-            covs[k] = (resp[:, k, None] * centred).T @ centred / mass[k] * mask + floor
+            covs[k] = (resp[:, k, None] * centred).T @ centred / mass[k] + floor
         if progress is not None:
             progress(step + 1, iterations)
+    return JointGmm(weights=weights, means=means, covariances=covs)
+
+
+def _fit_paired(joint: FloatArray, means: FloatArray, iterations: int, floor: FloatArray,
+                progress: Callable[[int, int], None] | None) -> JointGmm:
+    """EM when each source dimension pairs only with the same target dimension: the density factorises
+    into independent 2x2 Gaussians, so each step costs O(N K D) instead of O(N K D^2)."""
+    n, d = joint.shape
+    half = d // 2
+    x, y = joint[:, :half], joint[:, half:]
+    k = means.shape[0]
+    var_x = np.repeat(np.var(x, axis=0)[None], k, axis=0) + floor[:half]
+    var_y = np.repeat(np.var(y, axis=0)[None], k, axis=0) + floor[half:]
+    cov_xy = np.zeros((k, half))
+    weights = np.full(k, 1.0 / k)
+    for step in range(iterations):
+        det = var_x * var_y - cov_xy**2  # (K, half)
+        log_p = np.empty((n, k))
+        for c in range(k):
+            dx, dy = x - means[c, :half], y - means[c, half:]
+            quad = (var_y[c] * dx * dx - 2.0 * cov_xy[c] * dx * dy + var_x[c] * dy * dy) / det[c]
+            log_p[:, c] = -0.5 * (quad.sum(axis=1) + np.log(det[c]).sum() + d * np.log(2.0 * np.pi))
+        log_p += np.log(weights)[None, :]
+        log_p -= log_p.max(axis=1, keepdims=True)
+        resp = np.exp(log_p)
+        resp /= resp.sum(axis=1, keepdims=True)
+        mass = resp.sum(axis=0) + 1e-10
+        weights = mass / n
+        means = (resp.T @ joint) / mass[:, None]
+        ex2 = (resp.T @ (x * x)) / mass[:, None]
+        ey2 = (resp.T @ (y * y)) / mass[:, None]
+        exy = (resp.T @ (x * y)) / mass[:, None]
+        var_x = ex2 - means[:, :half] ** 2 + floor[:half]
+        var_y = ey2 - means[:, half:] ** 2 + floor[half:]
+        cov_xy = exy - means[:, :half] * means[:, half:]
+        if progress is not None:
+            progress(step + 1, iterations)
+    covs = np.zeros((k, d, d))
+    idx = np.arange(half)
+    covs[:, idx, idx] = var_x
+    covs[:, half + idx, half + idx] = var_y
+    covs[:, idx, half + idx] = cov_xy
+    covs[:, half + idx, idx] = cov_xy
     return JointGmm(weights=weights, means=means, covariances=covs)
 
 
