@@ -44,12 +44,6 @@ class FallbackSynthesizer:
         self._timeout_s = timeout_s if timeout_s is not None else DEFAULT_CHUNK_TIMEOUT_S
         self._lock = threading.Lock()
 
-    def __getattr__(self, name: str) -> Any:
-        # Engine-specific attributes (a Piper voice's config, say) stay reachable through the wrapper.
-        if name == "primary":
-            raise AttributeError(name)
-        return getattr(self.primary, name)
-
     def synthesize(self, text: str) -> Iterator[Int16Array]:
         items: queue.Queue[tuple[str, Any]] = queue.Queue()
         stop = threading.Event()
