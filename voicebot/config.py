@@ -49,7 +49,7 @@ class SttConfig:
     model_multilingual: str = "base"
     device: str = "cpu"
     compute_type: str = "int8"
-    beam_size: int = 1
+    beam_size: int = 3
 
 
 @dataclass(frozen=True, slots=True)
