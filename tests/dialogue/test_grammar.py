@@ -152,3 +152,11 @@ def test_the_dialogue_takes_a_clear_score_at_once(survey: Dialogue) -> None:
     assert caller.text == "Four." and caller.heard is None
     assert caller.confidence is not None and caller.confidence > 0.99  # the posterior, not 0.31
     assert any(isinstance(a, Listen) and a.slot == "recommend" for a in actions)
+
+
+def test_an_answer_said_in_a_sentence_keeps_the_transcripts_own_confidence(survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    alternatives = [("Three.", -9.0), ("Two.", -8.5), ("Four.", -9.5)]  # no bare answer was said
+    reading = grammar.choose("We are three people.", 0.62, alternatives, expected,
+                             lambda text: "3" if "three" in text else None, _never)
+    assert reading.source == "free" and reading.confidence == 0.62

@@ -201,7 +201,10 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
     posterior = meaning_posterior(alternatives, expected) if expected is not None and expected.closed else {}
     heard = meaning(free_text)
     if heard is not None:
-        confidence = round(posterior.get(heard, 0.0), 4) if posterior else free_confidence
+        # The posterior speaks for the transcript only where the caller said an expected answer as it
+        # stands ("Four."): "We are three people" is not scored by the bare "Three.".
+        as_expected = expected is not None and _plain(free_text) in {_plain(p.text) for p in expected.phrases}
+        confidence = round(posterior.get(heard, 0.0), 4) if posterior and as_expected else free_confidence
         return Reading(free_text, confidence, "free", heard)
     if is_clear_intent(free_text):
         return Reading(free_text, free_confidence, "free")
@@ -296,6 +299,10 @@ def _sentence(said: str) -> str:
         return said
     said = said[0].upper() + said[1:]
     return said if said[-1] in ".?!" else said + "."
+
+
+def _plain(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
 
 
 def _logsumexp(values: Sequence[float]) -> float:
