@@ -112,6 +112,8 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=2)
     parser.add_argument("--prefix", default=os.environ.get("ASTERISK_PREFIX", "/opt/asterisk-22"))
     parser.add_argument("--json", metavar="FILE", help="write every turn's figures here")
+    parser.add_argument("--jitter-buffer", metavar="MIN-MAX", default=None,
+                        help="the phone's jitter buffer in 20 ms frames (baresip's default is 5-10)")
     args = parser.parse_args()
     prefix = Path(args.prefix)
     if not (prefix / "sbin" / "asterisk").is_file():
@@ -130,14 +132,16 @@ def main() -> int:
                       dialogues_dir=DIALOGUES, ami=False)
     account = Account("6001", f"127.0.0.1:{ports.sip}", password=conf_value("pjsip.conf", "6001", "password"))
     phone = Phone(work / "phones", "caller", sip_port=free_port(socket.SOCK_DGRAM), ctrl_port=free_port(),
-                  rtp_ports=(base + 100, base + 123), accounts=[account])
+                  rtp_ports=(base + 100, base + 123), accounts=[account],
+                  extra_config=(f"jitter_buffer_delay {args.jitter_buffer}",) if args.jitter_buffer else ())
     calls: list[dict[str, Any]] = []
     try:
         asterisk.start()
         service.start()
         phone.start()
         phone.wait_registered()
-        print(f"{asterisk.version()}; load average {os.getloadavg()[0]:.1f}", flush=True)
+        print(f"{asterisk.version()}; phone jitter buffer {args.jitter_buffer or 'default'}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         for index in range(args.calls):
             calls.append(one_call(phone, service))
             print(f"call {index + 1}: " + ", ".join(f"{t['heard_ms']:.0f}" for t in calls[-1]["turns"]),

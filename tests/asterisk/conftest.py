@@ -61,17 +61,21 @@ def ports() -> Ports:
 @pytest.fixture(scope="session")
 def asterisk(asterisk_prefix: Path, workdir: Path, ports: Ports) -> Iterator[Asterisk]:
     server = Asterisk(asterisk_prefix, workdir / "asterisk", ports)
-    server.start()
-    yield server
-    server.stop()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
 def service(asterisk: Asterisk, workdir: Path, ports: Ports) -> Iterator[Service]:
     bot = Service(workdir / "voicebot", ports, http_port=free_port())
-    bot.start()
-    yield bot
-    bot.close()
+    try:
+        bot.start()
+        yield bot
+    finally:
+        bot.close()
 
 
 def _phone(workdir: Path, name: str, index: int, ports: Ports, accounts: list[Account],
@@ -90,18 +94,22 @@ def extension_account(user: str, ports: Ports, display: str | None = None) -> Ac
 def caller(asterisk: Asterisk, workdir: Path, ports: Ports) -> Iterator[Phone]:
     """Softphone 6001, with a caller-ID name."""
     phone = _phone(workdir, "caller", 0, ports, [extension_account("6001", ports, display="Pat")]).start()
-    phone.wait_registered()
-    yield phone
-    phone.close()
+    try:
+        phone.wait_registered()
+        yield phone
+    finally:
+        phone.close()
 
 
 @pytest.fixture(scope="session")
 def agent(asterisk: Asterisk, workdir: Path, ports: Ports) -> Iterator[Phone]:
     """Phone 6002: the agents queue's member; it answers by itself and has no caller-ID name."""
     phone = _phone(workdir, "agent", 1, ports, [extension_account("6002", ports)]).start()
-    phone.wait_registered()
-    yield phone
-    phone.close()
+    try:
+        phone.wait_registered()
+        yield phone
+    finally:
+        phone.close()
 
 
 CUSTOMERS = {  # number -> (how the customer's phone behaves, the codecs it offers)

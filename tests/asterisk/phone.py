@@ -59,7 +59,7 @@ class Event:
 
 class Phone:
     def __init__(self, root: Path, name: str, *, sip_port: int, ctrl_port: int, rtp_ports: tuple[int, int],
-                 accounts: list[Account]) -> None:
+                 accounts: list[Account], extra_config: tuple[str, ...] = ()) -> None:
         self.name = name
         self.dir = root / name
         self.records = self.dir / "heard"
@@ -67,6 +67,7 @@ class Phone:
         self.ctrl_port = ctrl_port
         self.rtp_ports = rtp_ports
         self.accounts = accounts
+        self.extra_config = extra_config
         self.events: list[Event] = []
         self._cond = threading.Condition()
         self._responses: dict[str, dict[str, Any]] = {}
@@ -98,6 +99,7 @@ class Phone:
             f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}",
             f"snd_path {self.records}",
             "sip_verify_server no",
+            *self.extra_config,
             "",
         ]))
         (self.dir / "accounts").write_text("".join(a.line() + "\n" for a in self.accounts))
@@ -113,6 +115,7 @@ class Phone:
                 break
             except OSError:
                 if self._proc.poll() is not None or time.monotonic() > deadline:
+                    self.close()
                     raise PhoneError(f"baresip {self.name} did not start: {self.log.read_text()[-2000:]}") \
                         from None
                 time.sleep(0.1)
