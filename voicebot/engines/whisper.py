@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,10 @@ from voicebot.engines.models import (
     resolve_whisper_model,
 )
 from voicebot.errors import ConfigError, EngineError
+
+if TYPE_CHECKING:
+    from ctranslate2 import StorageView
+    from faster_whisper.tokenizer import Tokenizer
 
 Float32Array = npt.NDArray[np.float32]
 
@@ -94,7 +98,7 @@ class WhisperTranscriber:
         # One decode at a time per model: CTranslate2 would queue them anyway, and this keeps
         # partial decodes from piling up behind finals.
         self._lock = threading.Lock()
-        self._tokenizers: dict[str, Any] = {}
+        self._tokenizers: dict[str, Tokenizer] = {}
 
     def _language(self, language: str | None) -> str | None:
         lang = language or self.language
@@ -190,7 +194,7 @@ class WhisperTranscriber:
                           confidence=_confidence((segment,)), alternatives=alternatives,
                           logprob=round(scored[0][0], 3))
 
-    def _generate(self, encoder_output: Any, prompt: list[int], tokenizer: Any,
+    def _generate(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                   options: _DecodeOptions) -> tuple[list[int], float, float]:
         from faster_whisper.transcribe import get_compression_ratio
 
@@ -216,7 +220,7 @@ class WhisperTranscriber:
                 break
         return tokens, avg_logprob, no_speech_prob
 
-    def _score(self, encoder_output: Any, tokenizer: Any, rows: list[list[int]],
+    def _score(self, encoder_output: StorageView, tokenizer: Tokenizer, rows: list[list[int]],
                frames: int) -> list[tuple[float, list[float]]]:
         """Each row's log-probability on the audio, and its tokens' probabilities (teacher forcing).
 
@@ -238,13 +242,13 @@ class WhisperTranscriber:
             out.append((sum(math.log(max(p, 1e-9)) for p in probabilities), probabilities))
         return out
 
-    def _detect_language(self, encoder_output: Any) -> str:
+    def _detect_language(self, encoder_output: StorageView) -> str:
         if self.english_only:
             return "en"
         found = self._model.model.detect_language(encoder_output)[0][0][0]
         return str(found).strip("<|>")
 
-    def _tokenizer(self, language: str) -> Any:
+    def _tokenizer(self, language: str) -> Tokenizer:
         from faster_whisper.tokenizer import Tokenizer
 
         found = self._tokenizers.get(language)
@@ -254,12 +258,12 @@ class WhisperTranscriber:
             self._tokenizers[language] = found
         return found
 
-    def _suppressed_tokens(self, tokenizer: Any) -> list[int]:
+    def _suppressed_tokens(self, tokenizer: Tokenizer) -> list[int]:
         from faster_whisper.transcribe import get_suppressed_tokens
 
         return list(get_suppressed_tokens(tokenizer, [-1]))
 
-    def _prompt_tokens(self, tokenizer: Any, prompt: str | None) -> list[int]:
+    def _prompt_tokens(self, tokenizer: Tokenizer, prompt: str | None) -> list[int]:
         return list(tokenizer.encode(" " + prompt.strip())) if prompt else []
 
 
