@@ -160,3 +160,13 @@ def test_an_answer_said_in_a_sentence_keeps_the_transcripts_own_confidence(surve
     reading = grammar.choose("We are three people.", 0.62, alternatives, expected,
                              lambda text: "3" if "three" in text else None, _never)
     assert reading.source == "free" and reading.confidence == 0.62
+
+
+def test_after_a_read_back_the_value_said_again_is_not_turned_into_a_yes(survey: Dialogue) -> None:
+    conv, _ = _ask_satisfaction(survey)
+    bye = CallerText("Bye.", 0.5, (("Five.", -3.0), ("5.", -4.0), ("Bye.", -0.4)), logprob=-0.4)
+    actions = conv.handle(bye)
+    listen = next(a for a in actions if isinstance(a, Listen))
+    assert listen.expected is None  # "Is that right?" takes a yes, a no or the value again
+    conv.handle(CallerText("Four.", 0.9, (("Sure.", -2.0),), logprob=-0.5))
+    assert conv.slots["satisfaction"] == 4

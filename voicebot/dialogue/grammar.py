@@ -160,12 +160,6 @@ def for_slot(dialogue: Dialogue, spec: SlotSpec, extra: Sequence[str] = (),
     return ExpectedAnswers(spec.name, kind, closed, tuple(dict.fromkeys(phrases)))
 
 
-def for_yes_no(dialogue: Dialogue, slot: str | None = None) -> ExpectedAnswers:
-    """The expected answers to a yes/no question (a confirm step, or "is that right?")."""
-    phrases = (*_yes_no_phrases(dialogue.language), *intent_phrases(dialogue))
-    return ExpectedAnswers(slot, "yes_no", True, phrases)
-
-
 def intent_phrases(dialogue: Dialogue) -> list[Phrase]:
     b = dialogue.behaviour
     live = {"agent": b.agent_enabled, "repeat": b.repeat_enabled, "stop": b.stop_enabled}

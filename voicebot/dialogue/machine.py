@@ -342,7 +342,6 @@ class Conversation:
             hints=tuple(dict.fromkeys(words)),
             dtmf=True,
             max_digits=1,
-            expected=None if step.corrects else grammar.for_yes_no(self.dialogue, step.slot),
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
@@ -364,7 +363,11 @@ class Conversation:
     def _heard(self, event: CallerText) -> tuple[CallerText, str | None]:
         """What the caller is taken to have said (grammar.choose): the free transcript, or the expected
         answer of this question that the audio clearly favours. Returns the event to act on and, where
-        an expected answer replaced the transcript, the transcript."""
+        an expected answer replaced the transcript, the transcript.
+
+        Only asks listen with expected answers: there a stand-in answer is read back when unsure. A
+        confirm step or a read-back takes more than yes or no (a correction, the value said again), so
+        nothing may stand in for what the caller said there."""
         listen = self._question.listen
         expected = listen.expected if listen is not None else None
         if expected is None or not event.alternatives:
@@ -442,7 +445,6 @@ class Conversation:
             hints=YES_NO_HINTS[self.dialogue.language],
             dtmf=True,
             max_digits=1,
-            expected=grammar.for_yes_no(self.dialogue, slot),
         )
         self._question = _Question([say], listen)
         return [say, listen]
@@ -566,7 +568,6 @@ class Conversation:
             hints=YES_NO_HINTS[self.dialogue.language],
             dtmf=True,
             max_digits=1,
-            expected=grammar.for_yes_no(self.dialogue, spec.name),
         )
         self._question = _Question([say], listen)
         out.extend([say, listen])
