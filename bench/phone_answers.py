@@ -173,9 +173,6 @@ def grammar_recognizer(engines: _Engines) -> Recognize:
 
     def recognize(audio: Float32Array, question: Question, row: dict[str, Any]) -> Heard:
         transcriber = engines.transcriber(question.language)
-        if not accepts_expected(transcriber):
-            raise SystemExit(f"error: {transcriber.name}'s transcribe() takes no expected= argument on "
-                             "this branch: run --mode free")
         key = (question.dialogue.name, question.slot)
         if key not in cache:
             reader = SlotReader(question.dialogue)
@@ -423,6 +420,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: no corpus file matches these filters", file=sys.stderr)
         return 2
     engines = _Engines(args.config)
+    if "grammar" in modes:
+        for language in sorted({r["language"] for r in rows}):
+            transcriber = engines.transcriber(language)
+            if not accepts_expected(transcriber):
+                print(f"error: {transcriber.name}'s transcribe() takes no expected= argument on this branch: "
+                      "run --mode free", file=sys.stderr)
+                return 2
     recognizers = {mode: RECOGNIZERS[mode](args, engines) for mode in modes}
     started = time.perf_counter()
     reports = run(rows, recognizers, Understanding(args.dialogues), log=log)
