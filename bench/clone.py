@@ -32,14 +32,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".bench-venv"
 TORCH_WHEEL_DIR = Path("/opt/wheels")
-# name -> (training variant, runtime mapping); "gmm16@0.7" is the engine's default before this bench.
+# name -> (training variant, runtime mapping); the engine's default is "gmm16-gv1.3@0.7".
 TRAINING = {"full16": {}, "diag64": {"components": 64, "covariance": "diagonal"}}
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
-    "gmm16@0.7": ("full16", {"strength": 0.7}),
-    "gmm16@1.0": ("full16", {"strength": 1.0}),
+    "gmm16@0.7": ("full16", {"strength": 0.7, "global_variance_max_gain": 2.0}),
+    "gmm16@1.0": ("full16", {"strength": 1.0, "global_variance_max_gain": 2.0}),
     "gmm16-nogv@0.7": ("full16", {"strength": 0.7, "global_variance": False}),
-    "gmm64d@0.7": ("diag64", {"strength": 0.7}),
-    "gmm64d@1.0": ("diag64", {"strength": 1.0}),
+    "gmm16-gv1.3@0.7": ("full16", {"strength": 0.7, "global_variance_max_gain": 1.3}),
+    "gmm16@0.6": ("full16", {"strength": 0.6, "global_variance_max_gain": 2.0}),
+    "gmm64d@0.7": ("diag64", {"strength": 0.7, "global_variance_max_gain": 2.0}),
+    "gmm64d@1.0": ("diag64", {"strength": 1.0, "global_variance_max_gain": 2.0}),
     "knn4@0.7": ("full16", {"strength": 0.7, "method": "knn", "neighbours": 4}),
     "knn4@1.0": ("full16", {"strength": 1.0, "method": "knn", "neighbours": 4}),
     "knn8@0.85": ("full16", {"strength": 0.85, "method": "knn", "neighbours": 8, "smooth_frames": 5}),

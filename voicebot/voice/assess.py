@@ -87,7 +87,7 @@ def assess(profile: Profile, progress: Progress | None = None) -> quality.CloneQ
     colour, base_colour = quality.colour_distance_db(clone, target), quality.colour_distance_db(base, target)
     pitch = quality.pitch_distance_semitones(clone, target)
     base_pitch = quality.pitch_distance_semitones(base, target)
-    gap = quality.gap_closed(colour, base_colour, pitch, base_pitch)
+    gap = quality.gap_closed(colour, base_colour)
     warnings = quality.recording_warnings(facts, spread) + quality.result_warnings(gap, wer, base_wer)
     return quality.CloneQuality(
         held_back=tuple(name.split("/")[-1] for name in against), held_back_trained=not kept,

@@ -32,7 +32,9 @@ def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
             method=str(settings.get("mapping", defaults.method)),
             neighbours=int(settings.get("neighbours", defaults.neighbours)),
             smooth_frames=int(settings.get("smooth_frames", defaults.smooth_frames)),
-            global_variance=bool(settings.get("global_variance", defaults.global_variance)))
+            global_variance=bool(settings.get("global_variance", defaults.global_variance)),
+            global_variance_max_gain=float(settings.get("global_variance_max_gain",
+                                                        defaults.global_variance_max_gain)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"a cpu-clone voice setting is not a number: {exc}") from None
 
