@@ -59,14 +59,14 @@ _YES_NO: dict[str, dict[str, tuple[str, ...]]] = {
 }
 _INTENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
-        "agent": ("I want to talk to a person.", "Agent.", "Can I speak to someone?"),
-        "repeat": ("Can you repeat that?", "Sorry, what?", "Pardon?"),
-        "stop": ("Stop.", "Goodbye.", "Bye.", "Cancel.", "I'm not interested."),
+        "agent": ("I want to talk to a person.",),
+        "repeat": ("Can you repeat that?",),
+        "stop": ("Stop.", "Goodbye.", "Bye."),
     },
     "ko": {
-        "agent": ("상담원 연결해 주세요.", "사람이랑 통화하고 싶어요.", "상담원."),
-        "repeat": ("다시 말씀해 주세요.", "뭐라고요?"),
-        "stop": ("그만하세요.", "끊을게요.", "관심 없어요.", "취소할게요."),
+        "agent": ("상담원 연결해 주세요.",),
+        "repeat": ("다시 말씀해 주세요.",),
+        "stop": ("그만하세요.", "끊을게요."),
     },
 }
 
@@ -172,7 +172,7 @@ def number_phrases(n: int, language: str) -> tuple[str, ...]:
     if language == "ko":
         said = [f"{n}.", f"{n}점."]
         if 0 <= n <= 10:
-            said += [f"{_KO_SINO[n]}.", f"{_KO_SINO[n]} 점."]
+            said.append(f"{_KO_SINO[n]}.")
         if 1 <= n <= 10:
             said.append(f"{_KO_NATIVE[n]}.")
         return tuple(said)

@@ -46,8 +46,9 @@ _WINDOW_FRAMES = 3000  # log-mel frames in whisper's 30 s window
 _MAX_TOKENS = 448
 # faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
 _MAX_COMPRESSION_RATIO = 2.4
-# Encoder frames (20 ms each) past the end of the speech that scoring attends to.
-_SCORE_MARGIN_FRAMES = 150
+# Encoder frames (20 ms each) past the end of the speech that scoring attends to: 1 s ranked the
+# real-voice digits as well as 3 s and 30 s (BENCHMARKS.md, issue 10), at a third of 3 s's cost.
+_SCORE_MARGIN_FRAMES = 50
 
 
 @dataclass(frozen=True, slots=True)
