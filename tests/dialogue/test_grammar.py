@@ -170,3 +170,11 @@ def test_after_a_read_back_the_value_said_again_is_not_turned_into_a_yes(survey:
     assert listen.expected is None  # "Is that right?" takes a yes, a no or the value again
     conv.handle(CallerText("Four.", 0.9, (("Sure.", -2.0),), logprob=-0.5))
     assert conv.slots["satisfaction"] == 4
+
+
+def test_a_sentence_that_is_no_answer_is_never_replaced_by_a_short_one(survey: Dialogue) -> None:
+    consent = grammar.for_slot(survey, survey.slots["consent"])
+    heard = "I'd like to speak to a real persian."  # misheard; neither an answer nor a clear intent
+    reading = grammar.choose(heard, 0.6, [("Yeah.", -3.0), ("No.", -9.0)], consent,
+                             lambda text: None, _never, free_logprob=-2.0)
+    assert reading.source == "unmatched" and reading.text == heard

@@ -41,6 +41,7 @@ INTENT_LOG_PRIOR = -3.0
 # "three" far more.
 CLEARLY_AHEAD = 0.6
 MAX_LOGPROB_GAP = 8.0
+MAX_STAND_IN_WORDS = 3
 # An answer taken from the grammar with a smaller posterior than this is read back to the caller.
 ACCEPT_POSTERIOR = 0.9
 
@@ -203,7 +204,9 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
     if is_clear_intent(free_text):
         return Reading(free_text, free_confidence, "free")
     answers = {m: p for m, p in posterior.items() if not m.startswith(INTENT)}
-    if not answers:
+    # Only a short utterance is a garbled short answer; the phrases are scored without an end token, so a
+    # "Yeah." would fit the start of "I'd like to speak to a real person" as well as a yes.
+    if not answers or len(_plain(free_text).split()) > MAX_STAND_IN_WORDS:
         return Reading(free_text, free_confidence, "unmatched")
     best, share = max(answers.items(), key=lambda kv: kv[1])
     assert expected is not None
