@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".bench-venv"
 TORCH_WHEEL_DIR = Path("/opt/wheels")
-# name -> (training variant, runtime mapping); the engine's default is "gmm16-gv1.3@0.7".
+# name -> (training variant, runtime mapping); the engine's default is "gmm16@0.7".
 TRAINING = {"full16": {}, "diag64": {"components": 64, "covariance": "diagonal"}}
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "gmm16@0.7": ("full16", {"strength": 0.7, "global_variance_max_gain": 2.0}),

@@ -66,3 +66,17 @@ def test_nearest_mean_takes_frames_from_the_pool() -> None:
     np.testing.assert_allclose(nearest_mean(pool, query, 2), [[0.05, 0.0], [5.1, 5.0]], atol=1e-6)
     frames = np.array([[0.0], [3.0], [0.0], [3.0]])
     np.testing.assert_allclose(moving_average(frames, 3), [[1.0], [1.0], [2.0], [2.0]])
+
+
+def test_block_mel_cepstrum_conversions_match_pysptk_frame_by_frame() -> None:
+    import pysptk
+
+    from voicebot.voice.features import mcep_alpha, mcep_to_spectrum, spectrum_to_mcep
+
+    rng = np.random.default_rng(6)
+    alpha = mcep_alpha(16_000)
+    power = np.exp(np.cumsum(rng.normal(scale=0.3, size=(7, 513)), axis=1))  # smooth-ish envelopes
+    mcep = spectrum_to_mcep(power, 24, alpha)
+    np.testing.assert_allclose(mcep, pysptk.sp2mc(power, 24, alpha), atol=1e-10)
+    np.testing.assert_allclose(mcep_to_spectrum(mcep, alpha, 1024), pysptk.mc2sp(mcep, alpha, 1024),
+                               rtol=1e-10)

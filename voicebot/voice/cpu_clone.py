@@ -118,6 +118,7 @@ class ClonedSynthesizer:
         self._plan = plan
         self.name = name
         self.sample_rate_hz = model.sample_rate_hz
+        features.prepare(self.sample_rate_hz)
 
     def synthesize(self, text: str) -> Iterator[Int16Array]:
         for chunk in self._base.synthesize(text):
