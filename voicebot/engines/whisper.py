@@ -11,7 +11,7 @@ import math
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,15 +185,17 @@ class WhisperTranscriber:
         text = _words_only(tokenizer.decode(tokens).strip())
         if not text:
             return Transcript(text="", final=final, language=language, confidence=0.0)
+        segment = Segment(text=text, start_s=0.0, end_s=round(audio.size / STT_SAMPLE_RATE_HZ, 3),
+                          avg_logprob=avg_logprob, no_speech_prob=no_speech_prob)
+        transcript = Transcript(text=text, final=final, language=language, segments=(segment,),
+                                confidence=_confidence((segment,)))
+        if not expected:
+            return transcript  # nothing to compare with: no scoring pass (partials, open asks, files)
         rows = [tokens, *(tokenizer.encode(" " + phrase.strip()) for phrase in expected)]
         scored = self._score(encoder_output, tokenizer, rows, frames)
         alternatives = tuple((phrase, round(logprob, 3))
                              for phrase, (logprob, _) in zip(expected, scored[1:], strict=True))
-        segment = Segment(text=text, start_s=0.0, end_s=round(audio.size / STT_SAMPLE_RATE_HZ, 3),
-                          avg_logprob=avg_logprob, no_speech_prob=no_speech_prob)
-        return Transcript(text=text, final=final, language=language, segments=(segment,),
-                          confidence=_confidence((segment,)), alternatives=alternatives,
-                          logprob=round(scored[0][0], 3))
+        return replace(transcript, alternatives=alternatives, logprob=round(scored[0][0], 3))
 
     def _generate(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                   options: _DecodeOptions) -> tuple[list[int], float, float]:
