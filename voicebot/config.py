@@ -50,6 +50,9 @@ class SttConfig:
     device: str = "cpu"
     compute_type: str = "int8"
     beam_size: int = 3
+    # Seconds of whisper's window the encoder reads for a turn under it (10-30): 15 costs ~60% less
+    # CPU per decode than 30 (BENCHMARKS.md, issue 12); partials always use 15.
+    encoder_window_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +341,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         fail("tts.chunk_timeout_s", "must be a positive number of seconds")
     if config.stt.beam_size < 1:
         fail("stt.beam_size", "must be at least 1")
+    if not 10 <= config.stt.encoder_window_s <= 30:
+        fail("stt.encoder_window_s", f"must be between 10 and 30 seconds, got {config.stt.encoder_window_s}")
     if config.stt.model == "tiny.en":
         fail("stt.model", "tiny.en understands English only; set stt.model_en: tiny.en instead")
     if config.logging.level.lower() not in _LOG_LEVELS:

@@ -43,6 +43,14 @@ DEFAULT_BEAM_SIZE = 3
 _MIN_SAMPLES = STT_SAMPLE_RATE_HZ // 10
 _WINDOW_SAMPLES = 30 * STT_SAMPLE_RATE_HZ
 _WINDOW_FRAMES = 3000  # log-mel frames in whisper's 30 s window
+_FRAMES_PER_S = 100
+# The encoder costs ~80% of a short turn's decode, over the whole 30 s window it was trained on
+# (460 of ~580 ms CPU for tiny.en on one thread). Encoding only the speech makes tiny.en loop on
+# short turns; a 15 s window costs ~220 ms a decode and was 2 words worse of 753 on bench/wer.py's
+# corpus (BENCHMARKS.md, issue 12). Partials, which are thrown away, always take it.
+DEFAULT_ENCODER_WINDOW_S = 30.0
+PARTIAL_ENCODER_WINDOW_S = 15.0
+_MIN_ENCODER_WINDOW_S = 10.0
 _MAX_TOKENS = 448
 # faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
 _MAX_COMPRESSION_RATIO = 2.4
@@ -58,6 +66,7 @@ class _DecodeOptions:
     temperatures: tuple[float, ...]
     word_timestamps: bool
     beam_size: int
+    window_frames: int = _WINDOW_FRAMES
 
 
 class WhisperTranscriber:
@@ -71,9 +80,13 @@ class WhisperTranscriber:
                  compute_type: str = "int8", beam_size: int = DEFAULT_BEAM_SIZE, cpu_threads: int = 0,
                  language: str | None = None, temperatures: Sequence[float] = LIVE_TEMPERATURES,
                  word_timestamps: bool = True, partial_interval_ms: int = 1000,
-                 cache_dir: str | os.PathLike[str] | None = None) -> None:
+                 cache_dir: str | os.PathLike[str] | None = None,
+                 encoder_window_s: float = DEFAULT_ENCODER_WINDOW_S) -> None:
         if beam_size < 1:
             raise ConfigError(f"beam_size must be at least 1, got {beam_size}")
+        if not _MIN_ENCODER_WINDOW_S <= encoder_window_s <= _WINDOW_FRAMES / _FRAMES_PER_S:
+            raise ConfigError(f"encoder_window_s must be between {_MIN_ENCODER_WINDOW_S:g} and 30 seconds, "
+                              f"got {encoder_window_s:g}")
         if not temperatures:
             raise ConfigError("temperatures needs at least one value, e.g. [0.0]")
         chosen = str(model) if model not in (None, "", "auto") else default_whisper_model(language)
@@ -86,6 +99,7 @@ class WhisperTranscriber:
         self.temperatures = tuple(float(t) for t in temperatures)
         self.word_timestamps = word_timestamps
         self.partial_interval_ms = partial_interval_ms
+        self.window_frames = _window_frames(encoder_window_s)
         from faster_whisper import WhisperModel  # lazy: pulls in ctranslate2 and av
 
         try:
@@ -120,6 +134,8 @@ class WhisperTranscriber:
             temperatures=(self.temperatures[0],) if partial else self.temperatures,
             word_timestamps=self.word_timestamps and not partial,
             beam_size=1 if partial else self.beam_size,
+            window_frames=min(self.window_frames, _window_frames(PARTIAL_ENCODER_WINDOW_S)) if partial
+            else self.window_frames,
         )
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
@@ -172,11 +188,9 @@ class WhisperTranscriber:
         """One utterance of at most 30 s: encode once, decode without timestamps at temperature 0 (the
         way plain faster-whisper scores best here), then score the transcript's own tokens and the
         expected answers on the same encoder output (one batched forced alignment)."""
-        from faster_whisper.audio import pad_or_trim
-
         features = self._model.feature_extractor(audio)
         frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
-        encoder_output = self._model.encode(pad_or_trim(features))
+        encoder_output = self._model.encode(encoder_input(features, options.window_frames))
         language = options.language or self._detect_language(encoder_output)
         tokenizer = self._tokenizer(language)
         prompt = self._model.get_prompt(tokenizer, self._prompt_tokens(tokenizer, options.initial_prompt),
@@ -319,6 +333,22 @@ class WhisperStream:
         self._finished = True
         return self._transcriber._decode(self.audio(), self._final_options, final=True,
                                          expected=self._expected)
+
+
+def _window_frames(seconds: float) -> int:
+    frames = round(seconds * _FRAMES_PER_S)
+    return min(_WINDOW_FRAMES, frames + frames % 2)  # the encoder's stride 2 halves it
+
+
+def encoder_input(features: Float32Array, window_frames: int) -> Float32Array:
+    """Log-mel ``features`` (mels x frames) zero-padded or cut to the encoder's window: ``window_frames``,
+    or the whole 30 s window when the audio is longer (as faster-whisper's ``pad_or_trim`` pads)."""
+    frames = int(features.shape[-1])
+    width = window_frames if frames <= window_frames else _WINDOW_FRAMES
+    out = np.zeros((features.shape[0], width), dtype=np.float32)
+    kept = min(frames, width)
+    out[:, :kept] = features[:, :kept]
+    return out
 
 
 def _segment(raw: Any) -> Segment:

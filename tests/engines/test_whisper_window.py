@@ -1,0 +1,66 @@
+"""The encoder window of a short turn's decode (stt.encoder_window_s): fewer log-mel frames encoded."""
+
+from functools import cache
+
+import numpy as np
+import pytest
+from faster_whisper.audio import pad_or_trim
+
+from tests.audio.speech import normalize, padded, synth, whisper_tiny
+from voicebot.engines.whisper import WhisperTranscriber, encoder_input
+from voicebot.errors import ConfigError
+
+ORDER = "I would like two large pepperoni pizzas delivered to twelve Main Street."
+
+
+@cache
+def whisper_30s() -> WhisperTranscriber:
+    return WhisperTranscriber("tiny.en", word_timestamps=False)
+
+
+@cache
+def whisper_15s() -> WhisperTranscriber:
+    return WhisperTranscriber("tiny.en", word_timestamps=False, encoder_window_s=15)
+
+
+def test_the_encoder_input_is_the_features_zero_padded_to_the_window() -> None:
+    features = np.random.default_rng(1).standard_normal((80, 321)).astype(np.float32)
+    assert np.array_equal(encoder_input(features, 3000), pad_or_trim(features))
+    short = encoder_input(features, 1500)
+    assert short.shape == (80, 1500)
+    assert np.array_equal(short[:, :321], features) and not short[:, 321:].any()
+    # Audio longer than the window keeps whisper's whole 30 s window, cut as faster-whisper cuts it.
+    long = np.ones((80, 2000), np.float32)
+    assert np.array_equal(encoder_input(long, 1500), pad_or_trim(long))
+
+
+@pytest.mark.parametrize("text", [ORDER, "Yes.", "My number is five five five, one two three."])
+def test_a_15_second_window_transcribes_a_turn_as_the_30_second_one(text: str) -> None:
+    audio = padded(synth(text), 300, 300)
+    short = whisper_15s().transcribe(audio, language="en")
+    assert normalize(short.text).replace(" ", "") == normalize(text).replace(" ", "")  # "555" or "5 5 5"
+    assert short.text == whisper_30s().transcribe(audio, language="en").text
+
+
+def test_expected_answers_are_scored_on_the_short_window_too() -> None:
+    transcript = whisper_15s().transcribe(padded(synth("Yes."), 300, 300), language="en",
+                                          expected=("yes", "no"))
+    scores = dict(transcript.alternatives)
+    assert scores["yes"] > scores["no"]
+
+
+def test_partials_stream_on_the_short_window_and_the_final_is_a_plain_transcribe() -> None:
+    transcriber = whisper_tiny()  # 30 s finals: its partials still read 15 s
+    audio = padded(synth(ORDER), 300, 300)
+    stream = transcriber.stream(language="en")
+    partials = []
+    for start in range(0, audio.size, 320):
+        partials += stream.accept(audio[start:start + 320])
+    assert partials and normalize(partials[-1].text).startswith("i would like")
+    assert stream.finish().text == transcriber.transcribe(audio, language="en").text
+
+
+@pytest.mark.parametrize("seconds", [0, 5, 31])
+def test_a_window_outside_10_to_30_seconds_is_refused(seconds: float) -> None:
+    with pytest.raises(ConfigError, match="encoder_window_s"):
+        WhisperTranscriber("tiny.en", encoder_window_s=seconds)
