@@ -45,6 +45,25 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "knn4@0.7": ("full16", {"strength": 0.7, "method": "knn", "neighbours": 4}),
     "knn4@1.0": ("full16", {"strength": 1.0, "method": "knn", "neighbours": 4}),
     "knn8@0.85": ("full16", {"strength": 0.85, "method": "knn", "neighbours": 8, "smooth_frames": 5}),
+    # Frame selection by content: paired (base-voice frames DTW-paired with the target's) or normalised
+    # (each speaker's frames normalised by its own mean and spread); "blend8" keeps mel-cepstral
+    # coefficients 1-8 from the GMM and takes the rest from the selection.
+    "knn-paired4@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired"}),
+    "knn-paired4@1.0": ("full16", {"strength": 1.0, "method": "knn", "query": "paired"}),
+    "knn-norm4@1.0": ("full16", {"strength": 1.0, "method": "knn", "query": "normalised"}),
+    "blend8-paired@0.85": ("full16", {"strength": 0.85, "method": "knn", "query": "paired", "gmm_below": 8}),
+    "blend8-paired@1.0": ("full16", {"strength": 1.0, "method": "knn", "query": "paired", "gmm_below": 8}),
+    # Post-filters and aperiodicity: "ms" = modulation-spectrum post-filter instead of global variance,
+    # "ap" = the aperiodicity shifted to the target's mean.
+    "gmm16-ms@0.7": ("full16", {"strength": 0.7, "modulation": True}),
+    "gmm16-ap@0.7": ("full16", {"strength": 0.7, "target_aperiodicity": True}),
+    "gmm16-ms-ap@0.7": ("full16", {"strength": 0.7, "modulation": True, "target_aperiodicity": True}),
+    # "warp": the blend starts from the base spectrum frequency-warped towards the target (a vocal-tract
+    # length change learnt from the paired frames) instead of the base spectrum as it is.
+    "gmm16-warp@0.7": ("full16", {"strength": 0.7, "warp_base": True}),
+    "gmm16-warp@0.6": ("full16", {"strength": 0.6, "warp_base": True}),
+    "blend8-paired-warp@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired", "gmm_below": 8,
+                                          "warp_base": True}),
 }
 SENTENCES = (
     "Thank you for calling, how can I help you today?",

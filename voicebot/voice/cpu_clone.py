@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,7 @@ import numpy.typing as npt
 from voicebot.audio.resample import resample
 from voicebot.engines.base import Int16Array, Synthesizer
 from voicebot.errors import AudioError, ConfigError
-from voicebot.voice import backend, dtw, features, gmm, mapping, stream
+from voicebot.voice import backend, dtw, features, gmm, mapping, modulation, stream
 from voicebot.voice.clips import Clip
 
 FloatArray = npt.NDArray[np.float64]
@@ -28,7 +29,7 @@ Progress = Callable[[str], None]
 
 ENGINE = "cpu-clone"
 # Bump when training changes, so that profiles built by an older version are rebuilt.
-TRAINING_VERSION = 2
+TRAINING_VERSION = 3
 MODEL_FILE = "conversion.npz"
 # How far the spectrum moves from the base voice to the target: 1.0 is all the way (closest voice,
 # less intelligible), lower keeps more of Piper's clarity (see BENCHMARKS.md).
@@ -53,26 +54,45 @@ class ConversionModel:
     source_lf0: tuple[float, float]  # mean, std of log F0 (voiced frames)
     target_lf0: tuple[float, float]
     sample_rate_hz: int
+    # Target minus base-voice mean of the coded aperiodicity on voiced frames (bands,); None: not learnt.
+    aperiodicity_shift: FloatArray | None = None
+    base_warp: float = 0.0  # all-pass frequency warp from the base voice's envelope towards the target's
 
     def save(self, path: Path) -> None:
         spectral = self.spectral
-        np.savez(path, weights=spectral.gmm.weights, means=spectral.gmm.means,
-                 covariances=spectral.gmm.covariances, gv_centre=spectral.gv_centre,
-                 gv_gain=spectral.gv_gain, pool=spectral.pool,
-                 source_lf0=np.array(self.source_lf0), target_lf0=np.array(self.target_lf0),
-                 sample_rate_hz=np.array(self.sample_rate_hz))
+        optional: dict[str, npt.NDArray[np.floating]] = {name: value for name, value in (
+            ("pair_source", spectral.pair_source), ("pair_target", spectral.pair_target),
+            ("source_stats", spectral.source_stats), ("pool_stats", spectral.pool_stats),
+            ("ms_kernel", spectral.ms_kernel), ("aperiodicity_shift", self.aperiodicity_shift),
+            ("base_warp", np.array(self.base_warp)))
+            if value is not None}
+        arrays: dict[str, Any] = {
+            "weights": spectral.gmm.weights, "means": spectral.gmm.means,
+            "covariances": spectral.gmm.covariances, "gv_centre": spectral.gv_centre,
+            "gv_gain": spectral.gv_gain, "pool": spectral.pool, "source_lf0": np.array(self.source_lf0),
+            "target_lf0": np.array(self.target_lf0), "sample_rate_hz": np.array(self.sample_rate_hz),
+            **optional}
+        np.savez(path, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> ConversionModel:
         with np.load(path) as data:
+            def optional(name: str) -> npt.NDArray[np.float64] | None:
+                return data[name] if name in data.files else None
+
             spectral = mapping.SpectralModel(
                 gmm=gmm.JointGmm(weights=data["weights"], means=data["means"],
                                  covariances=data["covariances"]),
-                gv_centre=data["gv_centre"], gv_gain=data["gv_gain"], pool=data["pool"])
+                gv_centre=data["gv_centre"], gv_gain=data["gv_gain"], pool=data["pool"],
+                pair_source=_float32(optional("pair_source")), pair_target=_float32(optional("pair_target")),
+                source_stats=optional("source_stats"), pool_stats=optional("pool_stats"),
+                ms_kernel=optional("ms_kernel"))
             return cls(spectral=spectral,
                        source_lf0=(float(data["source_lf0"][0]), float(data["source_lf0"][1])),
                        target_lf0=(float(data["target_lf0"][0]), float(data["target_lf0"][1])),
-                       sample_rate_hz=int(data["sample_rate_hz"]))
+                       sample_rate_hz=int(data["sample_rate_hz"]),
+                       aperiodicity_shift=optional("aperiodicity_shift"),
+                       base_warp=float(data["base_warp"]) if "base_warp" in data.files else 0.0)
 
     def convert(self, samples: npt.NDArray[np.float32], how: mapping.Mapping = DEFAULT_MAPPING
                 ) -> npt.NDArray[np.float32]:
@@ -87,13 +107,21 @@ class ConversionModel:
         mcep = feats.mcep.copy()
         source = feats.mcep[:, 1:]
         target = mapping.map_spectrum(self.spectral, source, how)
+        if how.warp_base and self.base_warp:
+            source = mapping.frequency_warp(feats.mcep, self.base_warp)[:, 1:]
         mcep[:, 1:] = source + how.strength * (target - source)
         f0 = feats.f0_hz.copy()
         voiced = f0 > 0
         (sm, ss), (tm, ts) = self.source_lf0, self.target_lf0
         f0[voiced] = np.exp((np.log(f0[voiced]) - sm) / ss * ts + tm)
+        aperiodicity = feats.aperiodicity
+        if how.target_aperiodicity and self.aperiodicity_shift is not None:
+            aperiodicity = aperiodicity.copy()
+            # Coded aperiodicity is in dB and at most 0 (fully aperiodic).
+            aperiodicity[voiced] = np.minimum(aperiodicity[voiced] + how.strength * self.aperiodicity_shift,
+                                              0.0)
         out = features.synthesise(features.WorldFeatures(
-            f0_hz=f0, mcep=mcep, aperiodicity=feats.aperiodicity,
+            f0_hz=f0, mcep=mcep, aperiodicity=aperiodicity,
             sample_rate_hz=self.sample_rate_hz, fft_size=feats.fft_size))
         if out.size < samples.size:
             out = np.pad(out, (0, samples.size - out.size))
@@ -112,6 +140,8 @@ class ClonedSynthesizer:
         if how.method not in mapping.METHODS:
             raise ConfigError(f"voice mapping must be one of {', '.join(mapping.METHODS)}, "
                               f"got {how.method!r}")
+        if how.query not in mapping.QUERIES:
+            raise ConfigError(f"voice query must be one of {', '.join(mapping.QUERIES)}, got {how.query!r}")
         self._base = base
         self._model = model
         self._how = how
@@ -133,6 +163,10 @@ class ClonedSynthesizer:
             rest = converter.finish()
             if rest.size:
                 yield _to_int16(rest)
+
+
+def _float32(values: npt.NDArray[np.floating] | None) -> npt.NDArray[np.float32] | None:
+    return None if values is None else np.asarray(values, dtype=np.float32)
 
 
 def _to_int16(samples: npt.NDArray[np.float32]) -> Int16Array:
@@ -163,8 +197,17 @@ def _trim(feats: features.WorldFeatures) -> features.WorldFeatures:
                                   sample_rate_hz=feats.sample_rate_hz, fft_size=feats.fft_size)
 
 
-def _joint_frames(pairs: Sequence[_Pair], spectral: mapping.SpectralModel | None) -> FloatArray:
-    rows = []
+@dataclass(frozen=True, slots=True)
+class _Aligned:
+    """Static frames (without c0) of both voices, paired by DTW, speech only."""
+
+    source: FloatArray
+    target: FloatArray
+    joint: FloatArray  # [source static, delta; target static, delta]
+
+
+def _align(pairs: Sequence[_Pair], spectral: mapping.SpectralModel | None) -> _Aligned:
+    rows, sources, targets = [], [], []
     for pair in pairs:
         src, tgt = pair.source.mcep[:, 1:], pair.target.mcep[:, 1:]
         # Align on what the source would sound like once converted, when a first model exists.
@@ -175,7 +218,29 @@ def _joint_frames(pairs: Sequence[_Pair], spectral: mapping.SpectralModel | None
                        & features.speech_frames(pair.target.mcep)[path_t])
         src_d, tgt_d = features.with_deltas(src), features.with_deltas(tgt)
         rows.append(np.hstack([src_d[path_s[both_speech]], tgt_d[path_t[both_speech]]]))
-    return np.vstack(rows)
+        sources.append(src[path_s[both_speech]])
+        targets.append(tgt[path_t[both_speech]])
+    return _Aligned(source=np.vstack(sources), target=np.vstack(targets), joint=np.vstack(rows))
+
+
+def _aperiodicity_shift(pairs: Sequence[_Pair]) -> FloatArray:
+    def voiced_mean(items: list[features.WorldFeatures]) -> FloatArray:
+        result: FloatArray = np.vstack([f.aperiodicity[f.f0_hz > 0] for f in items]).mean(axis=0)
+        return result
+
+    return voiced_mean([p.target for p in pairs]) - voiced_mean([p.source for p in pairs])
+
+
+def _modulation_kernel(pairs: Sequence[_Pair], fitted: gmm.JointGmm, centre: FloatArray,
+                       target_centre: FloatArray) -> FloatArray | None:
+    """The modulation-spectrum post-filter: the target's own trajectories against the converted ones."""
+    long_enough = [p for p in pairs if min(p.source.frames, p.target.frames) >= modulation.SEGMENT_FRAMES]
+    if not long_enough:
+        return None
+    converted = [mapping.gmm_trajectory(fitted, p.source.mcep[:, 1:]) for p in long_enough]
+    natural = [p.target.mcep[:, 1:] for p in long_enough]
+    return modulation.design(modulation.modulation_power(natural, target_centre),
+                             modulation.modulation_power(converted, centre))
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,21 +285,30 @@ def fit(data: TrainingData, options: TrainingOptions = TrainingOptions(),
     pool = np.vstack(target_speech).astype(np.float32)
     spectral: mapping.SpectralModel | None = None
     passes = 2 if options.refine else 1
+    source_speech = np.vstack([p.source.mcep[features.speech_frames(p.source.mcep), 1:] for p in pairs])
     for step in range(passes):
         started = time.monotonic()
-        joint = _joint_frames(pairs, spectral)
-        say(f"pass {step + 1}/{passes}: aligned {joint.shape[0]} frames; fitting the voice model")
-        fitted = gmm.fit(joint, options.components, options.iterations, covariance=options.covariance)
-        # The gain towards the target's variance, fixed now so that conversion stays frame-local.
+        aligned = _align(pairs, spectral)
+        say(f"pass {step + 1}/{passes}: aligned {aligned.joint.shape[0]} frames; fitting the voice model")
+        fitted = gmm.fit(aligned.joint, options.components, options.iterations, covariance=options.covariance)
+        # The post-filters' gains, fixed now so that conversion stays frame-local.
         converted = np.vstack([
             mapping.gmm_trajectory(fitted, p.source.mcep[:, 1:])[features.speech_frames(p.source.mcep)]
             for p in pairs])
         centre, gain = mapping.global_variance_gain(converted, target_gv)
-        spectral = mapping.SpectralModel(gmm=fitted, gv_centre=centre, gv_gain=gain, pool=pool)
+        spectral = mapping.SpectralModel(
+            gmm=fitted, gv_centre=centre, gv_gain=gain, pool=pool,
+            pair_source=aligned.source.astype(np.float32), pair_target=aligned.target.astype(np.float32),
+            source_stats=mapping.speaker_stats(source_speech),
+            pool_stats=mapping.speaker_stats(pool.astype(np.float64)),
+            ms_kernel=_modulation_kernel(pairs, fitted, centre, pool.mean(axis=0)))
         say(f"pass {step + 1}/{passes}: done in {time.monotonic() - started:.1f} s")
     assert spectral is not None
     return ConversionModel(spectral=spectral, source_lf0=source_lf0, target_lf0=target_lf0,
-                           sample_rate_hz=data.sample_rate_hz)
+                           sample_rate_hz=data.sample_rate_hz, aperiodicity_shift=_aperiodicity_shift(pairs),
+                           base_warp=mapping.best_warp(spectral.pair_source.astype(np.float64),
+                                                       spectral.pair_target.astype(np.float64))
+                           if spectral.pair_source is not None and spectral.pair_target is not None else 0.0)
 
 
 def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions = TrainingOptions(),

@@ -32,6 +32,11 @@ def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
             method=str(settings.get("mapping", defaults.method)),
             neighbours=int(settings.get("neighbours", defaults.neighbours)),
             smooth_frames=int(settings.get("smooth_frames", defaults.smooth_frames)),
+            query=str(settings.get("query", defaults.query)),
+            gmm_below=int(settings.get("gmm_below", defaults.gmm_below)),
+            modulation=bool(settings.get("modulation", defaults.modulation)),
+            target_aperiodicity=bool(settings.get("target_aperiodicity", defaults.target_aperiodicity)),
+            warp_base=bool(settings.get("warp_base", defaults.warp_base)),
             global_variance=bool(settings.get("global_variance", defaults.global_variance)),
             global_variance_max_gain=float(settings.get("global_variance_max_gain",
                                                         defaults.global_variance_max_gain)))

@@ -74,7 +74,7 @@ def synthesise(features: WorldFeatures) -> npt.NDArray[np.float32]:
 
 
 @lru_cache(maxsize=16)
-def _frequency_warp(length: int, order: int, alpha: float) -> FloatArray:
+def frequency_warp_matrix(length: int, order: int, alpha: float) -> FloatArray:
     """pysptk.freqt as a matrix (length, order + 1): the warp is linear, and pysptk applies it one frame
     at a time through Python decorators, which cost about half of a conversion."""
     import pysptk
@@ -88,8 +88,8 @@ def prepare(sample_rate_hz: int) -> None:
 
     alpha = mcep_alpha(sample_rate_hz)
     fft_size = int(pyworld.get_cheaptrick_fft_size(sample_rate_hz, F0_FLOOR_HZ))
-    _frequency_warp(fft_size, MCEP_ORDER, alpha)
-    _frequency_warp(MCEP_ORDER + 1, fft_size // 2, -alpha)
+    frequency_warp_matrix(fft_size, MCEP_ORDER, alpha)
+    frequency_warp_matrix(MCEP_ORDER + 1, fft_size // 2, -alpha)
 
 
 def spectrum_to_mcep(power: FloatArray, order: int, alpha: float) -> FloatArray:
@@ -98,7 +98,7 @@ def spectrum_to_mcep(power: FloatArray, order: int, alpha: float) -> FloatArray:
     cepstrum[..., 0] /= 2.0
     # einsum, not @: BLAS starts threads for this small product, which costs more than it saves on a
     # busy machine (47 ms wall against 2 ms measured at load 10).
-    warp = _frequency_warp(cepstrum.shape[-1], order, alpha)
+    warp = frequency_warp_matrix(cepstrum.shape[-1], order, alpha)
     result: FloatArray = np.einsum("...n,nk->...k", cepstrum, warp)
     return result
 
@@ -106,7 +106,7 @@ def spectrum_to_mcep(power: FloatArray, order: int, alpha: float) -> FloatArray:
 def mcep_to_spectrum(mcep: FloatArray, alpha: float, fft_size: int) -> FloatArray:
     """pysptk.mc2sp for all frames at once (same result)."""
     half = fft_size // 2
-    cepstrum = np.einsum("...n,nk->...k", mcep, _frequency_warp(mcep.shape[-1], half, -alpha))
+    cepstrum = np.einsum("...n,nk->...k", mcep, frequency_warp_matrix(mcep.shape[-1], half, -alpha))
     cepstrum[..., 0] *= 2.0
     symmetric = np.zeros((*cepstrum.shape[:-1], fft_size))
     symmetric[..., : half + 1] = cepstrum

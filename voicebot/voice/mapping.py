@@ -1,10 +1,20 @@
 """Spectral mappings from base-voice mel-cepstra to the target speaker's, all frame-local (pure numpy).
 
-- ``gmm``: the joint-density GMM's conditional means, smoothed by MLPG, then scaled to the target's global
-  variance with a gain fixed at training time (not per utterance, so a block converts like the whole).
-- ``knn``: frame selection, the kNN-VC idea with WORLD as the vocoder: the GMM output is only the query,
-  each frame is replaced by the mean of its ``neighbours`` nearest frames of the target's own recordings,
-  then smoothed over a few frames. The spectrum then comes from the person, not from a Gaussian average.
+- ``gmm``: the joint-density GMM's conditional means, smoothed by MLPG, then post-filtered with a gain
+  fixed at training time (not per utterance, so a block converts like the whole): global variance by
+  default, or a short modulation-spectrum filter (voice/modulation.py).
+- ``knn``: frame selection, the kNN-VC idea with WORLD as the vocoder: each frame is replaced by the mean
+  of its ``neighbours`` nearest frames of the target's own recordings, then smoothed over a few frames.
+  The spectrum then comes from the person, not from a Gaussian average. What "nearest" is measured on
+  (``query``):
+  - ``converted``: the GMM output against the target's frames;
+  - ``normalised``: the base voice's frame and the target's frames, each normalised by its own speaker's
+    mean and spread (fixed at training time), which takes out much of who is speaking;
+  - ``paired``: the base voice's frame against the base voice's frames of the training sentences, each
+    paired by DTW with the target frame that said the same thing; the paired target frames are used. Both
+    sides are the same speaker, so the match is on content only.
+  ``gmm_below`` keeps the first quefrencies (the broad envelope, which carries the sounds) from the GMM
+  and takes the rest (fine structure, timbre) from the selection.
 """
 
 from __future__ import annotations
@@ -14,13 +24,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from voicebot.voice import gmm
-from voicebot.voice.features import with_deltas
+from voicebot.voice import gmm, modulation
+from voicebot.voice.features import frequency_warp_matrix, with_deltas
 from voicebot.voice.gmm import ConditionalGmm
 
 FloatArray = npt.NDArray[np.float64]
+Float32Array = npt.NDArray[np.float32]
 
 METHODS = ("gmm", "knn")
+QUERIES = ("converted", "normalised", "paired")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +43,21 @@ class Mapping:
     method: str = "gmm"
     neighbours: int = 4  # knn
     smooth_frames: int = 3  # knn: moving average over this many frames (1 = none)
-    global_variance: bool = True  # gmm: scale the trajectory to the target's variance
+    query: str = "converted"  # knn: what the nearest frames are found by (see the module doc)
+    gmm_below: int = 0  # knn: mel-cepstral coefficients 1..gmm_below come from the GMM
+    global_variance: bool = True  # gmm: post-filter the trajectory towards the target's variance
     # gmm: cap on that scaling (the training gain is at most 2). A cap of 1.3 cost 0.015 of similarity on
     # the bench speakers for a WER change within run-to-run noise (BENCHMARKS.md), so no cap by default.
     global_variance_max_gain: float = 2.0
+    modulation: bool = False  # gmm: the modulation-spectrum post-filter instead of the variance one
+    target_aperiodicity: bool = False  # shift the aperiodicity by the target's mean (voiced frames)
+    # Blend from the base spectrum frequency-warped towards the target's (a vocal-tract length change,
+    # learnt at training time) instead of from the base spectrum as it is.
+    warp_base: bool = False
+
+
+def _empty(dims: int) -> Float32Array:
+    return np.zeros((0, dims), dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +65,13 @@ class SpectralModel:
     gmm: gmm.JointGmm
     gv_centre: FloatArray  # (D,) mean of the GMM output on the training frames
     gv_gain: FloatArray  # (D,) per-dimension gain towards the target's global variance
-    pool: npt.NDArray[np.float32]  # (N, D) the target's speech frames (static mel-cepstra without c0)
+    pool: Float32Array  # (N, D) the target's speech frames (static mel-cepstra without c0)
+    # Base-voice frames of the training sentences and the target frames DTW paired with them (M, D).
+    pair_source: Float32Array | None = None
+    pair_target: Float32Array | None = None
+    source_stats: FloatArray | None = None  # (2, D) mean and spread of the base voice's speech frames
+    pool_stats: FloatArray | None = None  # (2, D) the same for the target's
+    ms_kernel: FloatArray | None = None  # (taps, D) modulation-spectrum post-filter
     conditional: ConditionalGmm = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,14 +91,27 @@ def global_variance_gain(converted: FloatArray, target_variance: FloatArray) -> 
     return centre, np.clip(np.sqrt(target_variance / spread), 1.0, 2.0)
 
 
-def nearest_mean(pool: npt.NDArray[np.float32], query: FloatArray, neighbours: int) -> FloatArray:
-    """For each query row, the mean of its ``neighbours`` nearest pool rows (Euclidean)."""
+def speaker_stats(frames: FloatArray) -> FloatArray:
+    """Mean and spread (2, D) of one speaker's frames, for :func:`normalise`."""
+    return np.vstack([frames.mean(axis=0), np.maximum(frames.std(axis=0), 1e-6)])
+
+
+def normalise(frames: FloatArray, stats: FloatArray) -> FloatArray:
+    result: FloatArray = (frames - stats[0]) / stats[1]
+    return result
+
+
+def nearest_mean(pool: npt.NDArray[np.floating], query: FloatArray, neighbours: int,
+                 values: npt.NDArray[np.floating] | None = None) -> FloatArray:
+    """For each query row, the mean of the ``values`` rows (default: the pool's own) of its
+    ``neighbours`` nearest pool rows (Euclidean)."""
     k = max(1, min(neighbours, pool.shape[0]))
     p = pool.astype(np.float64)
+    out = p if values is None else values.astype(np.float64)
     dist = np.sum(query**2, axis=1)[:, None] + np.sum(p**2, axis=1)[None, :] - 2.0 * query @ p.T
     idx = np.argpartition(dist, k - 1, axis=1)[:, :k] if k < p.shape[0] else np.tile(
         np.arange(p.shape[0]), (query.shape[0], 1))
-    result: FloatArray = p[idx].mean(axis=1)
+    result: FloatArray = out[idx].mean(axis=1)
     return result
 
 
@@ -83,12 +125,66 @@ def moving_average(frames: FloatArray, width: int) -> FloatArray:
     return result
 
 
+def post_filter(model: SpectralModel, converted: FloatArray, mapping: Mapping) -> FloatArray:
+    """The GMM trajectory sharpened by the chosen post-filter (or as it is)."""
+    if not mapping.global_variance:
+        return converted
+    if mapping.modulation and model.ms_kernel is not None:
+        return modulation.apply(converted, model.gv_centre, model.ms_kernel)
+    gain = np.minimum(model.gv_gain, max(1.0, mapping.global_variance_max_gain))
+    result: FloatArray = model.gv_centre + (converted - model.gv_centre) * gain
+    return result
+
+
+def select_frames(model: SpectralModel, static: FloatArray, mapping: Mapping,
+                  converted: FloatArray | None) -> FloatArray:
+    """Frame selection (before smoothing) for ``static`` base-voice frames (T, D)."""
+    if mapping.query == "paired":
+        if model.pair_source is None or model.pair_target is None or not model.pair_source.shape[0]:
+            raise ValueError("this voice has no paired frames: rebuild it")
+        return nearest_mean(model.pair_source, static, mapping.neighbours, model.pair_target)
+    if mapping.query == "normalised":
+        if model.source_stats is None or model.pool_stats is None:
+            raise ValueError("this voice has no speaker statistics: rebuild it")
+        keys = normalise(model.pool.astype(np.float64), model.pool_stats)
+        return nearest_mean(keys, normalise(static, model.source_stats), mapping.neighbours, model.pool)
+    if converted is None:
+        converted = gmm_trajectory(model.conditional, static)
+    return nearest_mean(model.pool, converted, mapping.neighbours)
+
+
+WARPS = tuple(round(0.02 * step, 2) for step in range(-10, 11))
+
+
+def frequency_warp(mcep: FloatArray, beta: float) -> FloatArray:
+    """Mel-cepstra (T, order + 1, with c0) warped along frequency by a first-order all-pass of ``beta``
+    (positive moves the envelope's peaks up). c0 is kept."""
+    if beta == 0.0:
+        return mcep
+    warped = np.einsum("tn,nk->tk", mcep, frequency_warp_matrix(mcep.shape[1], mcep.shape[1] - 1, beta))
+    warped[:, 0] = mcep[:, 0]
+    result: FloatArray = warped
+    return result
+
+
+def best_warp(source: FloatArray, target: FloatArray) -> float:
+    """The warp in :data:`WARPS` that brings paired source frames (T, D, without c0) closest to the
+    target's."""
+    full = np.hstack([np.zeros((source.shape[0], 1)), source])
+    errors = [float(np.mean(np.sum((frequency_warp(full, beta)[:, 1:] - target) ** 2, axis=1)))
+              for beta in WARPS]
+    return WARPS[int(np.argmin(errors))]
+
+
 def map_spectrum(model: SpectralModel, static: FloatArray, mapping: Mapping) -> FloatArray:
     """The converted static mel-cepstra (without c0) for ``static`` (T, D), before the strength blend."""
-    converted = gmm_trajectory(model.conditional, static)
-    if mapping.method == "knn" and model.pool.shape[0]:
-        return moving_average(nearest_mean(model.pool, converted, mapping.neighbours), mapping.smooth_frames)
-    if mapping.global_variance:
-        gain = np.minimum(model.gv_gain, max(1.0, mapping.global_variance_max_gain))
-        converted = model.gv_centre + (converted - model.gv_centre) * gain
-    return converted
+    if mapping.method != "knn" or not model.pool.shape[0]:
+        return post_filter(model, gmm_trajectory(model.conditional, static), mapping)
+    low = min(max(0, mapping.gmm_below), static.shape[1])
+    needs_gmm = low > 0 or mapping.query == "converted"
+    converted = gmm_trajectory(model.conditional, static) if needs_gmm else None
+    selected = moving_average(select_frames(model, static, mapping, converted), mapping.smooth_frames)
+    if low and converted is not None:
+        selected = selected.copy()
+        selected[:, :low] = post_filter(model, converted, mapping)[:, :low]
+    return selected
