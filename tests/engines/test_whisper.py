@@ -1,5 +1,7 @@
 """faster-whisper with the embedded models, on speech synthesised by the embedded Piper voice."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -142,3 +144,24 @@ def test_no_expected_answers_means_no_alternatives_and_long_audio_still_decodes(
     transcript = live.transcribe(long, language="en", expected=("Yes.",))
     assert normalize(transcript.text).count("pepperoni") >= 3
     assert transcript.alternatives == ()
+
+
+def test_a_phone_number_asked_for_keeps_its_ohs_and_repeated_digits_on_the_phone_line() -> None:
+    from voicebot.dialogue import grammar
+    from voicebot.dialogue.loader import load_dialogue
+    from voicebot.dialogue.understanding import SlotReader
+    from voicebot.engines.constrained import heard_only
+
+    pizza = load_dialogue(Path(__file__).resolve().parents[2] / "dialogues" / "pizza_order.yml")
+    spec = pizza.slots["phone"]
+    expected = grammar.for_slot(pizza, spec)
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    audio = _phone_line(padded(synth("six one seven, five five five, oh oh four two"), 300, 300))
+    transcript = live.transcribe(audio, language="en", expected=expected.to_score)
+    restricted = heard_only(transcript.alternatives)
+    assert restricted is not None and transcript.logprob is not None
+    assert not any(ch.isdigit() for ch in restricted[0])  # only the ask's words could be written
+    reader = SlotReader(pizza)
+    reading = grammar.read_answer(reader, expected, transcript.text, transcript.confidence,
+                                  transcript.alternatives, transcript.logprob)
+    assert reader.read(spec, reading.text, asked=True) == "6175550042", (transcript.text, restricted)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from voicebot.dialogue import grammar_open
 from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.dialogue.render import english_number_words
 
@@ -93,6 +94,8 @@ class ExpectedAnswers:
     slot_type: str
     closed: bool
     phrases: tuple[Phrase, ...]
+    # An open ask's requests to the recogniser (grammar_open.py): the words its answers are made of.
+    requests: tuple[str, ...] = ()
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -101,8 +104,8 @@ class ExpectedAnswers:
     @property
     def to_score(self) -> tuple[str, ...]:
         """The phrases worth scoring on the audio: only a closed grammar's answers can stand in for the
-        transcript (:func:`choose`), so an open one costs the recogniser nothing."""
-        return self.texts if self.closed else ()
+        transcript (:func:`choose`); an open one asks for a decode restricted to its words, if any."""
+        return self.texts if self.closed else self.requests
 
     def meanings(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.meaning for p in self.phrases))
@@ -126,7 +129,7 @@ class Reading:
 
     text: str
     confidence: float | None
-    source: str  # "free" | "grammar" | "unmatched"
+    source: str  # "free" | "grammar" | "constrained" (grammar_open.py) | "unmatched"
     meaning: str | None = None
 
 
@@ -158,7 +161,8 @@ def for_slot(dialogue: Dialogue, spec: SlotSpec, extra: Sequence[str] = (),
         if found is not None:
             phrases.append(Phrase(_sentence(said), found))
     phrases.extend(intent_phrases(dialogue))
-    return ExpectedAnswers(spec.name, kind, closed, tuple(dict.fromkeys(phrases)))
+    return ExpectedAnswers(spec.name, kind, closed, tuple(dict.fromkeys(phrases)),
+                           () if closed else grammar_open.requests_for(dialogue, spec))
 
 
 def intent_phrases(dialogue: Dialogue) -> list[Phrase]:
@@ -224,7 +228,10 @@ def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confid
                 alternatives: Sequence[Alternative], logprob: float | None,
                 lone_words: int = 2) -> Reading:
     """:func:`choose` with the dialogue's own reading of words: the slot's parser (yes/no for a yes/no
-    question) for answers, and a global intent said in more than ``lone_words`` words as clear."""
+    question) for answers, and a global intent said in more than ``lone_words`` words as clear. An open
+    ask that asked for a restricted decode is read by grammar_open.read_open."""
+    if expected.requests and not expected.closed:
+        return grammar_open.read_open(reader, expected, text, confidence, alternatives, logprob)
     if expected.slot_type == "yes_no" or expected.slot is None:
         def meaning(said: str) -> str | None:
             return meaning_of(reader.yes_no(said))

@@ -374,6 +374,8 @@ class Conversation:
             return event, None
         reading = grammar.read_answer(self._reader, expected, event.text, event.confidence,
                                       event.alternatives, event.logprob, _UNSURE_STOP_WORDS)
+        if reading.source == "constrained":  # an open ask's answer in its own words (grammar_open.py)
+            return replace(event, text=reading.text, confidence=reading.confidence), event.text
         if reading.source != "grammar":
             return replace(event, confidence=reading.confidence), None
         confidence = reading.confidence

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicebot.engines.base import STT_SAMPLE_RATE_HZ, Segment, Transcript, Word
+from voicebot.engines.constrained import ONLY, split_requests
 from voicebot.engines.models import (
     ENGLISH_WHISPER,
     MULTILINGUAL_WHISPER,
@@ -57,6 +58,8 @@ _MAX_COMPRESSION_RATIO = 2.4
 # Encoder frames (20 ms each) past the end of the speech that scoring attends to: 1 s ranked the
 # real-voice digits as well as 3 s and 30 s (BENCHMARKS.md, issue 10), at a third of 3 s's cost.
 _SCORE_MARGIN_FRAMES = 50
+# What a decode restricted to some words may write besides them.
+_ONLY_PUNCTUATION = (",", ".", "-", "?", "!")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ class WhisperTranscriber:
         # partial decodes from piling up behind finals.
         self._lock = threading.Lock()
         self._tokenizers: dict[str, Tokenizer] = {}
+        self._only_cache: dict[tuple[str, str], list[int]] = {}
 
     def _language(self, language: str | None) -> str | None:
         lang = language or self.language
@@ -203,6 +207,11 @@ class WhisperTranscriber:
                           avg_logprob=avg_logprob, no_speech_prob=no_speech_prob)
         transcript = Transcript(text=text, final=final, language=language, segments=(segment,),
                                 confidence=_confidence((segment,)))
+        requests, expected = split_requests(expected)
+        if requests:  # an open ask: decode again with only its words (engines/constrained.py)
+            free_logprob = avg_logprob * (len(tokens) + 1)
+            transcript = self._decode_only(encoder_output, prompt, tokenizer, options, transcript,
+                                           requests[0], free_logprob)
         if not expected:
             return transcript  # nothing to compare with: no scoring pass (partials, open asks, files)
         rows = [tokens, *(tokenizer.encode(" " + phrase.strip()) for phrase in expected)]
@@ -210,6 +219,40 @@ class WhisperTranscriber:
         alternatives = tuple((phrase, round(logprob, 3))
                              for phrase, (logprob, _) in zip(expected, scored[1:], strict=True))
         return replace(transcript, alternatives=alternatives, logprob=round(scored[0][0], 3))
+
+    def _decode_only(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
+                     options: _DecodeOptions, transcript: Transcript, words: str,
+                     free_logprob: float) -> Transcript:
+        """The turn decoded again with every token but those of ``words`` (and punctuation) suppressed, on
+        the encoder output already computed: a digit string comes back as words ("five five five oh one
+        two three", where the free decode wrote "555-123"), an order in the menu's words. Returned as the
+        alternative ``ONLY + text`` with its log-probability; the transcript's own from the same search."""
+        result = self._model.model.generate(
+            encoder_output, [prompt], max_length=_MAX_TOKENS, return_scores=True, suppress_blank=True,
+            suppress_tokens=self._only_tokens(tokenizer, words), beam_size=options.beam_size,
+        )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        text = _words_only(tokenizer.decode(tokens).strip())
+        # faster-whisper's reading of the score: the summed log-probability over the tokens, less the end.
+        logprob = float(result.scores[0]) * len(tokens)
+        alternatives = ((ONLY + text, round(logprob, 3)),) if text else ()
+        return replace(transcript, alternatives=(*transcript.alternatives, *alternatives),
+                       logprob=round(free_logprob, 3) if transcript.logprob is None else transcript.logprob)
+
+    def _only_tokens(self, tokenizer: Tokenizer, words: str) -> list[int]:
+        """Every token to suppress so that only ``words`` can be written (cached per word list)."""
+        key = (tokenizer.language_code, words)
+        found = self._only_cache.get(key)
+        if found is None:
+            allowed: set[int] = set()
+            for word in (*words.split(), *_ONLY_PUNCTUATION):
+                for form in {word, word.capitalize()}:
+                    allowed.update(tokenizer.encode(form))
+                    allowed.update(tokenizer.encode(" " + form))
+            suppressed = set(self._suppressed_tokens(tokenizer))
+            found = sorted(suppressed | {t for t in range(tokenizer.eot) if t not in allowed})
+            self._only_cache[key] = found
+        return found
 
     def _generate(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                   options: _DecodeOptions) -> tuple[list[int], float, float]:
