@@ -23,8 +23,13 @@ def pizza() -> Dialogue:
     return load_dialogue(ROOT / "pizza_order.yml")
 
 
-def _valid_phone(text: str) -> bool:
-    return sum(w in ("oh", "one", "two", "three", "five", "six", "seven") for w in text.lower().split()) >= 7
+_DIGITS = {"oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+           "seven": "7"}
+
+
+def _phone(text: str) -> str | None:
+    digits = "".join(_DIGITS.get(w, "") for w in text.lower().replace(",", " ").split())
+    return digits if len(digits) >= 7 else None
 
 
 def _never(text: str) -> bool:
@@ -35,8 +40,9 @@ def test_a_request_travels_among_the_expected_answers_and_its_decode_comes_back_
     request = only_words(["five", "oh", " ", "five", "my"])
     assert request == ONLY + "five oh my"
     assert split_requests(("Yes.", request, "No.")) == (("five oh my",), ("Yes.", "No."))
-    assert heard_only((("Yes.", -1.0), (ONLY + "five five five", -4.5))) == ("five five five", -4.5)
-    assert heard_only((("Yes.", -1.0),)) is None
+    heard = (("Yes.", -1.0), (ONLY + "five five five", -4.5), (ONLY + "five five", -5.0))
+    assert heard_only(heard) == [("five five five", -4.5), ("five five", -5.0)]
+    assert heard_only((("Yes.", -1.0),)) == []
 
 
 def test_phone_and_order_asks_ask_for_their_words_and_closed_or_date_asks_do_not(pizza: Dialogue) -> None:
@@ -62,20 +68,41 @@ def test_a_date_and_a_korean_ask_ask_for_nothing(pizza: Dialogue) -> None:
 
 def test_the_restricted_decode_stands_in_when_it_reads_as_an_answer() -> None:
     alternatives = [(ONLY + "six one seven five five five oh oh four two", -6.4)]
-    reading = grammar_open.choose_open("617-555042", 0.45, alternatives, -8.0, _valid_phone, _never, 8.0)
+    reading = grammar_open.choose_open("617-555042", 0.45, alternatives, -8.0, _phone, _never, 8.0)
     assert reading == grammar.Reading("six one seven five five five oh oh four two", 0.45, "constrained")
 
 
 def test_the_free_transcript_stays_when_the_restricted_decode_is_no_answer_or_far_less_likely() -> None:
     short = [(ONLY + "five five", -3.0)]
-    assert grammar_open.choose_open("555", 0.4, short, -5.0, _valid_phone, _never, 8.0).source == "unmatched"
+    assert grammar_open.choose_open("555", 0.4, short, -5.0, _phone, _never, 8.0).source == "unmatched"
     far = [(ONLY + "five five five oh one two three", -30.0)]
-    reading = grammar_open.choose_open("I don't have a phone.", 0.6, far, -9.0, _valid_phone, _never, 8.0)
+    reading = grammar_open.choose_open("I don't have a phone.", 0.6, far, -9.0, _phone, _never, 8.0)
     assert reading == grammar.Reading("I don't have a phone.", 0.6, "unmatched")
     said = "five five five oh one two three"
-    same = grammar_open.choose_open(said, 0.8, [(ONLY + said, -4.0)], -4.0, _valid_phone, _never, 8.0)
-    assert same.source == "free" and same.text == said
-    assert grammar_open.choose_open(said, 0.8, [], None, _valid_phone, _never, 8.0).source == "free"
+    spelled = [(ONLY + "Five, five, five, oh, one, two, three.", -4.0)]
+    same = grammar_open.choose_open(said, 0.8, spelled, -4.0, _phone, _never, 8.0)
+    assert same == grammar.Reading(said, 0.8, "free")  # the same number: the transcript stays as heard
+    assert grammar_open.choose_open(said, 0.8, [], None, _phone, _never, 8.0).source == "free"
+
+
+def test_the_first_valid_hypothesis_wins_and_a_phone_number_of_the_usual_length_first() -> None:
+    nbest = [(ONLY + "five five", -3.0), (ONLY + "two five five five oh one two three", -3.5),
+             (ONLY + "five five five oh one two three", -3.9)]
+    reading = grammar_open.choose_open("55", 0.4, nbest, -5.0, _phone, _never, 8.0)
+    assert reading.text == "two five five five oh one two three"  # the first valid one
+
+    def seven(text: str) -> bool:
+        return len(text.split()) == 7
+
+    reading = grammar_open.choose_open("55", 0.4, nbest, -5.0, _phone, _never, 8.0, seven)
+    assert reading.text == "five five five oh one two three" and reading.source == "constrained"
+    said = "five five five oh one two three"
+    reading = grammar_open.choose_open(said, 0.7, nbest[:2], -5.0, _phone, _never, 8.0, seven)
+    assert reading == grammar.Reading(said, 0.7, "free")  # the free transcript has the usual length
+    assert grammar_open.usual_phone_length("5550123", "en")
+    assert grammar_open.usual_phone_length("16175550042", "en")
+    assert not grammar_open.usual_phone_length("61755500042", "en")
+    assert not grammar_open.usual_phone_length("555012", "en")
 
 
 def test_an_intent_or_a_closer_is_never_replaced(pizza: Dialogue) -> None:

@@ -9,9 +9,12 @@ only those words allowed (engines/constrained.py), so "five five five, oh one tw
 
 1. the free transcript when it is a global intent or a closer ("I want to talk to a person", "that's
    all": the restricted words cannot say those);
-2. otherwise the restricted decode when the slot's parser reads it as a valid answer and it is not far
-   less likely on the audio than the free transcript (``grammar.MAX_LOGPROB_GAP``);
-3. otherwise the free transcript, as before.
+2. for a phone number, the first of the restricted decode's hypotheses (best first), then the free
+   transcript, that reads as a number of the usual length (7 or 10 digits in North America);
+3. otherwise the first of the restricted hypotheses that the slot's parser reads as a valid answer;
+4. otherwise the free transcript, as before.
+A restricted hypothesis far less likely on the audio than the free transcript
+(``grammar.MAX_LOGPROB_GAP``) is never taken.
 
 Measured on the phone-line corpus (BENCHMARKS.md, issue 10, "Open asks"): dates are left to the free
 transcript, since a date decoded in words only came out worse (whisper cut "January first nineteen
@@ -66,36 +69,59 @@ def requests_for(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
 
 
 def choose_open(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
-                free_logprob: float | None, valid: Callable[[str], bool],
-                keep_free: Callable[[str], bool], max_gap: float) -> Reading:
-    """The rule of the module docstring. ``valid``: the slot's parser reads the text as an answer;
-    ``keep_free``: the free transcript is an intent or a closer, which only it can say."""
+                free_logprob: float | None, read: Callable[[str], object], keep_free: Callable[[str], bool],
+                max_gap: float, preferred: Callable[[str], bool] | None = None) -> Reading:
+    """The rule of the module docstring. ``read``: the slot's value in a text (None: no answer);
+    ``keep_free``: the free transcript is an intent or a closer, which only it can say; ``preferred``: an
+    answer of the usual shape (a phone number of the country's length), looked for first among the
+    restricted decode's hypotheses and then the free transcript. A hypothesis that means what the free
+    transcript means leaves the transcript as it is."""
     from voicebot.dialogue.grammar import Reading
 
-    source = "free" if valid(free_text) else "unmatched"
-    found = heard_only(alternatives)
-    if found is None or keep_free(free_text):
-        return Reading(free_text, free_confidence, source)
-    text, logprob = found
-    plausible = free_logprob is None or logprob >= free_logprob - max_gap
-    if text == free_text or not valid(text) or not plausible:
-        return Reading(free_text, free_confidence, source)
-    return Reading(text, free_confidence, "constrained")
+    free_value = read(free_text)
+    kept = Reading(free_text, free_confidence, "unmatched" if free_value is None else "free")
+    if keep_free(free_text):
+        return kept
+    heard = [text for text, logprob in heard_only(alternatives)
+             if free_logprob is None or logprob >= free_logprob - max_gap]
+    candidates = [(text, read(text)) for text in heard]
+    if preferred is not None:
+        for text, value in (*candidates, (free_text, free_value)):
+            if value is not None and preferred(text):
+                return kept if value == free_value else Reading(text, free_confidence, "constrained")
+    for text, value in candidates:
+        if value is not None:
+            return kept if value == free_value else Reading(text, free_confidence, "constrained")
+    return kept
+
+
+def usual_phone_length(digits: str, language: str) -> bool:
+    """A phone number as long as the country's: North American numbers (English) have 7 or 10 digits, or
+    11 with the leading 1. Whisper loses or repeats a digit in a run of equal ones ("five five five"), and
+    such a number is one digit short or long."""
+    if language == "en":
+        return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1"))
+    return True
 
 
 def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
               alternatives: Sequence[Alternative], logprob: float | None) -> Reading:
     """:func:`choose_open` with the dialogue's own reading: the slot's parser as asked for (homophones
-    of digits count), global intents and closers."""
+    of digits count), global intents and closers, and the usual length of a phone number."""
     from voicebot.dialogue.grammar import MAX_LOGPROB_GAP
 
     assert expected.slot is not None
     spec = reader.dialogue.slots[expected.slot]
+    language = reader.dialogue.language
 
-    def valid(said: str) -> bool:
-        return reader.read(spec, said, strict=True, asked=True) is not None
+    def value(said: str) -> object:
+        return reader.read(spec, said, strict=True, asked=True)
 
     def keep_free(said: str) -> bool:
         return reader.intent(said) is not None or reader.is_closer(said)
 
-    return choose_open(text, confidence, alternatives, logprob, valid, keep_free, MAX_LOGPROB_GAP)
+    def usual(said: str) -> bool:
+        return usual_phone_length(str(value(said)), language)
+
+    return choose_open(text, confidence, alternatives, logprob, value, keep_free, MAX_LOGPROB_GAP,
+                       usual if spec.type == "phone" else None)

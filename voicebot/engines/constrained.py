@@ -4,8 +4,9 @@ words allowed: the answer of an open ask (a phone number, a pizza order) said in
 The dialogue cannot list every phone number or order as a phrase to score, but it knows the words they
 are made of. ``only_words(words)`` is such a request; a transcriber that can (engines/whisper.py) decodes
 the turn a second time on the audio it has already encoded with every other token suppressed, and returns
-what it heard as one more alternative, ``(ONLY + text, log-probability)``, beside the transcript's own
-log-probability (``Transcript.logprob``). One that cannot ignores it. Pure string helpers, no I/O.
+what it heard, best first (its n-best), as more alternatives ``(ONLY + text, log-probability)``, beside
+the transcript's own log-probability (``Transcript.logprob``). One that cannot ignores it. Pure string
+helpers, no I/O.
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ def split_requests(expected: Sequence[str]) -> tuple[tuple[str, ...], tuple[str,
     return requests, phrases
 
 
-def heard_only(alternatives: Sequence[tuple[str, float]]) -> tuple[str, float] | None:
-    """What the constrained decode heard, and its log-probability, from a transcript's alternatives."""
-    for text, logprob in alternatives:
-        if text.startswith(ONLY):
-            return text[len(ONLY):], logprob
-    return None
+def heard_only(alternatives: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """What the restricted decode heard, best first, with log-probabilities, from a transcript's
+    alternatives."""
+    return [(text[len(ONLY):], logprob) for text, logprob in alternatives if text.startswith(ONLY)]

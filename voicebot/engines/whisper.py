@@ -225,17 +225,22 @@ class WhisperTranscriber:
                      free_logprob: float) -> Transcript:
         """The turn decoded again with every token but those of ``words`` (and punctuation) suppressed, on
         the encoder output already computed: a digit string comes back as words ("five five five oh one
-        two three", where the free decode wrote "555-123"), an order in the menu's words. Returned as the
-        alternative ``ONLY + text`` with its log-probability; the transcript's own from the same search."""
+        two three", where the free decode wrote "555-123"), an order in the menu's words. Its n-best (one
+        beam search) are returned as alternatives ``ONLY + text`` with their log-probabilities, best first;
+        the transcript's own log-probability is read from its search the same way."""
         result = self._model.model.generate(
             encoder_output, [prompt], max_length=_MAX_TOKENS, return_scores=True, suppress_blank=True,
             suppress_tokens=self._only_tokens(tokenizer, words), beam_size=options.beam_size,
+            num_hypotheses=options.beam_size,
         )[0]
-        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
-        text = _words_only(tokenizer.decode(tokens).strip())
-        # faster-whisper's reading of the score: the summed log-probability over the tokens, less the end.
-        logprob = float(result.scores[0]) * len(tokens)
-        alternatives = ((ONLY + text, round(logprob, 3)),) if text else ()
+        heard: dict[str, float] = {}
+        for sequence, score in zip(result.sequences_ids, result.scores, strict=True):
+            tokens = [t for t in sequence if t < tokenizer.eot]
+            text = _words_only(tokenizer.decode(tokens).strip())
+            # faster-whisper's reading of the score: the summed log-probability of the tokens, less the end.
+            if text and text not in heard:
+                heard[text] = round(float(score) * len(tokens), 3)
+        alternatives = tuple((ONLY + text, logprob) for text, logprob in heard.items())
         return replace(transcript, alternatives=(*transcript.alternatives, *alternatives),
                        logprob=round(free_logprob, 3) if transcript.logprob is None else transcript.logprob)
 
