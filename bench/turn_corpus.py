@@ -247,6 +247,9 @@ if __name__ == "__main__":
     # A look at the corpus: where the words and pauses fell.
     from voicebot.audio.io import write_wav
 
+    if len(sys.argv) > 1 and sys.argv[1].startswith("-"):
+        print(__doc__ + "\n    .venv/bin/python bench/turn_corpus.py [OUT_DIR]  # listed; WAVs into OUT_DIR")
+        raise SystemExit(0 if sys.argv[1] in ("-h", "--help") else 2)
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     for sample in build_corpus(bands=("wideband",)):
         print(sample.key, sample.pauses_s, sample.segments_ms)

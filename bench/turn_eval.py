@@ -19,7 +19,8 @@ also waits for the speculative decode, started at the first frame 200 ms into th
 (today's session starts it at 240 ms), since the bot cannot answer before it.
 
     .venv/bin/python bench/turn_eval.py [--policies silence,smart_turn,smart_turn_dialogue]
-        [--thresholds 0.5,0.9] [--ask-pause-ms 200] [--max-pause-ms 1600] [--json OUT]
+        [--thresholds 0.5,0.9] [--ask-pause-ms 200] [--max-pause-ms 1600] [--complete-pause-ms 600]
+        [--open-pause-ms 1000] [--encoder-window-s 30] [--json OUT]
 """
 
 from __future__ import annotations
@@ -93,12 +94,17 @@ def _detector() -> Any:
     return SmartTurnDetector()
 
 
+ENCODER_WINDOW_S = [30.0]  # --encoder-window-s
+
+
 @cache
 def _whisper() -> Any:
     from voicebot.engines.whisper import WhisperTranscriber
 
-    # One thread: its CPU time is then the time the decode takes on a free core.
-    return WhisperTranscriber("tiny.en", cpu_threads=1)
+    # One thread: its CPU time is then the time the decode takes on a free core. As the session's
+    # engine pool builds it: no word timestamps (the window decode), the configured encoder window.
+    return WhisperTranscriber("tiny.en", cpu_threads=1, word_timestamps=False,
+                              encoder_window_s=ENCODER_WINDOW_S[0])
 
 
 @cache
@@ -317,6 +323,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-pause-ms", type=int, default=EndpointingConfig().max_pause_ms)
     parser.add_argument("--thresholds", default=str(EndpointingConfig().complete_threshold),
                         help="comma-separated turn-model thresholds; each makes its own row")
+    parser.add_argument("--complete-pause-ms", default=str(EndpointingConfig().complete_pause_ms),
+                        help="comma-separated: a whole answer the model does not call complete ends here")
+    parser.add_argument("--open-pause-ms", default=str(EndpointingConfig().open_pause_ms),
+                        help="comma-separated: an open answer (order, comment) the model calls complete "
+                             "ends here")
+    parser.add_argument("--encoder-window-s", type=float, default=30.0,
+                        help="whisper's encoder window for the speculative decodes (stt.encoder_window_s)")
     parser.add_argument("--json", type=Path, help="write every outcome and the summaries here")
     parser.add_argument("--merge", type=Path, nargs="+", help="only report on these --json files together")
     args = parser.parse_args(argv)
@@ -328,10 +341,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown policies {sorted(unknown)}; choose from {', '.join(POLICIES)}")
     keys = {k for k in args.answers.split(",") if k}
     answers = [a for a in ANSWERS if not keys or a.key in keys]
+    ENCODER_WINDOW_S[0] = args.encoder_window_s
+
+    def listed(text: str) -> list[str]:
+        return [x for x in text.split(",") if x]
+
     configs = {
-        f"ask={a} t={float(t):g}": EndpointingConfig(ask_pause_ms=int(a), max_pause_ms=args.max_pause_ms,
-                                                     complete_threshold=float(t))
-        for a in args.ask_pause_ms.split(",") if a for t in args.thresholds.split(",") if t
+        f"ask={a} t={float(t):g} complete={c} open={o}": EndpointingConfig(
+            ask_pause_ms=int(a), max_pause_ms=args.max_pause_ms, complete_threshold=float(t),
+            complete_pause_ms=int(c), open_pause_ms=int(o))
+        for a in listed(args.ask_pause_ms) for t in listed(args.thresholds)
+        for c in listed(args.complete_pause_ms) for o in listed(args.open_pause_ms)
     }
     labels = []
     for policy in policies:

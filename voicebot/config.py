@@ -79,6 +79,10 @@ class TurnConfig:
     ask_pause_ms: int = 200
     max_pause_ms: int = 1600
     threshold: float = 0.5
+    # A whole answer ("yes", a full phone number) the model does not call complete ends after this
+    # pause; an order, a comment or an address the model calls complete ends after this one.
+    complete_pause_ms: int = 600
+    open_pause_ms: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +337,9 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         fail("session.end_of_turn", f"must be silence or smart_turn, got {config.session.end_of_turn!r}")
     if not 0 < config.turn.ask_pause_ms < config.turn.max_pause_ms:
         fail("turn.ask_pause_ms", "must be a positive number of milliseconds under turn.max_pause_ms")
+    for key in ("complete_pause_ms", "open_pause_ms"):
+        if getattr(config.turn, key) <= 0:
+            fail(f"turn.{key}", "must be a positive number of milliseconds")
     if not 0.0 < config.turn.threshold < 1.0:
         fail("turn.threshold", f"must be between 0 and 1, got {config.turn.threshold}")
     if config.session.partial_interval_ms < 0:

@@ -21,7 +21,7 @@ from voicebot.errors import ConfigError
 FRAME_MS = 32
 TURNS = TurnTakingConfig(min_speech_ms=96)
 COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, AnswerState.UNKNOWN
-PENDING = AnswerState.PENDING
+PENDING, OPEN = AnswerState.PENDING, AnswerState.OPEN
 
 
 @pytest.mark.parametrize(("pause_ms", "answer", "completion", "action"), [
@@ -30,8 +30,17 @@ PENDING = AnswerState.PENDING
     (200, UNKNOWN, None, Action.ASK_TURN_MODEL),  # a short pause raises the question
     (200, UNKNOWN, 0.9, Action.END_TURN),
     (200, UNKNOWN, 0.2, Action.KEEP_LISTENING),
-    (200, COMPLETE, None, Action.END_TURN),  # "yes" to a yes/no question needs no model
-    (200, COMPLETE, 0.1, Action.END_TURN),  # the dialogue knows what it asked
+    (200, COMPLETE, None, Action.ASK_TURN_MODEL),  # "yes" to a yes/no question: does it sound finished?
+    (200, COMPLETE, 0.9, Action.END_TURN),  # both judges agree: at once
+    (200, COMPLETE, 0.1, Action.KEEP_LISTENING),  # "Yes, | I got the documents": the voice goes on
+    (599, COMPLETE, 0.1, Action.KEEP_LISTENING),
+    (600, COMPLETE, 0.1, Action.END_TURN),  # ... but a whole answer waits no longer than the silence rule
+    (600, COMPLETE, None, Action.END_TURN),  # nor for a verdict that never came
+    (200, OPEN, None, Action.ASK_TURN_MODEL),  # "Two large pepperoni": an order may go on
+    (200, OPEN, 0.99, Action.KEEP_LISTENING),  # sounding finished is not enough yet
+    (999, OPEN, 0.99, Action.KEEP_LISTENING),
+    (1000, OPEN, 0.99, Action.END_TURN),  # a longer pause and the model: over
+    (1400, OPEN, 0.2, Action.KEEP_LISTENING),  # the model says it goes on: up to the ceiling
     (900, INCOMPLETE, 0.99, Action.KEEP_LISTENING),  # "my number is five five five"
     (200, PENDING, None, Action.ASK_TURN_MODEL),  # the model runs while the transcript is decoded
     (300, PENDING, 0.99, Action.KEEP_LISTENING),  # but its "complete" waits for the dialogue
@@ -50,7 +59,13 @@ def test_the_threshold_and_pauses_are_configurable() -> None:
     assert decide(300, completion=0.7, config=config) is Action.KEEP_LISTENING
     assert decide(300, completion=0.8, config=config) is Action.END_TURN
     assert decide(1000, config=config) is Action.END_TURN
-    for bad in ({"ask_pause_ms": 0}, {"ask_pause_ms": 2000}, {"complete_threshold": 1.0}):
+    config = EndpointingConfig(complete_pause_ms=400, open_pause_ms=500)
+    assert decide(399, answer=COMPLETE, completion=0.1, config=config) is Action.KEEP_LISTENING
+    assert decide(400, answer=COMPLETE, completion=0.1, config=config) is Action.END_TURN
+    assert decide(499, answer=OPEN, completion=0.9, config=config) is Action.KEEP_LISTENING
+    assert decide(500, answer=OPEN, completion=0.9, config=config) is Action.END_TURN
+    for bad in ({"ask_pause_ms": 0}, {"ask_pause_ms": 2000}, {"complete_threshold": 1.0},
+                {"complete_pause_ms": 0}, {"open_pause_ms": -1}):
         with pytest.raises(ConfigError):
             EndpointingConfig(**bad)  # type: ignore[arg-type]
 
@@ -91,11 +106,30 @@ def test_words_after_the_pause_make_a_new_question_and_drop_old_verdicts() -> No
     assert endpointer.set_completion(704, 0.99) == [SpeechEnded(at_ms=704, speech_start_ms=0)]
 
 
-def test_the_dialogue_ends_a_complete_answer_without_the_model() -> None:
+def test_a_complete_answer_ends_when_the_model_agrees() -> None:
     endpointer = Endpointer(TURNS)
     feed(endpointer, [0.9] * 10 + [0.0] * 3)
     assert endpointer.set_answer(COMPLETE) == []  # a 96 ms gap is no pause yet
-    assert feed(endpointer, [0.0] * 4) == [(16, SpeechEnded(at_ms=320, speech_start_ms=0))]
+    assert feed(endpointer, [0.0] * 4) == [(16, AskTurnModel(pause_start_ms=320, at_ms=544))]
+    assert endpointer.set_completion(320, 0.8) == [SpeechEnded(at_ms=320, speech_start_ms=0)]
+
+
+def test_a_complete_answer_the_model_doubts_ends_at_the_silence_rules_pause() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 7)
+    endpointer.set_answer(COMPLETE, pause_start_ms=320)
+    assert endpointer.set_completion(320, 0.1) == []  # "Yes," and the voice goes on
+    # 600 ms after the pause began (frame 10 + 19 = 29, 608 ms in) it ends all the same.
+    assert feed(endpointer, [0.0] * 12) == [(28, SpeechEnded(at_ms=320, speech_start_ms=0))]
+
+
+def test_an_open_answer_waits_for_a_longer_pause_even_when_it_sounds_finished() -> None:
+    endpointer = Endpointer(TURNS)
+    feed(endpointer, [0.9] * 10 + [0.0] * 7)
+    endpointer.set_answer(OPEN, pause_start_ms=320)
+    assert endpointer.set_completion(320, 0.99) == []
+    events = feed(endpointer, [0.0] * 30)
+    assert events == [(41, SpeechEnded(at_ms=320, speech_start_ms=0))]  # 1000 ms into the pause
 
 
 def test_a_view_of_an_older_pause_is_dropped() -> None:
@@ -104,6 +138,8 @@ def test_a_view_of_an_older_pause_is_dropped() -> None:
     assert endpointer.set_answer(COMPLETE, pause_start_ms=320) == []  # transcribed at the first pause
     # Dropped: at 200 ms into the new pause the model is asked, as if the dialogue had said nothing.
     assert feed(endpointer, [0.0] * 4) == [(24, AskTurnModel(pause_start_ms=576, at_ms=800))]
+    assert endpointer.set_answer(PENDING, pause_start_ms=576) == []
+    assert endpointer.set_completion(576, 0.9) == []  # the model waits for the dialogue's view...
     assert endpointer.set_answer(COMPLETE, pause_start_ms=576) == [SpeechEnded(at_ms=576, speech_start_ms=0)]
 
 

@@ -15,6 +15,7 @@ from voicebot.dialogue.understanding import SlotReader
 
 DIALOGUES = Path(__file__).resolve().parents[2] / "dialogues"
 COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, AnswerState.UNKNOWN
+OPEN = AnswerState.OPEN
 
 
 @cache
@@ -40,6 +41,7 @@ def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
     ("pizza_order_ko", "phone", "공일공 일이삼사 오육칠팔", COMPLETE),
     # Known unfinished starts: keep listening.
     ("pizza_order", "phone", "My number is five five five", INCOMPLETE),
+    ("pizza_order", "phone", "and my numbers.", INCOMPLETE),  # no digits yet: whisper's "And my number is"
     ("pizza_order", "phone", "five five five one two three", INCOMPLETE),
     ("pizza_order", "items", "Two large pepperoni and", INCOMPLETE),
     ("pizza_order", "items", "Um", INCOMPLETE),
@@ -70,9 +72,12 @@ def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
     ("pizza_order", "phone", "five five five one two three four", UNKNOWN),  # 7 digits: local, or not yet?
     ("satisfaction_survey", "satisfaction", "Four", COMPLETE),
     ("satisfaction_survey", "recommend", "I'd say ten", COMPLETE),
-    ("pizza_order", "items", "Two large pepperoni", UNKNOWN),  # an order may go on: "and a coke"
-    ("pizza_order", "address", "Twelve Main Street", UNKNOWN),  # free text: any words may answer
-    ("satisfaction_survey", "comment", "The driver was friendly.", UNKNOWN),
+    ("pizza_order", "items", "Two large pepperoni", OPEN),  # an order may go on: "and a coke"
+    ("pizza_order", "address", "Twelve Main Street", OPEN),  # free text: any words may answer
+    ("satisfaction_survey", "comment", "The driver was friendly.", OPEN),
+    ("pizza_order", "items", "Two large pepperoni pizzas, please.", UNKNOWN),  # closed politely: the model
+    ("satisfaction_survey", "comment", "It was cold, thank you", UNKNOWN),
+    ("pizza_order_ko", "items", "페퍼로니 두 판 주세요", UNKNOWN),
     ("pizza_order", None, "hello there", UNKNOWN),
     ("pizza_order", "confirmed", "", UNKNOWN),
 ])

@@ -61,8 +61,10 @@ async def test_the_silence_rule_cuts_the_same_caller_off(tmp_path: Path) -> None
 def test_config_selects_and_tunes_the_endpointing(tmp_path: Path) -> None:
     config = load_config(env={"VOICEBOT_SESSION__END_OF_TURN": "smart_turn",
                               "VOICEBOT_TURN__ASK_PAUSE_MS": "250", "VOICEBOT_TURN__MAX_PAUSE_MS": "1800",
-                              "VOICEBOT_TURN__THRESHOLD": "0.7"})
+                              "VOICEBOT_TURN__THRESHOLD": "0.7", "VOICEBOT_TURN__COMPLETE_PAUSE_MS": "700",
+                              "VOICEBOT_TURN__OPEN_PAUSE_MS": "1200"})
     settings = SessionSettings.from_config(config)
+    assert settings.endpointing.complete_pause_ms == 700 and settings.endpointing.open_pause_ms == 1200
     assert settings.end_of_turn == "smart_turn" and settings.speculate_after_ms == 250
     assert settings.endpointing.max_pause_ms == 1800 and settings.endpointing.complete_threshold == 0.7
     assert settings.longest_pause_ms == 1800

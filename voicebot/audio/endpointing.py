@@ -5,8 +5,11 @@ on "my number is five five five... one two three". Here a short VAD pause only r
 two judges answer it:
 
 - the dialogue, which knows what it asked: the speculative transcript already answers the question
-  ("yes", a score, a whole phone number) -> the turn ends; it is a known unfinished start ("my number
-  is five five five", "um", a trailing "and") -> keep listening;
+  ("yes", a score, a whole phone number) -> the turn ends when the turn model agrees, or after
+  ``complete_pause_ms`` (the 600 ms of the silence rule) when it does not ("Yes, | I got the
+  documents"); it is a known unfinished start ("my number is five five five", "um", a trailing
+  "and") -> keep listening; it is an answer of a kind that often goes on (an order, a comment, an
+  address) -> the turn model's "complete" counts only after ``open_pause_ms``;
 - otherwise the turn model (:class:`voicebot.engines.base.TurnDetector`), which hears whether the
   sentence sounds finished.
 
@@ -27,7 +30,10 @@ from voicebot.errors import ConfigError
 class AnswerState(Enum):
     """The dialogue's view of the transcript heard so far, for the question it asked."""
 
-    COMPLETE = "complete"  # already a whole answer: end at the first pause
+    COMPLETE = "complete"  # already a whole answer: end at the first pause the turn model calls complete
+    # An answer, of a kind callers often go on with ("two large pepperoni | and a small margherita", "the
+    # driver was friendly, | but..."): the turn model's "complete" counts after a longer pause only.
+    OPEN = "open"
     INCOMPLETE = "incomplete"  # a known unfinished start: wait, up to the ceiling
     UNKNOWN = "unknown"  # the dialogue cannot tell: the turn model decides
     # The transcript of this pause is being decoded: the model is asked meanwhile, but its "complete"
@@ -50,6 +56,10 @@ class EndpointingConfig:
     max_pause_ms: int = 1600
     # The turn model's probability from which the turn counts as complete.
     complete_threshold: float = 0.5
+    # A whole answer the turn model does not call complete ends after this pause (the silence rule's).
+    complete_pause_ms: int = 600
+    # An open answer (AnswerState.OPEN) the turn model calls complete ends after this pause.
+    open_pause_ms: int = 1000
 
     def __post_init__(self) -> None:
         if not 0 < self.ask_pause_ms < self.max_pause_ms:
@@ -57,6 +67,9 @@ class EndpointingConfig:
                 f"endpointing needs 0 < ask_pause_ms < max_pause_ms, got {self.ask_pause_ms} and "
                 f"{self.max_pause_ms}"
             )
+        for name in ("complete_pause_ms", "open_pause_ms"):  # past max_pause_ms they never act
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"endpointing needs a positive {name}, got {getattr(self, name)}")
         if not 0.0 < self.complete_threshold < 1.0:
             raise ConfigError(f"complete_threshold must be between 0 and 1, got {self.complete_threshold}")
 
@@ -72,15 +85,17 @@ def decide(pause_ms: float, *, answer: AnswerState = AnswerState.UNKNOWN, comple
         return Action.END_TURN
     if pause_ms < cfg.ask_pause_ms:
         return Action.KEEP_LISTENING
-    if answer is AnswerState.COMPLETE:
-        return Action.END_TURN
     if answer is AnswerState.INCOMPLETE:
         return Action.KEEP_LISTENING
+    if answer is AnswerState.COMPLETE and pause_ms >= cfg.complete_pause_ms:
+        return Action.END_TURN
     if completion is None:
         return Action.ASK_TURN_MODEL
-    if answer is AnswerState.PENDING:
+    if answer is AnswerState.PENDING or completion < cfg.complete_threshold:
         return Action.KEEP_LISTENING
-    return Action.END_TURN if completion >= cfg.complete_threshold else Action.KEEP_LISTENING
+    if answer is AnswerState.OPEN and pause_ms < cfg.open_pause_ms:
+        return Action.KEEP_LISTENING
+    return Action.END_TURN
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,10 @@ a known unfinished start keeps the line open ("my number is five five five", "um
 "and"); anything else is left to the turn model. Pure: a slot spec and text in, a verdict out.
 
 Cautious on purpose: a wrong COMPLETE cuts the caller off, a wrong UNKNOWN only costs the turn
-model's verdict. Free text, orders, dates and times are never judged complete from their words; a
+model's verdict. Free text, orders, dates and times are never judged complete from their words: once
+they hold an answer they are OPEN (callers go on with them: "two large pepperoni | and a small
+margherita", "the driver was friendly, | but..."), and endpointing waits longer for them, unless
+the caller closed with "please" or "thank you"; a
 closed question (yes/no, a number, a choice, an order, a date) without a value in the words is not
 answered yet ("probably...", "let me see"), which costs an off-script caller the ceiling's wait.
 """
@@ -39,6 +42,10 @@ _TRAILING_MARKS = (",", "...", "…", "-", "—", ":")
 # Questions whose answers the slot reader recognises: words without a value are not an answer yet.
 # Free text is not among them: any words may answer it.
 _CLOSED_TYPES = frozenset({"yes_no", "choice", "integer", "number", "order_lines", "date", "time"})
+# Answers that often go on after a pause once they hold a value: endpointing waits longer for them.
+_OPEN_TYPES = frozenset({"text", "order_lines", "date", "time", "list"})
+_POLITE_END_EN = ("please", "thanks", "thank you")
+_POLITE_END_KO = ("주세요", "감사합니다", "고맙습니다")
 _KO_NUMBER_PREFIX_ENDINGS = ("십", "백", "천", "만")
 # A phone number with fewer digits is unfinished; with this many it is whole (10: US with area
 # code, 11: Korean mobile). 7-9 digits may be either: the turn model decides.
@@ -70,7 +77,7 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         found = _longest_digit_run(text, language)
         if found >= spec.length:
             return _complete_if_read(reader, spec, text)
-        return AnswerState.INCOMPLETE if found else AnswerState.UNKNOWN
+        return AnswerState.INCOMPLETE  # no digits yet is no answer yet, as for the closed types below
     value = reader.read(spec, text, strict=True)
     if kind in _CLOSED_TYPES and value is None:
         # "Probably...", "I'd give it a", "let me see": no answer to a closed question yet.
@@ -79,6 +86,8 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         return AnswerState.COMPLETE
     if kind in ("integer", "number"):
         return AnswerState.UNKNOWN if _number_may_go_on(words[-1], language) else AnswerState.COMPLETE
+    if kind in _OPEN_TYPES and not _ends_politely(words, language):
+        return AnswerState.OPEN
     return AnswerState.UNKNOWN
 
 
@@ -92,6 +101,14 @@ def _ends_unfinished(words: list[str], language: str) -> bool:
     if language == "ko":
         return last in _UNFINISHED_KO or last.endswith("하고") or tail.endswith(_HOLD_KO)
     return last in _UNFINISHED_EN or tail.endswith(_HOLD_EN)
+
+
+def _ends_politely(words: list[str], language: str) -> bool:
+    """"..., please." / "..., thank you.": a caller closing what they said; the turn model decides."""
+    tail = " ".join(words[-2:])
+    if language == "ko":
+        return tail.endswith(_POLITE_END_KO)
+    return tail.endswith(_POLITE_END_EN)
 
 
 def _number_may_go_on(last: str, language: str) -> bool:
@@ -108,6 +125,6 @@ def _longest_digit_run(text: str, language: str) -> int:
 def _digit_count_state(count: int, at_least: int, whole: int) -> AnswerState:
     if count >= whole:
         return AnswerState.COMPLETE
-    if 0 < count < at_least:
+    if count < at_least:  # none yet ("and my number is"), or only the first group
         return AnswerState.INCOMPLETE
     return AnswerState.UNKNOWN

@@ -70,7 +70,9 @@ class SessionSettings:
                        end_of_turn="smart_turn" if session.end_of_turn == "smart_turn" else "silence",
                        endpointing=EndpointingConfig(ask_pause_ms=config.turn.ask_pause_ms,
                                                      max_pause_ms=config.turn.max_pause_ms,
-                                                     complete_threshold=config.turn.threshold))
+                                                     complete_threshold=config.turn.threshold,
+                                                     complete_pause_ms=config.turn.complete_pause_ms,
+                                                     open_pause_ms=config.turn.open_pause_ms))
         return replace(settings, **overrides)
 
     @property
