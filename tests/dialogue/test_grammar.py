@@ -8,7 +8,7 @@ import pytest
 
 from voicebot.dialogue import grammar
 from voicebot.dialogue.events import CallerText, Listen, Say
-from voicebot.dialogue.loader import load_dialogue, load_dialogue_bytes
+from voicebot.dialogue.loader import DEFAULT_LOW_CONFIDENCE, load_dialogue, load_dialogue_bytes
 from voicebot.dialogue.machine import Conversation
 from voicebot.dialogue.model import Dialogue
 
@@ -33,14 +33,15 @@ def _never(text: str) -> bool:
     return False
 
 
-def test_a_score_ask_expects_each_value_as_word_and_digits_and_the_live_intents(survey: Dialogue) -> None:
+def test_a_score_ask_expects_each_value_in_words_and_the_live_intents(survey: Dialogue) -> None:
     expected = grammar.for_slot(survey, survey.slots["satisfaction"])
     assert expected.closed
     meanings = expected.meanings()
     assert [m for m in meanings if not m.startswith("intent:")] == ["1", "2", "3", "4", "5"]
     assert {"intent:agent", "intent:repeat", "intent:stop"} <= set(meanings)
     assert grammar.Phrase("Four.", "4") in expected.phrases
-    assert grammar.Phrase("4.", "4") in expected.phrases
+    # one spelling per value is scored: "4." scores like "Four." and would double the CPU
+    assert grammar.Phrase("4.", "4") not in expected.phrases
     assert "0" not in meanings and "6" not in meanings
 
 
@@ -154,12 +155,27 @@ def test_the_dialogue_takes_a_clear_score_at_once(survey: Dialogue) -> None:
     assert any(isinstance(a, Listen) and a.slot == "recommend" for a in actions)
 
 
-def test_an_answer_said_in_a_sentence_keeps_the_transcripts_own_confidence(survey: Dialogue) -> None:
+def test_an_answer_said_in_a_sentence_is_not_judged_by_the_bare_phrases(survey: Dialogue) -> None:
     expected = grammar.for_slot(survey, survey.slots["satisfaction"])
     alternatives = [("Three.", -9.0), ("Two.", -8.5), ("Four.", -9.5)]  # no bare answer was said
-    reading = grammar.choose("We are three people.", 0.62, alternatives, expected,
+    reading = grammar.choose("We are three people.", 0.32, alternatives, expected,
                              lambda text: "3" if "three" in text else None, _never)
-    assert reading.source == "free" and reading.confidence == 0.62
+    # "Two." scores best at the start of the audio, but the sentence says three: it is taken as heard,
+    # without a read-back for whisper's low token confidence (such readings: 78 of 78 right, measured)
+    assert reading.source == "free" and reading.meaning == "3"
+    assert reading.confidence == grammar.SENTENCE_ANSWER_CONFIDENCE
+    kept = grammar.choose("Three people.", 0.32, alternatives, expected,
+                          lambda text: "3" if "three" in text.lower() else None, _never)
+    assert kept.confidence is not None and kept.confidence < 0.5  # two words: a bare answer, scored
+
+
+def test_a_short_word_the_parser_misreads_is_judged_by_the_audio(survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["recommend"])
+    # FSDD, jackson saying "seven" on the phone line: whisper wrote "Second.", which reads as 2
+    alternatives = [("Seven.", -6.8), ("Ten.", -7.0), ("Two.", -7.6), ("Six.", -11.0)]
+    reading = grammar.choose("Second.", 0.7, alternatives, expected, lambda text: "2", _never)
+    assert reading.meaning == "2" and reading.confidence is not None
+    assert reading.confidence < DEFAULT_LOW_CONFIDENCE  # read back, never stored as it stands
 
 
 def test_after_a_read_back_the_value_said_again_is_not_turned_into_a_yes(survey: Dialogue) -> None:

@@ -199,7 +199,8 @@ class WhisperTranscriber:
         tokenizer = self._tokenizer(language)
         prompt = self._model.get_prompt(tokenizer, self._prompt_tokens(tokenizer, options.initial_prompt),
                                         without_timestamps=True)
-        tokens, avg_logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, options)
+        tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, options)
+        avg_logprob = logprob / (len(tokens) + 1)
         text = _words_only(tokenizer.decode(tokens).strip())
         if not text:
             return Transcript(text="", final=final, language=language, confidence=0.0)
@@ -214,11 +215,13 @@ class WhisperTranscriber:
                                            requests[0], free_logprob)
         if not expected:
             return transcript  # nothing to compare with: no scoring pass (partials, open asks, files)
-        rows = [tokens, *(tokenizer.encode(" " + phrase.strip()) for phrase in expected)]
+        # The transcript's own log-probability comes from the beam search (its end token included), so
+        # only the expected answers are scored again: every row scored costs ~3-8 ms of CPU.
+        rows = [tokenizer.encode(" " + phrase.strip()) for phrase in expected]
         scored = self._score(encoder_output, tokenizer, rows, frames)
-        alternatives = tuple((phrase, round(logprob, 3))
-                             for phrase, (logprob, _) in zip(expected, scored[1:], strict=True))
-        return replace(transcript, alternatives=alternatives, logprob=round(scored[0][0], 3))
+        alternatives = tuple((phrase, round(score, 3))
+                             for phrase, (score, _) in zip(expected, scored, strict=True))
+        return replace(transcript, alternatives=alternatives, logprob=round(logprob, 3))
 
     def _decode_only(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                      options: _DecodeOptions, transcript: Transcript, words: str,
@@ -261,10 +264,11 @@ class WhisperTranscriber:
 
     def _generate(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                   options: _DecodeOptions) -> tuple[list[int], float, float]:
+        """(tokens, their log-probability with the end token, no-speech probability)."""
         from faster_whisper.transcribe import get_compression_ratio
 
         tokens: list[int] = []
-        avg_logprob = 0.0
+        logprob = 0.0
         no_speech_prob = 0.0
         for temperature in options.temperatures:
             sampling: dict[str, Any] = (
@@ -277,13 +281,15 @@ class WhisperTranscriber:
                 suppress_tokens=self._suppressed_tokens(tokenizer), **sampling,
             )[0]
             tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
-            avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+            # a score is the log-probability of the tokens and the end token over the number of tokens
+            # (length_penalty 1), as faster-whisper's own avg_logprob reads it
+            logprob = float(result.scores[0]) * len(tokens)
             no_speech_prob = float(result.no_speech_prob)
             # A fallback decode only for a repetition loop: on short answers a low log-probability is
             # normal, and sampling them made transcripts worse (BENCHMARKS.md, issue 10).
             if get_compression_ratio(tokenizer.decode(tokens)) <= _MAX_COMPRESSION_RATIO:
                 break
-        return tokens, avg_logprob, no_speech_prob
+        return tokens, logprob, no_speech_prob
 
     def _score(self, encoder_output: StorageView, tokenizer: Tokenizer, rows: list[list[int]],
                frames: int) -> list[tuple[float, list[float]]]:
