@@ -77,9 +77,11 @@ def _spoken(text: str) -> Int16Array:
     return result
 
 
-def plan_calls(count: int, seed: int, digits_dir: Path, out_dir: Path) -> list[PlannedCall]:
-    """Picks each call's two recordings and writes its turn files (8 kHz WAV) under ``out_dir``."""
-    recordings = fsdd_files(digits_dir, takes=50)
+def plan_calls(count: int, seed: int, digits_dir: Path, out_dir: Path,
+               first_take: int = 0) -> list[PlannedCall]:
+    """Picks each call's two recordings (takes ``first_take``..49) and writes its turn files (8 kHz WAV)
+    under ``out_dir``."""
+    recordings = [r for r in fsdd_files(digits_dir, takes=50) if r[3] >= first_take]
     if not recordings:
         raise SystemExit(f"error: no FSDD recordings (D_speaker_take.wav) in {digits_dir}")
     by_digit: dict[int, list[Path]] = {}
@@ -168,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=30, help="number of calls (default 30)")
     parser.add_argument("--seed", type=int, default=7, help="which recordings (default 7)")
     parser.add_argument("--digits", type=Path, default=DEFAULT_DIGITS, help="FSDD directory")
+    parser.add_argument("--first-take", type=int, default=0, metavar="N",
+                        help="only takes N-49 of each digit: 10 leaves out the phone corpus's takes 0-9, "
+                             "on which the grammar's confidence was calibrated (default 0)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"turn files (default {OUT_DIR})")
     parser.add_argument("--subprocess", action="store_true", help="run the voicebot call command itself")
     parser.add_argument("--config", type=Path, help="voicebot.yml to use")
@@ -176,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.calls < 1:
         print("error: --calls must be at least 1", file=sys.stderr)
         return 2
-    calls = plan_calls(args.calls, args.seed, args.digits, args.out)
+    calls = plan_calls(args.calls, args.seed, args.digits, args.out, args.first_take)
     print("each call is: " + " ".join(command(calls[0])), file=sys.stderr)
     started = time.perf_counter()
     records = (run_subprocess if args.subprocess else run_in_process)(calls, args.config)

@@ -70,6 +70,12 @@ _YES_NO: dict[str, dict[str, tuple[str, ...]]] = {
         "no": ("아니요.", "아니오.", "아니에요.", "아닙니다.", "틀렸어요."),
     },
 }
+# Phrases that are answers when said but not worth scoring: leaving each out changed no decision on the
+# phone corpus, and every row scored costs ~3-8 ms of CPU (BENCHMARKS.md, issue 10). Agent and repeat
+# requests are read from the free transcript (said in more than two words); only the lone stop words
+# compete with the answers on the audio ("Bye." for "five").
+_UNSCORED = frozenset({"Yes, please.", "Yep.", "No, thank you.", "Not really.", "That's wrong."})
+_SCORED_INTENTS = frozenset({"stop"})
 _INTENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "agent": ("I want to talk to a person.",),
@@ -90,6 +96,8 @@ class Phrase:
 
     text: str
     meaning: str  # the slot value as text ("4", "yes", "pepperoni") or "intent:NAME"
+    # Scored on the audio (engines/whisper.py); an unscored phrase is still an answer "as it stands".
+    scored: bool = True
 
     @property
     def is_intent(self) -> bool:
@@ -116,7 +124,7 @@ class ExpectedAnswers:
     def to_score(self) -> tuple[str, ...]:
         """The phrases worth scoring on the audio: only a closed grammar's answers can stand in for the
         transcript (:func:`choose`); an open one asks for a decode restricted to its words, if any."""
-        return self.texts if self.closed else self.requests
+        return tuple(p.text for p in self.phrases if p.scored) if self.closed else self.requests
 
     def meanings(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.meaning for p in self.phrases))
@@ -125,8 +133,12 @@ class ExpectedAnswers:
         """One line per meaning with its phrases: what ``voicebot validate --grammar`` prints."""
         lines = []
         for meaning in self.meanings():
-            said = [p.text for p in self.phrases if p.meaning == meaning]
-            lines.append(f"{meaning}: " + " | ".join(said))
+            scored = [p.text for p in self.phrases if p.meaning == meaning and p.scored]
+            unscored = [p.text for p in self.phrases if p.meaning == meaning and not p.scored]
+            line = f"{meaning}: " + " | ".join(scored)
+            if unscored:
+                line += (" " if scored else "") + "(read, not scored: " + " | ".join(unscored) + ")"
+            lines.append(line)
         return lines
 
 
@@ -180,7 +192,8 @@ def intent_phrases(dialogue: Dialogue) -> list[Phrase]:
     b = dialogue.behaviour
     live = {"agent": b.agent_enabled, "repeat": b.repeat_enabled, "stop": b.stop_enabled}
     table = _INTENTS.get(dialogue.language, _INTENTS["en"])
-    return [Phrase(text, INTENT + name) for name, texts in table.items() if live[name] for text in texts]
+    return [Phrase(text, INTENT + name, name in _SCORED_INTENTS)
+            for name, texts in table.items() if live[name] for text in texts]
 
 
 def number_phrases(n: int, language: str) -> tuple[str, ...]:
@@ -313,7 +326,8 @@ def _enumerable(spec: SlotSpec) -> bool:
 
 def _yes_no_phrases(language: str) -> list[Phrase]:
     table = _YES_NO.get(language, _YES_NO["en"])
-    return [Phrase(text, meaning) for meaning, texts in table.items() for text in texts]
+    return [Phrase(text, meaning, text not in _UNSCORED)
+            for meaning, texts in table.items() for text in texts]
 
 
 def _sentence(said: str) -> str:
