@@ -190,8 +190,8 @@ class WhisperTranscriber:
     def _decode_window(self, audio: Float32Array, options: _DecodeOptions, *, final: bool,
                        expected: Sequence[str]) -> Transcript:
         """One utterance of at most 30 s: encode once, decode without timestamps at temperature 0 (the
-        way plain faster-whisper scores best here), then score the transcript's own tokens and the
-        expected answers on the same encoder output (one batched forced alignment)."""
+        way plain faster-whisper scores best here), then score the expected answers on the same encoder
+        output (one batched forced alignment) or, for an open ask, decode again restricted to its words."""
         features = self._model.feature_extractor(audio)
         frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
         encoder_output = self._model.encode(encoder_input(features, options.window_frames))
@@ -210,9 +210,8 @@ class WhisperTranscriber:
                                 confidence=_confidence((segment,)))
         requests, expected = split_requests(expected)
         if requests:  # an open ask: decode again with only its words (engines/constrained.py)
-            free_logprob = avg_logprob * (len(tokens) + 1)
             transcript = self._decode_only(encoder_output, prompt, tokenizer, options, transcript,
-                                           requests[0], free_logprob)
+                                           requests[0], logprob)
         if not expected:
             return transcript  # nothing to compare with: no scoring pass (partials, open asks, files)
         # The transcript's own log-probability comes from the beam search (its end token included), so
