@@ -82,7 +82,7 @@ class TurnConfig:
     # A whole answer ("yes", a full phone number) the model does not call complete ends after this
     # pause; an order, a comment or an address the model calls complete ends after this one.
     complete_pause_ms: int = 600
-    open_pause_ms: int = 1000
+    open_pause_ms: int = 1300
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,9 +38,9 @@ PENDING, OPEN = AnswerState.PENDING, AnswerState.OPEN
     (600, COMPLETE, None, Action.END_TURN),  # nor for a verdict that never came
     (200, OPEN, None, Action.ASK_TURN_MODEL),  # "Two large pepperoni": an order may go on
     (200, OPEN, 0.99, Action.KEEP_LISTENING),  # sounding finished is not enough yet
-    (999, OPEN, 0.99, Action.KEEP_LISTENING),
-    (1000, OPEN, 0.99, Action.END_TURN),  # a longer pause and the model: over
-    (1400, OPEN, 0.2, Action.KEEP_LISTENING),  # the model says it goes on: up to the ceiling
+    (1299, OPEN, 0.99, Action.KEEP_LISTENING),
+    (1300, OPEN, 0.99, Action.END_TURN),  # a longer pause and the model: over
+    (1500, OPEN, 0.2, Action.KEEP_LISTENING),  # the model says it goes on: up to the ceiling
     (900, INCOMPLETE, 0.99, Action.KEEP_LISTENING),  # "my number is five five five"
     (200, PENDING, None, Action.ASK_TURN_MODEL),  # the model runs while the transcript is decoded
     (300, PENDING, 0.99, Action.KEEP_LISTENING),  # but its "complete" waits for the dialogue
@@ -128,8 +128,8 @@ def test_an_open_answer_waits_for_a_longer_pause_even_when_it_sounds_finished() 
     feed(endpointer, [0.9] * 10 + [0.0] * 7)
     endpointer.set_answer(OPEN, pause_start_ms=320)
     assert endpointer.set_completion(320, 0.99) == []
-    events = feed(endpointer, [0.0] * 30)
-    assert events == [(41, SpeechEnded(at_ms=320, speech_start_ms=0))]  # 1000 ms into the pause
+    events = feed(endpointer, [0.0] * 40)
+    assert events == [(50, SpeechEnded(at_ms=320, speech_start_ms=0))]  # 1300 ms into the pause
 
 
 def test_a_view_of_an_older_pause_is_dropped() -> None:

@@ -59,7 +59,7 @@ class EndpointingConfig:
     # A whole answer the turn model does not call complete ends after this pause (the silence rule's).
     complete_pause_ms: int = 600
     # An open answer (AnswerState.OPEN) the turn model calls complete ends after this pause.
-    open_pause_ms: int = 1000
+    open_pause_ms: int = 1300
 
     def __post_init__(self) -> None:
         if not 0 < self.ask_pause_ms < self.max_pause_ms:
