@@ -194,3 +194,38 @@ def test_a_sentence_that_is_no_answer_is_never_replaced_by_a_short_one(survey: D
     reading = grammar.choose(heard, 0.6, [("Yeah.", -3.0), ("No.", -9.0)], consent,
                              lambda text: None, _never, free_logprob=-2.0)
     assert reading.source == "unmatched" and reading.text == heard
+
+
+def test_a_word_the_parser_misreads_gives_way_to_the_answer_the_audio_favours(survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["recommend"])
+    # the held-out FSDD recording jackson_10 of "seven": whisper wrote "Second." (read as 2)
+    alternatives = [("Seven.", -4.965), ("Ten.", -8.43), ("Two.", -10.305), ("Four.", -10.446)]
+    reading = grammar.choose("Second.", 0.7, alternatives, expected, lambda text: "2", _never, -2.38)
+    assert (reading.source, reading.meaning) == ("grammar", "7")
+    assert reading.confidence is not None and reading.confidence >= grammar.ACCEPT_POSTERIOR
+    # a yes said in words no scored phrase covers is left to the parser: the audio cannot speak for it
+    consent = grammar.for_slot(survey, survey.slots["consent"])
+    go_ahead = grammar.choose("Go ahead.", 0.8, [("No.", -6.0), ("Yes.", -6.5)], consent,
+                              lambda text: "yes", _never, -1.0)
+    assert (go_ahead.source, go_ahead.meaning) == ("free", "yes")
+    assert go_ahead.confidence == grammar.SENTENCE_ANSWER_CONFIDENCE
+
+
+def test_a_five_heard_as_bye_is_a_five_but_a_real_bye_is_no_score(survey: Dialogue) -> None:
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+
+    def stop_or_nothing(text: str) -> str | None:
+        return None
+
+    # held-out FSDD jackson_33 saying "five" on the phone line (scores as the recogniser gave them)
+    five = grammar.choose("Bye.", 0.6, [("Bye.", -3.31), ("Five.", -5.531), ("Goodbye.", -9.335),
+                                        ("Three.", -10.966)], expected, stop_or_nothing, _never, -1.297)
+    assert (five.source, five.meaning) == ("grammar", "5")
+    assert five.confidence is not None and five.confidence >= grammar.ACCEPT_POSTERIOR
+    # eSpeak en-gb saying "Bye." at the same question: "Five." is far behind on the audio
+    said = [("Bye.", -1.878), ("Goodbye.", -8.666), ("Five.", -10.237), ("One.", -12.999),
+            ("Three.", -13.033)]
+    bye = grammar.choose("Bye.", 0.9, said, expected, stop_or_nothing, _never, -1.22)
+    assert bye.source == "unmatched" and bye.meaning is None  # the dialogue asks whether to end the call
+    posterior = grammar.meaning_posterior(said, expected)
+    assert posterior["intent:stop"] > 0.99
