@@ -17,7 +17,7 @@ ONLY = "<|only|>"
 
 
 def only_words(words: Iterable[str]) -> str:
-    """The request: decode with only these words (and punctuation) allowed."""
+    """The request: decode with only these words allowed (a punctuation mark is allowed where listed)."""
     return ONLY + " ".join(dict.fromkeys(w.strip() for w in words if w.strip()))
 
 

@@ -58,8 +58,6 @@ _MAX_COMPRESSION_RATIO = 2.4
 # Encoder frames (20 ms each) past the end of the speech that scoring attends to: 1 s ranked the
 # real-voice digits as well as 3 s and 30 s (BENCHMARKS.md, issue 10), at a third of 3 s's cost.
 _SCORE_MARGIN_FRAMES = 50
-# What a decode restricted to some words may write besides them.
-_ONLY_PUNCTUATION = (",", ".", "-", "?", "!")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,11 +223,12 @@ class WhisperTranscriber:
     def _decode_only(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                      options: _DecodeOptions, transcript: Transcript, words: str,
                      free_logprob: float) -> Transcript:
-        """The turn decoded again with every token but those of ``words`` (and punctuation) suppressed, on
-        the encoder output already computed: a digit string comes back as words ("five five five oh one
-        two three", where the free decode wrote "555-123"), an order in the menu's words. Its n-best (one
-        beam search) are returned as alternatives ``ONLY + text`` with their log-probabilities, best first;
-        the transcript's own log-probability is read from its search the same way."""
+        """The turn decoded again on the encoder output already computed, with every token but those of
+        ``words`` suppressed: a digit string comes back as words ("five five five oh one two three", where
+        the free decode wrote "555-123"), an order in the menu's words. Punctuation is suppressed too: it
+        cost a third more decoding for no better answers (BENCHMARKS.md, issue 10). Its n-best (one beam
+        search) are returned as alternatives ``ONLY + text`` with their log-probabilities, best first; the
+        transcript's own log-probability is read from its search the same way."""
         result = self._model.model.generate(
             encoder_output, [prompt], max_length=_MAX_TOKENS, return_scores=True, suppress_blank=True,
             suppress_tokens=self._only_tokens(tokenizer, words), beam_size=options.beam_size,
@@ -252,7 +251,7 @@ class WhisperTranscriber:
         found = self._only_cache.get(key)
         if found is None:
             allowed: set[int] = set()
-            for word in (*words.split(), *_ONLY_PUNCTUATION):
+            for word in words.split():
                 for form in {word, word.capitalize()}:
                     allowed.update(tokenizer.encode(form))
                     allowed.update(tokenizer.encode(" " + form))
