@@ -105,6 +105,17 @@ def test_the_first_valid_hypothesis_wins_and_a_phone_number_of_the_usual_length_
     assert not grammar_open.usual_phone_length("555012", "en")
 
 
+def test_oo_in_a_phone_number_is_two_zeros(pizza: Dialogue) -> None:
+    assert grammar_open.spell_ohs("seven OO one, ooo") == "seven oh oh one, oh oh oh"
+    assert grammar_open.spell_ohs("good food") == "good food"
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"])
+    said = ((ONLY + "Three one two five five five seven OO one", -6.0),)
+    reading = grammar.read_answer(reader, expected, "3-1-2-55 7-0-01", 0.5, said, -8.0)
+    assert reading.text == "Three one two five five five seven oh oh one" and reading.source == "constrained"
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "3125557001"
+
+
 def test_an_intent_or_a_closer_is_never_replaced(pizza: Dialogue) -> None:
     reader = SlotReader(pizza)
     expected = grammar.for_slot(pizza, pizza.slots["items"])

@@ -24,11 +24,12 @@ Everything here is pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from voicebot.dialogue.model import Dialogue, SlotSpec
-from voicebot.engines.constrained import heard_only, only_words
+from voicebot.engines.constrained import ONLY, heard_only, only_words
 
 if TYPE_CHECKING:
     from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, Reading
@@ -40,6 +41,8 @@ DIGIT_WORDS = ("zero", "oh", "o", "one", "two", "three", "four", "five", "six", 
 PHONE_FILLERS = ("my", "number", "is", "it's", "it", "the")
 QUANTITY_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                   "twelve", "a", "an")
+# Restricted to digit words, whisper spells "oh oh" as "OO" at times (the letters are allowed for "o").
+_OHS = re.compile(r"\b[Oo]{2,3}\b")
 ORDER_FILLERS = ("and", "please", "I'd", "like", "both", "all", "with", "of", "the", "can", "I", "get",
                  "have", "want", "each", "pizza", "pizzas")
 
@@ -95,6 +98,11 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
     return kept
 
 
+def spell_ohs(text: str) -> str:
+    """"OO" as "oh oh": two zeros, as a caller says them in a phone number."""
+    return _OHS.sub(lambda m: " ".join("oh" for _ in m.group(0)), text)
+
+
 def usual_phone_length(digits: str, language: str) -> bool:
     """A phone number as long as the country's: North American numbers (English) have 7 or 10 digits, or
     11 with the leading 1. Whisper loses or repeats a digit in a run of equal ones ("five five five"), and
@@ -123,5 +131,7 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
     def usual(said: str) -> bool:
         return usual_phone_length(str(value(said)), language)
 
+    if spec.type in ("phone", "digits"):
+        alternatives = [(ONLY + spell_ohs(said), lp) for said, lp in heard_only(alternatives)]
     return choose_open(text, confidence, alternatives, logprob, value, keep_free, MAX_LOGPROB_GAP,
                        usual if spec.type == "phone" else None)
