@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".bench-venv"
 TORCH_WHEEL_DIR = Path("/opt/wheels")
-# name -> (training variant, runtime mapping); the engine's default is "gmm16@0.7".
+# name -> (training variant, runtime mapping); the engine's default is "gmm16-warp@0.6" (was "gmm16@0.7").
 TRAINING = {"full16": {}, "diag64": {"components": 64, "covariance": "diagonal"}}
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "gmm16@0.7": ("full16", {"strength": 0.7, "global_variance_max_gain": 2.0}),
@@ -62,9 +62,12 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     # length change learnt from the paired frames) instead of the base spectrum as it is.
     "gmm16-warp@0.7": ("full16", {"strength": 0.7, "warp_base": True}),
     "gmm16-warp@0.6": ("full16", {"strength": 0.6, "warp_base": True}),
+    "gmm16-warp@0.5": ("full16", {"strength": 0.5, "warp_base": True}),
     "blend8-paired-warp@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired", "gmm_below": 8,
                                           "warp_base": True}),
 }
+# The settings above were named before the warped base became the engine's default: off unless named.
+_BEFORE_WARP = {"warp_base": False}
 SENTENCES = (
     "Thank you for calling, how can I help you today?",
     "Your order of two large pizzas will arrive in about thirty minutes.",
@@ -205,7 +208,7 @@ def main() -> int:
             models[variant].save(model_file)
         engines: list[tuple[str, Any]] = [
             (name, cpu_clone.ClonedSynthesizer(base, models[SETTINGS[name][0]], speaker,
-                                               mapping.Mapping(**SETTINGS[name][1])))
+                                               mapping.Mapping(**{**_BEFORE_WARP, **SETTINGS[name][1]})))
             for name in args.settings]
         if speaker == speakers[0]:
             engines.insert(0, ("base", base))

@@ -97,10 +97,16 @@ def test_a_built_voice_keeps_what_selection_and_the_filters_need(cloned, tmp_pat
     assert spectral.pair_source.shape == spectral.pair_target.shape and spectral.pair_source.shape[0] > 100
     assert spectral.ms_kernel is not None and spectral.ms_kernel.shape == (modulation.DEFAULT_TAPS, 24)
     assert model.aperiodicity_shift is not None
+    # espeak's female voice has higher formants than Piper's man: the learnt warp moves the base's up.
+    assert model.base_warp in mapping.WARPS and model.base_warp > 0
+    # voice clone writes the cpu-clone defaults into voice.yml, where a user sees and changes them.
+    assert cloned.profile.settings["strength"] == mapping.Mapping().strength
+    assert cloned.profile.settings["warp_base"] is True
     model.save(tmp_path / "again.npz")
     again = cpu_clone.ConversionModel.load(tmp_path / "again.npz")
     np.testing.assert_array_equal(again.spectral.pair_target, spectral.pair_target)
     np.testing.assert_array_equal(again.aperiodicity_shift, model.aperiodicity_shift)
+    assert again.base_warp == model.base_warp
 
     base = base_synthesizer("en")
     from voicebot.audio.resample import resample

@@ -69,6 +69,11 @@ def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
         shutil.copyfile(source, scratch / copy_name)
         names.append(copy_name)
     chosen = dict(settings or {"speed": 1.0})
+    if engine == "cpu-clone":
+        from voicebot.voice.cpu_engine import default_settings
+
+        for key, value in default_settings().items():
+            chosen.setdefault(key, value)
     if check and HELD_BACK_SETTING not in chosen:
         # One clip stays out of training so that the check compares the clone with unseen speech.
         held = choose_held_back(names)

@@ -24,6 +24,13 @@ def training_options(settings: SettingsMap[str, Any]) -> cpu_clone.TrainingOptio
         refine=bool(settings.get("refine", defaults.refine)), covariance=covariance)
 
 
+def default_settings() -> dict[str, Any]:
+    """The runtime settings `voice clone` writes into a new cpu-clone voice.yml (chosen by bench/clone.py;
+    written out so that a voice keeps speaking as it was checked when the defaults move on)."""
+    defaults = mapping.Mapping()
+    return {"strength": defaults.strength, "warp_base": defaults.warp_base}
+
+
 def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
     defaults = mapping.Mapping()
     try:

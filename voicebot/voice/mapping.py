@@ -39,7 +39,9 @@ QUERIES = ("converted", "normalised", "paired")
 class Mapping:
     """How a built voice converts; every field is a runtime setting (no rebuild)."""
 
-    strength: float = 0.7  # 0 keeps the base spectrum, 1 moves all the way to the mapped one
+    # 0 keeps the (warped) base spectrum, 1 moves all the way to the mapped one. 0.6 with warp_base was
+    # both closer to the speakers and more intelligible than 0.7 without it on the bench (BENCHMARKS.md).
+    strength: float = 0.6
     method: str = "gmm"
     neighbours: int = 4  # knn
     smooth_frames: int = 3  # knn: moving average over this many frames (1 = none)
@@ -53,7 +55,7 @@ class Mapping:
     target_aperiodicity: bool = False  # shift the aperiodicity by the target's mean (voiced frames)
     # Blend from the base spectrum frequency-warped towards the target's (a vocal-tract length change,
     # learnt at training time) instead of from the base spectrum as it is.
-    warp_base: bool = False
+    warp_base: bool = True
 
 
 def _empty(dims: int) -> Float32Array:
