@@ -9,9 +9,8 @@ only those words allowed (engines/constrained.py), so "five five five, oh one tw
 
 1. the free transcript when it is a global intent or a closer ("I want to talk to a person", "that's
    all": the restricted words cannot say those);
-2. for a phone number, the first of the restricted decode's hypotheses (best first, within
-   ``PREFER_GAP`` nats of the best), then the free transcript, that reads as a number of the usual
-   length (7 or 10 digits in North America);
+2. for a phone number, the first of the restricted decode's hypotheses (best first), then the free
+   transcript, that reads as a number of the usual length (7 or 10 digits in North America);
 3. otherwise the first of the restricted hypotheses that the slot's parser reads as a valid answer;
 4. otherwise the free transcript, as before.
 A restricted hypothesis far less likely on the audio than the free transcript
@@ -42,9 +41,6 @@ DIGIT_WORDS = ("zero", "oh", "o", "one", "two", "three", "four", "five", "six", 
 PHONE_FILLERS = ("my", "number", "is", "it's", "it", "the")
 QUANTITY_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                   "twelve", "a", "an")
-# An answer of the usual shape (a phone number's length) is preferred among the restricted hypotheses
-# within this many nats of the best of them.
-PREFER_GAP = 1.0
 # Restricted to digit words, whisper spells "oh oh" as "OO" at times (the letters are allowed for "o").
 _OHS = re.compile(r"\b[Oo]{2,3}\b")
 ORDER_FILLERS = ("and", "please", "I'd", "like", "both", "all", "with", "of", "the", "can", "I", "get",
@@ -89,15 +85,11 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
     kept = Reading(free_text, free_confidence, "unmatched" if free_value is None else "free")
     if keep_free(free_text):
         return kept
-    heard = [(text, logprob) for text, logprob in heard_only(alternatives)
+    heard = [text for text, logprob in heard_only(alternatives)
              if free_logprob is None or logprob >= free_logprob - max_gap]
-    candidates = [(text, read(text)) for text, _ in heard]
+    candidates = [(text, read(text)) for text in heard]
     if preferred is not None:
-        # A hypothesis of the usual shape, but not one far behind the best: a caller who said nine
-        # digits gets no tenth from the beam's runner-up ("five five five five ...", 1.5 nats behind).
-        best = max((logprob for _, logprob in heard), default=0.0)
-        close = [c for c, (_, logprob) in zip(candidates, heard, strict=True) if logprob >= best - PREFER_GAP]
-        for text, value in (*close, (free_text, free_value)):
+        for text, value in (*candidates, (free_text, free_value)):
             if value is not None and preferred(text):
                 return kept if value == free_value else Reading(text, free_confidence, "constrained")
     for text, value in candidates:
