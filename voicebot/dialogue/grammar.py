@@ -47,9 +47,9 @@ MAX_LOGPROB_GAP = 8.0
 MAX_STAND_IN_WORDS = 3
 # An answer taken from the grammar with a smaller posterior than this is read back to the caller.
 ACCEPT_POSTERIOR = 0.9
-# Temperature scaling of the phrases' log-probabilities before the posterior (Guo et al. 2017): fitted on
-# real voices (FSDD digits on the phone line, bench/phone_answers.py --calibrate), where the raw scores were
-# under-confident: right answers at a posterior of 0.6-0.9 were read back for nothing.
+# Temperature scaling of the phrases' log-probabilities before the posterior (Guo et al. 2017): fitted by
+# log-likelihood on real voices (the phone corpus's FSDD digits, takes 0-9; BENCHMARKS.md, issue 10), where
+# the raw scores were under-confident: right answers at a posterior of 0.6-0.9 were read back for nothing.
 SCORE_SHARPNESS = 1.5
 # A free transcript this short that reads as an answer is judged by the posterior of its meaning even
 # when it is not spelt as an expected phrase ("Second." read as 2 where the audio favours "seven").

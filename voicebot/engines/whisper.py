@@ -218,7 +218,8 @@ class WhisperTranscriber:
         scored = self._score(encoder_output, tokenizer, rows, frames)
         alternatives = tuple((phrase, round(score, 3))
                              for phrase, (score, _) in zip(expected, scored, strict=True))
-        return replace(transcript, alternatives=alternatives, logprob=round(logprob, 3))
+        return replace(transcript, alternatives=(*transcript.alternatives, *alternatives),
+                       logprob=round(logprob, 3))
 
     def _decode_only(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                      options: _DecodeOptions, transcript: Transcript, words: str,
@@ -238,12 +239,11 @@ class WhisperTranscriber:
         for sequence, score in zip(result.sequences_ids, result.scores, strict=True):
             tokens = [t for t in sequence if t < tokenizer.eot]
             text = _words_only(tokenizer.decode(tokens).strip())
-            # faster-whisper's reading of the score: the summed log-probability of the tokens, less the end.
             if text and text not in heard:
-                heard[text] = round(float(score) * len(tokens), 3)
+                heard[text] = round(_summed_logprob(float(score), len(tokens)), 3)
         alternatives = tuple((ONLY + text, logprob) for text, logprob in heard.items())
         return replace(transcript, alternatives=(*transcript.alternatives, *alternatives),
-                       logprob=round(free_logprob, 3) if transcript.logprob is None else transcript.logprob)
+                       logprob=round(free_logprob, 3))
 
     def _only_tokens(self, tokenizer: Tokenizer, words: str) -> list[int]:
         """Every token to suppress so that only ``words`` can be written (cached per word list)."""
@@ -279,9 +279,7 @@ class WhisperTranscriber:
                 suppress_tokens=self._suppressed_tokens(tokenizer), **sampling,
             )[0]
             tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
-            # a score is the log-probability of the tokens and the end token over the number of tokens
-            # (length_penalty 1), as faster-whisper's own avg_logprob reads it
-            logprob = float(result.scores[0]) * len(tokens)
+            logprob = _summed_logprob(float(result.scores[0]), len(tokens))
             no_speech_prob = float(result.no_speech_prob)
             # A fallback decode only for a repetition loop: on short answers a low log-probability is
             # normal, and sampling them made transcripts worse (BENCHMARKS.md, issue 10).
@@ -385,6 +383,12 @@ class WhisperStream:
         self._finished = True
         return self._transcriber._decode(self.audio(), self._final_options, final=True,
                                          expected=self._expected)
+
+
+def _summed_logprob(score: float, tokens: int) -> float:
+    """A generate() score back to a log-probability: CTranslate2 divides the sequence's log-probability by
+    its length (length_penalty 1), and faster-whisper reads it back the same way for its avg_logprob."""
+    return score * tokens
 
 
 def _window_frames(seconds: float) -> int:
