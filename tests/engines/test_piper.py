@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from voicebot.engines.base import Int16Array
-from voicebot.engines.piper import PiperSynthesizer, trim_leading_silence
+from voicebot.engines.piper import PiperSynthesizer, split_first_clause, trim_leading_silence
 from voicebot.errors import ModelError
 
 RATE_HZ = 22_050
@@ -52,6 +52,29 @@ def test_one_audible_int16_chunk_per_sentence(joe: PiperSynthesizer) -> None:
         assert len(chunk) > 0.4 * RATE_HZ
         assert rms_dbfs(chunk) > -35.0
         assert np.abs(chunk.astype(np.int32)).max() < 32767  # not clipped
+
+
+def test_a_long_first_sentence_leaves_in_two_chunks(joe: PiperSynthesizer) -> None:
+    whole = "Thank you for calling, how can I help you today?"
+    chunks = list(joe.synthesize(whole))
+    assert len(chunks) == 2
+    # The first clause is shorter than half of the sentence: it is what the caller waits for.
+    assert len(chunks[0]) < 0.6 * sum(len(c) for c in chunks)
+
+
+@pytest.mark.parametrize(("sentences", "expected"), [
+    (["Thank you for calling, how can I help you today?", "Bye."],
+     ["Thank you for calling,", "how can I help you today?", "Bye."]),
+    (["Hello, Mr. Smith."], ["Hello, Mr. Smith."]),  # "Hello," is too short to stand alone
+    (["Well, thank you for calling, how can I help?"], ["Well, thank you for calling,", "how can I help?"]),
+    (["Your order is ready for pickup, sir."], ["Your order is ready for pickup, sir."]),  # tail too short
+    (["It costs 1,000 dollars and more today."], ["It costs 1,000 dollars and more today."]),
+    (["I understand; let me transfer you now."], ["I understand;", "let me transfer you now."]),
+    (["Yes.", "Thank you for calling, how can I help?"], ["Yes.", "Thank you for calling, how can I help?"]),
+    ([], []),
+])
+def test_split_first_clause(sentences: list[str], expected: list[str]) -> None:
+    assert split_first_clause(sentences) == expected
 
 
 def test_first_chunk_starts_with_speech(joe: PiperSynthesizer) -> None:

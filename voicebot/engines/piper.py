@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,26 @@ LEADING_SILENCE_DBFS = -50.0
 LEADING_SILENCE_FRAME_MS = 5
 # Keep a little of the fade-in so a soft onset ("h", "f") is not clipped.
 LEADING_SILENCE_KEEP_MS = 10
+# Piper renders a sentence in one go (about 0.1 CPU-s per second of speech here), so the caller waits for
+# the whole first sentence: a first sentence with a comma is cut after its first clause when both parts
+# have at least this many characters (BENCHMARKS.md, "first audio").
+FIRST_CLAUSE_MIN_CHARS = 12
+_CLAUSE_END = re.compile(r"[,;:](?=\s)")
+
+
+def split_first_clause(sentences: list[str], min_chars: int = FIRST_CLAUSE_MIN_CHARS) -> list[str]:
+    """``sentences`` with the first one cut after its first clause (at a comma, semicolon or colon
+    followed by a space) when both parts have at least ``min_chars`` characters."""
+    if not sentences:
+        return sentences
+    first = sentences[0]
+    for match in _CLAUSE_END.finditer(first):
+        head, tail = first[: match.end()].strip(), first[match.end():].strip()
+        if len(head) >= min_chars:
+            if len(tail) >= min_chars:
+                return [head, tail, *sentences[1:]]
+            break
+    return sentences
 
 
 def trim_leading_silence(samples: Int16Array, sample_rate_hz: int, *,
@@ -99,10 +120,11 @@ class PiperSynthesizer:
                                        normalize_audio=False)
 
     def synthesize(self, text: str) -> Iterator[Int16Array]:
-        """Yields one int16 chunk per sentence as soon as it is synthesised; the first one trimmed of
-        its leading silence."""
+        """Yields one int16 chunk per sentence as soon as it is synthesised (the first sentence's first
+        clause on its own, see :func:`split_first_clause`); the first one trimmed of its leading
+        silence."""
         first = True
-        for sentence in split_sentences(text, self.language):
+        for sentence in split_first_clause(split_sentences(text, self.language)):
             audio = self._synthesize_sentence(normalize_for_speech(sentence, self.language))
             if audio.size == 0:
                 continue
