@@ -13,7 +13,15 @@ from voicebot.dialogue.loader import load_dialogue
 from voicebot.dialogue.machine import Conversation
 from voicebot.dialogue.model import Dialogue
 from voicebot.dialogue.understanding import SlotReader
-from voicebot.engines.constrained import ONLY, heard_only, only_words, split_requests
+from voicebot.engines.constrained import (
+    DIGITS,
+    ONLY,
+    allowed_words,
+    heard_only,
+    only_words,
+    split_requests,
+    wanted,
+)
 
 ROOT = Path(__file__).resolve().parents[2] / "dialogues"
 
@@ -45,12 +53,12 @@ def test_a_request_travels_among_the_expected_answers_and_its_decode_comes_back_
     assert heard_only((("Yes.", -1.0),)) == []
 
 
-def test_phone_and_order_asks_ask_for_their_words_and_closed_or_date_asks_do_not(pizza: Dialogue) -> None:
+def test_phone_and_order_asks_ask_for_their_words_and_closed_asks_do_not(pizza: Dialogue) -> None:
     phone = grammar.for_slot(pizza, pizza.slots["phone"])
     assert not phone.closed and phone.phrases  # the live intents are still listed, not scored
     assert phone.to_score == phone.requests and len(phone.requests) == 1
-    words = split_requests(phone.to_score)[0][0].split()
-    assert {"oh", "zero", "five", "double", "my", "number"} <= set(words)
+    words = allowed_words(split_requests(phone.to_score)[0][0])
+    assert {"oh", "zero", "five", "double", "my", "number", "so"} <= set(words)
     items = grammar_open.open_words(pizza, pizza.slots["items"])
     assert {"pepperoni", "margherita", "cheese", "pineapple", "barbecue", "large", "two"} <= set(items)
     assert "bbq_chicken" not in items  # an identifier, not a word
@@ -58,10 +66,29 @@ def test_phone_and_order_asks_ask_for_their_words_and_closed_or_date_asks_do_not
     assert grammar.for_slot(pizza, pizza.slots["address"]).to_score == ()
 
 
-def test_a_date_and_a_korean_ask_ask_for_nothing(pizza: Dialogue) -> None:
+def test_a_date_ask_asks_for_months_ordinals_and_digits_unless_the_transcript_reads_as_a_date() -> None:
     compliance = load_dialogue(ROOT / "sales_compliance.yml")
     date_slot = next(s for s in compliance.slots.values() if s.type == "date")
-    assert grammar_open.open_words(compliance, date_slot) == ()
+    (request,) = grammar.for_slot(compliance, date_slot).to_score
+    (words,) = split_requests((request,))[0]
+    assert {"December", "twenty", "fourth", "of", DIGITS} <= set(allowed_words(words))
+    assert not wanted(words, "December 24, 1990.", "en")  # heard whole: no second decode
+    assert wanted(words, "No member, thank you. I have seen 50,000.", "en")
+
+
+def test_a_phone_ask_is_decoded_again_only_when_the_transcript_is_no_number_of_the_usual_length(
+        pizza: Dialogue) -> None:
+    (words,) = split_requests(grammar.for_slot(pizza, pizza.slots["phone"]).to_score)[0]
+    assert not wanted(words, "555-0123.", "en")
+    assert not wanted(words, "My number is two one two, five five five, oh one nine eight.", "en")
+    assert wanted(words, "617-555042", "en")  # nine digits: one lost
+    assert wanted(words, "time time for one two three", "en")
+    assert wanted("five oh", "555-0123.", "en")  # a request that names no kind is always decoded
+    with pytest.raises(ValueError, match="unknown kind"):
+        only_words(["five"], unless="menu")
+
+
+def test_a_korean_ask_asks_for_nothing() -> None:
     korean = load_dialogue(ROOT / "pizza_order_ko.yml")
     assert korean.language == "ko" and grammar.for_slot(korean, korean.slots["phone"]).to_score == ()
 
@@ -105,9 +132,12 @@ def test_the_first_valid_hypothesis_wins_and_a_phone_number_of_the_usual_length_
     assert not grammar_open.usual_phone_length("555012", "en")
 
 
-def test_oo_in_a_phone_number_is_two_zeros(pizza: Dialogue) -> None:
+def test_oo_in_a_phone_number_is_two_zeros_and_so_after_a_digit_is_oh(pizza: Dialogue) -> None:
     assert grammar_open.spell_ohs("seven OO one, ooo") == "seven oh oh one, oh oh oh"
     assert grammar_open.spell_ohs("good food") == "good food"
+    assert grammar_open.spell_ohs("five five five so one two three") == "five five five oh one two three"
+    assert grammar_open.spell_ohs("Six one seven, go go four two") == "Six one seven, oh oh four two"
+    assert grammar_open.spell_ohs("So my number is five") == "So my number is five"  # not after a digit
     reader = SlotReader(pizza)
     expected = grammar.for_slot(pizza, pizza.slots["phone"])
     said = ((ONLY + "Three one two five five five seven OO one", -6.0),)

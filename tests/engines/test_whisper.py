@@ -165,3 +165,19 @@ def test_a_phone_number_asked_for_keeps_its_ohs_and_repeated_digits_on_the_phone
     reading = grammar.read_answer(reader, expected, transcript.text, transcript.confidence,
                                   transcript.alternatives, transcript.logprob)
     assert reader.read(spec, reading.text, asked=True) == "6175550042", (transcript.text, restricted)
+
+
+def test_a_date_asked_for_is_decoded_again_in_month_names_and_digits_when_asked_to() -> None:
+    from voicebot.dialogue import grammar_open
+    from voicebot.engines.constrained import heard_only, only_words
+    from voicebot.nlu.dates import parse_date
+
+    words = (*grammar_open.MONTH_WORDS, *grammar_open.ORDINAL_WORDS, *grammar_open.DATE_FILLERS)
+    request = only_words((*words, grammar_open.DIGITS))  # no kind named: decoded whatever was heard
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    audio = _phone_line(padded(synth("December twenty fourth nineteen ninety"), 300, 300))
+    restricted = heard_only(live.transcribe(audio, language="en", expected=(request,)).alternatives)
+    assert restricted
+    for text, _ in restricted:  # month names, ordinals and numbers in digits, nothing else
+        assert all(w in words or w.rstrip("stndrh").isdigit() for w in text.split()), text
+    assert str(parse_date(restricted[0][0], "en")) == "1990-12-24", restricted

@@ -16,9 +16,11 @@ only those words allowed (engines/constrained.py), so "five five five, oh one tw
 A restricted hypothesis far less likely on the audio than the free transcript
 (``grammar.MAX_LOGPROB_GAP``) is never taken.
 
-Measured on the phone-line corpus (BENCHMARKS.md, issue 10, "Open asks"): dates are left to the free
-transcript, since a date decoded in words only came out worse (whisper cut "January first nineteen
-sixty" short when it could not write "1960"). English only: other languages ask for nothing.
+A phone number or a date is decoded again only where the free transcript does not already read as one
+(a phone number of the usual length, any date: ``constrained.wanted``). A date is decoded in month
+names, ordinals and digits: in words only whisper cut "January first nineteen sixty" short when it could
+not write "1960", and where the free transcript read as a date, the restricted one was no better
+(BENCHMARKS.md, issue 10, "Open asks"). English only: other languages ask for nothing.
 Everything here is pure.
 """
 
@@ -29,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from voicebot.dialogue.model import Dialogue, SlotSpec
-from voicebot.engines.constrained import ONLY, heard_only, only_words
+from voicebot.engines.constrained import DIGITS, ONLY, heard_only, only_words, usual_phone_length
 
 if TYPE_CHECKING:
     from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, Reading
@@ -43,6 +45,18 @@ QUANTITY_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight"
                   "twelve", "a", "an")
 # Restricted to digit words, whisper spells "oh oh" as "OO" at times (the letters are allowed for "o").
 _OHS = re.compile(r"\b[Oo]{2,3}\b")
+# What whisper writes for an "oh" said as [əʊ] after a digit when it may not write "so" (eSpeak en-gb):
+# allowed in the restricted decode and read as "oh" after a digit word; it dropped the zero otherwise
+# (BENCHMARKS.md, issue 10, open asks).
+OH_SOUNDALIKES = ("so", "go")
+_DIGIT_WORD = r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine)"
+_OH_AFTER_DIGIT = re.compile(r"\b(" + _DIGIT_WORD + r",? )(?:so|go)\b", re.IGNORECASE)
+MONTH_WORDS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                 "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+                 "seventeenth", "eighteenth", "nineteenth", "twentieth", "thirtieth", "twenty", "thirty")
+DATE_FILLERS = ("the", "of", "it's", "my", "birthday", "is", "on", "born", "in", "and")
 ORDER_FILLERS = ("and", "please", "I'd", "like", "both", "all", "with", "of", "the", "can", "I", "get",
                  "have", "want", "each", "pizza", "pizzas")
 
@@ -52,7 +66,10 @@ def open_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
     if dialogue.language != "en":
         return ()
     if spec.type in ("phone", "digits"):
-        return (*DIGIT_WORDS, *PHONE_FILLERS)
+        return (*DIGIT_WORDS, *OH_SOUNDALIKES, *PHONE_FILLERS)
+    if spec.type == "date":
+        # Digits too, with no punctuation: in words only whisper cut "January first nineteen sixty" short.
+        return (*MONTH_WORDS, *ORDINAL_WORDS, *DATE_FILLERS, DIGITS)
     if spec.type == "order_lines" and spec.catalogue:
         words: list[str] = []
         for name in (spec.catalogue, spec.sizes):
@@ -68,7 +85,11 @@ def open_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
 def requests_for(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
     """What an open ask passes among the recogniser's ``expected``: one restricted decode, or nothing."""
     words = open_words(dialogue, spec)
-    return (only_words(words),) if words else ()
+    # Not decoded again where the free transcript already reads as a whole answer: a phone number of the
+    # usual length, a date (whisper writes dates well in digits; the restricted decode's dates were no
+    # better where the free transcript read as one, BENCHMARKS.md).
+    unless = "phone" if spec.type == "phone" else "date" if spec.type == "date" else None
+    return (only_words(words, unless),) if words else ()
 
 
 def choose_open(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
@@ -99,17 +120,12 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
 
 
 def spell_ohs(text: str) -> str:
-    """"OO" as "oh oh": two zeros, as a caller says them in a phone number."""
-    return _OHS.sub(lambda m: " ".join("oh" for _ in m.group(0)), text)
-
-
-def usual_phone_length(digits: str, language: str) -> bool:
-    """A phone number as long as the country's: North American numbers (English) have 7 or 10 digits, or
-    11 with the leading 1. Whisper loses or repeats a digit in a run of equal ones ("five five five"), and
-    such a number is one digit short or long."""
-    if language == "en":
-        return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1"))
-    return True
+    """"OO" as "oh oh": two zeros, as a caller says them in a phone number; "so" or "go" after a digit
+    word as "oh" (:data:`OH_SOUNDALIKES`)."""
+    text = _OHS.sub(lambda m: " ".join("oh" for _ in m.group(0)), text)
+    while (spelled := _OH_AFTER_DIGIT.sub(r"\1oh", text)) != text:  # "five so so one": one at a time
+        text = spelled
+    return text
 
 
 def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,

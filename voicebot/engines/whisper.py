@@ -19,7 +19,14 @@ import numpy as np
 import numpy.typing as npt
 
 from voicebot.engines.base import STT_SAMPLE_RATE_HZ, Segment, Transcript, Word
-from voicebot.engines.constrained import ONLY, split_requests
+from voicebot.engines.constrained import (
+    DIGITS,
+    ONLY,
+    ORDINAL_ENDINGS,
+    allowed_words,
+    split_requests,
+    wanted,
+)
 from voicebot.engines.models import (
     ENGLISH_WHISPER,
     MULTILINGUAL_WHISPER,
@@ -207,7 +214,9 @@ class WhisperTranscriber:
         transcript = Transcript(text=text, final=final, language=language, segments=(segment,),
                                 confidence=_confidence((segment,)))
         requests, expected = split_requests(expected)
-        if requests:  # an open ask: decode again with only its words (engines/constrained.py)
+        if requests:  # an open ask: decode again with only its words, unless heard whole already
+            transcript = replace(transcript, logprob=round(logprob, 3))
+        if requests and wanted(requests[0], text, language):
             transcript = self._decode_only(encoder_output, prompt, tokenizer, options, transcript,
                                            requests[0], logprob)
         if not expected:
@@ -250,8 +259,10 @@ class WhisperTranscriber:
         key = (tokenizer.language_code, words)
         found = self._only_cache.get(key)
         if found is None:
-            allowed: set[int] = set()
-            for word in words.split():
+            allowed: set[int] = set(self._digit_tokens(tokenizer)) if DIGITS in words.split() else set()
+            for word in allowed_words(words):
+                if word == DIGITS:
+                    continue
                 for form in {word, word.capitalize()}:
                     allowed.update(tokenizer.encode(form))
                     allowed.update(tokenizer.encode(" " + form))
@@ -259,6 +270,15 @@ class WhisperTranscriber:
             found = sorted(suppressed | {t for t in range(tokenizer.eot) if t not in allowed})
             self._only_cache[key] = found
         return found
+
+    def _digit_tokens(self, tokenizer: Tokenizer) -> list[int]:
+        """Every text token written in digits (" 1990", "24"), and the ordinal endings ("th")."""
+        out = []
+        for piece, token in self._model.hf_tokenizer.get_vocab().items():
+            text = piece.replace("\u0120", "")  # byte-level BPE writes a leading space as "Ġ"
+            if token < tokenizer.eot and text.isascii() and (text.isdigit() or text in ORDINAL_ENDINGS):
+                out.append(token)
+        return out
 
     def _generate(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                   options: _DecodeOptions) -> tuple[list[int], float, float]:
