@@ -20,7 +20,8 @@ also waits for the speculative decode, started at the first frame 200 ms into th
 
     .venv/bin/python bench/turn_eval.py [--policies silence,smart_turn,smart_turn_dialogue]
         [--thresholds 0.5,0.9] [--ask-pause-ms 200] [--max-pause-ms 1600] [--complete-pause-ms 600]
-        [--open-pause-ms 1000] [--encoder-window-s 30] [--json OUT]
+        [--open-pause-ms 1000] [--open-confident 1,0.95] [--open-confident-pause-ms 700]
+        [--encoder-window-s 30] [--json OUT]
 """
 
 from __future__ import annotations
@@ -328,6 +329,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--open-pause-ms", default=str(EndpointingConfig().open_pause_ms),
                         help="comma-separated: an open answer (order, comment) the model calls complete "
                              "ends here")
+    parser.add_argument("--open-confident", default=str(EndpointingConfig().open_confident_threshold),
+                        help="comma-separated: the turn model's probability from which an open answer ends "
+                             "after --open-confident-pause-ms instead (1: never)")
+    parser.add_argument("--open-confident-pause-ms",
+                        default=str(EndpointingConfig().open_confident_pause_ms),
+                        help="comma-separated: the pause that ends an open answer the model is sure of")
     parser.add_argument("--encoder-window-s", type=float, default=30.0,
                         help="whisper's encoder window for the speculative decodes (stt.encoder_window_s)")
     parser.add_argument("--json", type=Path, help="write every outcome and the summaries here")
@@ -347,11 +354,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return [x for x in text.split(",") if x]
 
     configs = {
-        f"ask={a} t={float(t):g} complete={c} open={o}": EndpointingConfig(
+        f"ask={a} t={float(t):g} complete={c} open={o}"
+        + (f" sure={float(st):g}@{sp}" if float(st) < 1 else ""): EndpointingConfig(
             ask_pause_ms=int(a), max_pause_ms=args.max_pause_ms, complete_threshold=float(t),
-            complete_pause_ms=int(c), open_pause_ms=int(o))
+            complete_pause_ms=int(c), open_pause_ms=int(o), open_confident_threshold=float(st),
+            open_confident_pause_ms=int(sp))
         for a in listed(args.ask_pause_ms) for t in listed(args.thresholds)
         for c in listed(args.complete_pause_ms) for o in listed(args.open_pause_ms)
+        for st in listed(args.open_confident)
+        for sp in listed(args.open_confident_pause_ms)[: None if float(st) < 1 else 1]
     }
     labels = []
     for policy in policies:

@@ -65,9 +65,26 @@ def test_the_threshold_and_pauses_are_configurable() -> None:
     assert decide(499, answer=OPEN, completion=0.9, config=config) is Action.KEEP_LISTENING
     assert decide(500, answer=OPEN, completion=0.9, config=config) is Action.END_TURN
     for bad in ({"ask_pause_ms": 0}, {"ask_pause_ms": 2000}, {"complete_threshold": 1.0},
-                {"complete_pause_ms": 0}, {"open_pause_ms": -1}):
+                {"complete_pause_ms": 0}, {"open_pause_ms": -1}, {"open_confident_pause_ms": 0},
+                {"open_confident_threshold": 0.4}, {"open_confident_threshold": 1.1}):
         with pytest.raises(ConfigError):
             EndpointingConfig(**bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("pause_ms", "completion", "action"), [
+    (200, 0.99, Action.KEEP_LISTENING),  # "42 Baker Street." sounds finished: not at once
+    (699, 0.99, Action.KEEP_LISTENING),
+    (700, 0.99, Action.END_TURN),  # sure, and a pause longer than the silence rule's: over
+    (700, 0.95, Action.END_TURN),
+    (700, 0.94, Action.KEEP_LISTENING),  # complete, but not sure: the open pause
+    (1300, 0.94, Action.END_TURN),
+])
+def test_an_open_answer_the_model_is_sure_of_ends_after_a_shorter_pause(
+        pause_ms: int, completion: float, action: Action) -> None:
+    config = EndpointingConfig(open_confident_threshold=0.95, open_confident_pause_ms=700)
+    assert decide(pause_ms, answer=OPEN, completion=completion, config=config) is action
+    # Off by default: only the open pause ends an open answer.
+    assert decide(700, answer=OPEN, completion=0.999) is Action.KEEP_LISTENING
 
 
 def feed(endpointer: Endpointer, probabilities: list[float]) -> list[tuple[int, object]]:

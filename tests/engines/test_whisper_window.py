@@ -7,7 +7,7 @@ import pytest
 from faster_whisper.audio import pad_or_trim
 
 from tests.audio.speech import normalize, padded, synth, whisper_tiny
-from voicebot.engines.whisper import WhisperTranscriber, encoder_input
+from voicebot.engines.whisper import WhisperTranscriber, encoder_input, retries_whole_window
 from voicebot.errors import ConfigError
 
 ORDER = "I would like two large pepperoni pizzas delivered to twelve Main Street."
@@ -64,3 +64,15 @@ def test_partials_stream_on_the_short_window_and_the_final_is_a_plain_transcribe
 def test_a_window_outside_10_to_30_seconds_is_refused(seconds: float) -> None:
     with pytest.raises(ConfigError, match="encoder_window_s"):
         WhisperTranscriber("tiny.en", encoder_window_s=seconds)
+
+
+@pytest.mark.parametrize(("avg_logprob", "threshold", "window_frames", "frames", "again"), [
+    (-0.5, -0.35, 1500, 300, True),  # an unsure 15 s decode of a 3 s turn: decode it over 30 s too
+    (-0.2, -0.35, 1500, 300, False),  # a sure one stands
+    (-0.5, None, 1500, 300, False),  # the retry switched off
+    (-0.5, -0.35, 3000, 300, False),  # already the whole window
+    (-0.5, -0.35, 1500, 2000, False),  # a turn longer than the window was encoded over 30 s anyway
+])
+def test_only_an_unsure_short_window_decode_is_decoded_again(
+        avg_logprob: float, threshold: float | None, window_frames: int, frames: int, again: bool) -> None:
+    assert retries_whole_window(avg_logprob, threshold, window_frames, frames) is again

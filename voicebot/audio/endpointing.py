@@ -58,8 +58,11 @@ class EndpointingConfig:
     complete_threshold: float = 0.5
     # A whole answer the turn model does not call complete ends after this pause (the silence rule's).
     complete_pause_ms: int = 600
-    # An open answer (AnswerState.OPEN) the turn model calls complete ends after this pause.
+    # An open answer (AnswerState.OPEN) the turn model calls complete ends after this pause...
     open_pause_ms: int = 1300
+    # ... or after this shorter one when the model is this sure (1.0: never sure enough).
+    open_confident_threshold: float = 1.0
+    open_confident_pause_ms: int = 700
 
     def __post_init__(self) -> None:
         if not 0 < self.ask_pause_ms < self.max_pause_ms:
@@ -67,11 +70,15 @@ class EndpointingConfig:
                 f"endpointing needs 0 < ask_pause_ms < max_pause_ms, got {self.ask_pause_ms} and "
                 f"{self.max_pause_ms}"
             )
-        for name in ("complete_pause_ms", "open_pause_ms"):  # past max_pause_ms they never act
+        # Past max_pause_ms they never act.
+        for name in ("complete_pause_ms", "open_pause_ms", "open_confident_pause_ms"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"endpointing needs a positive {name}, got {getattr(self, name)}")
         if not 0.0 < self.complete_threshold < 1.0:
             raise ConfigError(f"complete_threshold must be between 0 and 1, got {self.complete_threshold}")
+        if not self.complete_threshold <= self.open_confident_threshold <= 1.0:
+            raise ConfigError(f"open_confident_threshold must be between complete_threshold "
+                              f"({self.complete_threshold}) and 1, got {self.open_confident_threshold}")
 
 
 def decide(pause_ms: float, *, answer: AnswerState = AnswerState.UNKNOWN, completion: float | None = None,
@@ -94,7 +101,8 @@ def decide(pause_ms: float, *, answer: AnswerState = AnswerState.UNKNOWN, comple
     if answer is AnswerState.PENDING or completion < cfg.complete_threshold:
         return Action.KEEP_LISTENING
     if answer is AnswerState.OPEN and pause_ms < cfg.open_pause_ms:
-        return Action.KEEP_LISTENING
+        sure = completion >= cfg.open_confident_threshold and pause_ms >= cfg.open_confident_pause_ms
+        return Action.END_TURN if sure else Action.KEEP_LISTENING
     return Action.END_TURN
 
 

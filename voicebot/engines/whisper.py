@@ -58,6 +58,11 @@ _FRAMES_PER_S = 100
 # corpus (BENCHMARKS.md, issue 12). Partials, which are thrown away, always take it.
 DEFAULT_ENCODER_WINDOW_S = 30.0
 PARTIAL_ENCODER_WINDOW_S = 15.0
+# A final decoded over a short window whose mean token log-probability is under this is decoded again
+# over the whole 30 s window, and the likelier transcript kept: on bench/wer.py's corpus a 15 s window
+# with this retry made as many mistakes as 30 s on clean and telephone speech (22 / 25 of 251 words;
+# 15 s alone: 22 / 27) for ~37% less CPU per decode (BENCHMARKS.md, issue 12).
+WINDOW_RETRY_LOGPROB = -0.35
 _MIN_ENCODER_WINDOW_S = 10.0
 _MAX_TOKENS = 448
 # faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
@@ -75,6 +80,7 @@ class _DecodeOptions:
     word_timestamps: bool
     beam_size: int
     window_frames: int = _WINDOW_FRAMES
+    retry_logprob: float | None = None  # finals only: see WINDOW_RETRY_LOGPROB
 
 
 class WhisperTranscriber:
@@ -89,7 +95,8 @@ class WhisperTranscriber:
                  language: str | None = None, temperatures: Sequence[float] = LIVE_TEMPERATURES,
                  word_timestamps: bool = True, partial_interval_ms: int = 1000,
                  cache_dir: str | os.PathLike[str] | None = None,
-                 encoder_window_s: float = DEFAULT_ENCODER_WINDOW_S) -> None:
+                 encoder_window_s: float = DEFAULT_ENCODER_WINDOW_S,
+                 window_retry_logprob: float | None = WINDOW_RETRY_LOGPROB) -> None:
         if beam_size < 1:
             raise ConfigError(f"beam_size must be at least 1, got {beam_size}")
         if not _MIN_ENCODER_WINDOW_S <= encoder_window_s <= _WINDOW_FRAMES / _FRAMES_PER_S:
@@ -108,6 +115,7 @@ class WhisperTranscriber:
         self.word_timestamps = word_timestamps
         self.partial_interval_ms = partial_interval_ms
         self.window_frames = _window_frames(encoder_window_s)
+        self.window_retry_logprob = window_retry_logprob
         from faster_whisper import WhisperModel  # lazy: pulls in ctranslate2 and av
 
         try:
@@ -145,6 +153,7 @@ class WhisperTranscriber:
             beam_size=1 if partial else self.beam_size,
             window_frames=min(self.window_frames, _window_frames(PARTIAL_ENCODER_WINDOW_S)) if partial
             else self.window_frames,
+            retry_logprob=None if partial else self.window_retry_logprob,
         )
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
@@ -206,6 +215,12 @@ class WhisperTranscriber:
                                         without_timestamps=True)
         tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, options)
         avg_logprob = logprob / (len(tokens) + 1)
+        if retries_whole_window(avg_logprob, options.retry_logprob, options.window_frames, frames):
+            wide = self._model.encode(encoder_input(features, _WINDOW_FRAMES))
+            again = self._generate(wide, prompt, tokenizer, options)
+            if again[1] / (len(again[0]) + 1) >= avg_logprob:
+                encoder_output, (tokens, logprob, no_speech_prob) = wide, again
+                avg_logprob = logprob / (len(tokens) + 1)
         text = _words_only(tokenizer.decode(tokens).strip())
         if not text:
             return Transcript(text="", final=final, language=language, confidence=0.0)
@@ -414,6 +429,13 @@ def _summed_logprob(score: float, tokens: int) -> float:
 def _window_frames(seconds: float) -> int:
     frames = round(seconds * _FRAMES_PER_S)
     return min(_WINDOW_FRAMES, frames + frames % 2)  # the encoder's stride 2 halves it
+
+
+def retries_whole_window(avg_logprob: float, threshold: float | None, window_frames: int,
+                         frames: int) -> bool:
+    """Whether a decode over a short window is unsure enough to be decoded again over whisper's 30 s."""
+    short = window_frames < _WINDOW_FRAMES and frames <= window_frames
+    return threshold is not None and short and avg_logprob < threshold
 
 
 def encoder_input(features: Float32Array, window_frames: int) -> Float32Array:
