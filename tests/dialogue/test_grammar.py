@@ -51,6 +51,10 @@ def test_a_zero_to_ten_ask_and_korean_numbers(survey: Dialogue, survey_ko: Dialo
     ko = grammar.for_slot(survey_ko, survey_ko.slots["satisfaction"])
     five = {p.text for p in ko.phrases if p.meaning == "5"}
     assert {"5.", "5점.", "오.", "다섯."} <= five
+    # scored: the score form and the Sino-Korean word; the bare digit and the native word are read only
+    scored = {p.text for p in ko.phrases if p.meaning == "5" and p.scored}
+    assert scored == {"5점.", "오."}
+    assert "5점." in ko.to_score and "다섯." not in ko.to_score
 
 
 def test_yes_no_and_free_text_asks(survey: Dialogue) -> None:

@@ -170,7 +170,8 @@ def for_slot(dialogue: Dialogue, spec: SlotSpec, extra: Sequence[str] = (),
     if kind in ("integer", "number") and _enumerable(spec):
         assert spec.minimum is not None and spec.maximum is not None
         for n in range(int(spec.minimum), int(spec.maximum) + 1):
-            phrases.extend(Phrase(text, str(n)) for text in number_phrases(n, language))
+            phrases.extend(Phrase(text, str(n), text not in _unscored_korean(n, language))
+                           for text in number_phrases(n, language))
         closed = kind == "integer"
     elif kind == "yes_no":
         phrases.extend(_yes_no_phrases(language))
@@ -211,6 +212,16 @@ def number_phrases(n: int, language: str) -> tuple[str, ...]:
     # In words only: scoring "4." beside "Four." cost twice the CPU for no accuracy (the posterior sums a
     # meaning's phrases, and both spellings score alike on the audio; bench/phone_answers.py, issue 10).
     return (f"{english_number_words(n).capitalize()}.",)
+
+
+def _unscored_korean(n: int, language: str) -> tuple[str, ...]:
+    """Korean spellings of ``n`` read but not scored: four scored rows per value ("5.", "5점.", "오.",
+    "다섯.") cost +34.6% of a turn's decoding on base. The score form "5점." and the Sino-Korean "오." stay
+    scored (what a caller says at a score question); the bare digit and the native "다섯." are still
+    answers as they stand, and the parser reads them in a sentence (BENCHMARKS.md, issue 10)."""
+    if language != "ko" or not 0 <= n <= 10:
+        return ()
+    return (f"{n}.", f"{_KO_NATIVE[n]}.") if n else (f"{n}.",)
 
 
 def choose(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
