@@ -35,8 +35,8 @@ def _yn(dialogue: str, step: str, text: str, value: bool) -> Answer:
     return Answer("yes_no", dialogue, step, text, value)
 
 
-def _menu(text: str, *lines: tuple[int, str, str]) -> Answer:
-    return Answer("menu", "pizza_order", "items", text,
+def _menu(text: str, *lines: tuple[int, str, str], dialogue: str = "pizza_order") -> Answer:
+    return Answer("menu", dialogue, "items", text,
                   [{"name": name, "size": size, "quantity": quantity} for quantity, size, name in lines])
 
 
@@ -44,8 +44,8 @@ def _date(text: str, iso: str) -> Answer:
     return Answer("date", "sales_compliance", "dob_answer", text, iso)
 
 
-def _phone(text: str, digits: str) -> Answer:
-    return Answer("phone", "pizza_order", "phone", text, digits)
+def _phone(text: str, digits: str, dialogue: str = "pizza_order") -> Answer:
+    return Answer("phone", dialogue, "phone", text, digits)
 
 
 def _intent(dialogue: str, step: str, text: str, intent: str) -> Answer:
@@ -147,6 +147,7 @@ ENGLISH: tuple[Answer, ...] = (
 )
 
 _KO_SURVEY = "satisfaction_survey_ko"
+_KO_PIZZA = "pizza_order_ko"
 
 KOREAN: tuple[Answer, ...] = (
     _n("satisfaction", "사", 4, _KO_SURVEY),
@@ -177,6 +178,18 @@ KOREAN: tuple[Answer, ...] = (
     _intent(_KO_SURVEY, "satisfaction", "상담원 연결해 주세요", "agent"),
     _intent(_KO_SURVEY, "recommend", "사람이랑 통화하고 싶어요", "agent"),
     _intent(_KO_SURVEY, "consent", "직원 바꿔 주세요", "agent"),
+    # Open asks of pizza_order_ko: orders from its menu (sizes default to 레귤러) and mobile numbers in
+    # Sino-Korean digits.
+    _menu("페퍼로니 라지 두 판", (2, "large", "pepperoni"), dialogue=_KO_PIZZA),
+    _menu("불고기 한 판", (1, "medium", "bulgogi"), dialogue=_KO_PIZZA),
+    _menu("치즈 피자 레귤러 하나", (1, "medium", "cheese"), dialogue=_KO_PIZZA),
+    _menu("콤비네이션 라지 한 판이랑 포테이토 한 판", (1, "large", "combination"), (1, "medium", "potato"),
+          dialogue=_KO_PIZZA),
+    _menu("감자 피자 세 판 주세요", (3, "medium", "potato"), dialogue=_KO_PIZZA),
+    _phone("공일공 일이삼사 오육칠팔", "01012345678", _KO_PIZZA),
+    _phone("공일공 구팔칠육 오사삼이", "01098765432", _KO_PIZZA),
+    _phone("제 번호는 공일공 오오오 일이삼사", "0105551234", _KO_PIZZA),
+    _phone("영일영 삼삼사 칠칠팔구", "0103347789", _KO_PIZZA),
 )
 
 # Real people: FSDD digits (0-9) asked as survey scores; 1-5 as satisfaction, the rest as recommend.

@@ -16,11 +16,11 @@ only those words allowed (engines/constrained.py), so "five five five, oh one tw
 A restricted hypothesis far less likely on the audio than the free transcript
 (``grammar.MAX_LOGPROB_GAP``) is never taken.
 
-A phone number or a date is decoded again only where the free transcript does not already read as one
-(a phone number of the usual length, any date: ``constrained.wanted``). A date is decoded in month
-names, ordinals and digits: in words only whisper cut "January first nineteen sixty" short when it could
-not write "1960", and where the free transcript read as a date, the restricted one was no better
-(BENCHMARKS.md, issue 10, "Open asks"). English only: other languages ask for nothing.
+A date is decoded again only where the free transcript does not already read as one
+(``constrained.wanted``), in month names, ordinals and digits: in words only whisper cut "January first
+nineteen sixty" short when it could not write "1960", and where the free transcript read as a date, the
+restricted one was no better (BENCHMARKS.md, issue 10, "Open asks"). English only: other languages ask
+for nothing (Korean was measured, see :func:`open_words`).
 Everything here is pure.
 """
 
@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from voicebot.dialogue.model import Dialogue, SlotSpec
-from voicebot.engines.constrained import DIGITS, ONLY, heard_only, only_words, usual_phone_length
+from voicebot.engines.constrained import DIGITS, ONLY, heard_only, only_words
 
 if TYPE_CHECKING:
     from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, Reading
@@ -64,6 +64,9 @@ ORDER_FILLERS = ("and", "please", "I'd", "like", "both", "all", "with", "of", "t
 def open_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
     """The words an answer to an ask for ``spec`` is made of, or () where that is not worth a decode."""
     if dialogue.language != "en":
+        # Korean was measured and not kept: base wrote eSpeak's Korean phone numbers and orders restricted
+        # to their syllables as other wrong values (6 of 18 wrong instead of not understood, 1 more right)
+        # for +45% CPU and two repetition loops (BENCHMARKS.md, issue 10, open asks).
         return ()
     if spec.type in ("phone", "digits"):
         return (*DIGIT_WORDS, *OH_SOUNDALIKES, *PHONE_FILLERS)
@@ -85,11 +88,9 @@ def open_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
 def requests_for(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
     """What an open ask passes among the recogniser's ``expected``: one restricted decode, or nothing."""
     words = open_words(dialogue, spec)
-    # Not decoded again where the free transcript already reads as a whole answer: a phone number of the
-    # usual length, a date (whisper writes dates well in digits; the restricted decode's dates were no
-    # better where the free transcript read as one, BENCHMARKS.md).
-    unless = "phone" if spec.type == "phone" else "date" if spec.type == "date" else None
-    return (only_words(words, unless),) if words else ()
+    # A date is not decoded again where the free transcript already reads as one: whisper writes dates
+    # well in digits, and the restricted decode's dates were no better there (BENCHMARKS.md).
+    return (only_words(words, "date" if spec.type == "date" else None),) if words else ()
 
 
 def choose_open(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
@@ -126,6 +127,15 @@ def spell_ohs(text: str) -> str:
     while (spelled := _OH_AFTER_DIGIT.sub(r"\1oh", text)) != text:  # "five so so one": one at a time
         text = spelled
     return text
+
+
+def usual_phone_length(digits: str, language: str) -> bool:
+    """A phone number as long as the country's: North American numbers (English) have 7 or 10 digits, or
+    11 with the leading 1. Whisper loses or repeats a digit in a run of equal ones ("five five five"), and
+    such a number is one digit short or long."""
+    if language == "en":
+        return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1"))
+    return True
 
 
 def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
