@@ -13,7 +13,8 @@ real-time callers at once, each through bench/dialogues/latency_check.yml (ten c
   caller answers once the bot's audio has been quiet for a while (as heard: the bot paces its frames).
 Latency is the call record's ``latency_ms`` on both doors (first bot audio byte out minus the end of
 caller speech), fetched from /api/calls. Per level: latency p50/p95 over all caller turns, server CPU
-seconds per call (user+system time over the level / calls), STT decodes per call (partials, speculative
+seconds per call (user+system time over the level / calls) and cores per call (that / the level's wall
+time), STT decodes per call (partials, speculative
 and final, from /metrics), the server's peak RSS, and the load average while it ran (other work on the
 machine shows up there).
 """
@@ -150,12 +151,14 @@ async def _level(door: str, ports: dict[str, int], pid: int, calls: int) -> dict
 
     sampler = asyncio.create_task(sample())
     load_before, cpu_before, decodes_before = os.getloadavg()[0], _cpu_s(pid), await _decodes(http)
+    wall_before = time.monotonic()
     if door == "websocket":
         jobs = [_one_call(f"ws://127.0.0.1:{ports['http']}", turns, i * 0.7) for i in range(calls)]
     else:
         jobs = [_one_audiosocket_call(ports["audiosocket"], http, turns, i * 0.7) for i in range(calls)]
     results = await asyncio.gather(*jobs, return_exceptions=True)
     cpu_s, decodes = _cpu_s(pid) - cpu_before, await _decodes(http) - decodes_before
+    wall_s = time.monotonic() - wall_before
     load_after = os.getloadavg()[0]
     stop.set()
     await sampler
@@ -168,6 +171,8 @@ async def _level(door: str, ports: dict[str, int], pid: int, calls: int) -> dict
             "p50": float(np.percentile(latencies, 50)) if latencies else float("nan"),
             "p95": float(np.percentile(latencies, 95)) if latencies else float("nan"),
             "cpu_s_per_call": cpu_s / calls, "decodes_per_call": decodes / calls,
+            # Cores one call keeps busy while the level runs (its calls overlap for most of it).
+            "cores_per_call": cpu_s / wall_s / calls, "wall_s": wall_s,
             "peak_rss_mib": peak, "load": (load_before + load_after) / 2}
 
 
@@ -223,7 +228,8 @@ def most_calls_under(results: list[dict[str, Any]], limit_ms: float = P95_LIMIT_
 
 def table(results: list[dict[str, Any]], idle_rss: float) -> list[str]:
     return [f"| {r['calls']} | {r['turns']} | {r['failed']} | {r['p50']:.0f} / {r['p95']:.0f} | "
-            f"{r['cpu_s_per_call']:.1f} | {r['decodes_per_call']:.1f} | {r['peak_rss_mib']:.0f} | "
+            f"{r['cpu_s_per_call']:.1f} | {r['cores_per_call']:.2f} | {r['decodes_per_call']:.1f} | "
+            f"{r['peak_rss_mib']:.0f} | "
             f"{(r['peak_rss_mib'] - idle_rss) / r['calls']:.0f} | {r['load']:.1f} |" for r in results]
 
 
@@ -237,8 +243,8 @@ def _write(door: str, levels: str, idle_rss: float, results: list[dict[str, Any]
         f"server RSS idle {idle_rss:.0f} MiB. Most concurrent calls with latency p95 under "
         f"{P95_LIMIT_MS:.0f} ms: **{most_calls_under(results)}**.", "",
         "| calls | caller turns | failed calls | latency ms p50 / p95 | server CPU s per call "
-        "| STT decodes per call | peak RSS MiB | RSS per call MiB | load avg |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|", *table(results, idle_rss), ""])
+        "| cores per call | STT decodes per call | peak RSS MiB | RSS per call MiB | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", *table(results, idle_rss), ""])
     text = BENCHMARKS.read_text()
     start = text.find("## Concurrency")
     if start < 0:
@@ -269,8 +275,8 @@ def main() -> None:
     idle_rss, results = asyncio.run(run(levels, args.door))
     print(f"{args.door}: idle RSS {idle_rss:.0f} MiB; most calls with p95 < {P95_LIMIT_MS:.0f} ms: "
           f"{most_calls_under(results)}")
-    print("| calls | turns | failed | p50 / p95 ms | CPU s/call | decodes/call | peak RSS MiB | RSS/call MiB "
-          "| load |")
+    print("| calls | turns | failed | p50 / p95 ms | CPU s/call | cores/call | decodes/call | peak RSS MiB "
+          "| RSS/call MiB | load |")
     print("\n".join(table(results, idle_rss)))
     if args.write:
         _write(args.door, args.levels, idle_rss, results)

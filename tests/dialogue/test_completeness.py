@@ -74,6 +74,11 @@ def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
     ("satisfaction_survey", "recommend", "I'd say ten", COMPLETE),
     ("pizza_order", "items", "Two large pepperoni", OPEN),  # an order may go on: "and a coke"
     ("pizza_order", "address", "Twelve Main Street", OPEN),  # free text: any words may answer
+    # The slot's pattern reads it to the end: whole (the turn model still decides at once).
+    ("pizza_order", "address", "42 Baker Street.", COMPLETE),
+    ("pizza_order", "address", "It's 42 Baker Street, apartment 5.", COMPLETE),
+    ("pizza_order", "address", "42 Baker Street,", INCOMPLETE),  # trailing off
+    ("pizza_order", "address", "42 Baker Street in Springfield", OPEN),  # more after what it reads
     ("satisfaction_survey", "comment", "The driver was friendly.", OPEN),
     ("pizza_order", "items", "Two large pepperoni pizzas, please.", UNKNOWN),  # closed politely: the model
     ("satisfaction_survey", "comment", "It was cold, thank you", UNKNOWN),

@@ -86,9 +86,20 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         return AnswerState.COMPLETE
     if kind in ("integer", "number"):
         return AnswerState.UNKNOWN if _number_may_go_on(words[-1], language) else AnswerState.COMPLETE
+    if kind == "text" and isinstance(value, str) and _said_to_the_end(text, value):
+        # The slot's pattern read it and nothing followed ("42 Baker Street."): as whole as a phone
+        # number with all its digits, so the turn model decides without the open answer's long wait.
+        # A caller who goes on ("..., apartment 5") is heard trailing off (a comma) or by the model.
+        return AnswerState.COMPLETE
     if kind in _OPEN_TYPES and not _ends_politely(words, language):
         return AnswerState.OPEN
     return AnswerState.UNKNOWN
+
+
+def _said_to_the_end(text: str, value: str) -> bool:
+    """Whether ``value`` (what a text slot's pattern matched in ``text``) is the end of what was said."""
+    at = text.lower().rfind(value.lower())
+    return at >= 0 and not any(ch.isalnum() for ch in text[at + len(value):])
 
 
 def _complete_if_read(reader: SlotReader, spec: SlotSpec, text: str) -> AnswerState:
