@@ -67,11 +67,11 @@ def test_a_window_outside_10_to_30_seconds_is_refused(seconds: float) -> None:
 
 
 @pytest.mark.parametrize(("avg_logprob", "threshold", "window_frames", "frames", "again"), [
-    (-0.5, -0.35, 1500, 300, True),  # an unsure 15 s decode of a 3 s turn: decode it over 30 s too
-    (-0.2, -0.35, 1500, 300, False),  # a sure one stands
-    (-0.5, None, 1500, 300, False),  # the retry switched off
-    (-0.5, -0.35, 3000, 300, False),  # already the whole window
-    (-0.5, -0.35, 1500, 2000, False),  # a turn longer than the window was encoded over 30 s anyway
+    (-1.2, -1.0, 1500, 300, True),  # an unsure 15 s decode of a 3 s turn: decode it over 30 s too
+    (-0.4, -1.0, 1500, 300, False),  # a surer one stands
+    (-1.2, None, 1500, 300, False),  # the retry switched off
+    (-1.2, -1.0, 3000, 300, False),  # already the whole window
+    (-1.2, -1.0, 1500, 2000, False),  # a turn longer than the window was encoded over 30 s anyway
 ])
 def test_only_an_unsure_short_window_decode_is_decoded_again(
         avg_logprob: float, threshold: float | None, window_frames: int, frames: int, again: bool) -> None:

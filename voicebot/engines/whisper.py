@@ -58,11 +58,12 @@ _FRAMES_PER_S = 100
 # corpus (BENCHMARKS.md, issue 12). Partials, which are thrown away, always take it.
 DEFAULT_ENCODER_WINDOW_S = 30.0
 PARTIAL_ENCODER_WINDOW_S = 15.0
-# A final decoded over a short window whose mean token log-probability is under this is decoded again
-# over the whole 30 s window, and the likelier transcript kept: on bench/wer.py's corpus a 15 s window
-# with this retry made as many mistakes as 30 s on clean and telephone speech (22 / 25 of 251 words;
-# 15 s alone: 22 / 27) for ~37% less CPU per decode (BENCHMARKS.md, issue 12).
-WINDOW_RETRY_LOGPROB = -0.35
+# A final decoded over a short window whose mean token log-probability is under this (faster-whisper's
+# own "the decode failed" line, its log_prob_threshold) is decoded again over the whole 30 s window,
+# and the likelier transcript kept. On bench/wer.py's corpus that is 1 utterance in 108, and 15 s with
+# it made as many mistakes as 30 s (BENCHMARKS.md, issue 12); a higher line retried a quarter of the
+# corpus and half of the turn corpus's short turns, for no fewer mistakes.
+WINDOW_RETRY_LOGPROB = -1.0
 _MIN_ENCODER_WINDOW_S = 10.0
 _MAX_TOKENS = 448
 # faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
