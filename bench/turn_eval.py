@@ -21,7 +21,7 @@ also waits for the speculative decode, started at the first frame 200 ms into th
     .venv/bin/python bench/turn_eval.py [--policies silence,smart_turn,smart_turn_dialogue]
         [--thresholds 0.5,0.9] [--ask-pause-ms 200] [--max-pause-ms 1600] [--complete-pause-ms 600]
         [--open-pause-ms 1000] [--open-confident 1,0.95] [--open-confident-pause-ms 700]
-        [--encoder-window-s 30] [--json OUT]
+        [--encoder-window-s 15] [--json OUT]
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _detector() -> Any:
     return SmartTurnDetector()
 
 
-ENCODER_WINDOW_S = [30.0]  # --encoder-window-s
+ENCODER_WINDOW_S = [15.0]  # --encoder-window-s (the stt.encoder_window_s default)
 
 
 @cache
@@ -335,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--open-confident-pause-ms",
                         default=str(EndpointingConfig().open_confident_pause_ms),
                         help="comma-separated: the pause that ends an open answer the model is sure of")
-    parser.add_argument("--encoder-window-s", type=float, default=30.0,
+    parser.add_argument("--encoder-window-s", type=float, default=15.0,
                         help="whisper's encoder window for the speculative decodes (stt.encoder_window_s)")
     parser.add_argument("--json", type=Path, help="write every outcome and the summaries here")
     parser.add_argument("--merge", type=Path, nargs="+", help="only report on these --json files together")
