@@ -65,6 +65,7 @@ PARTIAL_ENCODER_WINDOW_S = 15.0
 # corpus and half of the turn corpus's short turns, for no fewer mistakes.
 WINDOW_RETRY_LOGPROB = -1.0
 _MIN_ENCODER_WINDOW_S = 10.0
+OPEN_ASK_FREE_BEAM = 1
 _MAX_TOKENS = 448
 # faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
 _MAX_COMPRESSION_RATIO = 2.4
@@ -214,11 +215,16 @@ class WhisperTranscriber:
         tokenizer = self._tokenizer(language)
         prompt = self._model.get_prompt(tokenizer, self._prompt_tokens(tokenizer, options.initial_prompt),
                                         without_timestamps=True)
-        tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, options)
+        requests, expected = split_requests(expected)
+        # An open ask's answer comes from the restricted decode, so its free decode is greedy: on the phone
+        # corpus as right for menus, phone numbers and the intents said there, a date more, and ~50 ms of
+        # CPU less a turn (BENCHMARKS.md, issue 10, open asks).
+        free_options = replace(options, beam_size=OPEN_ASK_FREE_BEAM) if requests else options
+        tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, free_options)
         avg_logprob = logprob / (len(tokens) + 1)
         if retries_whole_window(avg_logprob, options.retry_logprob, options.window_frames, frames):
             wide = self._model.encode(encoder_input(features, _WINDOW_FRAMES))
-            again = self._generate(wide, prompt, tokenizer, options)
+            again = self._generate(wide, prompt, tokenizer, free_options)
             if again[1] / (len(again[0]) + 1) >= avg_logprob:
                 encoder_output, (tokens, logprob, no_speech_prob) = wide, again
                 avg_logprob = logprob / (len(tokens) + 1)
@@ -229,7 +235,6 @@ class WhisperTranscriber:
                           avg_logprob=avg_logprob, no_speech_prob=no_speech_prob)
         transcript = Transcript(text=text, final=final, language=language, segments=(segment,),
                                 confidence=_confidence((segment,)))
-        requests, expected = split_requests(expected)
         if requests:  # an open ask: decode again with only its words, unless heard whole already
             transcript = replace(transcript, logprob=round(logprob, 3))
         if requests and wanted(requests[0], text, language):
