@@ -329,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--open-pause-ms", default=str(EndpointingConfig().open_pause_ms),
                         help="comma-separated: an open answer (order, comment) the model calls complete "
                              "ends here")
+    parser.add_argument("--complete-min-pause-ms", default=str(EndpointingConfig().complete_min_pause_ms),
+                        help="comma-separated: a whole answer the model agrees with ends no sooner")
     parser.add_argument("--open-confident", default=str(EndpointingConfig().open_confident_threshold),
                         help="comma-separated: the turn model's probability from which an open answer ends "
                              "after --open-confident-pause-ms instead (1: never)")
@@ -355,13 +357,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configs = {
         f"ask={a} t={float(t):g} complete={c} open={o}"
-        + (f" sure={float(st):g}@{sp}" if float(st) < 1 else ""): EndpointingConfig(
+        + (f" sure={float(st):g}@{sp}" if float(st) < 1 else "") + (f" min={m}" if int(m) else ""):
+        EndpointingConfig(
             ask_pause_ms=int(a), max_pause_ms=args.max_pause_ms, complete_threshold=float(t),
             complete_pause_ms=int(c), open_pause_ms=int(o), open_confident_threshold=float(st),
-            open_confident_pause_ms=int(sp))
+            open_confident_pause_ms=int(sp), complete_min_pause_ms=int(m))
         for a in listed(args.ask_pause_ms) for t in listed(args.thresholds)
         for c in listed(args.complete_pause_ms) for o in listed(args.open_pause_ms)
-        for st in listed(args.open_confident)
+        for m in listed(args.complete_min_pause_ms) for st in listed(args.open_confident)
         for sp in listed(args.open_confident_pause_ms)[: None if float(st) < 1 else 1]
     }
     labels = []

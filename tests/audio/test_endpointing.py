@@ -66,7 +66,8 @@ def test_the_threshold_and_pauses_are_configurable() -> None:
     assert decide(500, answer=OPEN, completion=0.9, config=config) is Action.END_TURN
     for bad in ({"ask_pause_ms": 0}, {"ask_pause_ms": 2000}, {"complete_threshold": 1.0},
                 {"complete_pause_ms": 0}, {"open_pause_ms": -1}, {"open_confident_pause_ms": 0},
-                {"open_confident_threshold": 0.4}, {"open_confident_threshold": 1.1}):
+                {"open_confident_threshold": 0.4}, {"open_confident_threshold": 1.1},
+                {"complete_min_pause_ms": -1}):
         with pytest.raises(ConfigError):
             EndpointingConfig(**bad)  # type: ignore[arg-type]
 
@@ -85,6 +86,17 @@ def test_an_open_answer_the_model_is_sure_of_ends_after_a_shorter_pause(
     assert decide(pause_ms, answer=OPEN, completion=completion, config=config) is action
     # Off by default: only the open pause ends an open answer.
     assert decide(700, answer=OPEN, completion=0.999) is Action.KEEP_LISTENING
+
+
+@pytest.mark.parametrize(("pause_ms", "answer", "action"), [
+    (200, COMPLETE, Action.KEEP_LISTENING),  # "Yes," and the model agrees: not yet
+    (449, COMPLETE, Action.KEEP_LISTENING),
+    (450, COMPLETE, Action.END_TURN),
+    (200, UNKNOWN, Action.END_TURN),  # only whole answers wait for it
+])
+def test_a_whole_answer_may_wait_a_minimum_pause(pause_ms: int, answer: AnswerState, action: Action) -> None:
+    config = EndpointingConfig(complete_min_pause_ms=450)
+    assert decide(pause_ms, answer=answer, completion=0.99, config=config) is action
 
 
 def feed(endpointer: Endpointer, probabilities: list[float]) -> list[tuple[int, object]]:

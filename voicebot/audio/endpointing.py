@@ -58,6 +58,8 @@ class EndpointingConfig:
     complete_threshold: float = 0.5
     # A whole answer the turn model does not call complete ends after this pause (the silence rule's).
     complete_pause_ms: int = 600
+    # A whole answer the turn model agrees with ends no sooner than this into the pause (0: at once).
+    complete_min_pause_ms: int = 0
     # An open answer (AnswerState.OPEN) the turn model calls complete ends after this pause...
     open_pause_ms: int = 1300
     # ... or after this shorter one when the model is this sure (1.0: never sure enough).
@@ -76,6 +78,8 @@ class EndpointingConfig:
                 raise ConfigError(f"endpointing needs a positive {name}, got {getattr(self, name)}")
         if not 0.0 < self.complete_threshold < 1.0:
             raise ConfigError(f"complete_threshold must be between 0 and 1, got {self.complete_threshold}")
+        if self.complete_min_pause_ms < 0:
+            raise ConfigError(f"complete_min_pause_ms must be 0 or more, got {self.complete_min_pause_ms}")
         if not self.complete_threshold <= self.open_confident_threshold <= 1.0:
             raise ConfigError(f"open_confident_threshold must be between complete_threshold "
                               f"({self.complete_threshold}) and 1, got {self.open_confident_threshold}")
@@ -99,6 +103,8 @@ def decide(pause_ms: float, *, answer: AnswerState = AnswerState.UNKNOWN, comple
     if completion is None:
         return Action.ASK_TURN_MODEL
     if answer is AnswerState.PENDING or completion < cfg.complete_threshold:
+        return Action.KEEP_LISTENING
+    if answer is AnswerState.COMPLETE and pause_ms < cfg.complete_min_pause_ms:
         return Action.KEEP_LISTENING
     if answer is AnswerState.OPEN and pause_ms < cfg.open_pause_ms:
         sure = completion >= cfg.open_confident_threshold and pause_ms >= cfg.open_confident_pause_ms
