@@ -7,6 +7,7 @@ import pytest
 from faster_whisper.audio import pad_or_trim
 
 from tests.audio.speech import normalize, padded, synth, whisper_tiny
+from voicebot.engines.constrained import ONLY
 from voicebot.engines.whisper import WhisperTranscriber, encoder_input, retries_whole_window
 from voicebot.errors import ConfigError
 
@@ -76,3 +77,12 @@ def test_a_window_outside_10_to_30_seconds_is_refused(seconds: float) -> None:
 def test_only_an_unsure_short_window_decode_is_decoded_again(
         avg_logprob: float, threshold: float | None, window_frames: int, frames: int, again: bool) -> None:
     assert retries_whole_window(avg_logprob, threshold, window_frames, frames) is again
+
+
+def test_an_open_ask_reads_the_whole_window_whatever_the_setting() -> None:
+    # A phone number decoded restricted to digit words: the 15 s setting hears it as 30 s does.
+    audio = padded(synth("My number is five five five, one two three, four five six seven."), 300, 300)
+    ask = (ONLY + "zero oh one two three four five six seven eight nine",)
+    short = whisper_15s().transcribe(audio, language="en", expected=ask)
+    assert short == whisper_30s().transcribe(audio, language="en", expected=ask)
+    assert any(phrase.startswith(ONLY) for phrase, _ in short.alternatives)

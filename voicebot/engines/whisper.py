@@ -210,19 +210,22 @@ class WhisperTranscriber:
         output (one batched forced alignment) or, for an open ask, decode again restricted to its words."""
         features = self._model.feature_extractor(audio)
         frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
-        encoder_output = self._model.encode(encoder_input(features, options.window_frames))
+        requests, expected = split_requests(expected)
+        # An open ask's restricted decode reads whisper's whole window: over 15 s it lost 4 of 24 phone
+        # numbers on the phone corpus (BENCHMARKS.md, issue 12). Other turns take the configured window.
+        window = _WINDOW_FRAMES if requests else options.window_frames
+        encoder_output = self._model.encode(encoder_input(features, window))
         language = options.language or self._detect_language(encoder_output)
         tokenizer = self._tokenizer(language)
         prompt = self._model.get_prompt(tokenizer, self._prompt_tokens(tokenizer, options.initial_prompt),
                                         without_timestamps=True)
-        requests, expected = split_requests(expected)
         # An open ask's answer comes from the restricted decode, so its free decode is greedy: on the phone
         # corpus as right for menus, phone numbers and the intents said there, a date more, and ~50 ms of
         # CPU less a turn (BENCHMARKS.md, issue 10, open asks).
         free_options = replace(options, beam_size=OPEN_ASK_FREE_BEAM) if requests else options
         tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, free_options)
         avg_logprob = logprob / (len(tokens) + 1)
-        if retries_whole_window(avg_logprob, options.retry_logprob, options.window_frames, frames):
+        if retries_whole_window(avg_logprob, options.retry_logprob, window, frames):
             wide = self._model.encode(encoder_input(features, _WINDOW_FRAMES))
             again = self._generate(wide, prompt, tokenizer, free_options)
             if again[1] / (len(again[0]) + 1) >= avg_logprob:
