@@ -52,7 +52,8 @@ class SttConfig:
     beam_size: int = 3
     # Seconds of whisper's window the encoder reads for a turn under it (10-30): 15 costs ~60% less
     # CPU per decode than 30; a final it is unsure of is decoded again over 30 s, and with that 15 made
-    # as many mistakes as 30 on bench/wer.py's corpus (BENCHMARKS.md, issue 12). Partials always use 15.
+    # as many mistakes as 30 on bench/wer.py's corpus (BENCHMARKS.md, issue 12). Partials always use 15;
+    # open asks (menus, dates, phone numbers) always 30.
     encoder_window_s: float = 15.0
 
 
