@@ -63,6 +63,11 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "gmm16-warp@0.7": ("full16", {"strength": 0.7, "warp_base": True}),
     "gmm16-warp@0.6": ("full16", {"strength": 0.6, "warp_base": True}),
     "gmm16-warp@0.5": ("full16", {"strength": 0.5, "warp_base": True}),
+    "gmm16-warp@0.8": ("full16", {"strength": 0.8, "warp_base": True}),
+    # "auto": the strength `voice clone` chooses for each speaker (voice/strength.py: the closest of 0.8,
+    # 0.7, 0.6 that our STT hears within 2 words of the base voice on sentences not used below).
+    "gmm16-warp@auto": ("full16", {"strength": "auto", "warp_base": True}),
+    "gmm16-warp@auto1": ("full16", {"strength": "auto1", "warp_base": True}),  # within 1 word, not 2
     "blend8-paired-warp@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired", "gmm_below": 8,
                                           "warp_base": True}),
 }
@@ -164,6 +169,7 @@ def main() -> int:
     from voicebot.voice import cpu_clone, mapping
     from voicebot.voice.backend import base_synthesizer, transcribe
     from voicebot.voice.clips import load_clip
+    from voicebot.voice.cpu_engine import choose_strength
 
     speakers_dir = Path(args.speakers)
     speakers = sorted(p.name for p in speakers_dir.iterdir() if p.is_dir())
@@ -206,10 +212,23 @@ def main() -> int:
             models[variant] = cpu_clone.fit(data, cpu_clone.TrainingOptions(**TRAINING[variant]))
             rows[speaker]["train_s"][variant] = round(time.process_time() - started, 1)
             models[variant].save(model_file)
-        engines: list[tuple[str, Any]] = [
-            (name, cpu_clone.ClonedSynthesizer(base, models[SETTINGS[name][0]], speaker,
-                                               mapping.Mapping(**{**_BEFORE_WARP, **SETTINGS[name][1]})))
-            for name in args.settings]
+        engines: list[tuple[str, Any]] = []
+        for name in args.settings:
+            variant, chosen = SETTINGS[name]
+            how = {**_BEFORE_WARP, **chosen}
+            if str(how["strength"]).startswith("auto"):
+                started = time.process_time()
+                probe = mapping.Mapping(**{**how, "strength": 1.0})  # each candidate replaces the strength
+                choice = choose_strength(models[variant], base, probe, "en",
+                                         max_extra=1 if how["strength"] == "auto1" else 2)
+                assert choice is not None
+                how["strength"] = choice.strength
+                rows[speaker].setdefault("chosen_strength", {})[name] = {
+                    "strength": choice.strength, "cpu_s": round(time.process_time() - started, 1),
+                    "trials": [[t.strength, t.misheard_words] for t in choice.trials],
+                    "base_misheard_words": choice.base_misheard_words, "words": choice.words}
+            engines.append((name, cpu_clone.ClonedSynthesizer(base, models[variant], speaker,
+                                                              mapping.Mapping(**how))))
         if speaker == speakers[0]:
             engines.insert(0, ("base", base))
         for kind, engine in engines:
@@ -266,7 +285,9 @@ def main() -> int:
                            "similarity_to_others_8k", "wer_8k")},
             "min_margin": round(float(min(p["similarity"] - p["similarity_to_others"] for p in per)), 3),
             "all_closest_to_self": all(p["closest_is_self"] for p in per),
-            "all_closest_to_self_8k": all(p["closest_is_self_8k"] for p in per)}
+            "all_closest_to_self_8k": all(p["closest_is_self_8k"] for p in per),
+            **({"chosen_strength": {s: rows[s]["chosen_strength"][name]["strength"] for s in speakers}}
+               if str(SETTINGS[name][1].get("strength")).startswith("auto") else {})}
     summary = {"load_average_1min": round(os.getloadavg()[0], 1),
                "sentences": list(SENTENCES), "reference_clips": args.reference_clips,
                "settings": settings_summary, "base": _summary(stats["base"]), "speakers": rows}
@@ -398,6 +419,11 @@ def _summary(stats: dict[str, Any]) -> dict[str, Any]:
             "cpu_rtf": round(stats["cpu_s"] / stats["audio_s"], 3),
             "first_chunk_ms": round(1000 * float(np.median(stats["first_s"]))),
             "first_chunk_cpu_ms": round(1000 * float(np.median(stats["first_cpu_s"]))),
+            # Per test sentence (median over speakers): the first one has a comma, so Piper's first
+            # chunk is its first clause; the others are said in one chunk.
+            "first_chunk_cpu_ms_by_sentence": [
+                round(1000 * float(np.median(stats["first_cpu_s"][i::len(SENTENCES)])))
+                for i in range(min(len(SENTENCES), len(stats["first_cpu_s"])))],
             **_wer(stats)}
 
 

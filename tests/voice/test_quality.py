@@ -98,4 +98,5 @@ def test_voice_check_name_measures_the_clone_again(cloned: CloneResult,
     assert main(["voice", "check", "ana", "--voices-dir", str(voices)]) == 0
     out = capsys.readouterr().out
     assert "similarity to your voice in 04.wav (held back from training)" in out
+    assert f"strength in use: {cloned.profile.settings['strength']} (settings.strength in " in out
     assert "intelligibility: our speech-to-text got" in out

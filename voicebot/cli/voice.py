@@ -51,6 +51,8 @@ def _clone(args: argparse.Namespace) -> int:
                          progress=_progress())
     print(f"voice {result.profile.name!r} ready in {result.profile.directory}; "
           f"listen to {result.sample_path}")
+    if result.strength is not None:
+        print(result.strength.line())
     if result.quality is not None:
         for line in result.quality.lines():
             print(line)
@@ -97,6 +99,9 @@ def _check_voice(name: str, voices_dir: str | None) -> int:
     profile = find_profile(name, voices_dir)
     if profile is None:
         raise ConfigError(f"{name!r} is neither a clip file nor a voice (see: voicebot voice list)")
+    if "strength" in profile.settings:
+        print(f"strength in use: {profile.settings['strength']} (settings.strength in "
+              f"{profile.directory / 'voice.yml'})")
     for line in assess(profile, _progress()).lines():
         print(line)
     return 0

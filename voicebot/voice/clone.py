@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from voicebot.voice.assess import HELD_BACK_SETTING, assess, choose_held_back
 from voicebot.voice.clips import ClipLimits, ClipProblem, check_clips, load_clip
 from voicebot.voice.profile import ENGINES, NAME_PATTERN, PROFILE_FILE, Profile, Progress
 from voicebot.voice.quality import CloneQuality
+from voicebot.voice.strength import StrengthChoice
 
 DEFAULT_ENGINE = "cpu-clone"
 SAMPLE_FILE = "sample.wav"
@@ -32,6 +33,7 @@ class CloneResult:
     advice: tuple[ClipProblem, ...]  # problems that did not stop cloning
     sample_path: Path
     quality: CloneQuality | None = None  # None when the check was not asked for
+    strength: StrengthChoice | None = None  # cpu-clone, when the strength was chosen for this speaker
 
 
 def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
@@ -83,6 +85,15 @@ def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
                       clips=tuple(names), settings=chosen)
     try:
         profile = profile.build(say)
+        choice = None
+        if engine == "cpu-clone" and "strength" not in (settings or {}):
+            from voicebot.voice.cpu_engine import choose_profile_strength
+
+            say("choosing the conversion strength for this voice")
+            choice = choose_profile_strength(profile, say)
+            if choice is not None:
+                profile = replace(profile, settings={**profile.settings, "strength": choice.strength})
+                profile.save()
         say("writing a sample")
         synth = profile.synthesizer()
         chunks = list(synth.synthesize(SAMPLE_TEXTS.get(profile.languages[0].split("-")[0],
@@ -99,4 +110,4 @@ def clone_voice(name: str, clip_paths: Sequence[str | os.PathLike[str]], *,
     final = Profile(name=profile.name, directory=target, engine=profile.engine, languages=profile.languages,
                     clips=profile.clips, settings=profile.settings, checksum=profile.checksum,
                     artefacts=profile.artefacts)
-    return CloneResult(final, tuple(p for p in problems if not p.fatal), target / SAMPLE_FILE, report)
+    return CloneResult(final, tuple(p for p in problems if not p.fatal), target / SAMPLE_FILE, report, choice)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping as SettingsMap
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
+from voicebot.audio.resample import resample
 from voicebot.engines.base import Synthesizer
 from voicebot.errors import ConfigError
-from voicebot.voice import cpu_clone, gmm, mapping
+from voicebot.voice import backend, cpu_clone, gmm, mapping, quality, strength
 from voicebot.voice.clips import load_clip
 from voicebot.voice.profile import Profile, Progress
+
+_STT_RATE_HZ = 16_000
 
 
 def training_options(settings: SettingsMap[str, Any]) -> cpu_clone.TrainingOptions:
@@ -66,3 +73,42 @@ class CpuCloneEngine:
         name = f"{cpu_clone.ENGINE}:{profile.name}@{(profile.checksum or '')[:12]}"
         return cpu_clone.load_synthesizer(profile.directory / cpu_clone.MODEL_FILE, language,
                                           profile.speed, name, runtime_mapping(profile.settings))
+
+
+def choose_strength(model: cpu_clone.ConversionModel, base: Synthesizer, how: mapping.Mapping,
+                    language: str, candidates: Sequence[float] = strength.CANDIDATES,
+                    progress: Progress | None = None,
+                    max_extra: int = strength.MAX_EXTRA_MISHEARD_WORDS) -> strength.StrengthChoice | None:
+    """The closest strength that our speech-to-text hears about as well as the base voice
+    (voice/strength.py); None when there are no selection sentences for ``language``."""
+    say = progress or (lambda _msg: None)
+    sentences = strength.SELECTION_SENTENCES.get(language.split("-")[0])
+    if not sentences or not candidates:
+        return None
+
+    def misheard(audio: Any, rate_hz: int) -> list[int]:
+        return [quality.word_edits(text, backend.transcribe(resample(a, rate_hz, _STT_RATE_HZ), language))
+                for text, a in zip(sentences, audio, strict=True)]
+
+    spoken = [backend.synthesize_all(base, text).astype(np.float32) / 32768.0 for text in sentences]
+    base_misheard = sum(misheard(spoken, base.sample_rate_hz))
+    source = [resample(a, base.sample_rate_hz, model.sample_rate_hz) for a in spoken]
+    trials: list[strength.StrengthTrial] = []
+    for value in candidates:
+        converted = [model.convert(a, replace(how, strength=value)) for a in source]
+        trials.append(strength.StrengthTrial(value, sum(misheard(converted, model.sample_rate_hz))))
+        say(f"strength {value:g}: {trials[-1].misheard_words} word(s) misheard (base voice {base_misheard})")
+        if strength.acceptable(trials[-1], base_misheard, max_extra):
+            break
+    return strength.StrengthChoice(strength=strength.pick(trials, base_misheard, candidates[-1], max_extra),
+                                   trials=tuple(trials), base_misheard_words=base_misheard,
+                                   words=sum(quality.word_count(text) for text in sentences))
+
+
+def choose_profile_strength(profile: Profile,
+                            progress: Progress | None = None) -> strength.StrengthChoice | None:
+    """:func:`choose_strength` for a built cpu-clone profile, with its other runtime settings."""
+    language = profile.languages[0]
+    model = cpu_clone.ConversionModel.load(profile.directory / cpu_clone.MODEL_FILE)
+    return choose_strength(model, backend.base_synthesizer(language, profile.speed),
+                           runtime_mapping(profile.settings), language, progress=progress)

@@ -90,15 +90,25 @@ def gap_closed(colour_db: float, base_colour_db: float) -> float:
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
     """Word-level Levenshtein distance over the reference length (lowercase, punctuation dropped)."""
+    words = len(_words(reference))
+    if not words:
+        return 0.0 if not _words(hypothesis) else 1.0
+    return word_edits(reference, hypothesis) / words
+
+
+def word_edits(reference: str, hypothesis: str) -> int:
+    """Word-level Levenshtein distance (lowercase, punctuation dropped)."""
     ref, hyp = _words(reference), _words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
     row = list(range(len(hyp) + 1))
     for i, word in enumerate(ref, start=1):
         prev, row[0] = row[0], i
         for j, other in enumerate(hyp, start=1):
             prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (word != other))
-    return row[-1] / len(ref)
+    return row[-1]
+
+
+def word_count(text: str) -> int:
+    return len(_words(text))
 
 
 def _words(text: str) -> list[str]:
