@@ -79,6 +79,8 @@ def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
     ("pizza_order", "address", "It's 42 Baker Street, apartment 5.", COMPLETE),
     ("pizza_order", "address", "42 Baker Street,", INCOMPLETE),  # trailing off
     ("pizza_order", "address", "42 Baker Street in Springfield", OPEN),  # more after what it reads
+    ("pizza_order", "items", "42 Baker Street.", COMPLETE),  # "Anything else?" answered with the address
+    ("pizza_order", "items", "Two large pepperoni to 42 Baker Street and", INCOMPLETE),
     ("satisfaction_survey", "comment", "The driver was friendly.", OPEN),
     ("pizza_order", "items", "Two large pepperoni pizzas, please.", UNKNOWN),  # closed politely: the model
     ("satisfaction_survey", "comment", "It was cold, thank you", UNKNOWN),

@@ -68,6 +68,12 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         return AnswerState.INCOMPLETE
     if reader.intent(text) is not None or is_closer(text, language):
         return AnswerState.COMPLETE  # "can I talk to someone?", "repeat that", "that's all"
+    if _patterned_to_the_end(reader, text):
+        # A text slot's pattern reads it and nothing followed ("42 Baker Street."), whatever was asked
+        # (an address answers "Anything else?" too): as whole as a phone number with all its digits, so
+        # the turn model decides without the open answer's long wait. A caller who goes on ("...,
+        # apartment 5") is heard trailing off (a comma) or by the model.
+        return AnswerState.COMPLETE
     if spec is None:
         return AnswerState.UNKNOWN
     kind = spec.type
@@ -86,20 +92,22 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         return AnswerState.COMPLETE
     if kind in ("integer", "number"):
         return AnswerState.UNKNOWN if _number_may_go_on(words[-1], language) else AnswerState.COMPLETE
-    if kind == "text" and isinstance(value, str) and _said_to_the_end(text, value):
-        # The slot's pattern read it and nothing followed ("42 Baker Street."): as whole as a phone
-        # number with all its digits, so the turn model decides without the open answer's long wait.
-        # A caller who goes on ("..., apartment 5") is heard trailing off (a comma) or by the model.
-        return AnswerState.COMPLETE
     if kind in _OPEN_TYPES and not _ends_politely(words, language):
         return AnswerState.OPEN
     return AnswerState.UNKNOWN
 
 
-def _said_to_the_end(text: str, value: str) -> bool:
-    """Whether ``value`` (what a text slot's pattern matched in ``text``) is the end of what was said."""
-    at = text.lower().rfind(value.lower())
-    return at >= 0 and not any(ch.isalnum() for ch in text[at + len(value):])
+def _patterned_to_the_end(reader: SlotReader, text: str) -> bool:
+    """Whether a text slot's pattern (an address) reads ``text`` up to its last word."""
+    for slot in reader.dialogue.slots.values():
+        if slot.type != "text" or not slot.pattern:
+            continue
+        value = reader.read(slot, text, strict=True)
+        if isinstance(value, str) and value:
+            at = text.lower().rfind(value.lower())
+            if at >= 0 and not any(ch.isalnum() for ch in text[at + len(value):]):
+                return True
+    return False
 
 
 def _complete_if_read(reader: SlotReader, spec: SlotSpec, text: str) -> AnswerState:
