@@ -11,6 +11,7 @@ from voicebot.dialogue.events import CallerText, Listen, Say
 from voicebot.dialogue.loader import DEFAULT_LOW_CONFIDENCE, load_dialogue, load_dialogue_bytes
 from voicebot.dialogue.machine import Conversation
 from voicebot.dialogue.model import Dialogue
+from voicebot.dialogue.understanding import SlotReader
 
 ROOT = Path(__file__).resolve().parents[2] / "dialogues"
 
@@ -233,3 +234,26 @@ def test_a_five_heard_as_bye_is_a_five_but_a_real_bye_is_no_score(survey: Dialog
     assert bye.source == "unmatched" and bye.meaning is None  # the dialogue asks whether to end the call
     posterior = grammar.meaning_posterior(said, expected)
     assert posterior["intent:stop"] > 0.99
+
+
+def test_a_sentence_answer_with_its_number_misheard_is_read_through_the_substituted_words(
+        survey: Dialogue) -> None:
+    from voicebot.engines.substitution import SUBSTITUTE
+
+    expected = grammar.for_slot(survey, survey.slots["recommend"])
+    assert "six" in expected.substitutes and any(s.startswith(SUBSTITUTE) for s in expected.to_score)
+    reader = SlotReader(survey)
+    # eSpeak en-us-f3 saying "maybe a six" (scores as the recogniser gave them): whisper wrote "Maybe a fix."
+    alternatives = [("Six.", -12.166), ("Bye.", -12.514), ("Three.", -12.835),
+                    (SUBSTITUTE + "Maybe a six.", -4.691), (SUBSTITUTE + "Maybe a five.", -11.109),
+                    (SUBSTITUTE + "Maybe a one.", -11.598), (SUBSTITUTE + "Six a fix.", -14.0)]
+    reading = grammar.read_answer(reader, expected, "Maybe a fix.", 0.6, alternatives, -1.643)
+    assert (reading.source, reading.meaning, reading.text) == ("grammar", "6", "Maybe a six.")
+    assert reading.confidence is not None and reading.confidence >= grammar.ACCEPT_POSTERIOR
+    # the same on the phone line: "Maybe a six." is 8 nats less likely than what was heard, so nothing
+    # stands in and the question is asked again
+    far = [("One.", -13.794), (SUBSTITUTE + "Maybe a six.", -9.41), (SUBSTITUTE + "Maybe one fix.", -11.388)]
+    assert grammar.read_answer(reader, expected, "Maybe a fix.", 0.6, far, -1.462).source == "unmatched"
+    # a score question in Korean asks for no substitution
+    survey_ko = load_dialogue(ROOT / "satisfaction_survey_ko.yml")
+    assert grammar.for_slot(survey_ko, survey_ko.slots["recommend"]).substitutes == ()

@@ -136,6 +136,25 @@ def test_expected_answers_are_scored_on_the_same_audio_and_the_spoken_one_leads(
     assert 0 < (transcript.confidence or 0) <= 1
 
 
+def test_a_sentence_without_an_answer_word_is_scored_again_with_its_edge_words_replaced() -> None:
+    from voicebot.engines.substitution import heard_substituted, substitute_words
+
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    request = substitute_words(["one", "two", "six"])
+    transcript = live.transcribe(padded(synth("Maybe a fix."), 200, 200), language="en",
+                                 expected=("One.", "Two.", "Six.", request))
+    sentences = dict(heard_substituted(transcript.alternatives))
+    assert "fix" in normalize(transcript.text)
+    assert len(sentences) == 6 and all(logprob < 0 for logprob in sentences.values())
+    # the audio says "fix": the sentence with "six" in its place fits it better than with "one" or "two"
+    last_six = next(s for s in sentences if s.lower().endswith("six."))
+    assert sentences[last_six] > max(v for s, v in sentences.items() if s.lower().endswith(("one.", "two.")))
+    # where the transcript holds an answer word, nothing more is scored
+    heard_two = live.transcribe(padded(synth("Maybe a two."), 200, 200), language="en",
+                                expected=("One.", "Two.", request))
+    assert heard_substituted(heard_two.alternatives) == []
+
+
 def test_no_expected_answers_means_no_alternatives_and_long_audio_still_decodes() -> None:
     assert whisper_tiny().transcribe(padded(synth("Yes."), 200, 200)).alternatives == ()
     long = np.concatenate([padded(synth(ORDER), 300, 300)] * 4)

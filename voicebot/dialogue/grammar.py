@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from voicebot.dialogue import grammar_open
 from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.dialogue.render import english_number_words
+from voicebot.engines.substitution import heard_substituted, substitute_words
 
 if TYPE_CHECKING:
     from voicebot.dialogue.understanding import SlotReader
@@ -45,6 +46,9 @@ INTENT_LOG_PRIOR = -6.0
 CLEARLY_AHEAD = 0.6
 MAX_LOGPROB_GAP = 8.0
 MAX_STAND_IN_WORDS = 3
+# A sentence with its answer word replaced (engines/substitution.py) stands in for the transcript only
+# when it is at most this much less likely on the audio (nats) than what was heard.
+MAX_SUBSTITUTION_GAP = 4.0
 # An answer taken from the grammar with a smaller posterior than this is read back to the caller.
 ACCEPT_POSTERIOR = 0.9
 # Temperature scaling of the phrases' log-probabilities before the posterior (Guo et al. 2017): fitted by
@@ -118,6 +122,9 @@ class ExpectedAnswers:
     phrases: tuple[Phrase, ...]
     # An open ask's requests to the recogniser (grammar_open.py): the words its answers are made of.
     requests: tuple[str, ...] = ()
+    # A closed numeric ask's answer words, tried in place of each word of a sentence answer that holds
+    # none of them (engines/substitution.py; English only so far).
+    substitutes: tuple[str, ...] = ()
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -127,7 +134,10 @@ class ExpectedAnswers:
     def to_score(self) -> tuple[str, ...]:
         """The phrases worth scoring on the audio: only a closed grammar's answers can stand in for the
         transcript (:func:`choose`); an open one asks for a decode restricted to its words, if any."""
-        return tuple(p.text for p in self.phrases if p.scored) if self.closed else self.requests
+        if not self.closed:
+            return self.requests
+        scored = tuple(p.text for p in self.phrases if p.scored)
+        return (*scored, substitute_words(self.substitutes)) if self.substitutes else scored
 
     def meanings(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.meaning for p in self.phrases))
@@ -166,13 +176,17 @@ def for_slot(dialogue: Dialogue, spec: SlotSpec, extra: Sequence[str] = (),
     language = dialogue.language
     phrases: list[Phrase] = []
     closed = False
+    substitutes: tuple[str, ...] = ()
     kind = spec.type
     if kind in ("integer", "number") and _enumerable(spec):
         assert spec.minimum is not None and spec.maximum is not None
-        for n in range(int(spec.minimum), int(spec.maximum) + 1):
+        values = range(int(spec.minimum), int(spec.maximum) + 1)
+        for n in values:
             phrases.extend(Phrase(text, str(n), text not in _unscored_korean(n, language))
                            for text in number_phrases(n, language))
         closed = kind == "integer"
+        if closed and language == "en" and all(n >= 0 for n in values):
+            substitutes = tuple(english_number_words(n) for n in values)
     elif kind == "yes_no":
         phrases.extend(_yes_no_phrases(language))
         closed = True
@@ -189,7 +203,7 @@ def for_slot(dialogue: Dialogue, spec: SlotSpec, extra: Sequence[str] = (),
             phrases.append(Phrase(_sentence(said), found))
     phrases.extend(intent_phrases(dialogue))
     return ExpectedAnswers(spec.name, kind, closed, tuple(dict.fromkeys(phrases)),
-                           () if closed else grammar_open.requests_for(dialogue, spec))
+                           () if closed else grammar_open.requests_for(dialogue, spec), substitutes)
 
 
 def intent_phrases(dialogue: Dialogue) -> list[Phrase]:
@@ -262,6 +276,8 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
     if is_clear_intent(free_text):
         return Reading(free_text, free_confidence, "free")
     instead = _stand_in(free_text, alternatives, expected, posterior, free_logprob)
+    if instead is None and posterior:
+        instead = _substituted(alternatives, meaning, free_logprob)
     return instead if instead is not None else Reading(free_text, free_confidence, "unmatched")
 
 
@@ -282,6 +298,34 @@ def _stand_in(free_text: str, alternatives: Sequence[Alternative], expected: Exp
     # A short word that sounded like "bye" keeps a low posterior here, so the dialogue reads the answer
     # back ("I think you said 5. Is that right?") instead of taking it or ending the call.
     return Reading(text, round(share, 4), "grammar", best)
+
+
+def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], str | None],
+                 free_logprob: float | None) -> Reading | None:
+    """Rule 2 for a sentence answer whose answer word was misheard: the transcript with one word replaced by
+    an answer word (engines/substitution.py), when one meaning is clearly ahead among the sentences that
+    read as answers and its best sentence is about as likely on the audio as what was heard. Its
+    confidence is that share, so below :data:`ACCEPT_POSTERIOR` the dialogue reads it back."""
+    totals: dict[str, list[float]] = {}
+    best: dict[str, Alternative] = {}
+    for text, logprob in heard_substituted(alternatives):
+        found = meaning(text)
+        if found is None:
+            continue
+        totals.setdefault(found, []).append(SCORE_SHARPNESS * logprob)
+        if found not in best or logprob > best[found][1]:
+            best[found] = (text, logprob)
+    if not totals:
+        return None
+    scores = {m: _logsumexp(v) for m, v in totals.items()}
+    top = max(scores.values())
+    weights = {m: math.exp(s - top) for m, s in scores.items()}
+    winner = max(weights, key=lambda m: weights[m])
+    share = weights[winner] / sum(weights.values())
+    text, logprob = best[winner]
+    if share < CLEARLY_AHEAD or (free_logprob is not None and logprob < free_logprob - MAX_SUBSTITUTION_GAP):
+        return None
+    return Reading(text, round(share, 4), "grammar", winner)
 
 
 def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,

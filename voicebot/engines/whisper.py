@@ -33,6 +33,7 @@ from voicebot.engines.models import (
     default_whisper_model,
     resolve_whisper_model,
 )
+from voicebot.engines.substitution import SUBSTITUTE, split_substitution, variants
 from voicebot.errors import ConfigError, EngineError
 
 if TYPE_CHECKING:
@@ -243,14 +244,19 @@ class WhisperTranscriber:
         if requests and wanted(requests[0], text, language):
             transcript = self._decode_only(encoder_output, prompt, tokenizer, options, transcript,
                                            requests[0], logprob)
-        if not expected:
+        substitutes, expected = split_substitution(expected)
+        # A closed answer said in a sentence without an answer word: the sentence with one word replaced
+        # by each answer word is scored too (engines/substitution.py); none when an answer word is there.
+        sentences = variants(text, substitutes)
+        if not expected and not sentences:
             return transcript  # nothing to compare with: no scoring pass (partials, open asks, files)
         # The transcript's own log-probability comes from the beam search (its end token included), so
         # only the expected answers are scored again: every row scored costs ~3-8 ms of CPU.
-        rows = [tokenizer.encode(" " + phrase.strip()) for phrase in expected]
+        labels = [*expected, *(SUBSTITUTE + sentence for sentence in sentences)]
+        rows = [tokenizer.encode(" " + phrase.strip()) for phrase in (*expected, *sentences)]
         scored = self._score(encoder_output, tokenizer, rows, frames)
-        alternatives = tuple((phrase, round(score, 3))
-                             for phrase, (score, _) in zip(expected, scored, strict=True))
+        alternatives = tuple((label, round(score, 3))
+                             for label, (score, _) in zip(labels, scored, strict=True))
         return replace(transcript, alternatives=(*transcript.alternatives, *alternatives),
                        logprob=round(logprob, 3))
 

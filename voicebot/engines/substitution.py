@@ -1,0 +1,74 @@
+"""A request, passed among a transcriber's ``expected`` answers, to score the free transcript again with
+one of its words replaced by each of some words: a closed answer said in a sentence whose answer word
+was misheard ("Maybe a fix." for "maybe a six", "I give you a hand." for "I'd give you a ten").
+
+A grammar cannot list every sentence a caller may wrap a score in, but the caller's own words are in
+the transcript. Replacing each word in turn by each answer word, and scoring those sentences on the audio
+already encoded, asks the model which answer word fits where the caller said it; the dialogue then reads
+the sentences (grammar.py). It is only asked for where the transcript holds none of the answer words
+(:func:`variants` is empty otherwise), so turns heard whole cost nothing. Pure string helpers, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+SUBSTITUTE = "<|substitute|>"
+# A sentence answer ("I'd give it a nine") is short; a longer transcript is another sentence. Its answer
+# word comes first or last ("seven out of ten", "maybe a six"): 11 of the 11 answers this recovered on the
+# phone corpus were so, and only those two words are replaced (each costs a scored row per answer word).
+MIN_WORDS = 2
+MAX_WORDS = 6
+# "three out of five": the word after "of" is the scale's end, not the answer; replacing it would make
+# "free out of five" read as 5.
+_NOT_AFTER = frozenset({"of"})
+
+
+def substitute_words(words: Iterable[str]) -> str:
+    """The request: score the transcript with one word replaced by each of ``words``."""
+    return SUBSTITUTE + " ".join(dict.fromkeys(w.strip().lower() for w in words if w.strip()))
+
+
+def split_substitution(expected: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the words of the substitution request, if any; the other expected answers)."""
+    words: tuple[str, ...] = ()
+    rest = []
+    for item in expected:
+        if item.startswith(SUBSTITUTE):
+            words = tuple(item[len(SUBSTITUTE):].split())
+        else:
+            rest.append(item)
+    return words, tuple(rest)
+
+
+def variants(free_text: str, words: Sequence[str]) -> list[str]:
+    """The transcript with its first or its last word replaced by each of ``words``; none where the
+    transcript is shorter than :data:`MIN_WORDS` or longer than :data:`MAX_WORDS` words, or already holds
+    one of ``words`` or a digit (the dialogue reads it as it stands)."""
+    tokens = free_text.split()
+    if not words or not MIN_WORDS <= len(tokens) <= MAX_WORDS:
+        return []
+    bare = [_bare(t) for t in tokens]
+    if any(b in words or any(c.isdigit() for c in b) for b in bare):
+        return []
+    out = []
+    for i in dict.fromkeys((0, len(tokens) - 1)):
+        token = tokens[i]
+        if not bare[i] or (i and bare[i - 1] in _NOT_AFTER):
+            continue
+        start = len(token) - len(token.lstrip("\"'(")) if token else 0
+        end = len(token.rstrip(".,!?;:\"')…")) if token else 0
+        for word in words:
+            said = word.capitalize() if token[start:start + 1].isupper() else word
+            out.append(" ".join([*tokens[:i], token[:start] + said + token[end:], *tokens[i + 1:]]))
+    return out
+
+
+def heard_substituted(alternatives: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The substituted sentences with their log-probabilities, from a transcript's alternatives."""
+    return [(text[len(SUBSTITUTE):], logprob) for text, logprob in alternatives
+            if text.startswith(SUBSTITUTE)]
+
+
+def _bare(token: str) -> str:
+    return "".join(c for c in token.lower() if c.isalnum() or c == "'")
