@@ -280,6 +280,13 @@ def test_validate_shows_the_answers_expected_at_an_ask(capsys: pytest.CaptureFix
     code, out, _ = _run(capsys, "validate", str(ROOT / "pizza_order.yml"), "--grammar", "all")
     assert code == 0
     assert "ask.items (slot items, order_lines; open" in out and "bbq_chicken: Barbecue chicken." in out
+    assert "ask.phone (slot phone, phone; open: decoded again in its words)" in out
+    assert "    decoded again, only: zero oh o one two" in out
+    code, out, _ = _run(capsys, "validate", str(ROOT / "sales_compliance.yml"), "--grammar", "ask.dob_answer")
+    assert code == 0 and "(only where the free transcript reads as no date), only: January" in out
+    assert "numbers in digits" in out
+    code, out, _ = _run(capsys, "validate", str(ROOT / "pizza_order_ko.yml"), "--grammar", "ask.phone")
+    assert code == 0 and "open: the free transcript decides" in out and "decoded again" not in out
 
 
 def test_validate_grammar_of_an_unknown_ask_names_the_asks(capsys: pytest.CaptureFixture[str]) -> None:

@@ -77,7 +77,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _print_grammar(dialogue: Dialogue, wanted: str) -> bool:
     """Prints the expected answers of the asks ``wanted`` names; False (with an error) when none does."""
-    from voicebot.dialogue import grammar
+    from voicebot.dialogue import grammar, grammar_open
     from voicebot.dialogue.understanding import SlotReader
 
     reader = SlotReader(dialogue)
@@ -93,8 +93,11 @@ def _print_grammar(dialogue: Dialogue, wanted: str) -> bool:
             return reader.read(spec, said, strict=True)
 
         expected = grammar.for_slot(dialogue, spec, ask.hints, read=read)
-        kind = "closed" if expected.closed else "open: the free transcript decides, intents are scored"
+        kind = ("closed" if expected.closed else "open: decoded again in its words" if expected.requests
+                else "open: the free transcript decides")
         print(f"  {ask.id} (slot {ask.slot}, {spec.type}; {kind})")
+        for request in expected.requests:
+            print(f"    {grammar_open.describe_request(request)}")
         for line in expected.describe():
             print(f"    {line}")
     return True

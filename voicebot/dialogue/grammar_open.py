@@ -31,7 +31,15 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from voicebot.dialogue.model import Dialogue, SlotSpec
-from voicebot.engines.constrained import DIGITS, ONLY, heard_only, only_words
+from voicebot.engines.constrained import (
+    DIGITS,
+    ONLY,
+    allowed_words,
+    heard_only,
+    only_words,
+    split_requests,
+    wanted,
+)
 
 if TYPE_CHECKING:
     from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, Reading
@@ -91,6 +99,15 @@ def requests_for(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
     # A date is not decoded again where the free transcript already reads as one: whisper writes dates
     # well in digits, and the restricted decode's dates were no better there (BENCHMARKS.md).
     return (only_words(words, "date" if spec.type == "date" else None),) if words else ()
+
+
+def describe_request(request: str) -> str:
+    """One line for ``voicebot validate --grammar``: what a restricted decode may write, and when."""
+    (words,) = split_requests((request,))[0]
+    allowed = [("numbers in digits" if w == DIGITS else w) for w in allowed_words(words)]
+    when = "" if wanted(words, "", "en") == wanted(words, "1 January 1990", "en") else \
+        " (only where the free transcript reads as no date)"
+    return f"decoded again{when}, only: " + " ".join(allowed)
 
 
 def choose_open(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
