@@ -317,11 +317,9 @@ def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], s
             best[found] = (text, logprob)
     if not totals:
         return None
-    scores = {m: _logsumexp(v) for m, v in totals.items()}
-    top = max(scores.values())
-    weights = {m: math.exp(s - top) for m, s in scores.items()}
-    winner = max(weights, key=lambda m: weights[m])
-    share = weights[winner] / sum(weights.values())
+    posterior = _normalised(totals)
+    winner = max(posterior, key=lambda m: posterior[m])
+    share = posterior[winner]
     text, logprob = best[winner]
     if share < CLEARLY_AHEAD or (free_logprob is not None and logprob < free_logprob - MAX_SUBSTITUTION_GAP):
         return None
@@ -367,6 +365,11 @@ def meaning_posterior(alternatives: Sequence[Alternative],
         totals.setdefault(found, []).append(SCORE_SHARPNESS * logprob + prior)
     if not totals:
         return {}
+    return _normalised(totals)
+
+
+def _normalised(totals: dict[str, list[float]]) -> dict[str, float]:
+    """Each meaning's share of the probability, from its phrases' (sharpened) log-scores."""
     scores = {m: _logsumexp(v) for m, v in totals.items()}
     top = max(scores.values())
     weights = {m: math.exp(s - top) for m, s in scores.items()}
