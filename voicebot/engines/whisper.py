@@ -33,6 +33,7 @@ from voicebot.engines.models import (
     default_whisper_model,
     resolve_whisper_model,
 )
+from voicebot.engines.repetition import token_budget, without_loop
 from voicebot.engines.substitution import SUBSTITUTE, split_substitution, variants
 from voicebot.errors import ConfigError, EngineError
 
@@ -224,15 +225,19 @@ class WhisperTranscriber:
         # corpus as right for menus, phone numbers and the intents said there, a date more, and ~50 ms of
         # CPU less a turn (BENCHMARKS.md, issue 10, open asks).
         free_options = replace(options, beam_size=OPEN_ASK_FREE_BEAM) if requests else options
-        tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, free_options)
+        # A repetition loop runs to whisper's 448 tokens (seconds of CPU) unless the audio's length bounds it.
+        max_length = len(prompt) + token_budget(audio.size / STT_SAMPLE_RATE_HZ, _MAX_TOKENS - len(prompt))
+        tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, free_options,
+                                                         max_length)
         avg_logprob = logprob / (len(tokens) + 1)
         if retries_whole_window(avg_logprob, options.retry_logprob, window, frames):
             wide = self._model.encode(encoder_input(features, _WINDOW_FRAMES))
-            again = self._generate(wide, prompt, tokenizer, free_options)
+            again = self._generate(wide, prompt, tokenizer, free_options, max_length)
             if again[1] / (len(again[0]) + 1) >= avg_logprob:
                 encoder_output, (tokens, logprob, no_speech_prob) = wide, again
                 avg_logprob = logprob / (len(tokens) + 1)
-        text = _words_only(tokenizer.decode(tokens).strip())
+        # A loop the fallback decode did not end is cut back to its first round.
+        text = without_loop(_words_only(tokenizer.decode(tokens).strip()), _MAX_COMPRESSION_RATIO)
         if not text:
             return Transcript(text="", final=final, language=language, confidence=0.0)
         segment = Segment(text=text, start_s=0.0, end_s=round(audio.size / STT_SAMPLE_RATE_HZ, 3),
@@ -243,7 +248,7 @@ class WhisperTranscriber:
             transcript = replace(transcript, logprob=round(logprob, 3))
         if requests and wanted(requests[0], text, language):
             transcript = self._decode_only(encoder_output, prompt, tokenizer, options, transcript,
-                                           requests[0], logprob)
+                                           requests[0], logprob, max_length)
         substitutes, expected = split_substitution(expected)
         # A closed answer said in a sentence without an answer word: the sentence with one word replaced
         # by each answer word is scored too (engines/substitution.py); none when an answer word is there.
@@ -262,7 +267,7 @@ class WhisperTranscriber:
 
     def _decode_only(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
                      options: _DecodeOptions, transcript: Transcript, words: str,
-                     free_logprob: float) -> Transcript:
+                     free_logprob: float, max_length: int) -> Transcript:
         """The turn decoded again on the encoder output already computed, with every token but those of
         ``words`` suppressed: a digit string comes back as words ("five five five oh one two three", where
         the free decode wrote "555-123"), an order in the menu's words. Punctuation is suppressed too: it
@@ -270,7 +275,7 @@ class WhisperTranscriber:
         search) are returned as alternatives ``ONLY + text`` with their log-probabilities, best first; the
         transcript's own log-probability is read from its search the same way."""
         result = self._model.model.generate(
-            encoder_output, [prompt], max_length=_MAX_TOKENS, return_scores=True, suppress_blank=True,
+            encoder_output, [prompt], max_length=max_length, return_scores=True, suppress_blank=True,
             suppress_tokens=self._only_tokens(tokenizer, words), beam_size=options.beam_size,
             num_hypotheses=options.beam_size,
         )[0]
@@ -311,7 +316,7 @@ class WhisperTranscriber:
         return out
 
     def _generate(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
-                  options: _DecodeOptions) -> tuple[list[int], float, float]:
+                  options: _DecodeOptions, max_length: int) -> tuple[list[int], float, float]:
         """(tokens, their log-probability with the end token, no-speech probability)."""
         from faster_whisper.transcribe import get_compression_ratio
 
@@ -324,7 +329,7 @@ class WhisperTranscriber:
                 else {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
             )
             result = self._model.model.generate(
-                encoder_output, [prompt], max_length=_MAX_TOKENS, return_scores=True,
+                encoder_output, [prompt], max_length=max_length, return_scores=True,
                 return_no_speech_prob=True, suppress_blank=True,
                 suppress_tokens=self._suppressed_tokens(tokenizer), **sampling,
             )[0]

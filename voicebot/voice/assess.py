@@ -64,10 +64,19 @@ def _speak(synth: Synthesizer, texts: Sequence[str], language: str) -> tuple[qua
     return _stats(analysed), float(np.mean(errors))
 
 
+def _base_voice(profile: Profile, language: str) -> Synthesizer:
+    """The voice the clone converts from, at the clone's speed: the base figure the clone is held to."""
+    from voicebot.engines.voices import no_profiles, resolve_synthesizer
+    from voicebot.voice.backend import BASE_VOICES, base_synthesizer
+
+    if language.split("-")[0] in BASE_VOICES:
+        return base_synthesizer(language, profile.speed)
+    return resolve_synthesizer(None, language, profile_lookup=no_profiles)
+
+
 def assess(profile: Profile, progress: Progress | None = None) -> quality.CloneQuality:
     """Speaks check sentences with the clone and the base voice and compares both with the held-back
     clips (all clips when none was held back); checks the clips themselves for what limits a clone."""
-    from voicebot.engines.voices import no_profiles, resolve_synthesizer
     from voicebot.voice.backend import transcribe
 
     say = progress or (lambda _msg: None)
@@ -80,7 +89,7 @@ def assess(profile: Profile, progress: Progress | None = None) -> quality.CloneQ
     against = kept or list(clips)
     target = _stats([analysed[name] for name in against])
     clone, wer = _speak(profile.synthesizer(language), texts, language)
-    base, base_wer = _speak(resolve_synthesizer(None, language, profile_lookup=no_profiles), texts, language)
+    base, base_wer = _speak(_base_voice(profile, language), texts, language)
     facts = [clip_facts(clip, transcribe(resample(clip.samples, clip.sample_rate_hz, _RATE_HZ), language))
              for clip in clips.values()]
     spread = 12.0 * _stats(list(analysed.values())).log_f0_spread / np.log(2.0)
