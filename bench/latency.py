@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.audio.speech import padded, synth  # noqa: E402  (bench shares the tests' speech helpers)
+from tests.audio.speech import padded, speech_bounds_ms, synth  # noqa: E402  (bench shares the tests' speech helpers)
 from tests.session.helpers import engine_pool, live_server, real_time_caller  # noqa: E402
 from voicebot.audio.io import write_wav  # noqa: E402
 
@@ -132,30 +132,40 @@ def bench_strategy(calls: int) -> list[str]:
 # ---- barge-in ----
 
 
-async def _barge(trials: int) -> tuple[list[float], list[float]]:
+async def _barge(trials: int) -> dict[str, list[float]]:
+    """Each measure from the first frame of the caller's clip and from where its words begin."""
     import websockets
 
-    to_clear, to_last = [], []
+    clip = padded(synth("Yes, I would."), 0, 0)
+    words_s = speech_bounds_ms(clip)[0] / 1000  # Piper's clip begins with ~50 ms of near-silence
+    found: dict[str, list[float]] = {"clear": [], "last": [], "clear_words": [], "last_words": []}
     with tempfile.TemporaryDirectory() as tmp:
         async with live_server(Path(tmp), (BARGE,)) as (url, _):
             for _ in range(trials):
                 async with websockets.connect(f"{url}/ws?dialogue=barge_check") as ws:
                     await ws.send(json.dumps({"type": "start", "sample_rate_hz": 16000}))
-                    call = await real_time_caller(ws, [padded(synth("Yes, I would."), 0, 0),
-                                                       padded(synth("Yes."), 100, 0)],
+                    call = await real_time_caller(ws, [clip, padded(synth("Yes."), 100, 0)],
                                                   barge_in=("ask.wants", 1.5), timeout_s=60)
                 onset = call.barge_in_started_s
                 if onset is None or not call.clear_at_s or call.last_audio_before_clear_s is None:
                     continue
-                to_clear.append((call.clear_at_s[0] - onset) * 1000)
-                to_last.append((call.last_audio_before_clear_s - onset) * 1000)
-    return to_clear, to_last
+                found["clear"].append((call.clear_at_s[0] - onset) * 1000)
+                found["last"].append((call.last_audio_before_clear_s - onset) * 1000)
+                found["clear_words"].append((call.clear_at_s[0] - onset - words_s) * 1000)
+                found["last_words"].append((call.last_audio_before_clear_s - onset - words_s) * 1000)
+    return found
 
 
 def bench_barge(trials: int) -> list[str]:
-    to_clear, to_last = asyncio.run(_barge(trials))
-    return [f"| caller speech onset -> `clear` received | {len(to_clear)} | {_stats(to_clear)} |",
-            f"| caller speech onset -> last bot audio frame received | {len(to_last)} | {_stats(to_last)} |"]
+    found = asyncio.run(_barge(trials))
+    return [
+        f"| caller's words begin -> last bot audio frame received | {len(found['last_words'])} "
+        f"| {_stats(found['last_words'])} |",
+        f"| caller's words begin -> `clear` received (the client stops playing) "
+        f"| {len(found['clear_words'])} | {_stats(found['clear_words'])} |",
+        f"| caller's clip begins -> last bot audio frame received | {len(found['last'])} "
+        f"| {_stats(found['last'])} |",
+        f"| caller's clip begins -> `clear` received | {len(found['clear'])} | {_stats(found['clear'])} |"]
 
 
 def write_section(lines: list[str]) -> None:

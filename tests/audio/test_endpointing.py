@@ -19,7 +19,7 @@ from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnTaking, T
 from voicebot.errors import ConfigError
 
 FRAME_MS = 32
-TURNS = TurnTakingConfig(min_speech_ms=96)
+TURNS = TurnTakingConfig(min_speech_ms=96, fast_onset_threshold=1.0)
 COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, AnswerState.UNKNOWN
 PENDING, OPEN = AnswerState.PENDING, AnswerState.OPEN
 

@@ -11,7 +11,8 @@ FRAME_MS = 32
 def run(probabilities: list[float], config: TurnTakingConfig | None = None,
         frame_ms: float = FRAME_MS, finish: bool = False) -> list[tuple[int, object]]:
     """Returns (frame index, event) pairs so tests can also say *when* an event was noticed."""
-    machine = TurnTaking(config or TurnTakingConfig(min_speech_ms=96, end_silence_ms=320))
+    machine = TurnTaking(config or TurnTakingConfig(min_speech_ms=96, end_silence_ms=320,
+                                                    fast_onset_threshold=1.0))
     events: list[tuple[int, object]] = []
     for index, p in enumerate(probabilities):
         events += [(index, e) for e in machine.update(p, frame_ms)]
@@ -34,6 +35,28 @@ def test_end_is_dated_where_silence_began() -> None:
 
 def test_a_blip_shorter_than_min_speech_is_ignored() -> None:
     assert run([0.0, 0.9, 0.9, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]) == []
+
+
+FAST = TurnTakingConfig(min_speech_ms=160, end_silence_ms=320, fast_onset_threshold=0.8, fast_onset_ms=64)
+
+
+def test_a_run_of_sure_frames_starts_the_turn_before_min_speech() -> None:
+    # Two frames at 0.9 after a 0.6: noticed at frame 3 (64 ms of sure speech), dated at the first voiced
+    # frame, as the plain rule would date it at frame 5.
+    assert run([0.0, 0.6, 0.9, 0.95, 0.9, 0.9], FAST) == [(3, SpeechStarted(at_ms=32))]
+
+
+def test_unsure_frames_wait_for_min_speech() -> None:
+    assert run([0.0] + [0.7] * 6, FAST) == [(5, SpeechStarted(at_ms=32))]
+
+
+def test_a_dip_restarts_the_sure_run() -> None:
+    # 0.9, 0.7, 0.9: never 64 ms of sure frames in a row, so min_speech_ms (5 frames) decides.
+    assert run([0.9, 0.7, 0.9, 0.7, 0.9, 0.7], FAST) == [(4, SpeechStarted(at_ms=0))]
+
+
+def test_a_short_sure_blip_is_still_ignored() -> None:
+    assert run([0.0, 0.95, 0.1, 0.0, 0.95, 0.0, 0.0], FAST) == []
 
 
 def test_hysteresis_keeps_speech_between_the_two_thresholds() -> None:
@@ -101,7 +124,8 @@ def test_ten_ms_frames_give_the_same_times() -> None:
 
 @pytest.mark.parametrize("kwargs", [
     {"threshold": 0.3, "neg_threshold": 0.5}, {"threshold": 1.0}, {"end_silence_ms": 0},
-    {"min_speech_ms": 500, "max_speech_ms": 400},
+    {"min_speech_ms": 500, "max_speech_ms": 400}, {"fast_onset_threshold": 0.4},
+    {"fast_onset_threshold": 1.1}, {"fast_onset_ms": 0},
 ])
 def test_bad_config_is_a_config_error(kwargs: dict[str, float]) -> None:
     with pytest.raises(ConfigError):

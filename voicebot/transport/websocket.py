@@ -52,6 +52,7 @@ class WebSocketOutput:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closed = False
+        self._cleared = asyncio.Event()  # set by clear(): wakes the pump from its pacing wait
         self._task = asyncio.create_task(self._pump())
         self._epoch = 0  # bumped by clear(): a frame popped before it is dropped
         self.close_code = wire.CloseCode.NORMAL  # what close() ends with; a violation changes it
@@ -69,6 +70,7 @@ class WebSocketOutput:
         self._epoch += 1
         self._pacer.restart(time.monotonic())
         self._queue.appendleft(wire.clear())
+        self._cleared.set()
         self._kick()
 
     async def send_event(self, event: OutputEvent) -> None:
@@ -115,7 +117,10 @@ class WebSocketOutput:
                 delay_s = self._pacer.schedule(time.monotonic(), len(item))
                 if delay_s > 0:
                     epoch = self._epoch
-                    await asyncio.sleep(delay_s)
+                    # clear() cuts the wait short, so the `clear` message goes out at once.
+                    self._cleared.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._cleared.wait(), timeout=delay_s)
                     if epoch != self._epoch:
                         continue  # cleared while waiting: the pacer restarted from then
                 await self._ws.send_bytes(item)
