@@ -11,7 +11,7 @@ setting in SETTINGS (one run), and report, wideband and through an 8 kHz mu-law 
 resemblyzer needs torch, so it runs in a separate venv (.bench-venv) that this script creates if missing.
 
     .venv/bin/python bench/clone.py [--speakers DIR] [--reference-clips 6] [--settings NAME ...]
-        [--cache DIR] [--out bench/results/clone.json]
+        [--cache DIR] [--out bench/results/clone.json] [--whole-sentences]
 """
 
 from __future__ import annotations
@@ -157,6 +157,8 @@ def main() -> int:
                              "(default settings) against the base voice, calls alternating")
     parser.add_argument("--calls", type=int, default=2, help="calls per voice with --call (10 turns each)")
     parser.add_argument("--markdown", metavar="JSON", help="instead: print the tables of a finished run")
+    parser.add_argument("--whole-sentences", action="store_true",
+                        help="Piper renders each sentence in one go (as before the split decoder)")
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(Path(args.markdown).read_text())))
@@ -181,7 +183,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="clone-bench-"))
     cache = Path(args.cache) if args.cache else work
     cache.mkdir(parents=True, exist_ok=True)
-    base = base_synthesizer("en")
+    base = base_synthesizer("en", whole_sentences=args.whole_sentences)
     rows: dict[str, dict[str, Any]] = {}
     # "base" or "speaker/setting" -> wav paths (wideband) and their phone-line copies
     utterances: dict[str, list[str]] = {}
@@ -289,6 +291,7 @@ def main() -> int:
             **({"chosen_strength": {s: rows[s]["chosen_strength"][name]["strength"] for s in speakers}}
                if str(SETTINGS[name][1].get("strength")).startswith("auto") else {})}
     summary = {"load_average_1min": round(os.getloadavg()[0], 1),
+               "piper": "whole sentences" if args.whole_sentences else "split decoder",
                "sentences": list(SENTENCES), "reference_clips": args.reference_clips,
                "settings": settings_summary, "base": _summary(stats["base"]), "speakers": rows}
     out = Path(args.out)

@@ -148,8 +148,10 @@ class OpenVoiceEngine:
 
         with np.load(profile.directory / EMBEDDINGS_FILE) as data:
             source, target = data["source"], data["target"]
-        return OpenVoiceSynthesizer(base_synthesizer(language, profile.speed), _checkpoint(profile), source,
-                                    target, device=str(profile.settings.get("device", "cpu")),
+        # Each base chunk is converted on its own: whole sentences, not Piper's pieces of one.
+        base = base_synthesizer(language, profile.speed, whole_sentences=True)
+        return OpenVoiceSynthesizer(base, _checkpoint(profile), source, target,
+                                    device=str(profile.settings.get("device", "cpu")),
                                     name=f"openvoice:{profile.name}@{(profile.checksum or '')[:12]}")
 
 

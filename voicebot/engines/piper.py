@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicebot.engines.base import Int16Array
+from voicebot.engines.piper_decoder import DecodePlan, SplitDecoder, split_graph
 from voicebot.engines.text import normalize_for_speech, split_sentences
 from voicebot.errors import EngineError, ModelError
 
@@ -88,11 +89,14 @@ class PiperSynthesizer:
         seed: seeds onnxruntime before the model loads so this instance's noise, and hence its audio
             for the same sequence of texts, is reproducible (corpora, tests). It sets onnxruntime's
             process-wide seed.
+        split_decoder: decode each sentence's latent in pieces, so its audio leaves piece by piece
+            (engines/piper_decoder.py); False renders each sentence in one go.
     """
 
     def __init__(self, model_path: str | Path | None = None, length_scale: float = 1.0,
                  noise_scale: float | None = None, speaker_id: int | None = None, *,
-                 noise_w_scale: float | None = None, seed: int | None = None) -> None:
+                 noise_w_scale: float | None = None, seed: int | None = None,
+                 split_decoder: bool = True) -> None:
         path = Path(model_path) if model_path is not None else default_voice_path()
         config_path = Path(f"{path}.json")
         if not path.is_file():
@@ -110,7 +114,7 @@ class PiperSynthesizer:
         if speaker_id is not None and not 0 <= speaker_id < num_speakers:
             raise ModelError(f"{self.name} has {num_speakers} speaker(s); speaker_id {speaker_id} "
                              f"must be between 0 and {num_speakers - 1}")
-        self._voice = _load_voice(path, config, seed)
+        self._voice, self._decoder = _load_voice(path, config, seed, split_decoder)
 
         from piper import SynthesisConfig
 
@@ -120,30 +124,61 @@ class PiperSynthesizer:
                                        normalize_audio=False)
 
     def synthesize(self, text: str) -> Iterator[Int16Array]:
-        """Yields one int16 chunk per sentence as soon as it is synthesised (the first sentence's first
-        clause on its own, see :func:`split_first_clause`); the first one trimmed of its leading
-        silence."""
+        """Yields int16 chunks as soon as each is synthesised: sentence by sentence (the first sentence's
+        first clause on its own, see :func:`split_first_clause`), and with the split decoder each
+        sentence in pieces (the first about 0.37 s); the first chunk trimmed of its leading silence."""
         first = True
         for sentence in split_first_clause(split_sentences(text, self.language)):
-            audio = self._synthesize_sentence(normalize_for_speech(sentence, self.language))
-            if audio.size == 0:
-                continue
-            if first:
-                audio = trim_leading_silence(audio, self.sample_rate_hz)
-                first = False
-            yield audio
+            for audio in self._speak_sentence(normalize_for_speech(sentence, self.language)):
+                if audio.size == 0:
+                    continue
+                if first:
+                    audio = trim_leading_silence(audio, self.sample_rate_hz)
+                    first = False
+                yield audio
 
-    def _synthesize_sentence(self, sentence: str) -> Int16Array:
+    def _speak_sentence(self, sentence: str) -> Iterator[Int16Array]:
         try:
-            # Piper's phonemizer may still split a sentence; the caller gets it back as one chunk.
-            parts = [chunk.audio_float_array for chunk in self._voice.synthesize(sentence, self._config)]
+            if self._decoder is None:
+                # Piper's phonemizer may still split a sentence; the caller gets it back as one chunk.
+                parts = [chunk.audio_float_array for chunk in self._voice.synthesize(sentence, self._config)]
+                if parts:
+                    yield _to_pcm(np.concatenate(parts))
+                return
+            for phonemes in self._voice.phonemize(sentence):
+                if phonemes:
+                    feeds = _feeds(self._voice, self._voice.phonemes_to_ids(phonemes), self._config)
+                    for piece in self._decoder.audio(feeds):
+                        yield _to_pcm(piece)
         except Exception as exc:  # onnxruntime and espeak raise many types; one message for the operator
             raise EngineError(f"{self.name} failed on {sentence!r}: {exc}") from exc
-        if not parts:
-            return np.zeros(0, dtype=np.int16)
-        audio: npt.NDArray[np.float32] = np.concatenate(parts)
-        pcm: Int16Array = (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
-        return pcm
+
+
+def _to_pcm(audio: npt.NDArray[np.float32]) -> Int16Array:
+    pcm: Int16Array = (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
+    return pcm
+
+
+def _feeds(voice: Any, phoneme_ids: list[int], config: Any) -> dict[str, npt.NDArray[Any]]:
+    """The voice graph's inputs for one phonemised sentence, as ``PiperVoice.phoneme_ids_to_audio``
+    builds them."""
+    voice_config = voice.config
+
+    def pick(value: float | None, default: float) -> float:
+        return float(default if value is None else value)
+
+    ids = np.array([phoneme_ids], dtype=np.int64)
+    feeds: dict[str, npt.NDArray[Any]] = {
+        "input": ids,
+        "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
+        "scales": np.array([pick(config.noise_scale, voice_config.noise_scale),
+                            pick(config.length_scale, voice_config.length_scale),
+                            pick(config.noise_w_scale, voice_config.noise_w_scale)], dtype=np.float32),
+    }
+    if voice_config.num_speakers > 1:
+        speaker = voice_config.default_speaker_id if config.speaker_id is None else config.speaker_id
+        feeds["sid"] = np.array([speaker], dtype=np.int64)
+    return feeds
 
 
 def _read_config(config_path: Path) -> dict[str, Any]:
@@ -157,7 +192,8 @@ def _read_config(config_path: Path) -> dict[str, Any]:
     return result
 
 
-def _load_voice(path: Path, config: dict[str, Any], seed: int | None) -> Any:
+def _load_voice(path: Path, config: dict[str, Any], seed: int | None,
+                split_decoder: bool) -> tuple[Any, SplitDecoder | None]:
     try:
         import onnxruntime
         from piper import PiperVoice
@@ -171,10 +207,26 @@ def _load_voice(path: Path, config: dict[str, Any], seed: int | None) -> Any:
     # 10 one sentence took 550 ms of CPU spinning against 390 ms without, in the same wall time.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
-        # What PiperVoice.load does, with these session options.
-        session = onnxruntime.InferenceSession(str(path), sess_options=options,
-                                               providers=["CPUExecutionProvider"])
-        return PiperVoice(session=session, config=PiperConfig.from_dict(config))
+        decoder = _split_decoder(path, options) if split_decoder else None
+        # What PiperVoice.load does, with these session options; with the split decoder its session is
+        # the front half (the voice is then used for its phonemizer only).
+        session = decoder.front if decoder is not None else onnxruntime.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        return PiperVoice(session=session, config=PiperConfig.from_dict(config)), decoder
     except Exception as exc:  # onnxruntime reports a corrupt model with its own exception types
         raise ModelError(f"cannot load Piper voice {path}: {exc}; the file may be truncated, "
                          "download it again") from None
+
+
+def _split_decoder(path: Path, options: Any) -> SplitDecoder | None:
+    try:
+        import onnx
+    except ModuleNotFoundError:
+        _log.warning("the onnx package is missing (pip install onnx): Piper renders whole sentences, "
+                     "so first audio waits for the whole first sentence")
+        return None
+    graph = split_graph(onnx.load(str(path)))
+    if graph is None:
+        _log.info("%s: no decoder input to cut at; it renders whole sentences", path.name)
+        return None
+    return SplitDecoder(graph, options, DecodePlan())

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from voicebot.audio.pcm import int16_to_pcm_bytes
-from voicebot.audio.resample import resample
+from voicebot.audio.resample import StreamResampler
 from voicebot.dialogue.events import Say
 from voicebot.engines.base import Int16Array
 from voicebot.session.context import CallContext
@@ -115,28 +115,34 @@ class Speaker:
         await ctx.emit(BotWords(say.text, prompt_id=say.prompt_id))
         cached = engines.cached_prompt(synthesizer, say.text) if say.fixed else None
         if cached is not None:
+            # One resampler for the whole prompt: chunks can end mid-word (Piper's pieces, the clone's
+            # blocks), and a chunk resampled on its own rings at its edges (a click at each join).
+            to_call = StreamResampler(cached.sample_rate_hz, ctx.sample_rate_hz, "int16")
             for chunk in cached.chunks:
                 if generation != self._generation:
                     return
                 self._stamp("first_tts_chunk")
-                await self._play(chunk, cached.sample_rate_hz, say, generation)
+                await self._play(to_call.process(chunk), say, generation)
+            await self._play(to_call.flush(), say, generation)
             return
         stop = threading.Event()
         self._stop_synthesis = stop
         produced: list[Int16Array] = []
+        to_call = StreamResampler(synthesizer.sample_rate_hz, ctx.sample_rate_hz, "int16")
         async for chunk in _in_thread(engines.synthesize_chunks(synthesizer, say.text, stop), stop):
             if generation != self._generation:
                 return
             produced.append(chunk)
             self._stamp("first_tts_chunk")
-            await self._play(chunk, synthesizer.sample_rate_hz, say, generation)
+            await self._play(to_call.process(chunk), say, generation)
+        await self._play(to_call.flush(), say, generation)
         if say.fixed and not stop.is_set():
             engines.prompts.put(synthesizer.name, say.text, produced, synthesizer.sample_rate_hz)
 
-    async def _play(self, chunk: Int16Array, chunk_rate_hz: int, say: Say, generation: int) -> None:
+    async def _play(self, samples: Int16Array, say: Say, generation: int) -> None:
+        """Sends ``samples`` (at the call's rate)."""
         ctx = self._ctx
         rate_hz = ctx.sample_rate_hz
-        samples = chunk if chunk_rate_hz == rate_hz else resample(chunk, chunk_rate_hz, rate_hz)
         if samples.size == 0 or generation != self._generation:
             return
         now = ctx.clock()

@@ -38,8 +38,10 @@ class _DirectPiper:
             yield np.asarray(chunk.audio_int16_array, dtype=np.int16).reshape(-1)
 
 
-def base_synthesizer(language: str = "en", speed: float = 1.0) -> Synthesizer:
-    """The base voice a cloned voice converts from, for ``language``."""
+def base_synthesizer(language: str = "en", speed: float = 1.0, *,
+                     whole_sentences: bool = False) -> Synthesizer:
+    """The base voice a cloned voice converts from, for ``language``; ``whole_sentences`` for a converter
+    that converts each chunk on its own (Piper otherwise hands a sentence over in pieces)."""
     engine = BASE_VOICES.get(language.split("-")[0])
     if engine is None:
         raise ConfigError(f"the cpu-clone engine has no base voice for language {language!r}: "
@@ -51,7 +53,8 @@ def base_synthesizer(language: str = "en", speed: float = 1.0) -> Synthesizer:
         from voicebot.engines.registry import create_synthesizer
 
         # Seeded: the same text gives the same base audio, so training and tests are repeatable.
-        return create_synthesizer("piper", length_scale=length_scale, seed=0)
+        return create_synthesizer("piper", length_scale=length_scale, seed=0,
+                                  split_decoder=not whole_sentences)
     return _DirectPiper(length_scale)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from voicebot.audio.resample import resample
+from voicebot.audio.resample import StreamResampler, resample
 from voicebot.engines.base import Int16Array, Synthesizer
 from voicebot.errors import AudioError, ConfigError
 from voicebot.voice import backend, dtw, features, gmm, mapping, modulation, stream
@@ -154,18 +154,20 @@ class ClonedSynthesizer:
         model.convert(_warm_up_signal(self.sample_rate_hz), how)
 
     def synthesize(self, text: str) -> Iterator[Int16Array]:
+        # One stream for the whole reply: the base voice's chunks (sentences, and pieces of a sentence
+        # with Piper's split decoder) are consecutive stretches of one signal, so they are resampled and
+        # converted as one; a chunk resampled or converted on its own would click at its edges.
+        to_model = StreamResampler(self._base.sample_rate_hz, self.sample_rate_hz, "float32")
+        converter = stream.StreamingConverter(
+            lambda segment: self._model.convert(segment, self._how), self.sample_rate_hz, self._plan)
         for chunk in self._base.synthesize(text):
-            audio = resample(chunk.astype(np.float32) / 32768.0, self._base.sample_rate_hz,
-                             self.sample_rate_hz)
-            # One stream per base chunk: Piper's chunks are sentences, which end in a pause.
-            converter = stream.StreamingConverter(
-                lambda segment: self._model.convert(segment, self._how), self.sample_rate_hz, self._plan)
-            converter.push(audio)
+            converter.push(to_model.process(chunk.astype(np.float32) / 32768.0))
             while (block := converter.next_block()) is not None:
                 yield _to_int16(block)
-            rest = converter.finish()
-            if rest.size:
-                yield _to_int16(rest)
+        converter.push(to_model.flush())
+        rest = converter.finish()
+        if rest.size:
+            yield _to_int16(rest)
 
 
 def _warm_up_signal(sample_rate_hz: int) -> npt.NDArray[np.float32]:
