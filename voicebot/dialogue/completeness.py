@@ -62,7 +62,9 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
     language = reader.language
     words = normalize(text, language).split()
     if not words:
-        return AnswerState.UNKNOWN
+        # No words heard yet (a hesitation the recogniser dropped, a breath): nothing answers the
+        # question, so keep listening. The turn model called an "Um," complete here (bench/turn_eval.py).
+        return AnswerState.INCOMPLETE
     # Whisper writes what it heard trail off as "my number is...", "I'd like a," or "well -".
     if text.rstrip().endswith(_TRAILING_MARKS) or _ends_unfinished(words, language):
         return AnswerState.INCOMPLETE

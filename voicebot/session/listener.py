@@ -84,6 +84,10 @@ class Listener:
         self.busy = False  # holds caller audio it has not scored yet
         self.stt_name: str | None = None
         self._partial_busy = False
+        # One decode of this call at a time. The model serialises decodes anyway; this queue is ours, so a
+        # guess that went stale while it waited (the caller spoke again) is dropped instead of decoded
+        # ahead of the guess that counts, and a partial never starts while a guess runs or waits.
+        self._decoding = asyncio.Lock()
         self._odd_byte = b""
         self.samples_in = 0  # caller audio pushed by the door (usage metering)
 
@@ -316,7 +320,7 @@ class Listener:
             return
         if utterance.speculation is None and position_ms - silence >= settings.speculate_after_ms:
             audio = utterance.audio(silence + settings.speculate_after_ms)
-            future = asyncio.ensure_future(asyncio.to_thread(self._decode, audio))
+            future = asyncio.ensure_future(self._speculate(utterance, audio))
             # A guess dropped because the caller went on may still fail; its error is not the call's.
             future.add_done_callback(lambda f: f.cancelled() or f.exception())
             utterance.speculation = (silence, future)
@@ -362,12 +366,21 @@ class Listener:
 
     # ---- decoding ----
 
+    async def _speculate(self, utterance: _Utterance, audio: Float32Array) -> Transcript:
+        """The speculative decode of a pause; cancelled unheard when a newer pause replaced it."""
+        async with self._decoding:
+            current = utterance.speculation
+            if current is None or current[1] is not asyncio.current_task():
+                raise asyncio.CancelledError  # stale: the caller spoke again while it waited
+            return await asyncio.to_thread(self._decode, audio)
+
     async def _partial(self, audio: Float32Array) -> None:
-        if audio.size < STT_SAMPLE_RATE_HZ // 2 or self._partial_busy:
+        if audio.size < STT_SAMPLE_RATE_HZ // 2 or self._partial_busy or self._decoding.locked():
             return
         self._partial_busy = True  # one at a time: partials must not queue up behind each other
         try:
-            result = await asyncio.to_thread(self._decode, audio, True)
+            async with self._decoding:
+                result = await asyncio.to_thread(self._decode, audio, True)
         except Exception:
             return  # a partial is a courtesy; the final decode reports real failures
         finally:
@@ -410,7 +423,8 @@ class Listener:
                 ctx.count_meta("speculative_hits")
             else:
                 audio = utterance.audio(event.at_ms + ctx.settings.speculate_after_ms)
-                result = await asyncio.to_thread(self._decode, audio)
+                async with self._decoding:
+                    result = await asyncio.to_thread(self._decode, audio)
         except Exception as exc:
             # Any failure, not only ours: the main loop waits for this turn and must hear how it ended.
             ctx.inbox.put_nowait(Failed(exc))
