@@ -7,7 +7,8 @@ session would get it: its process CPU time after it was asked (each model on one
 is the time on a free core, less inflated by a loaded machine than wall time).
 
 - ``silence``: today's rule, the turn ends 600 ms into a pause (voicebot/audio/turn_taking.py);
-- ``smart_turn``: a 200 ms pause asks Smart Turn v3.2 (audio from 300 ms before the onset to now);
+- ``smart_turn``: a short pause (``--ask-pause-ms``, the product's 128 ms by default) asks Smart Turn
+  v3.2 (audio from 300 ms before the onset to now);
   complete -> the turn ends, else it waits for more words or the ceiling (voicebot/audio/endpointing.py);
 - ``smart_turn_dialogue``: the same, and at that pause whisper tiny.en transcribes the turn so far (the
   speculative decode) and the dialogue judges it against the question (voicebot/dialogue/completeness.py);
@@ -19,7 +20,7 @@ also waits for the speculative decode, started at the first frame 200 ms into th
 (today's session starts it at 240 ms), since the bot cannot answer before it.
 
     .venv/bin/python bench/turn_eval.py [--policies silence,smart_turn,smart_turn_dialogue]
-        [--thresholds 0.5,0.9] [--ask-pause-ms 200] [--max-pause-ms 1600] [--complete-pause-ms 600]
+        [--thresholds 0.5,0.9] [--ask-pause-ms 128] [--max-pause-ms 1600] [--complete-pause-ms 600]
         [--open-pause-ms 1000] [--open-confident 1,0.95] [--open-confident-pause-ms 700]
         [--encoder-window-s 15] [--json OUT]
 """

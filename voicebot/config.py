@@ -78,7 +78,7 @@ class TurnConfig:
     model_path: Path | None = None  # None: the Smart Turn file that make install put in the model cache
     # session.end_of_turn smart_turn: a pause this long asks the dialogue and the model; this one
     # ends any turn; the model's probability from which a turn counts as complete.
-    ask_pause_ms: int = 200
+    ask_pause_ms: int = 128
     max_pause_ms: int = 1600
     threshold: float = 0.5
     # A whole answer ("yes", a full phone number) the model does not call complete ends after this

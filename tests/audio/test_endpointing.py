@@ -20,6 +20,8 @@ from voicebot.errors import ConfigError
 
 FRAME_MS = 32
 TURNS = TurnTakingConfig(min_speech_ms=96, fast_onset_threshold=1.0)
+# The literals below were written for a 200 ms question pause (the default is shorter).
+ASK_200 = EndpointingConfig(ask_pause_ms=200)
 COMPLETE, INCOMPLETE, UNKNOWN = AnswerState.COMPLETE, AnswerState.INCOMPLETE, AnswerState.UNKNOWN
 PENDING, OPEN = AnswerState.PENDING, AnswerState.OPEN
 
@@ -50,7 +52,7 @@ PENDING, OPEN = AnswerState.PENDING, AnswerState.OPEN
     (1600, UNKNOWN, None, Action.END_TURN),
 ])
 def test_decide(pause_ms: int, answer: AnswerState, completion: float | None, action: Action) -> None:
-    assert decide(pause_ms, answer=answer, completion=completion) is action
+    assert decide(pause_ms, answer=answer, completion=completion, config=ASK_200) is action
 
 
 def test_the_threshold_and_pauses_are_configurable() -> None:
@@ -59,7 +61,7 @@ def test_the_threshold_and_pauses_are_configurable() -> None:
     assert decide(300, completion=0.7, config=config) is Action.KEEP_LISTENING
     assert decide(300, completion=0.8, config=config) is Action.END_TURN
     assert decide(1000, config=config) is Action.END_TURN
-    config = EndpointingConfig(complete_pause_ms=400, open_pause_ms=500)
+    config = EndpointingConfig(ask_pause_ms=200, complete_pause_ms=400, open_pause_ms=500)
     assert decide(399, answer=COMPLETE, completion=0.1, config=config) is Action.KEEP_LISTENING
     assert decide(400, answer=COMPLETE, completion=0.1, config=config) is Action.END_TURN
     assert decide(499, answer=OPEN, completion=0.9, config=config) is Action.KEEP_LISTENING
@@ -82,10 +84,10 @@ def test_the_threshold_and_pauses_are_configurable() -> None:
 ])
 def test_an_open_answer_the_model_is_sure_of_ends_after_a_shorter_pause(
         pause_ms: int, completion: float, action: Action) -> None:
-    config = EndpointingConfig(open_confident_threshold=0.95, open_confident_pause_ms=700)
+    config = EndpointingConfig(ask_pause_ms=200, open_confident_threshold=0.95, open_confident_pause_ms=700)
     assert decide(pause_ms, answer=OPEN, completion=completion, config=config) is action
     # Off by default: only the open pause ends an open answer.
-    assert decide(700, answer=OPEN, completion=0.999) is Action.KEEP_LISTENING
+    assert decide(700, answer=OPEN, completion=0.999, config=ASK_200) is Action.KEEP_LISTENING
 
 
 @pytest.mark.parametrize(("pause_ms", "answer", "action"), [
@@ -95,7 +97,7 @@ def test_an_open_answer_the_model_is_sure_of_ends_after_a_shorter_pause(
     (200, UNKNOWN, Action.END_TURN),  # only whole answers wait for it
 ])
 def test_a_whole_answer_may_wait_a_minimum_pause(pause_ms: int, answer: AnswerState, action: Action) -> None:
-    config = EndpointingConfig(complete_min_pause_ms=450)
+    config = EndpointingConfig(ask_pause_ms=200, complete_min_pause_ms=450)
     assert decide(pause_ms, answer=answer, completion=0.99, config=config) is action
 
 
@@ -108,7 +110,7 @@ def feed(endpointer: Endpointer, probabilities: list[float]) -> list[tuple[int, 
 
 
 def test_a_complete_verdict_ends_the_turn_where_the_pause_began() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     events = feed(endpointer, [0.9] * 10 + [0.0] * 7)
     # 7 frames (224 ms) of pause: the model is asked once, with the audio up to 544 ms.
     assert events == [(2, SpeechStarted(at_ms=0)), (16, AskTurnModel(pause_start_ms=320, at_ms=544))]
@@ -118,7 +120,7 @@ def test_a_complete_verdict_ends_the_turn_where_the_pause_began() -> None:
 
 
 def test_an_incomplete_verdict_waits_for_more_words_or_the_ceiling() -> None:
-    endpointer = Endpointer(TURNS, EndpointingConfig(max_pause_ms=640))
+    endpointer = Endpointer(TURNS, EndpointingConfig(ask_pause_ms=200, max_pause_ms=640))
     feed(endpointer, [0.9] * 10 + [0.0] * 7)
     assert endpointer.set_completion(320, 0.1) == []
     # The ceiling: 640 ms after the pause began (20 frames), whatever the model said.
@@ -126,7 +128,7 @@ def test_an_incomplete_verdict_waits_for_more_words_or_the_ceiling() -> None:
 
 
 def test_words_after_the_pause_make_a_new_question_and_drop_old_verdicts() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 7)
     events = feed(endpointer, [0.9] * 5 + [0.0] * 7)
     # The new pause began at frame 22 (704 ms); asked again at 22 + 7 frames.
@@ -136,7 +138,7 @@ def test_words_after_the_pause_make_a_new_question_and_drop_old_verdicts() -> No
 
 
 def test_a_complete_answer_ends_when_the_model_agrees() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 3)
     assert endpointer.set_answer(COMPLETE) == []  # a 96 ms gap is no pause yet
     assert feed(endpointer, [0.0] * 4) == [(16, AskTurnModel(pause_start_ms=320, at_ms=544))]
@@ -144,7 +146,7 @@ def test_a_complete_answer_ends_when_the_model_agrees() -> None:
 
 
 def test_a_complete_answer_the_model_doubts_ends_at_the_silence_rules_pause() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 7)
     endpointer.set_answer(COMPLETE, pause_start_ms=320)
     assert endpointer.set_completion(320, 0.1) == []  # "Yes," and the voice goes on
@@ -153,7 +155,7 @@ def test_a_complete_answer_the_model_doubts_ends_at_the_silence_rules_pause() ->
 
 
 def test_an_open_answer_waits_for_a_longer_pause_even_when_it_sounds_finished() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 7)
     endpointer.set_answer(OPEN, pause_start_ms=320)
     assert endpointer.set_completion(320, 0.99) == []
@@ -162,7 +164,7 @@ def test_an_open_answer_waits_for_a_longer_pause_even_when_it_sounds_finished() 
 
 
 def test_a_view_of_an_older_pause_is_dropped() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 3 + [0.9] * 5 + [0.0] * 3)
     assert endpointer.set_answer(COMPLETE, pause_start_ms=320) == []  # transcribed at the first pause
     # Dropped: at 200 ms into the new pause the model is asked, as if the dialogue had said nothing.
@@ -173,7 +175,7 @@ def test_a_view_of_an_older_pause_is_dropped() -> None:
 
 
 def test_the_models_verdict_waits_for_a_transcript_being_decoded() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 2)
     endpointer.set_answer(PENDING, pause_start_ms=320)
     assert [e for _, e in feed(endpointer, [0.0] * 5)] == [AskTurnModel(pause_start_ms=320, at_ms=544)]
@@ -182,7 +184,7 @@ def test_the_models_verdict_waits_for_a_transcript_being_decoded() -> None:
 
 
 def test_a_known_unfinished_start_is_never_sent_to_the_model() -> None:
-    endpointer = Endpointer(TURNS, EndpointingConfig(max_pause_ms=800))
+    endpointer = Endpointer(TURNS, EndpointingConfig(ask_pause_ms=200, max_pause_ms=800))
     feed(endpointer, [0.9] * 10 + [0.0] * 2)
     endpointer.set_answer(INCOMPLETE)
     events = feed(endpointer, [0.0] * 30)
@@ -190,7 +192,7 @@ def test_a_known_unfinished_start_is_never_sent_to_the_model() -> None:
 
 
 def test_speaking_again_forgets_the_dialogues_view_of_the_shorter_transcript() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 2)
     endpointer.set_answer(INCOMPLETE)
     events = feed(endpointer, [0.9] * 5 + [0.0] * 7)
@@ -198,7 +200,7 @@ def test_speaking_again_forgets_the_dialogues_view_of_the_shorter_transcript() -
 
 
 def test_a_click_inside_the_pause_keeps_the_pause_and_its_verdict() -> None:
-    endpointer = Endpointer(TURNS)
+    endpointer = Endpointer(TURNS, ASK_200)
     feed(endpointer, [0.9] * 10 + [0.0] * 7)
     endpointer.set_completion(320, 0.2)
     assert feed(endpointer, [0.8, 0.0, 0.0]) == []  # 32 ms of sound is shorter than resume_speech_ms
