@@ -394,6 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--language", choices=["en", "ko"], help="only this language")
     parser.add_argument("--ask", action="append", help="only these ask types")
     parser.add_argument("--every", type=int, default=1, metavar="N", help="take every Nth file (quick runs)")
+    parser.add_argument("--start", type=int, default=0, metavar="K",
+                        help="with --every: start at the Kth matching file (--every 2 --start 1: the tuning "
+                             "half that the held-out --every 2 leaves out)")
     parser.add_argument("--config", type=Path, help="voicebot.yml whose stt settings to use")
     parser.add_argument("--dialogues", type=Path, default=Path("dialogues"), help="dialogues directory")
     parser.add_argument("--json", type=Path, help="write every answer's result here")
@@ -404,8 +407,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: unknown --mode {', '.join(unknown) or '(none)'}; choose from {', '.join(RECOGNIZERS)}",
               file=sys.stderr)
         return 2
-    if args.every < 1:
-        print("error: --every must be at least 1", file=sys.stderr)
+    if args.every < 1 or args.start < 0:
+        print("error: --every must be at least 1 and --start at least 0", file=sys.stderr)
         return 2
 
     def log(message: str) -> None:
@@ -415,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if (not args.condition or r["condition"] in args.condition)
             and (not args.voice or r["voice"] in args.voice)
             and (not args.language or r["language"] == args.language)
-            and (not args.ask or r["ask"] in args.ask)][::args.every]
+            and (not args.ask or r["ask"] in args.ask)][args.start::args.every]
     if not rows:
         print("error: no corpus file matches these filters", file=sys.stderr)
         return 2

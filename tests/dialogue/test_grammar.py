@@ -257,3 +257,27 @@ def test_a_sentence_answer_with_its_number_misheard_is_read_through_the_substitu
     # a score question in Korean asks for no substitution
     survey_ko = load_dialogue(ROOT / "satisfaction_survey_ko.yml")
     assert grammar.for_slot(survey_ko, survey_ko.slots["recommend"]).substitutes == ()
+
+
+def test_a_sentence_answer_comes_unscored_and_is_still_read_by_the_grammar(survey: Dialogue) -> None:
+    # The recogniser scores no bare phrase against four words or more (engines/scoring.py): the transcript
+    # comes with its log-probability and no alternatives, and is taken as a sentence answer, not confirmed
+    # for whisper's low token confidence.
+    conv, _ = _ask_satisfaction(survey)
+    actions = conv.handle(CallerText("I'd give it a four.", 0.31, (), logprob=-2.1))
+    assert conv.slots["satisfaction"] == 4
+    assert [t for t in conv.record.turns if t.role == "caller"][-1].confidence == \
+        grammar.SENTENCE_ANSWER_CONFIDENCE
+    assert any(isinstance(a, Listen) and a.slot == "recommend" for a in actions)
+    # eSpeak en-us's "I'd give you a ten" on the phone line: only the substituted sentences were scored
+    substituted = (("<|substitute|>I give you a ten.", -8.829), ("<|substitute|>I give you a nine.", -10.766),
+                   ("<|substitute|>I give you a one.", -11.798), ("<|substitute|>I give you a two.", -12.828))
+    conv.handle(CallerText("I give you a hand.", 0.4766, substituted, logprob=-5.188))
+    assert conv.slots["recommend"] == 10
+
+
+def test_typed_text_without_a_log_probability_is_not_read_by_the_grammar(survey: Dialogue) -> None:
+    conv, _ = _ask_satisfaction(survey)
+    conv.handle(CallerText("I'd give it a four.", 0.31))
+    caller = [t for t in conv.record.turns if t.role == "caller"][-1]
+    assert caller.confidence == 0.31  # chat and other recognisers: as before

@@ -155,6 +155,22 @@ def test_a_sentence_without_an_answer_word_is_scored_again_with_its_edge_words_r
     assert heard_substituted(heard_two.alternatives) == []
 
 
+def test_a_sentence_answer_heard_whole_is_not_scored_but_keeps_its_log_probability() -> None:
+    from voicebot.engines.scoring import YES_NO
+
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    sentence = live.transcribe(padded(synth("I would give it a five."), 200, 200), language="en",
+                               expected=("One.", "Five.", "Bye."))
+    assert normalize(sentence.text).startswith("i would give it")
+    assert sentence.alternatives == () and sentence.logprob is not None and sentence.logprob < 0
+    # at a yes/no question a yes in other words is read as it stands; a bare "Yes." is scored
+    yes_no = ("Yes.", "No.", "Bye.", YES_NO)
+    other_words = live.transcribe(padded(synth("Yes, go ahead."), 200, 200), language="en", expected=yes_no)
+    assert other_words.alternatives == () and other_words.logprob is not None
+    bare = live.transcribe(padded(synth("Yes."), 200, 200), language="en", expected=yes_no)
+    assert [text for text, _ in bare.alternatives] == ["Yes.", "No.", "Bye."]
+
+
 def test_no_expected_answers_means_no_alternatives_and_long_audio_still_decodes() -> None:
     assert whisper_tiny().transcribe(padded(synth("Yes."), 200, 200)).alternatives == ()
     long = np.concatenate([padded(synth(ORDER), 300, 300)] * 4)

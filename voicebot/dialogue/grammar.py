@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from voicebot.dialogue import grammar_open
 from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.dialogue.render import english_number_words
+from voicebot.engines.scoring import STAND_IN_WORDS, YES_NO, plain
 from voicebot.engines.substitution import heard_substituted, substitute_words
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ INTENT_LOG_PRIOR = -6.0
 # "three" far more.
 CLEARLY_AHEAD = 0.6
 MAX_LOGPROB_GAP = 8.0
-MAX_STAND_IN_WORDS = 3
+MAX_STAND_IN_WORDS = STAND_IN_WORDS
 # A sentence with its answer word replaced (engines/substitution.py) stands in for the transcript only
 # when it is at most this much less likely on the audio (nats) than what was heard.
 MAX_SUBSTITUTION_GAP = 4.0
@@ -137,6 +138,8 @@ class ExpectedAnswers:
         if not self.closed:
             return self.requests
         scored = tuple(p.text for p in self.phrases if p.scored)
+        if self.slot_type == "yes_no":  # a yes or no in other words is read as it stands (scoring.py)
+            scored = (*scored, YES_NO)
         return (*scored, substitute_words(self.substitutes)) if self.substitutes else scored
 
     def meanings(self) -> tuple[str, ...]:
@@ -251,14 +254,15 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
     answers, intents included (phrasing and casing variants of one answer add up instead of splitting the
     probability, as they do in the transcript's own token probabilities).
     """
-    posterior = meaning_posterior(alternatives, expected) if expected is not None and expected.closed else {}
+    closed = expected is not None and expected.closed
+    posterior = meaning_posterior(alternatives, expected) if closed else {}
     heard = meaning(free_text)
     if heard is not None:
         # The posterior speaks for the transcript only where the caller said an expected answer as it
         # stands ("Four.") or in a word or two: "We are three people" is not scored by the bare "Three.".
-        as_expected = expected is not None and _plain(free_text) in {_plain(p.text) for p in expected.phrases}
+        as_expected = expected is not None and plain(free_text) in {plain(p.text) for p in expected.phrases}
         # (For numbers only: a yes said as "Go ahead." is no scored phrase, so no posterior speaks for it.)
-        bare = as_expected or (len(_plain(free_text).split()) <= BARE_ANSWER_WORDS
+        bare = as_expected or (len(plain(free_text).split()) <= BARE_ANSWER_WORDS
                                and expected is not None and expected.slot_type in _NUMERIC)
         if posterior and bare and not as_expected:
             # A word the parser reads that is no way of saying an answer ("Second." read as 2, where the
@@ -268,7 +272,7 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
                 return instead
         if posterior and bare:
             confidence: float | None = round(posterior.get(heard, 0.0), 4)
-        elif posterior:
+        elif closed:  # a sentence answer, whose phrases' scores the recogniser may not compute (scoring.py)
             confidence = max(free_confidence or 0.0, SENTENCE_ANSWER_CONFIDENCE)
         else:
             confidence = free_confidence
@@ -276,7 +280,7 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
     if is_clear_intent(free_text):
         return Reading(free_text, free_confidence, "free")
     instead = _stand_in(free_text, alternatives, expected, posterior, free_logprob)
-    if instead is None and posterior:
+    if instead is None and closed:
         instead = _substituted(alternatives, meaning, free_logprob)
     return instead if instead is not None else Reading(free_text, free_confidence, "unmatched")
 
@@ -287,7 +291,7 @@ def _stand_in(free_text: str, alternatives: Sequence[Alternative], expected: Exp
     answers = {m: p for m, p in posterior.items() if not m.startswith(INTENT)}
     # Only a short utterance is a garbled short answer; the phrases are scored without an end token, so a
     # "Yeah." would fit the start of "I'd like to speak to a real person" as well as a yes.
-    if not answers or expected is None or len(_plain(free_text).split()) > MAX_STAND_IN_WORDS:
+    if not answers or expected is None or len(plain(free_text).split()) > MAX_STAND_IN_WORDS:
         return None
     best, share = max(answers.items(), key=lambda kv: kv[1])
     text, logprob = _best_phrase(alternatives, expected, best)
@@ -411,10 +415,6 @@ def _sentence(said: str) -> str:
         return said
     said = said[0].upper() + said[1:]
     return said if said[-1] in ".?!" else said + "."
-
-
-def _plain(text: str) -> str:
-    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
 
 
 def _logsumexp(values: Sequence[float]) -> float:

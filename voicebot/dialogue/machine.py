@@ -370,7 +370,9 @@ class Conversation:
         nothing may stand in for what the caller said there."""
         listen = self._question.listen
         expected = listen.expected if listen is not None else None
-        if expected is None or not event.alternatives:
+        # A closed ask's sentence answer comes without scores (engines/scoring.py), but with the transcript's
+        # log-probability: the grammar still reads it (a sentence answer's confidence, its substitutions).
+        if expected is None or not (event.alternatives or (expected.closed and event.logprob is not None)):
             return event, None
         reading = grammar.read_answer(self._reader, expected, event.text, event.confidence,
                                       event.alternatives, event.logprob, _UNSURE_STOP_WORDS)

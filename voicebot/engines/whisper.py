@@ -34,6 +34,7 @@ from voicebot.engines.models import (
     resolve_whisper_model,
 )
 from voicebot.engines.repetition import token_budget, without_loop
+from voicebot.engines.scoring import split_yes_no, worth_scoring
 from voicebot.engines.substitution import SUBSTITUTE, split_substitution, variants
 from voicebot.errors import ConfigError, EngineError
 
@@ -71,9 +72,10 @@ OPEN_ASK_FREE_BEAM = 1
 _MAX_TOKENS = 448
 # faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
 _MAX_COMPRESSION_RATIO = 2.4
-# Encoder frames (20 ms each) past the end of the speech that scoring attends to: 1 s ranked the
-# real-voice digits as well as 3 s and 30 s (BENCHMARKS.md, issue 10), at a third of 3 s's cost.
-_SCORE_MARGIN_FRAMES = 50
+# Encoder frames (20 ms each) past the end of the turn's audio that scoring attends to: 1 s ranked the
+# real-voice digits as well as 3 s and 30 s, and none as well on the phone corpus's tuning half (numbers
+# 255 against 253 right, yes/no alike) for ~5 ms less a turn (BENCHMARKS.md, issue 10).
+_SCORE_MARGIN_FRAMES = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +212,7 @@ class WhisperTranscriber:
         """One utterance of at most 30 s: encode once, decode without timestamps at temperature 0 (the
         way plain faster-whisper scores best here), then score the expected answers on the same encoder
         output (one batched forced alignment) or, for an open ask, decode again restricted to its words."""
-        # The extractor pads 160 samples and so returns one frame past the audio; faster-whisper's own
-        # transcribe() drops it, as whisper's log-mel does. Kept, it cost 3 words of 251 on noisy speech
-        # and 1 on telephone (bench/wer.py's corpus, 30 s window) against plain faster-whisper.
-        features = self._model.feature_extractor(audio)[..., :-1]
+        features = self._model.feature_extractor(audio)
         frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
         requests, expected = split_requests(expected)
         # An open ask's restricted decode reads whisper's whole window: over 15 s it lost 4 of 24 phone
@@ -253,11 +252,17 @@ class WhisperTranscriber:
             transcript = self._decode_only(encoder_output, prompt, tokenizer, options, transcript,
                                            requests[0], logprob, max_length)
         substitutes, expected = split_substitution(expected)
+        yes_no, expected = split_yes_no(expected)
         # A closed answer said in a sentence without an answer word: the sentence with one word replaced
         # by each answer word is scored too (engines/substitution.py); none when an answer word is there.
         sentences = variants(text, substitutes)
+        asked = bool(expected)
+        if not worth_scoring(text, expected, language, yes_no=yes_no):
+            expected = ()  # a sentence the dialogue reads as it stands (engines/scoring.py)
         if not expected and not sentences:
-            return transcript  # nothing to compare with: no scoring pass (partials, open asks, files)
+            # Nothing to compare with: no scoring pass (partials, open asks, files). A closed answer read as
+            # it stands still carries its log-probability: the dialogue knows its answers were asked for.
+            return replace(transcript, logprob=round(logprob, 3)) if asked else transcript
         # The transcript's own log-probability comes from the beam search (its end token included), so
         # only the expected answers are scored again: every row scored costs ~3-8 ms of CPU.
         labels = [*expected, *(SUBSTITUTE + sentence for sentence in sentences)]

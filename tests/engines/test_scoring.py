@@ -1,0 +1,43 @@
+"""Which closed answers are worth scoring against the expected phrases (engines/scoring.py)."""
+
+from __future__ import annotations
+
+from voicebot.engines.scoring import YES_NO, split_yes_no, worth_scoring
+
+# A 0-10 score question's scored phrases, and a yes/no question's (dialogue/grammar.py).
+SCORES = ("Zero.", "One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight.", "Nine.", "Ten.",
+          "Stop.", "Goodbye.", "Bye.")
+YES_NO_PHRASES = ("Yes.", "Yeah.", "Sure.", "That's right.", "Correct.", "No.", "Nope.", "Stop.", "Goodbye.",
+                  "Bye.")
+
+
+def test_a_short_transcript_is_scored_whatever_it_reads_as() -> None:
+    # phone-corpus transcripts: "Four." (an expected phrase), "4." (a bare answer), "Bye." for "five"
+    for heard in ("Four.", "4.", "Bye.", "Probably a coupe.", "um, free."):
+        assert worth_scoring(heard, SCORES, "en")
+
+
+def test_a_sentence_is_read_as_it_stands_and_not_scored() -> None:
+    # the dialogue never lets a bare phrase stand in for four or more words, nor judges a sentence by them
+    for heard in ("I'd give it a five.", "Put me through to a manager.", "I give you a hand."):
+        assert not worth_scoring(heard, SCORES, "en")
+    assert not worth_scoring("Four.", (), "en")
+
+
+def test_a_phrase_longer_than_the_stand_in_limit_keeps_its_own_length() -> None:
+    assert worth_scoring("I would say yes please.", ("I would say yes please.", "No."), "en")
+    assert not worth_scoring("I would say yes please thanks.", ("I would say yes please.", "No."), "en")
+
+
+def test_a_yes_or_no_in_other_words_is_not_scored_but_an_expected_one_and_a_garbled_one_are() -> None:
+    # eSpeak en-gb on the phone line: "yeah sure" -> "Yeah sure.", "no I haven't" -> "No, I haven't."
+    assert not worth_scoring("Yeah sure.", YES_NO_PHRASES, "en", yes_no=True)
+    assert not worth_scoring("No, I haven't.", YES_NO_PHRASES, "en", yes_no=True)
+    assert worth_scoring("Yeah.", YES_NO_PHRASES, "en", yes_no=True)  # its confidence is the posterior
+    assert worth_scoring("Next slide.", YES_NO_PHRASES, "en", yes_no=True)  # eSpeak's "that's right"
+    assert worth_scoring("Yeah sure.", YES_NO_PHRASES, "en")  # not a yes/no question: a short answer
+
+
+def test_the_yes_no_request_travels_among_the_expected_answers() -> None:
+    assert split_yes_no(("Yes.", YES_NO, "No.")) == (True, ("Yes.", "No."))
+    assert split_yes_no(("Yes.",)) == (False, ("Yes.",))
