@@ -212,7 +212,10 @@ class WhisperTranscriber:
         """One utterance of at most 30 s: encode once, decode without timestamps at temperature 0 (the
         way plain faster-whisper scores best here), then score the expected answers on the same encoder
         output (one batched forced alignment) or, for an open ask, decode again restricted to its words."""
-        features = self._model.feature_extractor(audio)
+        # The extractor pads 160 samples and so returns one frame past the audio; faster-whisper's own
+        # transcribe() drops it, as whisper's log-mel does. Kept, it cost 3 words of 251 on noisy speech
+        # and 1 on telephone (bench/wer.py's corpus, 30 s window) against plain faster-whisper.
+        features = self._model.feature_extractor(audio)[..., :-1]
         frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
         requests, expected = split_requests(expected)
         # An open ask's restricted decode reads whisper's whole window: over 15 s it lost 4 of 24 phone
