@@ -68,11 +68,15 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     # 0.7, 0.6 that our STT hears within 2 words of the base voice on sentences not used below).
     "gmm16-warp@auto": ("full16", {"strength": "auto", "warp_base": True}),
     "gmm16-warp@auto1": ("full16", {"strength": "auto1", "warp_base": True}),  # within 1 word, not 2
+    # "mean": the long-term mean spectrum moved all the way to the target's, the strength blending the rest.
+    "gmm16-warp-mean@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True}),
+    "gmm16-warp-mean@auto": ("full16", {"strength": "auto", "warp_base": True, "target_mean": True}),
     "blend8-paired-warp@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired", "gmm_below": 8,
                                           "warp_base": True}),
 }
-# The settings above were named before the warped base became the engine's default: off unless named.
-_BEFORE_WARP = {"warp_base": False}
+# The settings above were named before the warped base and the target's mean became the engine's
+# defaults: off unless named.
+_BEFORE_WARP = {"warp_base": False, "target_mean": False}
 SENTENCES = (
     "Thank you for calling, how can I help you today?",
     "Your order of two large pizzas will arrive in about thirty minutes.",

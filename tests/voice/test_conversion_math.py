@@ -80,3 +80,21 @@ def test_block_mel_cepstrum_conversions_match_pysptk_frame_by_frame() -> None:
     np.testing.assert_allclose(mcep, pysptk.sp2mc(power, 24, alpha), atol=1e-10)
     np.testing.assert_allclose(mcep_to_spectrum(mcep, alpha, 1024), pysptk.mc2sp(mcep, alpha, 1024),
                                rtol=1e-10)
+
+
+def test_mean_shift_is_the_target_mean_less_the_warped_base_mean() -> None:
+    from voicebot.voice.mapping import SpectralModel, frequency_warp, mean_shift
+
+    rng = np.random.default_rng(6)
+    joint = rng.normal(size=(400, 4))
+    fitted = gmm.fit(joint, components=1, iterations=2)
+    source_stats = np.array([[0.5, -0.2], [1.0, 1.0]])
+    pool_stats = np.array([[0.1, 0.3], [1.0, 1.0]])
+    model = SpectralModel(gmm=fitted, gv_centre=np.zeros(2), gv_gain=np.ones(2),
+                          pool=np.zeros((0, 2), np.float32), source_stats=source_stats, pool_stats=pool_stats)
+    np.testing.assert_allclose(mean_shift(model, 0.0), [-0.4, 0.5])
+    warped = frequency_warp(np.array([[0.0, 0.5, -0.2]]), 0.1)[0, 1:]
+    np.testing.assert_allclose(mean_shift(model, 0.1), pool_stats[0] - warped)
+    bare = SpectralModel(gmm=fitted, gv_centre=np.zeros(2), gv_gain=np.ones(2),
+                         pool=np.zeros((0, 2), np.float32))
+    assert mean_shift(bare, 0.1) is None

@@ -108,3 +108,25 @@ def test_missing_clip_and_bad_yaml_say_what_to_do(cloned: CloneResult, tmp_path:
 def test_a_voice_refuses_a_language_it_was_not_cloned_for(cloned: CloneResult) -> None:
     with pytest.raises(ConfigError, match="speaks en, not 'ko'"):
         cloned.profile.synthesizer("ko")
+
+
+def test_target_mean_brings_the_long_term_spectrum_to_the_speakers(cloned: CloneResult) -> None:
+    # With target_mean the strength blends only the frame-to-frame detail: the clone's mean speech frame
+    # (its long-term voice colour) lands on the speaker's instead of 60% of the way there.
+    from voicebot.audio.resample import resample
+    from voicebot.voice import cpu_clone, features, mapping
+    from voicebot.voice.backend import base_synthesizer, synthesize_all
+
+    model = cpu_clone.ConversionModel.load(cloned.profile.directory / cpu_clone.MODEL_FILE)
+    assert model.spectral.pool_stats is not None
+    base = base_synthesizer("en")
+    spoken = synthesize_all(base, "Your order of two pizzas will arrive in thirty minutes.")
+    audio = resample(spoken.astype(np.float32) / 32768, base.sample_rate_hz, model.sample_rate_hz)
+
+    def colour_gap(how: mapping.Mapping) -> float:
+        mcep = features.analyse(model.convert(audio, how), model.sample_rate_hz).mcep
+        speech = mcep[features.speech_frames(mcep), 1:]
+        return float(np.linalg.norm(speech.mean(axis=0) - model.spectral.pool_stats[0]))
+
+    blended = colour_gap(mapping.Mapping(strength=0.6, target_mean=False))
+    assert colour_gap(mapping.Mapping(strength=0.6, target_mean=True)) < 0.7 * blended

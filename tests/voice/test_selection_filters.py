@@ -103,6 +103,7 @@ def test_a_built_voice_keeps_what_selection_and_the_filters_need(cloned, tmp_pat
     # The strength is the one chosen for this voice (tests/voice/test_strength.py).
     assert cloned.profile.settings["strength"] == cloned.strength.strength
     assert cloned.profile.settings["warp_base"] is True
+    assert cloned.profile.settings["target_mean"] is True
     model.save(tmp_path / "again.npz")
     again = cpu_clone.ConversionModel.load(tmp_path / "again.npz")
     np.testing.assert_array_equal(again.spectral.pair_target, spectral.pair_target)

@@ -110,6 +110,10 @@ class ConversionModel:
         if how.warp_base and self.base_warp:
             source = mapping.frequency_warp(feats.mcep, self.base_warp)[:, 1:]
         mcep[:, 1:] = source + how.strength * (target - source)
+        if how.target_mean:
+            shift = mapping.mean_shift(self.spectral, self.base_warp if how.warp_base else 0.0)
+            if shift is not None:
+                mcep[:, 1:] += (1.0 - how.strength) * shift
         f0 = feats.f0_hz.copy()
         voiced = f0 > 0
         (sm, ss), (tm, ts) = self.source_lf0, self.target_lf0

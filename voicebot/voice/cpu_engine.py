@@ -35,7 +35,8 @@ def default_settings() -> dict[str, Any]:
     """The runtime settings `voice clone` writes into a new cpu-clone voice.yml (chosen by bench/clone.py;
     written out so that a voice keeps speaking as it was checked when the defaults move on)."""
     defaults = mapping.Mapping()
-    return {"strength": defaults.strength, "warp_base": defaults.warp_base}
+    return {"strength": defaults.strength, "warp_base": defaults.warp_base,
+            "target_mean": defaults.target_mean}
 
 
 def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
@@ -51,6 +52,7 @@ def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
             modulation=bool(settings.get("modulation", defaults.modulation)),
             target_aperiodicity=bool(settings.get("target_aperiodicity", defaults.target_aperiodicity)),
             warp_base=bool(settings.get("warp_base", defaults.warp_base)),
+            target_mean=bool(settings.get("target_mean", defaults.target_mean)),
             global_variance=bool(settings.get("global_variance", defaults.global_variance)),
             global_variance_max_gain=float(settings.get("global_variance_max_gain",
                                                         defaults.global_variance_max_gain)))

