@@ -254,6 +254,12 @@ def test_a_sentence_answer_with_its_number_misheard_is_read_through_the_substitu
     # stands in and the question is asked again
     far = [("One.", -13.794), (SUBSTITUTE + "Maybe a six.", -9.41), (SUBSTITUTE + "Maybe one fix.", -11.388)]
     assert grammar.read_answer(reader, expected, "Maybe a fix.", 0.6, far, -1.462).source == "unmatched"
+    # eSpeak en-gb's "maybe a six" on the phone line, scored on the turn's audio alone: 4.7 nats below what
+    # was heard, within the gap
+    gb = [(SUBSTITUTE + "Maybe a six.", -7.279), (SUBSTITUTE + "Maybe a one.", -12.817),
+          (SUBSTITUTE + "Maybe a three.", -14.262), (SUBSTITUTE + "Maybe a two.", -14.7)]
+    reading = grammar.read_answer(reader, expected, "Maybe a fix.", 0.5946, gb, -2.599)
+    assert (reading.source, reading.meaning) == ("grammar", "6")
     # a score question in Korean asks for no substitution
     survey_ko = load_dialogue(ROOT / "satisfaction_survey_ko.yml")
     assert grammar.for_slot(survey_ko, survey_ko.slots["recommend"]).substitutes == ()
