@@ -40,7 +40,8 @@ def test_a_15_second_window_transcribes_a_turn_as_the_30_second_one(text: str) -
     audio = padded(synth(text), 300, 300)
     short = whisper_15s().transcribe(audio, language="en")
     assert normalize(short.text).replace(" ", "") == normalize(text).replace(" ", "")  # "555" or "5 5 5"
-    assert short.text == whisper_30s().transcribe(audio, language="en").text
+    # The same words; punctuation may differ ("555-123" with or without its full stop).
+    assert normalize(short.text) == normalize(whisper_30s().transcribe(audio, language="en").text)
 
 
 def test_expected_answers_are_scored_on_the_short_window_too() -> None:
