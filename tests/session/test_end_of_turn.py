@@ -44,7 +44,7 @@ async def call(tmp_path: Path, settings: SessionSettings) -> Any:
 
 
 async def test_a_pause_inside_a_phone_number_does_not_end_the_turn(tmp_path: Path) -> None:
-    record = await call(tmp_path, replace(SessionSettings(), end_of_turn="smart_turn"))
+    record = await call(tmp_path, SessionSettings())  # smart_turn is the default
     caller = [t.text for t in record.turns if t.role == "caller"]
     assert record.slots.get("phone") == "5551234567", record.to_json()
     assert len(caller) == 1 and record.outcome == "done"
@@ -53,7 +53,7 @@ async def test_a_pause_inside_a_phone_number_does_not_end_the_turn(tmp_path: Pat
 
 async def test_the_silence_rule_cuts_the_same_caller_off(tmp_path: Path) -> None:
     """The control: 600 ms of silence ends the turn inside the 900 ms pause."""
-    record = await call(tmp_path, SessionSettings())
+    record = await call(tmp_path, replace(SessionSettings(), end_of_turn="silence"))
     first = next(t.text for t in record.turns if t.role == "caller")
     assert "4567" not in first.replace("-", "").replace(" ", ""), record.to_json()
 
@@ -68,7 +68,9 @@ def test_config_selects_and_tunes_the_endpointing(tmp_path: Path) -> None:
     assert settings.end_of_turn == "smart_turn" and settings.speculate_after_ms == 250
     assert settings.endpointing.max_pause_ms == 1800 and settings.endpointing.complete_threshold == 0.7
     assert settings.longest_pause_ms == 1800
-    assert SessionSettings.from_config(load_config(env={})).end_of_turn == "silence"
+    assert SessionSettings.from_config(load_config(env={})).end_of_turn == "smart_turn"
+    silence = load_config(env={"VOICEBOT_SESSION__END_OF_TURN": "silence"})
+    assert SessionSettings.from_config(silence).end_of_turn == "silence"
     with pytest.raises(ConfigError, match=re.escape("session.end_of_turn: must be silence or smart_turn")):
         load_config(env={"VOICEBOT_SESSION__END_OF_TURN": "vibes"})
     with pytest.raises(ConfigError, match=re.escape("turn.ask_pause_ms")):

@@ -28,7 +28,7 @@ class SessionSettings:
     # "silence": a turn ends after turn_taking.end_silence_ms of silence. "smart_turn": a pause of
     # endpointing.ask_pause_ms starts the speculative decode and asks the turn model; the dialogue's
     # view of that transcript and the model decide, up to endpointing.max_pause_ms.
-    end_of_turn: Literal["silence", "smart_turn"] = "silence"
+    end_of_turn: Literal["silence", "smart_turn"] = "smart_turn"
     endpointing: EndpointingConfig = field(default_factory=EndpointingConfig)
     # Partial transcripts while the caller talks (speculative strategy); 0 turns them off.
     partial_interval_ms: int = 1000
