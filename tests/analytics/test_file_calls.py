@@ -72,7 +72,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def result_tail_ms() -> float:
     from voicebot.session.settings import SessionSettings
 
-    return SessionSettings().turn_taking.end_silence_ms + 400
+    return SessionSettings().longest_pause_ms + 400  # the silence the file door plays after each turn
 
 
 def test_the_calls_went_as_scripted(batch: dict[str, Any]) -> None:
