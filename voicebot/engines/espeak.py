@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from voicebot.engines.base import Int16Array
-from voicebot.engines.piper import trim_leading_silence
+from voicebot.engines.piper import without_leading_silence
 from voicebot.engines.text import split_sentences
 from voicebot.errors import ConfigError, EngineError, ModelError
 
@@ -72,15 +72,8 @@ class EspeakSynthesizer:
 
     def synthesize(self, text: str) -> Iterator[Int16Array]:
         """Yields one int16 chunk per sentence; the first trimmed of its leading silence."""
-        first = True
-        for sentence in split_sentences(text, self.language):
-            _, audio = self._run(sentence)
-            if audio.size == 0:
-                continue
-            if first:
-                audio = trim_leading_silence(audio, self.sample_rate_hz)
-                first = False
-            yield audio
+        chunks = (self._run(sentence)[1] for sentence in split_sentences(text, self.language))
+        yield from without_leading_silence(chunks, self.sample_rate_hz)
 
     def _run(self, text: str) -> tuple[int, Int16Array]:
         command = [self._executable, "-v", self._voice, "-s", str(self._rate_wpm), "-b", "1",

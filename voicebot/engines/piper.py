@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,18 @@ def trim_leading_silence(samples: Int16Array, sample_rate_hz: int, *,
         return samples
     start = max(0, int(loud[0]) * frame - sample_rate_hz * keep_ms // 1000)
     return samples[start:]
+
+
+def without_leading_silence(chunks: Iterable[Int16Array], sample_rate_hz: int) -> Iterator[Int16Array]:
+    """``chunks`` as they come, less the empty ones, the first trimmed of its leading silence."""
+    first = True
+    for audio in chunks:
+        if audio.size == 0:
+            continue
+        if first:
+            audio = trim_leading_silence(audio, sample_rate_hz)
+            first = False
+        yield audio
 
 
 def default_voice_path() -> Path:
@@ -127,15 +139,10 @@ class PiperSynthesizer:
         """Yields int16 chunks as soon as each is synthesised: sentence by sentence (the first sentence's
         first clause on its own, see :func:`split_first_clause`), and with the split decoder each
         sentence in pieces (the first about 0.37 s); the first chunk trimmed of its leading silence."""
-        first = True
-        for sentence in split_first_clause(split_sentences(text, self.language)):
-            for audio in self._speak_sentence(normalize_for_speech(sentence, self.language)):
-                if audio.size == 0:
-                    continue
-                if first:
-                    audio = trim_leading_silence(audio, self.sample_rate_hz)
-                    first = False
-                yield audio
+        sentences = split_first_clause(split_sentences(text, self.language))
+        chunks = (audio for sentence in sentences
+                  for audio in self._speak_sentence(normalize_for_speech(sentence, self.language)))
+        yield from without_leading_silence(chunks, self.sample_rate_hz)
 
     def _speak_sentence(self, sentence: str) -> Iterator[Int16Array]:
         try:
