@@ -173,7 +173,7 @@ def main() -> int:
 
     from voicebot.audio.io import read_audio, write_wav
     from voicebot.voice import cpu_clone, mapping
-    from voicebot.voice.backend import base_synthesizer, transcribe
+    from voicebot.voice.backend import base_synthesizer, transcribe_synthesized
     from voicebot.voice.clips import load_clip
     from voicebot.voice.cpu_engine import choose_strength
 
@@ -253,8 +253,8 @@ def main() -> int:
                     bucket["first_s"].append(first)
                     bucket["first_cpu_s"].append(first_cpu)
                     bucket["refs"].append(text)
-                    bucket["hyps"].append(transcribe(read_audio(path, 16_000), "en"))
-                    bucket["hyps_8k"].append(transcribe(read_audio(narrow, 16_000), "en"))
+                    bucket["hyps"].append(transcribe_synthesized(read_audio(path, 16_000), 16_000))
+                    bucket["hyps_8k"].append(transcribe_synthesized(read_audio(narrow, 16_000), 16_000))
                 utterances.setdefault(key, []).append(str(path))
             if kind != "base":
                 rows[speaker][kind] = _wer(per_speaker)

@@ -23,7 +23,6 @@ CHECK_SENTENCES = {
     "ko": ("안녕하세요, 전화 주셔서 감사합니다. 무엇을 도와드릴까요?",),
 }
 _RATE_HZ = 16_000
-_TRAILING_SILENCE = np.zeros(_RATE_HZ // 2, dtype=np.float32)
 
 
 def choose_held_back(clips: Sequence[str]) -> tuple[str, ...]:
@@ -53,18 +52,14 @@ def clip_facts(clip: Clip, transcript: str) -> quality.ClipFacts:
 
 
 def _speak(synth: Synthesizer, texts: Sequence[str], language: str) -> tuple[quality.VoiceStats, float]:
-    from voicebot.voice.backend import transcribe
+    from voicebot.voice.backend import transcribe_synthesized
 
     analysed, errors = [], []
     for text in texts:
         chunks = list(synth.synthesize(text))
         audio = (np.concatenate(chunks) if chunks else np.zeros(1, np.int16)).astype(np.float32) / 32768.0
         analysed.append(_analysis(audio, synth.sample_rate_hz))
-        # Piper's audio stops at its last phoneme; cut off there, tiny.en went on writing after the second
-        # sentence in 3 runs of 10 ("... 30 minutes. Okay.", once 200 words). Half a second of silence, as
-        # a recording ends with, stopped it in every run.
-        spoken = resample(audio, synth.sample_rate_hz, _RATE_HZ)
-        heard = transcribe(np.concatenate([spoken, _TRAILING_SILENCE]), language)
+        heard = transcribe_synthesized(audio, synth.sample_rate_hz, language)
         errors.append(quality.word_error_rate(text, heard))
     return _stats(analysed), float(np.mean(errors))
 

@@ -16,8 +16,6 @@ from voicebot.voice import backend, cpu_clone, gmm, mapping, quality, strength
 from voicebot.voice.clips import load_clip
 from voicebot.voice.profile import Profile, Progress
 
-_STT_RATE_HZ = 16_000
-
 
 def training_options(settings: SettingsMap[str, Any]) -> cpu_clone.TrainingOptions:
     defaults = cpu_clone.TrainingOptions()
@@ -89,7 +87,7 @@ def choose_strength(model: cpu_clone.ConversionModel, base: Synthesizer, how: ma
         return None
 
     def misheard(audio: Any, rate_hz: int) -> list[int]:
-        return [quality.word_edits(text, backend.transcribe(resample(a, rate_hz, _STT_RATE_HZ), language))
+        return [quality.word_edits(text, backend.transcribe_synthesized(a, rate_hz, language))
                 for text, a in zip(sentences, audio, strict=True)]
 
     spoken = [backend.synthesize_all(base, text).astype(np.float32) / 32768.0 for text in sentences]
