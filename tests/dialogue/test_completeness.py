@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from voicebot.audio.endpointing import AnswerState
+from voicebot.dialogue import grammar
 from voicebot.dialogue.completeness import answer_state
 from voicebot.dialogue.loader import load_dialogue
 from voicebot.dialogue.model import SlotSpec
@@ -20,6 +21,8 @@ OPEN = AnswerState.OPEN
 
 @cache
 def reader(name: str) -> SlotReader:
+    if name == "latency_check":
+        return SlotReader(load_dialogue(DIALOGUES.parent / "bench" / "dialogues" / "latency_check.yml"))
     return SlotReader(load_dialogue(DIALOGUES / f"{name}.yml"))
 
 
@@ -59,6 +62,13 @@ def state(dialogue: str, slot: str | None, text: str) -> AnswerState:
     ("satisfaction_survey", "satisfaction", "maybe", INCOMPLETE),
     ("satisfaction_survey", "recommend", "twenty", INCOMPLETE),  # out of the 0-10 range: not an answer
     ("pizza_order", "confirmed", "let me see", INCOMPLETE),
+    ("satisfaction_survey", "recommend", "I think", INCOMPLETE),
+    ("satisfaction_survey", "recommend", "Not sure.", INCOMPLETE),
+    ("latency_check", "q2", "I would have to ask my wife.", INCOMPLETE),  # a sentence, not a misheard answer
+    # A short answer the reader cannot read, with no hedge: a misheard answer, the turn model decides.
+    ("latency_check", "q2", "Breg drinks.", UNKNOWN),  # "Three drinks."
+    ("latency_check", "q4", "for desserts.", UNKNOWN),  # "Four desserts."
+    ("pizza_order", "confirmed", "up.", INCOMPLETE),  # one word: as often a filler misheard ("Uh,")
     # The caller asks for time, whatever the question.
     ("pizza_order", "address", "Let me think", INCOMPLETE),
     ("satisfaction_survey", "comment", "Hmm, hold on.", INCOMPLETE),
@@ -105,3 +115,24 @@ def test_digits_of_a_known_length() -> None:
     r = reader("pizza_order")
     assert answer_state(r, spec, "one two") is INCOMPLETE
     assert answer_state(r, spec, "one two three four") is COMPLETE
+
+
+def test_a_misheard_short_answer_is_whole_when_an_expected_answer_stands_in() -> None:
+    r = reader("satisfaction_survey")
+    spec = r.dialogue.slots["satisfaction"]
+    expected = grammar.for_slot(r.dialogue, spec)
+    # "Tree points." for "Three points.": the grammar's "Three." is far ahead of the others on the audio.
+    clear = [(text, -20.0) for text in expected.to_score]
+    clear[expected.to_score.index("Three.")] = ("Three.", -1.0)
+    whole = answer_state(r, spec, "Tree points.", expected=expected, alternatives=clear, logprob=-1.5)
+    assert whole is COMPLETE
+    # No answer clearly ahead: the turn model decides.
+    even = [(text, -2.0) for text in expected.to_score]
+    unsure = answer_state(r, spec, "Tree points.", expected=expected, alternatives=even, logprob=-1.5)
+    assert unsure is UNKNOWN
+    # The answer far less likely on the audio than what was heard: no stand-in, the turn model decides.
+    unlikely = answer_state(r, spec, "Tree points.", expected=expected, alternatives=clear, logprob=10.0)
+    assert unlikely is UNKNOWN
+    # A hedge is still a start, whatever the scores say.
+    hedged = answer_state(r, spec, "Probably", expected=expected, alternatives=clear, logprob=-1.5)
+    assert hedged is INCOMPLETE

@@ -11,12 +11,21 @@ they hold an answer they are OPEN (callers go on with them: "two large pepperoni
 margherita", "the driver was friendly, | but..."), and endpointing waits longer for them, unless
 the caller closed with "please" or "thank you"; a
 closed question (yes/no, a number, a choice, an order, a date) without a value in the words is not
-answered yet ("probably...", "let me see"), which costs an off-script caller the ceiling's wait.
+answered yet ("probably...", "let me see"), which costs an off-script caller the ceiling's wait,
+unless it is two or three words and no hedge: a misheard answer ("Breg drinks." for "Three drinks.",
+"for desserts.") is as finished as the answer it stands for. A lone unreadable word is still no
+answer: as often a filler misheard ("Uh," written "up.") as an answer (bench/turn_eval.py). Where the
+ask has a closed grammar and the transcript carries its scored phrases, an expected answer that stands
+in for it (dialogue/grammar.py's rule 2) makes it whole; otherwise the turn model decides, as for any
+answer the dialogue cannot judge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from voicebot.audio.endpointing import AnswerState
+from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, read_answer
 from voicebot.dialogue.model import SlotSpec
 from voicebot.dialogue.understanding import SlotReader
 from voicebot.nlu.closer import is_closer
@@ -51,13 +60,26 @@ _KO_NUMBER_PREFIX_ENDINGS = ("십", "백", "천", "만")
 # code, 11: Korean mobile). 7-9 digits may be either: the turn model decides.
 _PHONE_WHOLE_DIGITS = 10
 _PHONE_MIN_DIGITS = 7
+# A closed question's answer in this many words that the slot reader cannot read is taken for a misheard
+# answer ("Breg drinks.") rather than a start, unless it holds a hedge ("probably", "maybe"). One word is
+# not: whisper writes a Piper "Uh," as "up." (bench/turn_eval.py: 4 of 10 "Uh, | can I talk to
+# someone?" cut at the "up." when one word counted).
+_SHORT_ANSWER_WORDS = range(2, 4)
+_SHORT_ANSWER_TYPES = frozenset({"yes_no", "choice", "integer", "number"})
+_HEDGES_EN = frozenset({"probably", "maybe", "perhaps", "possibly", "well", "think", "guess", "say",
+                        "around", "roughly", "approximately", "actually", "honestly", "hmm", "not", "sure"})
+_HEDGES_KO = frozenset({"아마", "아마도", "글쎄", "글쎄요", "한", "대략", "약", "음"})
 
 
-def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> AnswerState:
+def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str, *,
+                 expected: ExpectedAnswers | None = None, alternatives: Sequence[Alternative] = (),
+                 logprob: float | None = None) -> AnswerState:
     """The dialogue's view of ``text`` as an answer to the question that asks for ``spec``.
 
     ``spec`` is None when the bot asked nothing a slot answers (a menu, a greeting): only the
-    unfinished-start tests and the global intents apply then.
+    unfinished-start tests and the global intents apply then. ``expected`` is the ask's grammar,
+    ``alternatives`` and ``logprob`` the transcript's scores of its phrases and of itself
+    (``Transcript.alternatives`` / ``.logprob``), which judge a short answer the reader cannot read.
     """
     language = reader.language
     words = normalize(text, language).split()
@@ -88,6 +110,8 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         return AnswerState.INCOMPLETE  # no digits yet is no answer yet, as for the closed types below
     value = reader.read(spec, text, strict=True)
     if kind in _CLOSED_TYPES and value is None:
+        if kind in _SHORT_ANSWER_TYPES and _short_without_hedge(words, language):
+            return _misheard_answer(reader, expected, text, alternatives, logprob)
         # "Probably...", "I'd give it a", "let me see": no answer to a closed question yet.
         return AnswerState.INCOMPLETE
     if kind in ("yes_no", "choice"):
@@ -96,6 +120,25 @@ def answer_state(reader: SlotReader, spec: SlotSpec | None, text: str) -> Answer
         return AnswerState.UNKNOWN if _number_may_go_on(words[-1], language) else AnswerState.COMPLETE
     if kind in _OPEN_TYPES and not _ends_politely(words, language):
         return AnswerState.OPEN
+    return AnswerState.UNKNOWN
+
+
+def _short_without_hedge(words: list[str], language: str) -> bool:
+    """"Breg drinks.", "for desserts.": two or three words, none that puts an answer off ("Probably",
+    "I think"), and no number that may go on ("twenty...")."""
+    hedges = _HEDGES_KO if language == "ko" else _HEDGES_EN
+    return (len(words) in _SHORT_ANSWER_WORDS and not hedges.intersection(words)
+            and not _number_may_go_on(words[-1], language))
+
+
+def _misheard_answer(reader: SlotReader, expected: ExpectedAnswers | None, text: str,
+                     alternatives: Sequence[Alternative], logprob: float | None) -> AnswerState:
+    """A short answer the reader cannot read: whole when an expected answer stands in for it on the audio
+    (what the final decode will read too), else the turn model decides."""
+    if expected is not None and expected.closed and alternatives:
+        reading = read_answer(reader, expected, text, None, alternatives, logprob)
+        if reading.source == "grammar" and reading.meaning is not None:
+            return AnswerState.COMPLETE
     return AnswerState.UNKNOWN
 
 

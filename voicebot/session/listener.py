@@ -256,7 +256,10 @@ class Listener:
             if done.exception() is None:
                 listen = self._listening()
                 spec = self._dialogue.slots.get(listen.slot) if listen is not None and listen.slot else None
-                view = answer_state(self._reader, spec, done.result().text)
+                heard = done.result()
+                view = answer_state(self._reader, spec, heard.text,
+                                    expected=None if listen is None else listen.expected,
+                                    alternatives=heard.alternatives, logprob=heard.logprob)
             for event in endpointer.set_answer(view, pause):
                 self._on_event(event)
 
