@@ -117,6 +117,7 @@ def test_a_complete_verdict_ends_the_turn_where_the_pause_began() -> None:
     assert feed(endpointer, [0.0] * 3) == []  # no verdict yet: no second question
     assert endpointer.set_completion(320, 0.93) == [SpeechEnded(at_ms=320, speech_start_ms=0)]
     assert not endpointer.speaking
+    assert endpointer.ended_by == "model_unknown"
 
 
 def test_an_incomplete_verdict_waits_for_more_words_or_the_ceiling() -> None:
@@ -125,6 +126,7 @@ def test_an_incomplete_verdict_waits_for_more_words_or_the_ceiling() -> None:
     assert endpointer.set_completion(320, 0.1) == []
     # The ceiling: 640 ms after the pause began (20 frames), whatever the model said.
     assert feed(endpointer, [0.0] * 13) == [(29, SpeechEnded(at_ms=320, speech_start_ms=0))]
+    assert endpointer.ended_by == "ceiling"
 
 
 def test_words_after_the_pause_make_a_new_question_and_drop_old_verdicts() -> None:
@@ -143,6 +145,7 @@ def test_a_complete_answer_ends_when_the_model_agrees() -> None:
     assert endpointer.set_answer(COMPLETE) == []  # a 96 ms gap is no pause yet
     assert feed(endpointer, [0.0] * 4) == [(16, AskTurnModel(pause_start_ms=320, at_ms=544))]
     assert endpointer.set_completion(320, 0.8) == [SpeechEnded(at_ms=320, speech_start_ms=0)]
+    assert endpointer.ended_by == "model_complete"
 
 
 def test_a_complete_answer_the_model_doubts_ends_at_the_silence_rules_pause() -> None:
@@ -152,6 +155,7 @@ def test_a_complete_answer_the_model_doubts_ends_at_the_silence_rules_pause() ->
     assert endpointer.set_completion(320, 0.1) == []  # "Yes," and the voice goes on
     # 600 ms after the pause began (frame 10 + 19 = 29, 608 ms in) it ends all the same.
     assert feed(endpointer, [0.0] * 12) == [(28, SpeechEnded(at_ms=320, speech_start_ms=0))]
+    assert endpointer.ended_by == "complete_pause"
 
 
 def test_an_open_answer_waits_for_a_longer_pause_even_when_it_sounds_finished() -> None:

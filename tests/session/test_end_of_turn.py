@@ -49,6 +49,11 @@ async def test_a_pause_inside_a_phone_number_does_not_end_the_turn(tmp_path: Pat
     assert record.slots.get("phone") == "5551234567", record.to_json()
     assert len(caller) == 1 and record.outcome == "done"
     assert record.meta["turn_model_asks"] >= 1
+    # Where the turn's latency went: the judges' pause, then the decode it waited for, if any.
+    timings = next(t.timings for t in record.turns if t.role == "caller")
+    assert timings is not None and 0 < timings["turn_end_ms"] <= timings["stt_final_ms"], timings
+    assert "transcript_ready_ms" in timings
+    assert sum(v for k, v in record.meta.items() if k.startswith("turn_ends_")) == 1, record.meta
 
 
 async def test_the_silence_rule_cuts_the_same_caller_off(tmp_path: Path) -> None:

@@ -114,6 +114,19 @@ def decide(pause_ms: float, *, answer: AnswerState = AnswerState.UNKNOWN, comple
     return Action.END_TURN
 
 
+def end_reason(pause_ms: float, answer: AnswerState, completion: float | None,
+               config: EndpointingConfig | None = None) -> str:
+    """Which judge ended a turn that :func:`decide` ended: ``ceiling`` (the longest pause),
+    ``complete_pause`` (a whole answer the turn model did not call complete), or ``model_<view>`` (the
+    turn model called it complete; ``<view>`` is the dialogue's view then: complete, unknown, open)."""
+    cfg = config or EndpointingConfig()
+    if pause_ms >= cfg.max_pause_ms:
+        return "ceiling"
+    if completion is None or completion < cfg.complete_threshold:
+        return "complete_pause"
+    return f"model_{answer.value}"
+
+
 @dataclass(frozen=True, slots=True)
 class AskTurnModel:
     """Run the turn model on the caller's audio up to ``at_ms``; give the answer to
@@ -140,6 +153,8 @@ class Endpointer:
         self._pause_start: int | None = None
         self._asked = False
         self._completion: float | None = None
+        # Which judge ended the last turn (:func:`end_reason`); None before the first.
+        self.ended_by: str | None = None
 
     @property
     def speaking(self) -> bool:
@@ -170,6 +185,7 @@ class Endpointer:
             self._answer = AnswerState.UNKNOWN
             self._forget_pause()
         if any(isinstance(e, SpeechEnded) for e in events):
+            self.ended_by = "ceiling"  # the pause reached it between two judgements
             return events
         return events + self._judge()
 
@@ -211,6 +227,7 @@ class Endpointer:
         action = decide(self._turns.pause_ms, answer=self._answer, completion=self._completion,
                         config=self.config)
         if action is Action.END_TURN:
+            self.ended_by = end_reason(self._turns.pause_ms, self._answer, self._completion, self.config)
             self._forget_pause()
             self._answer = AnswerState.UNKNOWN
             return list[EndpointEvent](self._turns.end_turn())
@@ -226,4 +243,4 @@ class Endpointer:
 
 
 __all__ = ["Action", "AnswerState", "AskTurnModel", "EndpointEvent", "Endpointer", "EndpointingConfig",
-           "TurnEvent", "decide"]
+           "TurnEvent", "decide", "end_reason"]

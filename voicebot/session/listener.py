@@ -55,6 +55,7 @@ class _Utterance:
     last_partial_s: float = 0.0
     stream_queue: asyncio.Queue[Float32Array | None] | None = None
     stream_task: asyncio.Task[Transcript] | None = None
+    guess_ready_s: float | None = None  # when the current speculative decode finished
 
     def audio(self, until_ms: float | None = None) -> Float32Array:
         samples = np.concatenate(self.frames) if self.frames else np.zeros(0, dtype=np.float32)
@@ -294,6 +295,9 @@ class Listener:
                 self._turn_opened()
             clock = TurnClock()
             clock.stamp("speech_end", speech_end_s)
+            clock.stamp("turn_end", ctx.clock())
+            if self._endpointer is not None and self._endpointer.ended_by is not None:
+                ctx.count_meta(f"turn_ends_{self._endpointer.ended_by}")
             if ctx.settings.record_audio:
                 offset = self._recording_offset_ms
                 clock.audio_ms = (max(0, round(event.speech_start_ms + offset)), round(event.at_ms + offset))
@@ -327,6 +331,7 @@ class Listener:
             # A guess dropped because the caller went on may still fail; its error is not the call's.
             future.add_done_callback(lambda f: f.cancelled() or f.exception())
             utterance.speculation = (silence, future)
+            utterance.guess_ready_s = None
             self._judge_transcript(utterance, future)
 
     # ---- the recogniser: the one place it is called ----
@@ -375,7 +380,10 @@ class Listener:
             current = utterance.speculation
             if current is None or current[1] is not asyncio.current_task():
                 raise asyncio.CancelledError  # stale: the caller spoke again while it waited
-            return await asyncio.to_thread(self._decode, audio)
+            result = await asyncio.to_thread(self._decode, audio)
+            if utterance.speculation is not None and utterance.speculation[1] is asyncio.current_task():
+                utterance.guess_ready_s = self._ctx.clock()
+            return result
 
     async def _partial(self, audio: Float32Array) -> None:
         if audio.size < STT_SAMPLE_RATE_HZ // 2 or self._partial_busy or self._decoding.locked():
@@ -424,6 +432,7 @@ class Listener:
                 # Still set: no voiced frame since the pause began, so the guess heard everything.
                 result = await utterance.speculation[1]
                 ctx.count_meta("speculative_hits")
+                clock.stamp("transcript_ready", utterance.guess_ready_s or ctx.clock())
             else:
                 audio = utterance.audio(event.at_ms + ctx.settings.speculate_after_ms)
                 async with self._decoding:
@@ -434,6 +443,7 @@ class Listener:
             return
         finally:
             self.open_turns -= 1
+        clock.stamp("transcript_ready", ctx.clock())  # a stream's or a final decode's: just now
         clock.stamp("stt_final", ctx.clock())
         if result.text.strip():
             ctx.inbox.put_nowait(Heard(result, clock))

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 
 from voicebot.record import Turn
 
-# In pipeline order; each is stamped once per caller turn.
-STAMPS = ("speech_end", "stt_final", "decision", "first_tts_chunk", "first_audio_out")
+# In pipeline order; each is stamped once per caller turn. ``turn_end``: the end of turn was decided
+# (speech_end + the pause the judges waited for); ``transcript_ready``: the decode that gave the final
+# transcript finished (before ``turn_end`` when the speculative decode of the last pause was used).
+STAMPS = ("speech_end", "turn_end", "transcript_ready", "stt_final", "decision", "first_tts_chunk",
+          "first_audio_out")
 
 
 @dataclass(slots=True)
