@@ -133,3 +133,15 @@ def test_unknown_script_command_names_the_line() -> None:
     with pytest.raises(DialogueError) as info:
         parse_script("yes\n[pause 3]\n", file="call.txt")
     assert info.value.line == 2 and "[silence]" in info.value.reason
+
+
+@pytest.mark.parametrize(("source", "head"), [
+    ("Got it, {items}. Anything else?", "Got it,"),
+    ("Thanks. So that's {items}, right?", "Thanks."),
+    ("Great, thanks, {name}.", "Great, thanks,"),  # up to the last clause end before the value
+    ("So that's {items}, delivered.", ""),  # no clause ends before the value
+    ("{items}, is that right?", ""),
+    ("Hello. This is the voice check line.", ""),  # fixed: cached whole
+])
+def test_a_templates_fixed_head_ends_a_clause_before_the_first_value(source: str, head: str) -> None:
+    assert parse_template(source).fixed_head == head

@@ -106,3 +106,22 @@ async def test_a_phone_rate_line_at_8_khz_goes_through_the_same_pipeline(tmp_pat
                                  engines=engine_pool())
     assert result.record.outcome == "done", [(t.role, t.text) for t in result.record.turns]
     assert result.sample_rate_hz == 8_000 and result.record.meta["sample_rate_hz"] == 8_000
+
+
+async def test_a_replys_fixed_start_plays_from_the_cache_and_the_rest_is_synthesised(tmp_path: Path) -> None:
+    from voicebot.dialogue.loader import load_dialogue
+
+    dialogue = load_dialogue(Path(__file__).with_name("head_check.yml"))
+    assert dialogue.fixed_heads() == ["Got it,"]
+    pool = engine_pool()
+    await pool.warm([dialogue])
+    assert (pool.synthesizer(None, "en").name, "Got it,") in pool.prompts
+    result = await run_file_call(runtime(tmp_path), dialogue, [padded(synth("Four."), 200, 0)], engines=pool)
+    bot = [t.text for t in result.record.turns if t.role == "bot"]
+    assert bot[-1].startswith("Got it, 4 people"), bot
+    assert result.record.meta.get("cached_heads") == 1, result.record.meta
+    # The whole reply was heard: more bot audio than the cached "Got it," alone.
+    head = pool.cached_prompt(pool.synthesizer(None, "en"), "Got it,")
+    assert head is not None
+    head_s = sum(c.size for c in head.chunks) / head.sample_rate_hz
+    assert result.record.meta["usage"]["bot_audio_s"] > head_s + 1.0

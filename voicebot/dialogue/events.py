@@ -65,6 +65,9 @@ class Say:
     interruptible: bool = True
     # True when the text depends on no slot or variable: the audio may be cached per voice.
     fixed: bool = False
+    # The start of a templated text that depends on no value, ending a clause ("Got it," of "Got it,
+    # {items}."): its audio may be cached and played while the rest is synthesised.
+    fixed_head: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -806,6 +806,7 @@ class Conversation:
             prompt_id=prompt.id,
             interruptible=self.dialogue.interruptible if interruptible is None else interruptible,
             fixed=prompt.template.fixed,
+            fixed_head=prompt.template.fixed_head,
         )
         self._record_bot(say)
         return say

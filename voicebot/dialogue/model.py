@@ -242,5 +242,9 @@ class Dialogue:
         """Prompt texts with no template fields: their audio can be synthesised ahead of calls."""
         return list(dict.fromkeys(p.template.source for p in self.all_prompts if p.template.fixed))
 
+    def fixed_heads(self) -> list[str]:
+        """The fixed starts of templated prompts (``Template.fixed_head``): cached like fixed prompts."""
+        return list(dict.fromkeys(h for p in self.all_prompts if (h := p.template.fixed_head)))
+
     def allows_outcome(self, outcome: str) -> bool:
         return outcome in self.outcomes or outcome in BUILTIN_OUTCOMES

@@ -23,6 +23,8 @@ FILTERS = (
     "spell",
 )
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+# A clause or sentence ends here: where a reply's fixed start may be cut off and played from the cache.
+_CLAUSE_END = re.compile(r"[,;:.!?](?=\s)")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -48,6 +50,15 @@ class Template:
     @property
     def fields(self) -> tuple[Field, ...]:
         return tuple(p for p in self.parts if isinstance(p, Field))
+
+    @property
+    def fixed_head(self) -> str:
+        """The start of a templated text that no value changes, up to its last clause or sentence end
+        ("Got it," of "Got it, {items}. Anything else?"); "" where there is none, or nothing is templated."""
+        if self.fixed or not self.parts or not isinstance(self.parts[0], str):
+            return ""
+        ends = [m.end() for m in _CLAUSE_END.finditer(self.parts[0])]
+        return self.parts[0][: ends[-1]].strip() if ends else ""
 
 
 def parse_template(source: str) -> Template:

@@ -223,6 +223,6 @@ class EnginePool:
         self.transcriber(language)
         self.new_vad()
         synthesizer = self.synthesizer(dialogue.voice, language)
-        for text in dialogue.fixed_prompts():
+        for text in (*dialogue.fixed_prompts(), *dialogue.fixed_heads()):
             self.cache_prompt(synthesizer, text)
         log.info("warmed dialogue %s: %d prompts cached", dialogue.name, len(self.prompts))

@@ -12,16 +12,22 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+import numpy as np
+
 from voicebot.audio.pcm import int16_to_pcm_bytes
 from voicebot.audio.resample import StreamResampler
 from voicebot.dialogue.events import Say
-from voicebot.engines.base import Int16Array
+from voicebot.engines.base import Int16Array, Synthesizer
 from voicebot.session.context import CallContext
 from voicebot.session.inbox import BotIdle, Failed
 from voicebot.session.output import BotAudioEnd, BotWords
 from voicebot.session.playout import Playout
+from voicebot.session.prompts import CachedPrompt
 
 # Queued by barge-in so the speaker task wakes, sees the new generation and reports the bot idle.
+# Silence between a reply's cached fixed start and the rest: the comma's pause, which synthesising the two
+# apart leaves out.
+HEAD_PAUSE_MS = 100
 _WAKE = Say(text="", prompt_id="", fixed=False)
 
 
@@ -129,7 +135,21 @@ class Speaker:
         self._stop_synthesis = stop
         produced: list[Int16Array] = []
         to_call = StreamResampler(synthesizer.sample_rate_hz, ctx.sample_rate_hz, "int16")
-        async for chunk in _in_thread(engines.synthesize_chunks(synthesizer, say.text, stop), stop):
+        text = say.text
+        head = self._cached_head(say, synthesizer)
+        if head is not None:
+            # "Got it," from the cache while "two large pepperoni. Anything else?" is synthesised: the
+            # reply's first audio costs no synthesis (bench/turn_parts.py, BENCHMARKS.md).
+            ctx.count_meta("cached_heads")
+            for chunk in head.chunks:
+                if generation != self._generation:
+                    return
+                self._stamp("first_tts_chunk")
+                await self._play(to_call.process(chunk), say, generation)
+            pause = np.zeros(synthesizer.sample_rate_hz * HEAD_PAUSE_MS // 1000, dtype=np.int16)
+            await self._play(to_call.process(pause), say, generation)
+            text = say.text[len(say.fixed_head):].strip()
+        async for chunk in _in_thread(engines.synthesize_chunks(synthesizer, text, stop), stop):
             if generation != self._generation:
                 return
             produced.append(chunk)
@@ -138,6 +158,16 @@ class Speaker:
         await self._play(to_call.flush(), say, generation)
         if say.fixed and not stop.is_set():
             engines.prompts.put(synthesizer.name, say.text, produced, synthesizer.sample_rate_hz)
+
+    def _cached_head(self, say: Say, synthesizer: Synthesizer) -> CachedPrompt | None:
+        """The cached audio of the reply's fixed start, where it has one and more text follows."""
+        head = say.fixed_head
+        if say.fixed or not head or not say.text.startswith(head) or not say.text[len(head):].strip():
+            return None
+        cached = self._ctx.engines.cached_prompt(synthesizer, head)
+        if cached is None or cached.sample_rate_hz != synthesizer.sample_rate_hz:
+            return None
+        return cached
 
     async def _play(self, samples: Int16Array, say: Say, generation: int) -> None:
         """Sends ``samples`` (at the call's rate)."""
