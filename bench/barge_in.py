@@ -5,6 +5,9 @@ a backchannel such as "mm-hmm").
 Offline, frame by frame, with the real Silero VAD (32 ms frames) and voicebot/audio/turn_taking.py,
 for each onset rule (``THRESHOLD:MS``: a run of frames at or above THRESHOLD for MS starts the turn
 before ``min_speech_ms``; ``off``: only ``min_speech_ms``). A turn start is what stops the bot.
+The onset hold (``onset_pending``: the door holds the bot's audio back, keeping it, while an onset is
+undecided) is reported for the session's own onset rule: how soon it holds a caller's speech, and how
+often a sound that is not a turn only pauses the bot's audio for a moment.
 
 - speech: the first words of the no-cut-in corpus (bench/turn_corpus.py: 25 answers, 5 voices, at
   the same level, -60 dBFS noise floor). Onset delay: where the turn start is noticed (the end of
@@ -34,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from turn_corpus import ANSWERS, RATE_HZ, VOICES, Float32Array, build_corpus, speak, through_phone_line
-from turn_eval import FRAME_MS, NARROWBAND, vad_probabilities
+from turn_eval import FRAME_MS, NARROWBAND, turn_config, vad_probabilities
 
 from voicebot.audio.turn_taking import SpeechStarted, TurnTaking, TurnTakingConfig
 from voicebot.errors import ConfigError
@@ -174,36 +177,27 @@ def _blip(word: Float32Array, ms: int) -> Float32Array:
 def clips(bands: Sequence[str], voices: Sequence[str]) -> Iterator[Clip]:
     for sample in build_corpus(voices=voices, bands=bands, answers=ANSWERS):
         yield Clip("speech", sample.key, sample.band, sample.audio, sample.segments_ms[0][0])
+    # (kind, key or None to number it, the sound or what a voice says: (text, voice, cut to ms), level),
+    # in the order the seeds follow.
+    Said = tuple[str, str, int | None]
+    made: list[tuple[str, str | None, Float32Array | Said, float]] = [
+        (name, None, sound, level) for name, sound in sounds(seed=7) for level in LEVELS]
+    made += [(f"vocal blip, {ms} ms", f"{text}/{voice}/{ms}/{level}", (text, voice, ms), level)
+             for text in BLIP_WORDS for voice in BACKCHANNEL_VOICES for ms in BLIP_MS for level in LEVELS]
+    made += [(kind, f"{text}/{voice}/{level}", (text, voice, None), level)
+             for kind, texts, levels in (("voice in the background", BACKGROUND, BACKGROUND_LEVELS),
+                                         ("backchannel", BACKCHANNELS, LEVELS))
+             for text in texts for voice in BACKCHANNEL_VOICES for level in levels]
     index = 0
     for band in bands:
-        for name, sound in sounds(seed=7):
-            for level in LEVELS:
-                audio = _placed(sound, level, index)
-                index += 1
-                yield Clip(name, f"{name}/{index}/{level}", band,
-                           through_phone_line(audio) if band == "phone" else audio)
-        for text in BLIP_WORDS:
-            for voice in BACKCHANNEL_VOICES:
-                for ms in BLIP_MS:
-                    for level in LEVELS:
-                        audio = _placed(_blip(speak(text, voice), ms), level, index)
-                        index += 1
-                        yield Clip(f"vocal blip, {ms} ms", f"{text}/{voice}/{ms}/{level}", band,
-                                   through_phone_line(audio) if band == "phone" else audio)
-        for text in BACKGROUND:
-            for voice in BACKCHANNEL_VOICES:
-                for level in BACKGROUND_LEVELS:
-                    audio = _placed(speak(text, voice), level, index)
-                    index += 1
-                    yield Clip("voice in the background", f"{text}/{voice}/{level}", band,
-                               through_phone_line(audio) if band == "phone" else audio)
-        for text in BACKCHANNELS:
-            for voice in BACKCHANNEL_VOICES:
-                for level in LEVELS:
-                    audio = _placed(speak(text, voice), level, index)
-                    index += 1
-                    yield Clip("backchannel", f"{text}/{voice}/{level}", band,
-                               through_phone_line(audio) if band == "phone" else audio)
+        for kind, key, source, level in made:
+            if isinstance(source, tuple):
+                text, voice, ms = source
+                source = speak(text, voice) if ms is None else _blip(speak(text, voice), ms)
+            audio = _placed(source, level, index)
+            index += 1
+            yield Clip(kind, key or f"{kind}/{index}/{level}", band,
+                       through_phone_line(audio) if band == "phone" else audio)
 
 
 def first_start_ms(probabilities: Sequence[float], config: TurnTakingConfig) -> float | None:
@@ -213,6 +207,28 @@ def first_start_ms(probabilities: Sequence[float], config: TurnTakingConfig) -> 
         if any(isinstance(e, SpeechStarted) for e in turns.update(p, FRAME_MS)):
             return (i + 1) * FRAME_MS
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """What the onset hold (voicebot/audio/turn_taking.py ``onset_pending``) did on a clip."""
+
+    first_ms: float | None  # end of the first frame that held the bot's audio back
+    held_ms: float  # how long it was held in all, until a turn started or the clip ended
+    stopped: bool  # a turn started (the bot stops)
+
+
+def hold_of(probabilities: Sequence[float], config: TurnTakingConfig) -> Hold:
+    turns = TurnTaking(config)
+    first: float | None = None
+    held = 0.0
+    for i, p in enumerate(probabilities):
+        if any(isinstance(e, SpeechStarted) for e in turns.update(p, FRAME_MS)):
+            return Hold(first if first is not None else (i + 1) * FRAME_MS, held, True)
+        if turns.onset_pending:
+            first = (i + 1) * FRAME_MS if first is None else first
+            held += FRAME_MS
+    return Hold(first, held, False)
 
 
 def _stats(values: Sequence[float]) -> str:
@@ -241,9 +257,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     found: dict[str, dict[str, dict[str, list[tuple[float | None, int | None]]]]] = {
         r: {b: {} for b in bands} for r in rules}
     peaks: dict[tuple[str, str], list[float]] = {}  # (band, kind) -> each clip's highest VAD probability
+    holds: dict[tuple[str, str], list[tuple[Hold, int | None]]] = {}  # (band, kind) -> (hold, onset)
     for clip in clips(bands, args.voices.split(",")):
         probabilities = vad_probabilities(clip)  # type: ignore[arg-type]
         peaks.setdefault((clip.band, clip.kind), []).append(max(probabilities))
+        session = turn_config(clip.band)  # the session's own, the onset rule included
+        holds.setdefault((clip.band, clip.kind), []).append((hold_of(probabilities, session), clip.onset_ms))
         for rule in rules:
             start = first_start_ms(probabilities, config_for(rule, clip.band))
             found[rule][clip.band].setdefault(clip.kind, []).append((start, clip.onset_ms))
@@ -275,6 +294,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             peak = peaks.get((band, kind), [0.0])
             print(f"| {band} | {kind} | {np.median(peak):.2f} / {max(peak):.2f} | "
                   + " | ".join(cells) + " |")
+    print("\nThe onset hold, with the session's onset rule: the door sends no more bot audio from the first "
+          "frame at or above neg_threshold until a turn starts (then clear) or at most onset_hold_ms (then "
+          "the audio goes on):")
+    print("| band | clips | held | held and not stopped (audio goes on) | held ms, longest without a stop "
+          "| speech: held from, ms after the words begin, p50 / p95 / max |")
+    print("|---|---|---:|---:|---:|---|")
+    for band in bands:
+        for kind in ["speech", *kinds_all]:
+            held_clips = holds.get((band, kind), [])
+            held = [h for h, _ in held_clips if h.first_ms is not None]
+            free = [h for h in held if not h.stopped]
+            since = [h.first_ms - o for h, o in held_clips if h.first_ms is not None and o is not None]
+            longest = f"{max(h.held_ms for h in free):.0f}" if free else "-"
+            print(f"| {band} | {kind} | {len(held_clips)} | {len(held)} | {len(free)} | {longest} "
+                  f"| {_stats(since) if kind == 'speech' else '-'} |")
     return 0
 
 

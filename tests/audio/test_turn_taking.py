@@ -125,8 +125,47 @@ def test_ten_ms_frames_give_the_same_times() -> None:
 @pytest.mark.parametrize("kwargs", [
     {"threshold": 0.3, "neg_threshold": 0.5}, {"threshold": 1.0}, {"end_silence_ms": 0},
     {"min_speech_ms": 500, "max_speech_ms": 400}, {"fast_onset_threshold": 0.4},
-    {"fast_onset_threshold": 1.1}, {"fast_onset_ms": 0},
+    {"fast_onset_threshold": 1.1}, {"fast_onset_ms": 0}, {"onset_hold_ms": -1},
 ])
 def test_bad_config_is_a_config_error(kwargs: dict[str, float]) -> None:
     with pytest.raises(ConfigError):
         TurnTakingConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def hold_trace(probabilities: list[float], config: TurnTakingConfig = FAST) -> list[str]:
+    """Per frame: "hold" while the onset is undecided, "start" where the turn starts, "." otherwise."""
+    machine = TurnTaking(config)
+    trace = []
+    for p in probabilities:
+        started = any(isinstance(e, SpeechStarted) for e in machine.update(p, FRAME_MS))
+        trace.append("start" if started else "hold" if machine.onset_pending else ".")
+    return trace
+
+
+def test_the_onset_is_undecided_from_the_first_maybe_frame_until_the_turn_starts() -> None:
+    # 0.4 is under the threshold but over neg_threshold: the bot's audio is held from there.
+    assert hold_trace([0.0, 0.4, 0.6, 0.6, 0.6, 0.6, 0.6, 0.9]) == [
+        ".", "hold", "hold", "hold", "hold", "hold", "start", "."]
+
+
+def test_a_blip_is_undecided_only_while_it_lasts() -> None:
+    assert hold_trace([0.0, 0.9, 0.1, 0.0]) == [".", "hold", ".", "."]
+
+
+def test_the_hold_ends_after_onset_hold_ms_even_if_no_turn_starts() -> None:
+    # Between the two thresholds for good: never a turn, and the hold gives up after 192 ms.
+    assert hold_trace([0.4] * 8) == ["hold"] * 6 + ["."] * 2
+    off = TurnTakingConfig(onset_hold_ms=0)
+    assert "hold" not in hold_trace([0.4, 0.9, 0.9, 0.9], off)
+
+
+def test_no_hold_inside_a_turn_or_after_it() -> None:
+    machine = TurnTaking(FAST)
+    for p in [0.9] * 3:
+        machine.update(p, FRAME_MS)
+    assert machine.speaking and not machine.onset_pending
+    for p in [0.4] * 3:  # a pause with maybes: inside a turn, nothing to hold
+        machine.update(p, FRAME_MS)
+    assert not machine.onset_pending
+    machine.finish()
+    assert not machine.onset_pending

@@ -85,6 +85,9 @@ class PlayoutOutput:
         self.clears += 1
         self.play_end_s = time.monotonic()
 
+    async def hold(self, held: bool) -> None:
+        del held
+
     async def send_event(self, event: OutputEvent) -> None:
         await self.send_message(event_message(event))
 

@@ -44,3 +44,12 @@ def test_restart_after_barge_in() -> None:
         pacer.schedule(0.0, FRAME)
     pacer.restart(0.5)
     assert pacer.schedule(0.5, FRAME) == 0.0
+
+
+def test_a_frame_held_back_is_sent_again_in_its_own_slot() -> None:
+    pacer = Pacer(RATE, lead_s=0.04, play_s=10.0)
+    pacer.schedule(10.0, FRAME)
+    pacer.schedule(10.0, FRAME)
+    pacer.unschedule(FRAME)  # the second one was not sent after all
+    assert pacer.play_s == approx(10.02)
+    assert pacer.schedule(10.0, FRAME) == 0.0

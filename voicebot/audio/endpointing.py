@@ -161,6 +161,10 @@ class Endpointer:
         return self._turns.speaking
 
     @property
+    def onset_pending(self) -> bool:
+        return self._turns.onset_pending
+
+    @property
     def position_ms(self) -> float:
         return self._turns.position_ms
 

@@ -23,6 +23,11 @@ class TurnTakingConfig:
     # costs in bot stops for short voiced sounds. 1.0 turns it off.
     fast_onset_threshold: float = 0.8
     fast_onset_ms: int = 64
+    # While a run of frames at or above ``neg_threshold`` has not yet started a turn, the onset is
+    # undecided: a door may hold back the bot's next audio frames (not drop them) for at most this
+    # long, so the bot's voice stops as soon as a caller might be starting and goes on unharmed
+    # after a blip. Under the websocket's 240 ms lead the far end never runs dry. 0: never held.
+    onset_hold_ms: int = 192
     # Silence that ends a turn; shorter pauses are breaths inside the sentence.
     end_silence_ms: int = 600
     # Speech must come back for this long to cancel a pause: clicks and lip noise after the
@@ -44,6 +49,8 @@ class TurnTakingConfig:
             )
         if self.min_speech_ms < 0 or self.resume_speech_ms < 0 or self.end_silence_ms <= 0:
             raise ConfigError("min_speech_ms and resume_speech_ms must be >= 0, end_silence_ms > 0")
+        if self.onset_hold_ms < 0:
+            raise ConfigError(f"onset_hold_ms must be 0 or more, got {self.onset_hold_ms}")
         if self.max_speech_ms is not None and self.max_speech_ms <= self.min_speech_ms:
             raise ConfigError("max_speech_ms must be longer than min_speech_ms")
 
@@ -79,6 +86,7 @@ class TurnTaking:
         self._position_ms = 0.0
         self._candidate_start_ms: float | None = None
         self._sure_start_ms: float | None = None  # start of the run of frames >= fast_onset_threshold
+        self._maybe_start_ms: float | None = None  # start of the run of frames >= neg_threshold, no turn yet
         self._speech_start_ms: float | None = None
         self._silence_start_ms: float | None = None
         self._voiced_run_ms = 0.0
@@ -91,6 +99,14 @@ class TurnTaking:
     @property
     def position_ms(self) -> float:
         return self._position_ms
+
+    @property
+    def onset_pending(self) -> bool:
+        """No turn yet, but the last frames may be a caller starting one (a run at or above
+        ``neg_threshold``, younger than ``onset_hold_ms``): the bot's audio may be held meanwhile."""
+        start = self._maybe_start_ms
+        return (self._speech_start_ms is None and start is not None
+                and self._position_ms - start <= self.config.onset_hold_ms)
 
     @property
     def pause_start_ms(self) -> float | None:
@@ -126,6 +142,10 @@ class TurnTaking:
         events: list[TurnEvent] = []
 
         if self._speech_start_ms is None:
+            if probability < cfg.neg_threshold:
+                self._maybe_start_ms = None
+            elif self._maybe_start_ms is None:
+                self._maybe_start_ms = frame_start
             if probability >= cfg.threshold:
                 if self._candidate_start_ms is None:
                     self._candidate_start_ms = frame_start
@@ -142,6 +162,7 @@ class TurnTaking:
                 self._speech_start_ms = candidate
                 self._candidate_start_ms = None
                 self._sure_start_ms = None
+                self._maybe_start_ms = None
                 self._silence_start_ms = None
                 self._voiced_run_ms = frame_end - candidate
                 events.append(SpeechStarted(at_ms=round(self._speech_start_ms)))
@@ -168,6 +189,7 @@ class TurnTaking:
         if self._speech_start_ms is None:
             self._candidate_start_ms = None
             self._sure_start_ms = None
+            self._maybe_start_ms = None
             return []
         end = self._silence_start_ms if self._silence_start_ms is not None else self._position_ms
         return [self._end(end, forced=self._silence_start_ms is None)]
@@ -179,5 +201,6 @@ class TurnTaking:
         self._silence_start_ms = None
         self._candidate_start_ms = None
         self._sure_start_ms = None
+        self._maybe_start_ms = None
         self._voiced_run_ms = 0.0
         return event

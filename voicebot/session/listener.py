@@ -90,6 +90,7 @@ class Listener:
         # ahead of the guess that counts, and a partial never starts while a guess runs or waits.
         self._decoding = asyncio.Lock()
         self._odd_byte = b""
+        self._holding = False  # the door holds the bot's audio back: a caller may be starting to talk
         self.samples_in = 0  # caller audio pushed by the door (usage metering)
 
     # ---- input (plain calls from the door) ----
@@ -168,6 +169,8 @@ class Listener:
             if pcm is None:
                 return
             if not pcm:
+                if self._holding:
+                    await self._hold(False)  # the line went quiet mid-onset: nothing to wait for
                 # No audio for a while: the wall clock still runs, so an open turn can end.
                 if self._turns.speaking and now - last_audio_s >= gap_s:
                     gap = np.zeros(frame_samples, dtype=np.float32)
@@ -195,6 +198,21 @@ class Listener:
                 utterance = self._utterance
                 if utterance is not None and not utterance.ignored:
                     self._after_frame(utterance, self._turns.position_ms, frame)
+            await self._hold_bot_audio(now)
+
+    async def _hold_bot_audio(self, now_s: float) -> None:
+        """While a caller may be starting to talk over interruptible bot audio, the door sends no more
+        of it: the bot's voice stops as soon as the onset is in doubt. A turn that starts keeps it
+        held until the barge-in clears it; a blip releases it and the audio goes on."""
+        speaker = self._speaker
+        want = ((self._turns.onset_pending or (self._holding and self._turns.speaking))
+                and speaker.speaking and speaker.playout.interruptible_at(now_s))
+        if want != self._holding:
+            await self._hold(want)
+
+    async def _hold(self, held: bool) -> None:
+        self._holding = held
+        await self._ctx.output.hold(held)
 
     def _frame(self, frame: Float32Array, probability: float, arrived_s: float) -> None:
         position_ms = self._turns.position_ms

@@ -53,6 +53,11 @@ class SessionOutput(Protocol):
     async def clear(self) -> None:
         """Barge-in: drop whatever is queued and stop playing now."""
 
+    async def hold(self, held: bool) -> None:
+        """A caller may be starting to talk over the bot (``held``): send no more bot audio for now,
+        but keep it; ``clear()`` or ``hold(False)`` follows. A door whose far end keeps no lead of
+        audio to play meanwhile (a phone line) ignores it: a pause there would be heard."""
+
     async def send_event(self, event: OutputEvent) -> None:
         """Transcripts, bot text, end of bot audio, errors; a door may ignore them."""
 

@@ -90,6 +90,9 @@ class AudioSocketOutput:
         self._queue.clear()
         self._drained.set()
 
+    async def hold(self, held: bool) -> None:
+        del held  # one 20 ms frame ahead: a pause for a blip would be heard on the line
+
     def peer_gone(self) -> None:
         """Asterisk closed the connection: stop pacing, nothing queued will be heard."""
         self._peer_gone = True

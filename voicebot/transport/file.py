@@ -50,6 +50,9 @@ class FileOutput:
     async def clear(self) -> None:
         self.clears += 1
 
+    async def hold(self, held: bool) -> None:
+        del held  # nothing plays here
+
     async def send_event(self, event: OutputEvent) -> None:
         await self.send_message(event_message(event))
 

@@ -32,6 +32,10 @@ class Pacer:
         self.play_s += frame_bytes / self.bytes_per_s
         return delay_s
 
+    def unschedule(self, frame_bytes: int) -> None:
+        """The last frame scheduled was not sent after all (held back): it goes again later."""
+        self.play_s -= frame_bytes / self.bytes_per_s
+
     def restart(self, now_s: float) -> None:
         """Barge-in: what was sent is dropped at the far end, which plays from now."""
         self.play_s = now_s

@@ -52,7 +52,8 @@ class WebSocketOutput:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closed = False
-        self._cleared = asyncio.Event()  # set by clear(): wakes the pump from its pacing wait
+        self._cleared = asyncio.Event()  # set by clear() and hold(): wakes the pump from its pacing wait
+        self._held = False  # hold(): a caller may be starting to talk, audio frames wait
         self._task = asyncio.create_task(self._pump())
         self._epoch = 0  # bumped by clear(): a frame popped before it is dropped
         self.close_code = wire.CloseCode.NORMAL  # what close() ends with; a violation changes it
@@ -70,6 +71,13 @@ class WebSocketOutput:
         self._epoch += 1
         self._pacer.restart(time.monotonic())
         self._queue.appendleft(wire.clear())
+        self._held = False
+        self._cleared.set()
+        self._kick()
+
+    async def hold(self, held: bool) -> None:
+        # The client plays its lead meanwhile; on release the pacer sends the held frames at once.
+        self._held = held
         self._cleared.set()
         self._kick()
 
@@ -84,6 +92,7 @@ class WebSocketOutput:
         await self.send_message(wire.transfer(target, reason))
 
     async def close(self, record: CallRecord) -> None:
+        self._held = False
         await self.send_message(wire.end(record.to_json()))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), timeout=self._close_timeout_s)
@@ -110,6 +119,10 @@ class WebSocketOutput:
                     self._wake.clear()
                     await self._wake.wait()
                     continue
+                if self._held and isinstance(self._queue[0], bytes):
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
                 item = self._queue.popleft()
                 if isinstance(item, dict):
                     await self._ws.send_text(wire.dumps(item))
@@ -117,12 +130,17 @@ class WebSocketOutput:
                 delay_s = self._pacer.schedule(time.monotonic(), len(item))
                 if delay_s > 0:
                     epoch = self._epoch
-                    # clear() cuts the wait short, so the `clear` message goes out at once.
+                    # clear() and hold() cut the wait short: the `clear` message goes out at once, and
+                    # a held frame is not sent.
                     self._cleared.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._cleared.wait(), timeout=delay_s)
                     if epoch != self._epoch:
                         continue  # cleared while waiting: the pacer restarted from then
+                    if self._held:
+                        self._pacer.unschedule(len(item))
+                        self._queue.appendleft(item)
+                        continue
                 await self._ws.send_bytes(item)
                 self.frames_sent += 1
                 self.last_audio_sent_s = time.monotonic()
