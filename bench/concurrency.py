@@ -16,7 +16,8 @@ caller speech), fetched from /api/calls. Per level: latency p50/p95 over all cal
 seconds per call (user+system time over the level / calls) and cores per call (that / the level's wall
 time), STT decodes per call (partials, speculative
 and final, from /metrics), the server's peak RSS, and the load average while it ran (other work on the
-machine shows up there).
+machine shows up there). It also prints which judge ended the turns (the call meta's ``turn_ends_*``
+under ``session.end_of_turn: smart_turn``) and the slowest turns with their pause (``turn_end_ms``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,7 @@ AUDIOSOCKET_RATE_HZ = 8000
 # of one reply, so the caller does not talk over the bot (it adds to the call's length, not to latency).
 BOT_QUIET_S = 0.8
 CALL_TIMEOUT_S = 400.0
+SLOWEST_SHOWN = 3  # the slowest caller turns printed per level
 
 
 def _free_port() -> int:
@@ -80,20 +83,21 @@ def _caller_turns(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [t for t in record["turns"] if t["role"] == "caller" and t.get("latency_ms") is not None]
 
 
-async def _one_call(url: str, turns: list[np.ndarray], delay_s: float) -> list[dict[str, Any]]:
-    """One websocket call (16 kHz); its caller turns with latency."""
+async def _one_call(url: str, turns: list[np.ndarray], delay_s: float) -> dict[str, Any]:
+    """One websocket call (16 kHz); its call record."""
     import websockets
 
     await asyncio.sleep(delay_s)  # stagger starts a little, as real calls do not arrive in lockstep
     async with websockets.connect(f"{url}/ws?dialogue=latency_check") as ws:
         await ws.send(json.dumps({"type": "start", "sample_rate_hz": 16000}))
         call = await real_time_caller(ws, turns, timeout_s=CALL_TIMEOUT_S)
-    return _caller_turns(call.record)
+    record: dict[str, Any] = call.record
+    return record
 
 
 async def _one_audiosocket_call(port: int, http: str, turns: list[bytes],
-                                delay_s: float) -> list[dict[str, Any]]:
-    """One AudioSocket call at 8 kHz over TCP, played as Asterisk does; its caller turns with latency."""
+                                delay_s: float) -> dict[str, Any]:
+    """One AudioSocket call at 8 kHz over TCP, played as Asterisk does; its call record."""
     await asyncio.sleep(delay_s)
     peer = AsteriskPeer(port, rate_hz=AUDIOSOCKET_RATE_HZ, call_id=str(uuid.uuid4()))
     await peer.connect()
@@ -106,7 +110,15 @@ async def _one_audiosocket_call(port: int, http: str, turns: list[bytes],
         await peer.wait_closed(timeout_s=120.0)  # the bot says goodbye and hangs up
     finally:
         await peer.hang_up()
-    return _caller_turns(await _record(http, peer.call_id))
+    return await _record(http, peer.call_id)
+
+
+def _turn_ends(records: list[dict[str, Any]]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for record in records:
+        counts.update({k.removeprefix("turn_ends_"): int(v) for k, v in record.get("meta", {}).items()
+                       if k.startswith("turn_ends_")})
+    return dict(sorted(counts.items()))
 
 
 async def _record(http: str, call_id: str) -> dict[str, Any]:
@@ -163,11 +175,19 @@ async def _level(door: str, ports: dict[str, int], pid: int, calls: int) -> dict
     stop.set()
     await sampler
     for r in results:
-        if not isinstance(r, list):
+        if not isinstance(r, dict):
             print(f"a call failed: {r!r}", file=sys.stderr, flush=True)
-    latencies = [float(t["latency_ms"]) for r in results if isinstance(r, list) for t in r]
+    records = [r for r in results if isinstance(r, dict)]
+    turns_heard = [t for r in records for t in _caller_turns(r)]
+    latencies = [float(t["latency_ms"]) for t in turns_heard]
+    slowest = sorted(turns_heard, key=lambda t: -float(t["latency_ms"]))[:SLOWEST_SHOWN]
     return {"door": door, "calls": calls, "turns": len(latencies),
-            "failed": sum(1 for r in results if not isinstance(r, list)),
+            "failed": len(results) - len(records),
+            # Which judge ended the turns (session.end_of_turn smart_turn), and the slowest turns with
+            # the pause the judges took (timings.turn_end_ms): where the p95 comes from.
+            "turn_ends": _turn_ends(records),
+            "slowest": [[t["latency_ms"], t.get("text"), (t.get("timings") or {}).get("turn_end_ms")]
+                        for t in slowest],
             "p50": float(np.percentile(latencies, 50)) if latencies else float("nan"),
             "p95": float(np.percentile(latencies, 95)) if latencies else float("nan"),
             "cpu_s_per_call": cpu_s / calls, "decodes_per_call": decodes / calls,
@@ -278,6 +298,9 @@ def main() -> None:
     print("| calls | turns | failed | p50 / p95 ms | CPU s/call | cores/call | decodes/call | peak RSS MiB "
           "| RSS/call MiB | load |")
     print("\n".join(table(results, idle_rss)))
+    for r in results:
+        print(f"{r['calls']} calls: turn ends {r['turn_ends']}; slowest (latency ms, text, pause ms) "
+              f"{r['slowest']}")
     if args.write:
         _write(args.door, args.levels, idle_rss, results)
 
