@@ -55,8 +55,7 @@ class SessionOutput(Protocol):
 
     async def hold(self, held: bool) -> None:
         """A caller may be starting to talk over the bot (``held``): send no more bot audio for now,
-        but keep it; ``clear()`` or ``hold(False)`` follows. A door whose far end keeps no lead of
-        audio to play meanwhile (a phone line) ignores it: a pause there would be heard."""
+        but keep it; ``clear()`` or ``hold(False)`` follows (at most ~200 ms later)."""
 
     async def send_event(self, event: OutputEvent) -> None:
         """Transcripts, bot text, end of bot audio, errors; a door may ignore them."""

@@ -54,7 +54,8 @@ READ_BYTES = 65536
 class AudioSocketOutput:
     """Implements the session's ``SessionOutput`` for one AudioSocket connection.
 
-    A pacer task writes one frame every 20 ms of wall-clock time: queued bot audio, else silence.
+    A pacer task writes one frame every 20 ms of wall-clock time: queued bot audio, else silence (also
+    while the session holds the bot's audio back).
     """
 
     def __init__(self, writer: asyncio.StreamWriter, protocol: AudioSocketProtocol, sample_rate_hz: int, *,
@@ -69,6 +70,7 @@ class AudioSocketOutput:
         self._frame_bytes = frame_bytes(sample_rate_hz)
         self._silence = bytes(self._frame_bytes)
         self._queue = bytearray()
+        self._held = False  # hold(): silence goes out, the bot's audio waits
         self._drained = asyncio.Event()
         self._drained.set()
         self.transferred = False
@@ -88,10 +90,13 @@ class AudioSocketOutput:
 
     async def clear(self) -> None:
         self._queue.clear()
+        self._held = False
         self._drained.set()
 
     async def hold(self, held: bool) -> None:
-        del held  # one 20 ms frame ahead: a pause for a blip would be heard on the line
+        # The line plays what it gets: the bot's voice stops at once (silence goes out instead) and, after
+        # a blip, goes on where it stopped. bench/barge_in.py's phone band: no sound but speech is held.
+        self._held = held
 
     def peer_gone(self) -> None:
         """Asterisk closed the connection: stop pacing, nothing queued will be heard."""
@@ -120,6 +125,7 @@ class AudioSocketOutput:
         del record
         if self.closed:
             return
+        self._held = False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._drained.wait(), self._close_timeout_s)
         await self.shutdown(hang_up=not self.transferred)
@@ -154,7 +160,7 @@ class AudioSocketOutput:
                 await asyncio.sleep(pacer.schedule(loop.time(), self._frame_bytes))
                 if self._peer_gone:
                     break
-                if self._queue:
+                if self._queue and not self._held:
                     frame = bytes(self._queue[:self._frame_bytes]).ljust(self._frame_bytes, b"\x00")
                     del self._queue[:self._frame_bytes]
                     self.bot_frames_sent += 1
