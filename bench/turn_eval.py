@@ -14,7 +14,8 @@ is the time on a free core, less inflated by a loaded machine than wall time).
   speculative decode) and the dialogue judges it against the question (voicebot/dialogue/completeness.py);
   the model's "complete" waits for that view.
 
-False end of turn: the turn ended while the caller still had words to say within 1 s. Delay: end of the
+False end of turn: the turn ended while the caller still had words to say within 1 s; each answer cut
+is listed with its voices, the caller's pause it fell in and the judge that ended it. Delay: end of the
 turn minus the end of the caller's last word (energy), over the turns ended after it. "Transcript ready"
 also waits for the speculative decode, started at the first frame 200 ms into the pause for every policy
 (today's session starts it at 240 ms), since the bot cannot answer before it.
@@ -72,6 +73,8 @@ class Outcome:
     decode_ms: list[float] = field(default_factory=list)
     transcripts: list[str] = field(default_factory=list)
     verdicts: list[float] = field(default_factory=list)
+    reason: str | None = None  # which judge ended the turn (Endpointer.ended_by; "silence" for that rule)
+    gap_ms: int | None = None  # a false end: the caller's pause it fell in (next words minus last)
 
 
 def turn_config(band: str) -> TurnTakingConfig:
@@ -159,7 +162,12 @@ def judge(sample: Sample, policy: str, ended: SpeechEnded | None, ended_ms: floa
         return Outcome(sample.key, policy, None, False, None)
     onset = sample.next_onset_ms(ended_ms)
     false_end = onset is not None and onset - ended_ms <= WORDS_WITHIN_MS
-    outcome = Outcome(sample.key, policy, ended_ms, false_end, None)
+    outcome = Outcome(sample.key, policy, ended_ms, false_end, None, reason="silence")
+    if false_end:
+        before = [end for _, end in sample.segments_ms if end <= ended_ms]
+        after = [start for start, _ in sample.segments_ms if start > ended_ms]
+        if before and after:
+            outcome.gap_ms = after[0] - before[-1]
     if onset is None:
         start = max(0, round((ended.speech_start_ms - PRE_ROLL_MS) * RATE_HZ / 1000))
         _, cost = transcribe(sample, start, round(decode_end_ms * RATE_HZ / 1000))
@@ -197,6 +205,7 @@ def run_endpointer(sample: Sample, probabilities: Sequence[float], config: Endpo
         outcome = judge(sample, policy, ended, ended_ms, decode_end)
         outcome.asks, outcome.model_ms, outcome.decode_ms = len(asked_at), model_ms, decode_ms
         outcome.transcripts, outcome.verdicts = transcripts, verdicts
+        outcome.reason = endpointer.ended_by if ended is not None else None
         return outcome
 
     for i, p in enumerate(probabilities):
@@ -298,7 +307,30 @@ def report(outcomes: dict[str, list[Outcome]], bands: Sequence[str]) -> dict[str
         model = "-" if s["model_cpu_ms_mean"] is None else f"{s['model_cpu_ms_mean']:.0f} ms"
         decode = "-" if s["decode_cpu_ms_mean"] is None else f"{s['decode_cpu_ms_mean']:.0f} ms"
         print(f"{policy}: model CPU {model}, decode CPU {decode}; false ends: {s['false_end_keys']}")
+    false_ends(outcomes)
     return summaries
+
+
+def false_ends(outcomes: dict[str, list[Outcome]]) -> None:
+    """Which answers are cut, by which voices, in which pauses, and which judge ended them."""
+    print()
+    print("| policy | answer | false ends: Piper / eSpeak (of 6 / 4) | caller's pause cut, ms | ended by "
+          "| last transcript (Smart Turn) |")
+    print("|---|---|---|---|---|---|")
+    for policy, results in outcomes.items():
+        by_answer: dict[str, list[Outcome]] = {}
+        for o in results:
+            if o.false_end:
+                by_answer.setdefault(o.key.split("/")[0], []).append(o)
+        for answer, cut in sorted(by_answer.items(), key=lambda item: -len(item[1])):
+            piper = sum(o.key.split("/")[1].startswith("piper") for o in cut)
+            gaps = ", ".join(sorted(f"{o.gap_ms}" for o in cut if o.gap_ms is not None))
+            reasons = ", ".join(f"{r} {sum(str(o.reason) == r for o in cut)}"
+                                for r in sorted({str(o.reason) for o in cut}))
+            heard = "; ".join(sorted({f"{o.transcripts[-1]!r} ({o.verdicts[-1]:.2f})" for o in cut
+                                      if o.transcripts and o.verdicts}))
+            print(f"| {policy.split()[0]} | {answer} | {piper} / {len(cut) - piper} | {gaps} | {reasons} "
+                  f"| {heard} |")
 
 
 def merge(paths: Sequence[Path]) -> int:
