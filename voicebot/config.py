@@ -55,6 +55,10 @@ class SttConfig:
     # as many mistakes as 30 on bench/wer.py's corpus (BENCHMARKS.md, issue 12). Partials always use 15;
     # open asks (menus, dates, phone numbers) always 30.
     encoder_window_s: float = 15.0
+    # Turns of concurrent calls waiting at the same moment are decoded in one batch (CPU only): the
+    # decoder's CPU per turn falls 30-50% with the same transcripts; a lone turn is never held back
+    # (bench/stt_batch.py, BENCHMARKS.md, issue 12).
+    batch_decodes: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicebot.engines.base import STT_SAMPLE_RATE_HZ, Segment, Transcript, Word
+from voicebot.engines.batching import Combiner, partition
 from voicebot.engines.constrained import (
     DIGITS,
     ONLY,
@@ -89,6 +90,22 @@ class _DecodeOptions:
     retry_logprob: float | None = None  # finals only: see WINDOW_RETRY_LOGPROB
 
 
+@dataclass(frozen=True, slots=True)
+class _FirstPass:
+    """One turn's encode and first free decode, to be batched with other calls' (see ``batch_decodes``)."""
+    features: Float32Array  # the encoder's input: mels x window frames
+    prompt: list[int]
+    tokenizer: Tokenizer
+    options: _DecodeOptions
+    max_length: int
+
+
+_Decoded = tuple[list[int], float, float]  # tokens, their log-probability with the end token, no-speech prob
+# Concurrent calls' decodes batched together at most this many at once: 8 cut the decoder's CPU per turn
+# by half (bench/stt_batch.py); more would hold the first of them longer for little more.
+MAX_BATCH = 8
+
+
 class WhisperTranscriber:
     """Implements :class:`voicebot.engines.base.Transcriber`. Thread-safe; calls block.
 
@@ -102,7 +119,8 @@ class WhisperTranscriber:
                  word_timestamps: bool = True, partial_interval_ms: int = 1000,
                  cache_dir: str | os.PathLike[str] | None = None,
                  encoder_window_s: float = DEFAULT_ENCODER_WINDOW_S,
-                 window_retry_logprob: float | None = WINDOW_RETRY_LOGPROB) -> None:
+                 window_retry_logprob: float | None = WINDOW_RETRY_LOGPROB,
+                 batch_decodes: bool = True) -> None:
         if beam_size < 1:
             raise ConfigError(f"beam_size must be at least 1, got {beam_size}")
         if not _MIN_ENCODER_WINDOW_S <= encoder_window_s <= _WINDOW_FRAMES / _FRAMES_PER_S:
@@ -137,6 +155,11 @@ class WhisperTranscriber:
         self._lock = threading.Lock()
         self._tokenizers: dict[str, Tokenizer] = {}
         self._only_cache: dict[tuple[str, str], list[int]] = {}
+        # Turns of concurrent calls waiting to be decoded at the same moment are encoded one by one and
+        # decoded in one batch: the decoder's CPU per turn fell 30% for two, half for eight, with the
+        # same transcripts (bench/stt_batch.py). A lone turn is never held back. CPU only.
+        self._batcher: Combiner[_FirstPass, tuple[StorageView, _Decoded]] | None = (
+            Combiner(self._first_passes, MAX_BATCH) if batch_decodes and device == "cpu" else None)
 
     def _language(self, language: str | None) -> str | None:
         lang = language or self.language
@@ -221,8 +244,12 @@ class WhisperTranscriber:
         # An open ask's restricted decode reads whisper's whole window: over 15 s it lost 4 of 24 phone
         # numbers on the phone corpus (BENCHMARKS.md, issue 12). Other turns take the configured window.
         window = _WINDOW_FRAMES if requests else options.window_frames
-        encoder_output = self._model.encode(encoder_input(features, window))
-        language = options.language or self._detect_language(encoder_output)
+        # The language must be known before the encoder runs for the turn to be batched with others.
+        encoder_output = None
+        language = options.language
+        if self._batcher is None or language is None:
+            encoder_output = self._model.encode(encoder_input(features, window))
+            language = language or self._detect_language(encoder_output)
         tokenizer = self._tokenizer(language)
         prompt = self._model.get_prompt(tokenizer, self._prompt_tokens(tokenizer, options.initial_prompt),
                                         without_timestamps=True)
@@ -232,8 +259,12 @@ class WhisperTranscriber:
         free_options = replace(options, beam_size=OPEN_ASK_FREE_BEAM) if requests else options
         # A repetition loop runs to whisper's 448 tokens (seconds of CPU) unless the audio's length bounds it.
         max_length = len(prompt) + token_budget(audio.size / STT_SAMPLE_RATE_HZ, _MAX_TOKENS - len(prompt))
+        first: _Decoded | None = None
+        if encoder_output is None:
+            turn = _FirstPass(encoder_input(features, window), prompt, tokenizer, free_options, max_length)
+            encoder_output, first = self._batched(turn)
         tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, free_options,
-                                                         max_length)
+                                                         max_length, first)
         avg_logprob = logprob / (len(tokens) + 1)
         if retries_whole_window(avg_logprob, options.retry_logprob, window, frames):
             wide = self._model.encode(encoder_input(features, _WINDOW_FRAMES))
@@ -327,31 +358,80 @@ class WhisperTranscriber:
         return out
 
     def _generate(self, encoder_output: StorageView, prompt: list[int], tokenizer: Tokenizer,
-                  options: _DecodeOptions, max_length: int) -> tuple[list[int], float, float]:
-        """(tokens, their log-probability with the end token, no-speech probability)."""
+                  options: _DecodeOptions, max_length: int, first: _Decoded | None = None) -> _Decoded:
+        """(tokens, their log-probability with the end token, no-speech probability). ``first``: the
+        decode at the first temperature, already done in a batch."""
         from faster_whisper.transcribe import get_compression_ratio
 
         tokens: list[int] = []
         logprob = 0.0
         no_speech_prob = 0.0
-        for temperature in options.temperatures:
-            sampling: dict[str, Any] = (
-                {"beam_size": options.beam_size} if temperature == 0
-                else {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
-            )
-            result = self._model.model.generate(
-                encoder_output, [prompt], max_length=max_length, return_scores=True,
-                return_no_speech_prob=True, suppress_blank=True,
-                suppress_tokens=self._suppressed_tokens(tokenizer), **sampling,
-            )[0]
-            tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
-            logprob = _summed_logprob(float(result.scores[0]), len(tokens))
-            no_speech_prob = float(result.no_speech_prob)
+        for index, temperature in enumerate(options.temperatures):
+            tokens, logprob, no_speech_prob = (
+                first if index == 0 and first is not None
+                else self._generate_batch(encoder_output, [prompt], tokenizer, options.beam_size, temperature,
+                                          max_length)[0])
             # A fallback decode only for a repetition loop: on short answers a low log-probability is
             # normal, and sampling them made transcripts worse (BENCHMARKS.md, issue 10).
             if get_compression_ratio(tokenizer.decode(tokens)) <= _MAX_COMPRESSION_RATIO:
                 break
         return tokens, logprob, no_speech_prob
+
+    def _generate_batch(self, encoder_output: StorageView, prompts: list[list[int]], tokenizer: Tokenizer,
+                        beam_size: int, temperature: float, max_length: int) -> list[_Decoded]:
+        """One generate() over a batch of encoded turns (prompts of one length), a decode per turn."""
+        sampling: dict[str, Any] = (
+            {"beam_size": beam_size} if temperature == 0
+            else {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
+        )
+        results = self._model.model.generate(
+            encoder_output, prompts, max_length=max_length, return_scores=True,
+            return_no_speech_prob=True, suppress_blank=True,
+            suppress_tokens=self._suppressed_tokens(tokenizer), **sampling,
+        )
+        out = []
+        for result in results:
+            tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+            out.append((tokens, _summed_logprob(float(result.scores[0]), len(tokens)),
+                        float(result.no_speech_prob)))
+        return out
+
+    def _batched(self, request: _FirstPass) -> tuple[StorageView, _Decoded]:
+        """A turn's encode and first decode through the batcher. The caller holds the model lock (one
+        decode at a time); it is let go while the turn waits for its batch, which takes it to run."""
+        assert self._batcher is not None
+        self._lock.release()
+        try:
+            return self._batcher.submit(request)
+        finally:
+            self._lock.acquire()
+
+    def _first_passes(self, requests: list[_FirstPass]) -> list[tuple[StorageView, _Decoded]]:
+        """The batcher's group: each turn encoded on its own (batching the encoder saved nothing), then one
+        batched decode per beam size and prompt length, at the first temperature."""
+        import ctranslate2
+
+        with self._lock:
+            encoded = [self._model.encode(r.features) for r in requests]
+            decoded: list[_Decoded | None] = [None] * len(requests)
+            for group in partition(requests, lambda r: (r.options.beam_size, r.options.temperatures[0],
+                                                        len(r.prompt), r.tokenizer.language_code)):
+                head = requests[group[0]]
+                beam, temperature = head.options.beam_size, head.options.temperatures[0]
+                encoder_output = encoded[group[0]] if len(group) == 1 else ctranslate2.StorageView.from_array(
+                    np.ascontiguousarray(np.concatenate([np.asarray(encoded[i]) for i in group])))
+                results = self._generate_batch(encoder_output, [requests[i].prompt for i in group],
+                                               head.tokenizer, beam, temperature,
+                                               max(requests[i].max_length for i in group))
+                for i, result in zip(group, results, strict=True):
+                    request = requests[i]
+                    if len(request.prompt) + len(result[0]) >= request.max_length - 1:
+                        # It ran to (or past) its own token budget under the batch's longer one: decoded
+                        # alone again, so its transcript is what a lone decode would give.
+                        result = self._generate_batch(encoded[i], [request.prompt], request.tokenizer, beam,
+                                                      temperature, request.max_length)[0]
+                    decoded[i] = result
+        return [(encoded[i], d) for i, d in enumerate(decoded) if d is not None]
 
     def _score(self, encoder_output: StorageView, tokenizer: Tokenizer, rows: list[list[int]],
                frames: int) -> list[tuple[float, list[float]]]:

@@ -121,7 +121,7 @@ class EnginePool:
         factory = whisper_factory(engine=stt.engine, model_en=stt.model_en,
                                   model_multilingual=stt.model_multilingual, device=stt.device,
                                   compute_type=stt.compute_type, beam_size=stt.beam_size,
-                                  encoder_window_s=stt.encoder_window_s)
+                                  encoder_window_s=stt.encoder_window_s, batch_decodes=stt.batch_decodes)
         default_voice = config.tts.voice
 
         def synthesizer(voice: str | None, language: str) -> Synthesizer:
