@@ -83,6 +83,20 @@ def test_a_phone_ask_is_always_decoded_again_and_a_request_names_a_known_kind(pi
         only_words(["five"], unless="menu")
 
 
+def test_no_restricted_decode_where_the_free_transcript_is_an_intent_or_a_closer(pizza: Dialogue) -> None:
+    reader = SlotReader(pizza)
+    for slot in ("items", "phone"):
+        (words,) = split_requests(grammar.for_slot(pizza, pizza.slots[slot]).to_score)[0]
+        # eSpeak's and Piper's requests at the order and phone steps, as whisper wrote them
+        for heard in ("That's all.", "No, that's it.", "Nothing else. Thanks.", "Can I speak to someone?",
+                      "Let me talk to a human."):
+            assert reader.intent(heard) is not None or reader.is_closer(heard)  # kept as heard anyway
+            assert not wanted(words, heard, "en"), heard
+        # misheard closers, and orders: decoded again
+        for heard in ("Next all.", "Not bad, everything.", "One small bitgie.", "555-1199."):
+            assert wanted(words, heard, "en"), heard
+
+
 def test_a_korean_ask_asks_for_nothing() -> None:
     korean = load_dialogue(ROOT / "pizza_order_ko.yml")
     assert korean.language == "ko" and grammar.for_slot(korean, korean.slots["phone"]).to_score == ()

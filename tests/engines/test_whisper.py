@@ -202,6 +202,23 @@ def test_a_phone_number_asked_for_keeps_its_ohs_and_repeated_digits_on_the_phone
     assert reader.read(spec, reading.text, asked=True) == "6175550042", (transcript.text, restricted)
 
 
+def test_an_order_ask_is_not_decoded_again_when_the_caller_closes_the_order() -> None:
+    from voicebot.dialogue import grammar
+    from voicebot.dialogue.loader import load_dialogue
+    from voicebot.engines.constrained import heard_only
+
+    pizza = load_dialogue(Path(__file__).resolve().parents[2] / "dialogues" / "pizza_order.yml")
+    expected = grammar.for_slot(pizza, pizza.slots["items"]).to_score
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    closing = live.transcribe(_phone_line(padded(synth("No, that's it."), 300, 300)), language="en",
+                              expected=expected)
+    assert "that" in normalize(closing.text) and heard_only(closing.alternatives) == []
+    assert closing.logprob is not None  # the dialogue still reads it through the grammar
+    order = live.transcribe(_phone_line(padded(synth("Two large pepperoni."), 300, 300)), language="en",
+                            expected=expected)
+    assert heard_only(order.alternatives)
+
+
 def test_a_date_asked_for_is_decoded_again_in_month_names_and_digits_when_asked_to() -> None:
     from voicebot.dialogue import grammar_open
     from voicebot.engines.constrained import heard_only, only_words

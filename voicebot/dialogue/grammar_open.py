@@ -8,7 +8,8 @@ only those words allowed (engines/constrained.py), so "five five five, oh one tw
 ``grammar.choose`` does for closed asks:
 
 1. the free transcript when it is a global intent or a closer ("I want to talk to a person", "that's
-   all": the restricted words cannot say those);
+   all": the restricted words cannot say those); the recogniser does not even run the restricted decode
+   for such a turn (``constrained.wanted``, the same two readers);
 2. for a phone number, the first of the restricted decode's hypotheses (best first), then the free
    transcript, that reads as a number of the usual length (7 or 10 digits in North America);
 3. otherwise the first of the restricted hypotheses that the slot's parser reads as a valid answer;

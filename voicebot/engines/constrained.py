@@ -11,7 +11,10 @@ written.
 
 A request may name a kind of answer (``unless="date"``): the second decode is then only run when the
 free transcript does not already read as such an answer (:func:`wanted`), which saves its CPU on the
-turns whisper heard whole. Pure string helpers, no I/O.
+turns whisper heard whole. No request is decoded where the free transcript is a global intent or a
+closer ("can I speak to someone", "that's all"): the dialogue keeps such a transcript as heard whatever
+the restricted decode says (dialogue/grammar_open.py, its first rule), by the same two readers
+(``nlu.intents.detect_global_intent``, ``nlu.closer.is_closer``). Pure string helpers, no I/O.
 """
 
 from __future__ import annotations
@@ -38,8 +41,14 @@ def only_words(words: Iterable[str], unless: str | None = None) -> str:
 
 
 def wanted(words: str, free_text: str, language: str) -> bool:
-    """Whether a request (its words, as :func:`split_requests` gives them) needs its decode: not when it
+    """Whether a request (its words, as :func:`split_requests` gives them) needs its decode: not when the
+    free transcript is a global intent or a closer, which the dialogue keeps as heard, nor when the request
     names a kind of answer and the free transcript already reads as one (a date)."""
+    from voicebot.nlu.closer import is_closer
+    from voicebot.nlu.intents import detect_global_intent
+
+    if detect_global_intent(free_text, language) is not None or is_closer(free_text, language):
+        return False
     kind = next((w[len(_UNLESS):-2] for w in words.split() if w.startswith(_UNLESS)), None)
     if kind == "date":
         from voicebot.nlu.dates import parse_date
