@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".bench-venv"
 TORCH_WHEEL_DIR = Path("/opt/wheels")
-# name -> (training variant, runtime mapping); the engine's default is "gmm16-warp@0.6" (was "gmm16@0.7").
+# name -> (training variant, runtime mapping); the engine's default is "gmm16-warp-mean-over0.3@auto"
+# (was "gmm16@0.7", then "gmm16-warp@0.6", "gmm16-warp@auto", "gmm16-warp-mean@auto").
 TRAINING = {"full16": {}, "diag64": {"components": 64, "covariance": "diagonal"}}
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "gmm16@0.7": ("full16", {"strength": 0.7, "global_variance_max_gain": 2.0}),
@@ -71,12 +73,43 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     # "mean": the long-term mean spectrum moved all the way to the target's, the strength blending the rest.
     "gmm16-warp-mean@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True}),
     "gmm16-warp-mean@auto": ("full16", {"strength": "auto", "warp_base": True, "target_mean": True}),
+    # "over0.3": the long-term mean moved 0.3 of the base-to-target distance beyond the target's (a
+    # caricature); "rate": Piper speaks at the speaker's own rate (learnt duration ratio), "rate0.5"
+    # half-way (geometrically).
+    "gmm16-warp-mean-over0.3@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                "mean_overshoot": 0.3}),
+    "gmm16-warp-mean-over0.6@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                "mean_overshoot": 0.6}),
+    "gmm16-warp-mean-over0.3@auto": ("full16", {"strength": "auto", "warp_base": True, "target_mean": True,
+                                                 "mean_overshoot": 0.3}),
+    "gmm16-warp-mean-rate@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                             "match_rate": 1.0}),
+    "gmm16-warp-mean-rate0.5@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                "match_rate": 0.5}),
+    "gmm16-warp-mean-over0.3-rate@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                     "mean_overshoot": 0.3, "match_rate": 1.0}),
+    "gmm16-warp-mean-rate@auto": ("full16", {"strength": "auto", "warp_base": True, "target_mean": True,
+                                              "match_rate": 1.0}),
+    "gmm16-warp-mean-over0.3-rate@auto": ("full16", {"strength": "auto", "warp_base": True,
+                                                      "target_mean": True, "mean_overshoot": 0.3,
+                                                      "match_rate": 1.0}),
+    # "class": the mean difference per sound class (the GMM components' target minus base means, weighted
+    # by each frame's component posteriors) instead of one over all speech.
+    "gmm16-warp-mean-class@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                              "mean_per_class": True}),
+    "gmm16-warp-mean-class@auto": ("full16", {"strength": "auto", "warp_base": True, "target_mean": True,
+                                               "mean_per_class": True}),
+    "gmm16-warp-mean-class-rate@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                   "mean_per_class": True, "match_rate": 1.0}),
+    "gmm16-warp-mean-class-over0.3@0.6": ("full16", {"strength": 0.6, "warp_base": True,
+                                                      "target_mean": True, "mean_per_class": True,
+                                                      "mean_overshoot": 0.3}),
     "blend8-paired-warp@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired", "gmm_below": 8,
                                           "warp_base": True}),
 }
-# The settings above were named before the warped base and the target's mean became the engine's
-# defaults: off unless named.
-_BEFORE_WARP = {"warp_base": False, "target_mean": False}
+# The settings above were named before the warped base, the target's mean and the overshoot became the
+# engine's defaults: off unless named.
+_BEFORE_WARP = {"warp_base": False, "target_mean": False, "mean_overshoot": 0.0}
 SENTENCES = (
     "Thank you for calling, how can I help you today?",
     "Your order of two large pizzas will arrive in about thirty minutes.",
@@ -218,14 +251,21 @@ def main() -> int:
             models[variant] = cpu_clone.fit(data, cpu_clone.TrainingOptions(**TRAINING[variant]))
             rows[speaker]["train_s"][variant] = round(time.process_time() - started, 1)
             models[variant].save(model_file)
+        # Models cached before the duration ratio was learnt: the same figure from the same data.
+        ratio = cpu_clone.duration_ratio(data.pairs)
+        models = {v: replace(m, duration_ratio=ratio) for v, m in models.items()}
+        rows[speaker]["duration_ratio"] = round(ratio, 3)
         engines: list[tuple[str, Any]] = []
         for name in args.settings:
             variant, chosen = SETTINGS[name]
             how = {**_BEFORE_WARP, **chosen}
+            scale = models[variant].length_scale(mapping.Mapping(**{**how, "strength": 1.0}))
+            speaker_base = base if scale == 1.0 else base_synthesizer(
+                "en", 1.0 / scale, whole_sentences=args.whole_sentences)
             if str(how["strength"]).startswith("auto"):
                 started = time.process_time()
                 probe = mapping.Mapping(**{**how, "strength": 1.0})  # each candidate replaces the strength
-                choice = choose_strength(models[variant], base, probe, "en",
+                choice = choose_strength(models[variant], speaker_base, probe, "en",
                                          max_extra=1 if how["strength"] == "auto1" else 2)
                 assert choice is not None
                 how["strength"] = choice.strength
@@ -233,7 +273,7 @@ def main() -> int:
                     "strength": choice.strength, "cpu_s": round(time.process_time() - started, 1),
                     "trials": [[t.strength, t.misheard_words] for t in choice.trials],
                     "base_misheard_words": choice.base_misheard_words, "words": choice.words}
-            engines.append((name, cpu_clone.ClonedSynthesizer(base, models[variant], speaker,
+            engines.append((name, cpu_clone.ClonedSynthesizer(speaker_base, models[variant], speaker,
                                                               mapping.Mapping(**how))))
         if speaker == speakers[0]:
             engines.insert(0, ("base", base))

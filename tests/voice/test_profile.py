@@ -130,4 +130,5 @@ def test_target_mean_brings_the_long_term_spectrum_to_the_speakers(cloned: Clone
         return float(np.linalg.norm(speech.mean(axis=0) - model.spectral.pool_stats[0]))
 
     blended = colour_gap(mapping.Mapping(strength=0.6, target_mean=False))
-    assert colour_gap(mapping.Mapping(strength=0.6, target_mean=True)) < 0.7 * blended
+    # (Without the overshoot, which moves it on beyond: tests/voice/test_rate_and_caricature.py.)
+    assert colour_gap(mapping.Mapping(strength=0.6, target_mean=True, mean_overshoot=0.0)) < 0.7 * blended

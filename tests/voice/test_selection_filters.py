@@ -104,6 +104,7 @@ def test_a_built_voice_keeps_what_selection_and_the_filters_need(cloned, tmp_pat
     assert cloned.profile.settings["strength"] == cloned.strength.strength
     assert cloned.profile.settings["warp_base"] is True
     assert cloned.profile.settings["target_mean"] is True
+    assert cloned.profile.settings["mean_overshoot"] == mapping.Mapping().mean_overshoot == 0.3
     model.save(tmp_path / "again.npz")
     again = cpu_clone.ConversionModel.load(tmp_path / "again.npz")
     np.testing.assert_array_equal(again.spectral.pair_target, spectral.pair_target)

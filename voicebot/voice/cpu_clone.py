@@ -57,6 +57,13 @@ class ConversionModel:
     # Target minus base-voice mean of the coded aperiodicity on voiced frames (bands,); None: not learnt.
     aperiodicity_shift: FloatArray | None = None
     base_warp: float = 0.0  # all-pass frequency warp from the base voice's envelope towards the target's
+    # The speaker's duration over the base voice's for the same words (trimmed clips): > 1 speaks slower.
+    duration_ratio: float = 1.0
+
+    def length_scale(self, how: mapping.Mapping) -> float:
+        """The factor on the base voice's durations that ``how.match_rate`` asks for (at most 1.5x
+        slower or faster)."""
+        return float(np.clip(self.duration_ratio, 2 / 3, 1.5) ** max(0.0, how.match_rate))
 
     def save(self, path: Path) -> None:
         spectral = self.spectral
@@ -64,7 +71,7 @@ class ConversionModel:
             ("pair_source", spectral.pair_source), ("pair_target", spectral.pair_target),
             ("source_stats", spectral.source_stats), ("pool_stats", spectral.pool_stats),
             ("ms_kernel", spectral.ms_kernel), ("aperiodicity_shift", self.aperiodicity_shift),
-            ("base_warp", np.array(self.base_warp)))
+            ("base_warp", np.array(self.base_warp)), ("duration_ratio", np.array(self.duration_ratio)))
             if value is not None}
         arrays: dict[str, Any] = {
             "weights": spectral.gmm.weights, "means": spectral.gmm.means,
@@ -92,7 +99,9 @@ class ConversionModel:
                        target_lf0=(float(data["target_lf0"][0]), float(data["target_lf0"][1])),
                        sample_rate_hz=int(data["sample_rate_hz"]),
                        aperiodicity_shift=optional("aperiodicity_shift"),
-                       base_warp=float(data["base_warp"]) if "base_warp" in data.files else 0.0)
+                       base_warp=float(data["base_warp"]) if "base_warp" in data.files else 0.0,
+                       duration_ratio=float(data["duration_ratio"]) if "duration_ratio" in data.files
+                       else 1.0)
 
     def convert(self, samples: npt.NDArray[np.float32], how: mapping.Mapping = DEFAULT_MAPPING
                 ) -> npt.NDArray[np.float32]:
@@ -111,9 +120,11 @@ class ConversionModel:
             source = mapping.frequency_warp(feats.mcep, self.base_warp)[:, 1:]
         mcep[:, 1:] = source + how.strength * (target - source)
         if how.target_mean:
-            shift = mapping.mean_shift(self.spectral, self.base_warp if how.warp_base else 0.0)
+            warp = self.base_warp if how.warp_base else 0.0
+            shift = (mapping.class_shift(self.spectral, feats.mcep[:, 1:], warp) if how.mean_per_class
+                     else mapping.mean_shift(self.spectral, warp))
             if shift is not None:
-                mcep[:, 1:] += (1.0 - how.strength) * shift
+                mcep[:, 1:] += (1.0 - how.strength + how.mean_overshoot) * shift
         f0 = feats.f0_hz.copy()
         voiced = f0 > 0
         (sm, ss), (tm, ts) = self.source_lf0, self.target_lf0
@@ -196,6 +207,12 @@ def _to_int16(samples: npt.NDArray[np.float32]) -> Int16Array:
 class _Pair:
     source: features.WorldFeatures
     target: features.WorldFeatures
+
+
+def duration_ratio(pairs: Sequence[_Pair]) -> float:
+    """The speaker's duration over the base voice's saying the same words (clips trimmed at both ends)."""
+    source = sum(p.source.frames for p in pairs)
+    return float(sum(p.target.frames for p in pairs) / source) if source else 1.0
 
 
 def _log_f0_stats(f0_tracks: Sequence[FloatArray]) -> tuple[float, float]:
@@ -326,7 +343,8 @@ def fit(data: TrainingData, options: TrainingOptions = TrainingOptions(),
                            sample_rate_hz=data.sample_rate_hz, aperiodicity_shift=_aperiodicity_shift(pairs),
                            base_warp=mapping.best_warp(spectral.pair_source.astype(np.float64),
                                                        spectral.pair_target.astype(np.float64))
-                           if spectral.pair_source is not None and spectral.pair_target is not None else 0.0)
+                           if spectral.pair_source is not None and spectral.pair_target is not None else 0.0,
+                           duration_ratio=duration_ratio(pairs))
 
 
 def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions = TrainingOptions(),
@@ -338,4 +356,5 @@ def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions 
 def load_synthesizer(model_path: Path, language: str, speed: float, name: str,
                      how: mapping.Mapping = DEFAULT_MAPPING) -> ClonedSynthesizer:
     model = ConversionModel.load(model_path)
-    return ClonedSynthesizer(backend.base_synthesizer(language, speed), model, name, how)
+    return ClonedSynthesizer(backend.base_synthesizer(language, speed / model.length_scale(how)), model,
+                             name, how)

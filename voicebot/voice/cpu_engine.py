@@ -34,7 +34,7 @@ def default_settings() -> dict[str, Any]:
     written out so that a voice keeps speaking as it was checked when the defaults move on)."""
     defaults = mapping.Mapping()
     return {"strength": defaults.strength, "warp_base": defaults.warp_base,
-            "target_mean": defaults.target_mean}
+            "target_mean": defaults.target_mean, "mean_overshoot": defaults.mean_overshoot}
 
 
 def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
@@ -51,6 +51,9 @@ def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
             target_aperiodicity=bool(settings.get("target_aperiodicity", defaults.target_aperiodicity)),
             warp_base=bool(settings.get("warp_base", defaults.warp_base)),
             target_mean=bool(settings.get("target_mean", defaults.target_mean)),
+            mean_overshoot=float(settings.get("mean_overshoot", defaults.mean_overshoot)),
+            mean_per_class=bool(settings.get("mean_per_class", defaults.mean_per_class)),
+            match_rate=float(settings.get("match_rate", defaults.match_rate)),
             global_variance=bool(settings.get("global_variance", defaults.global_variance)),
             global_variance_max_gain=float(settings.get("global_variance_max_gain",
                                                         defaults.global_variance_max_gain)))
@@ -110,5 +113,6 @@ def choose_profile_strength(profile: Profile,
     """:func:`choose_strength` for a built cpu-clone profile, with its other runtime settings."""
     language = profile.languages[0]
     model = cpu_clone.ConversionModel.load(profile.directory / cpu_clone.MODEL_FILE)
-    return choose_strength(model, backend.base_synthesizer(language, profile.speed),
-                           runtime_mapping(profile.settings), language, progress=progress)
+    how = runtime_mapping(profile.settings)
+    return choose_strength(model, backend.base_synthesizer(language, profile.speed / model.length_scale(how)),
+                           how, language, progress=progress)

@@ -175,15 +175,26 @@ def convert(model: JointGmm | ConditionalGmm, source: FloatArray) -> tuple[Float
     """Conditional mean and diagonal variance of the target (static + delta) for each source frame."""
     prepared = condition(model) if isinstance(model, JointGmm) else model
     centred = source[None, :, :] - prepared.source_means[:, None, :]  # (K, T, D)
-    z = centred @ np.transpose(prepared.whiten, (0, 2, 1))
-    log_p = prepared.log_norm[:, None] - 0.5 * np.sum(z * z, axis=2) + prepared.log_weights[:, None]
-    log_p -= log_p.max(axis=0, keepdims=True)
-    resp = np.exp(log_p)
-    resp /= resp.sum(axis=0, keepdims=True)  # (K, T)
+    resp = _responsibilities(prepared, centred)
     cond_means = prepared.target_means[:, None, :] + centred @ np.transpose(prepared.gains, (0, 2, 1))
     mean = np.einsum("kt,ktd->td", resp, cond_means)
     var = resp.T @ prepared.variances
     return mean, np.maximum(var, 1e-8)
+
+
+def _responsibilities(prepared: ConditionalGmm, centred: FloatArray) -> FloatArray:
+    z = centred @ np.transpose(prepared.whiten, (0, 2, 1))
+    log_p = prepared.log_norm[:, None] - 0.5 * np.sum(z * z, axis=2) + prepared.log_weights[:, None]
+    log_p -= log_p.max(axis=0, keepdims=True)
+    resp: FloatArray = np.exp(log_p)
+    resp /= resp.sum(axis=0, keepdims=True)
+    return resp
+
+
+def posteriors(model: ConditionalGmm, source: FloatArray) -> FloatArray:
+    """Each component's posterior for each source frame (static + delta): (K, T), columns sum to 1."""
+    resp: FloatArray = _responsibilities(model, source[None, :, :] - model.source_means[:, None, :])
+    return resp
 
 
 def mlpg(mean: FloatArray, variance: FloatArray) -> FloatArray:

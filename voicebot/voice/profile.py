@@ -26,7 +26,8 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Settings that change only how a built voice speaks, not what is derived from the clips.
 _RUNTIME_SETTINGS = frozenset({"speed", "device", "strength", "mapping", "neighbours", "smooth_frames",
                                "global_variance", "global_variance_max_gain", "query", "gmm_below",
-                               "modulation", "target_aperiodicity", "warp_base"})
+                               "modulation", "target_aperiodicity", "warp_base", "target_mean",
+                               "mean_overshoot", "mean_per_class", "match_rate"})
 
 Progress = Callable[[str], None]
 
