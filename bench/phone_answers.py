@@ -188,9 +188,13 @@ def grammar_recognizer(engines: _Engines) -> Recognize:
                                                                expected=expected.to_score))
         reading = grammar.read_answer(reader, expected, result.text, result.confidence, result.alternatives,
                                       result.logprob)
+        # An open ask's answer under the dialogue's low_confidence is read back too (a phone number of an
+        # unusual length, grammar_open.read_open), as the dialogue machine does for any value but free text.
+        unsure = (not expected.closed and bool(expected.requests) and reading.confidence is not None
+                  and reading.confidence < question.dialogue.behaviour.low_confidence)
         return Heard(reading.text, reading.confidence, cpu_ms,
-                     read_back=reading.source == "grammar"
-                     and (reading.confidence or 0) < grammar.ACCEPT_POSTERIOR)
+                     read_back=unsure or (reading.source == "grammar"
+                                          and (reading.confidence or 0) < grammar.ACCEPT_POSTERIOR))
 
     return recognize
 

@@ -97,6 +97,25 @@ def test_no_restricted_decode_where_the_free_transcript_is_an_intent_or_a_closer
             assert wanted(words, heard, "en"), heard
 
 
+def test_a_phone_number_of_an_unusual_length_is_read_back_not_taken(pizza: Dialogue) -> None:
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"])
+    low = pizza.behaviour.low_confidence
+    # eSpeak en-gb-m3's "six one seven, five five five, oh oh four two" on the phone line: every hypothesis
+    # lost an "oh" (nine digits), so the number is read back to the caller
+    lost = [(ONLY + "six one seven five five five oh four two", -3.078),
+            (ONLY + "Six one seven five five five oh four two", -3.872)]
+    reading = grammar_open.read_open(reader, expected, "6, 1, 7, 5, 5, so 4, 2.", 0.6437, lost, -7.049)
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "617555042"
+    assert reading.confidence is not None and reading.confidence < low
+    # Piper's, heard whole by the restricted decode: ten digits, taken at the decode's confidence
+    whole = [(ONLY + "six one seven five five five oh oh four two", -1.457),
+             (ONLY + "six one seven five five five oh four two", -4.252)]
+    reading = grammar_open.read_open(reader, expected, "617-550042", 0.6551, whole, -2.961)
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "6175550042"
+    assert reading.confidence == 0.6551
+
+
 def test_a_korean_ask_asks_for_nothing() -> None:
     korean = load_dialogue(ROOT / "pizza_order_ko.yml")
     assert korean.language == "ko" and grammar.for_slot(korean, korean.slots["phone"]).to_score == ()
