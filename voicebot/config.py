@@ -74,6 +74,9 @@ class VadConfig:
     threshold: float = 0.5
     end_silence_ms: int = 600
     no_input_timeout_ms: int = 6000
+    # The door holds the bot's audio (at most this long) while a caller may be starting to talk over it;
+    # 0 never holds (a line that echoes the bot's voice back may want that).
+    onset_hold_ms: int = 192
 
 
 @dataclass(frozen=True, slots=True)

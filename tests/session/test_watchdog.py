@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tests.audio.speech import padded, synth
 from tests.session.helpers import engine_pool, runtime, voice_check
 from voicebot.config import load_config
 from voicebot.engines.base import Transcript
+from voicebot.errors import ConfigError
 from voicebot.session.call import CallSession
 from voicebot.session.engines import EnginePool
 from voicebot.session.settings import SessionSettings
@@ -115,6 +117,15 @@ def test_partial_transcripts_follow_the_config() -> None:
     config = load_config(None, env={"VOICEBOT_SESSION__PARTIAL_INTERVAL_MS": "0"})
     assert SessionSettings.from_config(config).partial_interval_ms == 0
     assert SessionSettings.from_config(load_config(None, env={})).partial_interval_ms == 1000
+
+
+def test_the_barge_in_hold_follows_the_config() -> None:
+    # A line that echoes the bot's voice back may want the door never to hold the bot's audio.
+    config = load_config(None, env={"VOICEBOT_VAD__ONSET_HOLD_MS": "0"})
+    assert SessionSettings.from_config(config).turn_taking.onset_hold_ms == 0
+    assert SessionSettings.from_config(load_config(None, env={})).turn_taking.onset_hold_ms == 192
+    with pytest.raises(ConfigError, match="onset_hold_ms"):
+        SessionSettings.from_config(load_config(None, env={"VOICEBOT_VAD__ONSET_HOLD_MS": "-1"}))
 
 
 class _DoorThatHangsOnTranscripts(FileOutput):

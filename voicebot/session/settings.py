@@ -60,7 +60,7 @@ class SessionSettings:
     def from_config(cls, config: Config, **overrides: Any) -> SessionSettings:
         vad = config.vad
         turn = TurnTakingConfig(threshold=vad.threshold, neg_threshold=min(0.35, vad.threshold),
-                                end_silence_ms=vad.end_silence_ms)
+                                end_silence_ms=vad.end_silence_ms, onset_hold_ms=vad.onset_hold_ms)
         session = config.session
         settings = cls(turn_taking=turn, record_audio=config.recording.enabled,
                        # 0 in the config file turns a limit off.
