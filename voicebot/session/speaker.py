@@ -24,10 +24,10 @@ from voicebot.session.output import BotAudioEnd, BotWords
 from voicebot.session.playout import Playout
 from voicebot.session.prompts import CachedPrompt
 
-# Queued by barge-in so the speaker task wakes, sees the new generation and reports the bot idle.
 # Silence between a reply's cached fixed start and the rest: the comma's pause, which synthesising the two
 # apart leaves out.
 HEAD_PAUSE_MS = 100
+# Queued by barge-in so the speaker task wakes, sees the new generation and reports the bot idle.
 _WAKE = Say(text="", prompt_id="", fixed=False)
 
 

@@ -353,8 +353,13 @@ def train(clips: Sequence[Clip], language: str = "en", options: TrainingOptions 
     return fit(prepare(clips, language, progress), options, progress)
 
 
+def base_voice(model: ConversionModel, language: str, speed: float, how: mapping.Mapping) -> Synthesizer:
+    """The base voice ``model`` converts from: at the voice's ``speed``, brought towards the speaker's own
+    rate as far as ``how.match_rate`` asks. The clone and its strength choice both speak through it."""
+    return backend.base_synthesizer(language, speed / model.length_scale(how))
+
+
 def load_synthesizer(model_path: Path, language: str, speed: float, name: str,
                      how: mapping.Mapping = DEFAULT_MAPPING) -> ClonedSynthesizer:
     model = ConversionModel.load(model_path)
-    return ClonedSynthesizer(backend.base_synthesizer(language, speed / model.length_scale(how)), model,
-                             name, how)
+    return ClonedSynthesizer(base_voice(model, language, speed, how), model, name, how)

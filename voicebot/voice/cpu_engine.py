@@ -114,5 +114,5 @@ def choose_profile_strength(profile: Profile,
     language = profile.languages[0]
     model = cpu_clone.ConversionModel.load(profile.directory / cpu_clone.MODEL_FILE)
     how = runtime_mapping(profile.settings)
-    return choose_strength(model, backend.base_synthesizer(language, profile.speed / model.length_scale(how)),
-                           how, language, progress=progress)
+    return choose_strength(model, cpu_clone.base_voice(model, language, profile.speed, how), how, language,
+                           progress=progress)
