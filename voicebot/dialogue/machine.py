@@ -112,6 +112,23 @@ class _EndCheckWait:
 _Wait = _AskWait | _ConfirmWait | _CheckWait | _MoreWait | _EndCheckWait | _ActionWait
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A conversation between two events, for :meth:`Conversation.restore` (a caller turn taken back)."""
+
+    stack: tuple[_Frame, ...]
+    wait: _Wait | None
+    question: _Question
+    action_seq: int
+    ended: bool
+    outcome: str | None
+    ended_at: str | None
+    slots: dict[str, Any]
+    variables: dict[str, Any]
+    turns: int
+    log_lengths: dict[str, int]  # the record's meta lists the machine appends to: "steps", "actions"
+
+
 class Conversation:
     def __init__(
         self,
@@ -148,7 +165,44 @@ class Conversation:
     def variables(self) -> dict[str, Any]:
         return self.record.variables
 
+    @property
+    def at_confirm(self) -> bool:
+        """The caller's next words answer a confirm step (what was read back, which the dialogue acts on)."""
+        return isinstance(self._wait, _ConfirmWait)
+
     # ---- public API ----
+
+    def snapshot(self) -> Snapshot:
+        """The conversation now, to come back to with :meth:`restore`."""
+        record = self.record
+        return Snapshot(
+            stack=tuple(replace(frame) for frame in self._stack), wait=_copy_wait(self._wait),
+            question=_Question(list(self._question.says), self._question.listen),
+            action_seq=self._action_seq, ended=self.ended, outcome=record.outcome,
+            ended_at=record.ended_at, slots=copy.deepcopy(record.slots),
+            variables=copy.deepcopy(record.variables), turns=len(record.turns),
+            log_lengths={key: len(record.meta.get(key) or ()) for key in _LOGS})
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Back to ``snapshot``: the state, slots and variables, and the record's turns and step log as
+        they were (the record object stays the same: the session shares it)."""
+        record = self.record
+        self._stack = [replace(frame) for frame in snapshot.stack]
+        self._wait = _copy_wait(snapshot.wait)
+        self._question = _Question(list(snapshot.question.says), snapshot.question.listen)
+        self._action_seq = snapshot.action_seq
+        self.ended = snapshot.ended
+        record.outcome, record.ended_at = snapshot.outcome, snapshot.ended_at
+        record.slots.clear()
+        record.slots.update(copy.deepcopy(snapshot.slots))
+        record.variables.clear()
+        record.variables.update(copy.deepcopy(snapshot.variables))
+        del record.turns[snapshot.turns:]
+        for key, length in snapshot.log_lengths.items():
+            if key in record.meta:
+                del record.meta[key][length:]
+                if not record.meta[key]:
+                    del record.meta[key]
 
     def start(self) -> list[Action]:
         if self._stack or self.ended:
@@ -827,6 +881,21 @@ class Conversation:
 
 _EVENT_KINDS: dict[type, str] = {CallerText: "text", Dtmf: "dtmf", SilenceTimeout: steplog.SILENCE,
                                   CallerHangup: steplog.HANGUP}
+
+
+_LOGS = ("steps", "actions")  # lists in the record's meta that handling an event appends to
+
+
+def _copy_wait(wait: _Wait | None) -> _Wait | None:
+    """A copy that shares the dialogue's steps and nothing the machine changes (attempts, silences)."""
+    if isinstance(wait, _CheckWait):
+        return replace(wait, ask=replace(wait.ask))
+    if isinstance(wait, _EndCheckWait):
+        resume = _copy_wait(wait.resume)
+        assert isinstance(resume, _AskWait | _ConfirmWait | _CheckWait | _MoreWait)
+        return replace(wait, resume=resume,
+                       question=_Question(list(wait.question.says), wait.question.listen))
+    return None if wait is None else replace(wait)
 
 
 def _step_id(wait: _Wait | None) -> str | None:
