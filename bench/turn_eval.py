@@ -15,7 +15,15 @@ is the time on a free core, less inflated by a loaded machine than wall time).
   the model's "complete" waits for that view.
 
 False end of turn: the turn ended while the caller still had words to say within 1 s; each answer cut
-is listed with its voices, the caller's pause it fell in and the judge that ended it. Delay: end of the
+is listed with its voices, the caller's pause it fell in and the judge that ended it. After take-back
+(voicebot/session/take_back.py): such a cut is repaired when the caller's next words start within
+``--take-back-window-ms`` of the end of the turn, the bot's reply has played at most
+``--take-back-max-bot-audio-ms`` by then, and handling the cut words could be undone (driven through the
+real dialogue machine: an answer that ends the call or fires a webhook is not). The reply's first audio
+is taken to go out when the cut turn's transcript is ready (its speculative decode's CPU time after it
+started; the live side by side measured 2 ms of dialogue and 0.6 ms to the first TTS audio p50, so 0 ms
+more is the estimate that plays the most bot audio); "bot audio before the take-back" is from then to
+the caller's next words. Delay: end of the
 turn minus the end of the caller's last word (energy), over the turns ended after it. "Transcript ready"
 also waits for the speculative decode, started at the first frame 200 ms into the pause for every policy
 (today's session starts it at 240 ms), since the bot cannot answer before it.
@@ -23,7 +31,8 @@ also waits for the speculative decode, started at the first frame 200 ms into th
     .venv/bin/python bench/turn_eval.py [--policies silence,smart_turn,smart_turn_dialogue]
         [--thresholds 0.5,0.9] [--ask-pause-ms 128] [--max-pause-ms 1600] [--complete-pause-ms 600]
         [--open-pause-ms 1000] [--open-confident 1,0.95] [--open-confident-pause-ms 700]
-        [--encoder-window-s 15] [--json OUT]
+        [--encoder-window-s 15] [--take-back-window-ms 1000] [--take-back-max-bot-audio-ms 1000]
+        [--json OUT]
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ from turn_corpus import ANSWERS, BANDS, RATE_HZ, VOICES, Sample, build_corpus
 from voicebot.audio.endpointing import AnswerState, AskTurnModel, Endpointer, EndpointingConfig
 from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnTaking, TurnTakingConfig
 from voicebot.engines.silero import FRAME_SAMPLES, SileroVAD, load_session
+from voicebot.session.take_back import TakeBackConfig, bot_audio_heard_ms, takes_back, undoable
 
 FRAME_MS = FRAME_SAMPLES * 1000 / RATE_HZ
 PRE_ROLL_MS = 300
@@ -75,6 +85,11 @@ class Outcome:
     verdicts: list[float] = field(default_factory=list)
     reason: str | None = None  # which judge ended the turn (Endpointer.ended_by; "silence" for that rule)
     gap_ms: int | None = None  # a false end: the caller's pause it fell in (next words minus last)
+    resumed_ms: float | None = None  # a false end: the caller's next words minus the end of the turn
+    reply_ms: float | None = None  # ... the reply's first audio minus the end of the turn (estimated)
+    cut_text: str | None = None  # ... the transcript of the turn cut
+    repaired: bool = False  # a false end that taking the turn back repairs
+    bot_audio_ms: float | None = None  # ... and how much of the reply played before it
 
 
 def turn_config(band: str) -> TurnTakingConfig:
@@ -163,17 +178,65 @@ def judge(sample: Sample, policy: str, ended: SpeechEnded | None, ended_ms: floa
     onset = sample.next_onset_ms(ended_ms)
     false_end = onset is not None and onset - ended_ms <= WORDS_WITHIN_MS
     outcome = Outcome(sample.key, policy, ended_ms, false_end, None, reason="silence")
+    start = max(0, round((ended.speech_start_ms - PRE_ROLL_MS) * RATE_HZ / 1000))
     if false_end:
+        assert onset is not None
         before = [end for _, end in sample.segments_ms if end <= ended_ms]
         after = [start for start, _ in sample.segments_ms if start > ended_ms]
         if before and after:
             outcome.gap_ms = after[0] - before[-1]
+        text, cost = transcribe(sample, start, round(decode_end_ms * RATE_HZ / 1000))
+        first_audio_ms = max(ended_ms, decode_end_ms + cost)
+        outcome.resumed_ms, outcome.reply_ms = onset - ended_ms, first_audio_ms - ended_ms
+        outcome.cut_text = text
+        outcome.bot_audio_ms = bot_audio_heard_ms(onset / 1000, first_audio_ms / 1000)
+        outcome.repaired = takes_back(TAKE_BACK[0], turn_end_s=ended_ms / 1000, onset_s=onset / 1000,
+                                      first_audio_s=first_audio_ms / 1000, reply_played=False,
+                                      undoable=cut_undoable(sample, text))
     if onset is None:
-        start = max(0, round((ended.speech_start_ms - PRE_ROLL_MS) * RATE_HZ / 1000))
         _, cost = transcribe(sample, start, round(decode_end_ms * RATE_HZ / 1000))
         outcome.delay_ms = ended_ms - sample.speech_end_ms
         outcome.ready_delay_ms = max(ended_ms, decode_end_ms + cost) - sample.speech_end_ms
     return outcome
+
+
+TAKE_BACK = [TakeBackConfig()]  # --take-back-window-ms, --take-back-max-bot-audio-ms
+# Answers that bring each dialogue to the question an answer of the corpus answers.
+_ON_THE_WAY = {"consent": "Yes.", "satisfaction": "Two.", "recommend": "Three.", "comment": "It was fine.",
+               "dob_answer": "March third, nineteen eighty five.", "explained_terms": "Yes.",
+               "received_documents": "Yes.", "understood_cancellation": "Yes.",
+               "items": "Two large pepperoni.",
+               "address": "12 Main Street.", "phone": "555 123 4567."}
+_CUSTOMER = {"customer_name": "Dana Lee", "product_name": "Term Life Plus", "monthly_premium": "$42.50",
+             "birth_date": "1985-03-03"}
+
+
+def cut_undoable(sample: Sample, text: str) -> bool:
+    """Whether the dialogue could take back the cut words: the real machine is brought to the answer's
+    question and given them, as the session does (voicebot/session/take_back.py ``undoable``)."""
+    from voicebot.dialogue.events import CallerText, Listen
+    from voicebot.dialogue.machine import Conversation
+
+    dialogue = _reader(sample.answer.dialogue).dialogue
+    variables = {k: v for k, v in _CUSTOMER.items() if k in dialogue.variables}
+    conversation = Conversation(dialogue, variables)
+    actions = conversation.start()
+    for _ in range(30):
+        listen = next((a for a in reversed(actions) if isinstance(a, Listen)), None)
+        if listen is None or conversation.ended:
+            raise RuntimeError(f"{sample.answer.dialogue} ended before asking {sample.answer.slot}")
+        slot = listen.slot or ""
+        if slot == sample.answer.slot and slot not in conversation.slots:
+            break
+        # An order taken, "Anything else?" asks for the same slot again.
+        answer = ("That's all." if slot == "items" and slot in conversation.slots
+                  else _ON_THE_WAY.get(slot, "Yes."))
+        actions = conversation.handle(CallerText(answer))
+    else:
+        raise RuntimeError(f"{sample.answer.dialogue} never asked {sample.answer.slot}")
+    at_confirm = conversation.at_confirm
+    actions = conversation.handle(CallerText(text))
+    return undoable(actions, call_ended=conversation.ended, answered_confirm=at_confirm)
 
 
 def run_silence(sample: Sample, probabilities: Sequence[float], end_silence_ms: int) -> Outcome:
@@ -249,10 +312,19 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     false = [o for o in outcomes if o.false_end]
     model = [c for o in outcomes for c in o.model_ms]
     decode = [c for o in outcomes for c in o.decode_ms]
+    repaired = [o for o in false if o.repaired]
+    bot_audio = [o.bot_audio_ms for o in repaired if o.bot_audio_ms is not None]
     return {
         "turns": n,
         "false_end": len(false),
         "false_end_rate": len(false) / n if n else 0.0,
+        "taken_back": len(repaired),
+        "false_end_after_take_back": len(false) - len(repaired),
+        "false_end_after_take_back_rate": (len(false) - len(repaired)) / n if n else 0.0,
+        "take_back_bot_audio_p50_ms": float(np.percentile(bot_audio, 50)) if bot_audio else None,
+        "take_back_bot_audio_p95_ms": float(np.percentile(bot_audio, 95)) if bot_audio else None,
+        "take_back_bot_audio_max_ms": max(bot_audio) if bot_audio else None,
+        "false_end_after_take_back_keys": [o.key for o in false if not o.repaired],
         "never_ended": sum(o.ended_ms is None for o in outcomes),
         "delay_mean_ms": float(np.mean(delays)) if delays else None,
         "delay_p50_ms": float(np.percentile(delays, 50)) if delays else None,
@@ -273,17 +345,22 @@ def report(outcomes: dict[str, list[Outcome]], bands: Sequence[str]) -> dict[str
         for band in bands:
             summaries[policy][band] = summarise([o for o in results if o.key.endswith("/" + band)])
     print()
-    print("| policy | band | turns | false end of turn | end-of-turn delay, mean (p50 / p95) "
+    print("| policy | band | turns | false end of turn (raw) | after take-back "
+          "| bot audio before the take-back, p50 / p95 / max | end-of-turn delay, mean (p50 / p95) "
           "| transcript ready, mean (p50) | model asks per turn |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for policy, by_band in summaries.items():
         for band, s in by_band.items():
             delay = "-" if s["delay_mean_ms"] is None else (
                 f"{s['delay_mean_ms']:.0f} ms ({s['delay_p50_ms']:.0f} / {s['delay_p95_ms']:.0f})")
             false_end = f"{s['false_end']} ({100 * s['false_end_rate']:.1f}%)"
+            after = f"{s['false_end_after_take_back']} ({100 * s['false_end_after_take_back_rate']:.1f}%)"
+            heard = "-" if s["take_back_bot_audio_p50_ms"] is None else (
+                f"{s['take_back_bot_audio_p50_ms']:.0f} / {s['take_back_bot_audio_p95_ms']:.0f} / "
+                f"{s['take_back_bot_audio_max_ms']:.0f} ms")
             ready = "-" if s["ready_delay_mean_ms"] is None else (
                 f"{s['ready_delay_mean_ms']:.0f} ms ({s['ready_delay_p50_ms']:.0f})")
-            print(f"| {policy} | {band} | {s['turns']} | {false_end} | {delay} | {ready} "
+            print(f"| {policy} | {band} | {s['turns']} | {false_end} | {after} | {heard} | {delay} | {ready} "
                   f"| {s['asks_per_turn']:.2f} |")
     print()
     print("| policy | voices | answers with pauses: false end | answers in one go: false end "
@@ -306,7 +383,8 @@ def report(outcomes: dict[str, list[Outcome]], bands: Sequence[str]) -> dict[str
         s = by_band["all"]
         model = "-" if s["model_cpu_ms_mean"] is None else f"{s['model_cpu_ms_mean']:.0f} ms"
         decode = "-" if s["decode_cpu_ms_mean"] is None else f"{s['decode_cpu_ms_mean']:.0f} ms"
-        print(f"{policy}: model CPU {model}, decode CPU {decode}; false ends: {s['false_end_keys']}")
+        print(f"{policy}: model CPU {model}, decode CPU {decode}; false ends: {s['false_end_keys']}; "
+              f"after take-back: {s['false_end_after_take_back_keys']}")
     false_ends(outcomes)
     return summaries
 
@@ -315,8 +393,9 @@ def false_ends(outcomes: dict[str, list[Outcome]]) -> None:
     """Which answers are cut, by which voices, in which pauses, and which judge ended them."""
     print()
     print("| policy | answer | false ends: Piper / eSpeak (of 6 / 4) | caller's pause cut, ms | ended by "
-          "| last transcript (Smart Turn) |")
-    print("|---|---|---|---|---|---|")
+          "| last transcript (Smart Turn) | taken back | caller went on after the end, ms | reply's "
+          "first audio after the end, ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for policy, results in outcomes.items():
         by_answer: dict[str, list[Outcome]] = {}
         for o in results:
@@ -329,8 +408,10 @@ def false_ends(outcomes: dict[str, list[Outcome]]) -> None:
                                 for r in sorted({str(o.reason) for o in cut}))
             heard = "; ".join(sorted({f"{o.transcripts[-1]!r} ({o.verdicts[-1]:.2f})" for o in cut
                                       if o.transcripts and o.verdicts}))
+            resumed = ", ".join(sorted(f"{o.resumed_ms:.0f}" for o in cut if o.resumed_ms is not None))
+            reply = ", ".join(sorted(f"{o.reply_ms:.0f}" for o in cut if o.reply_ms is not None))
             print(f"| {policy.split()[0]} | {answer} | {piper} / {len(cut) - piper} | {gaps} | {reasons} "
-                  f"| {heard} |")
+                  f"| {heard} | {sum(o.repaired for o in cut)} of {len(cut)} | {resumed} | {reply} |")
 
 
 def merge(paths: Sequence[Path]) -> int:
@@ -372,6 +453,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="comma-separated: the pause that ends an open answer the model is sure of")
     parser.add_argument("--encoder-window-s", type=float, default=15.0,
                         help="whisper's encoder window for the speculative decodes (stt.encoder_window_s)")
+    parser.add_argument("--take-back-window-ms", type=int, default=TakeBackConfig().window_ms,
+                        help="turn.take_back_window_ms: a cut is repaired when the caller goes on this soon")
+    parser.add_argument("--take-back-max-bot-audio-ms", type=int, default=TakeBackConfig().max_bot_audio_ms,
+                        help="turn.take_back_max_bot_audio_ms: ... and the reply played at most this much")
     parser.add_argument("--json", type=Path, help="write every outcome and the summaries here")
     parser.add_argument("--merge", type=Path, nargs="+", help="only report on these --json files together")
     args = parser.parse_args(argv)
@@ -384,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     keys = {k for k in args.answers.split(",") if k}
     answers = [a for a in ANSWERS if not keys or a.key in keys]
     ENCODER_WINDOW_S[0] = args.encoder_window_s
+    TAKE_BACK[0] = TakeBackConfig(args.take_back_window_ms, args.take_back_max_bot_audio_ms)
 
     def listed(text: str) -> list[str]:
         return [x for x in text.split(",") if x]
@@ -417,7 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 outcome = run_endpointer(sample, probabilities, config, dialogue=dialogue)
             outcome.policy = label
             outcomes[label].append(outcome)
-            flag = "FALSE END" if outcome.false_end else ""
+            flag = ("FALSE END" + (" (taken back)" if outcome.repaired else "")) if outcome.false_end else ""
             print(f"{sample.key:45s} {label:26s} ended {outcome.ended_ms} delay {outcome.delay_ms} "
                   f"{outcome.verdicts} {flag} {outcome.transcripts}", flush=True)
     summaries = report(outcomes, bands)

@@ -92,6 +92,11 @@ class TurnConfig:
     # pause; an order, a comment or an address the model calls complete ends after this one.
     complete_pause_ms: int = 600
     open_pause_ms: int = 1300
+    # Taking a turn back (voicebot/session/take_back.py): caller speech that starts at most this long
+    # after the end of a turn, while at most this much of the bot's reply has played, reopens the turn
+    # (any end-of-turn rule). 0 turns it off.
+    take_back_window_ms: int = 1000
+    take_back_max_bot_audio_ms: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +357,12 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
             fail(f"turn.{key}", "must be a positive number of milliseconds")
     if not 0.0 < config.turn.threshold < 1.0:
         fail("turn.threshold", f"must be between 0 and 1, got {config.turn.threshold}")
+    if config.turn.take_back_window_ms < 0:
+        fail("turn.take_back_window_ms", "must be a number of milliseconds, or 0 to never take a turn "
+             f"back, got {config.turn.take_back_window_ms}")
+    if config.turn.take_back_max_bot_audio_ms < 0:
+        fail("turn.take_back_max_bot_audio_ms", "must be a number of milliseconds (0: only before the "
+             f"reply's first audio), got {config.turn.take_back_max_bot_audio_ms}")
     if config.session.partial_interval_ms < 0:
         fail("session.partial_interval_ms", "must be a number of milliseconds, or 0 for no partials")
     if config.tts.chunk_timeout_s <= 0:

@@ -23,6 +23,9 @@ class Turn:
     confidence: float | None = None
     audio_ms: list[int] | None = None  # caller turns: [start, end] of the speech in the call recording
     heard: str | None = None  # caller turns: the free transcript, where an expected answer replaced it
+    # caller turns: the transcript of the turn this one took back (it ended, the caller went on at once;
+    # its audio is the start of this turn's, voicebot/session/take_back.py)
+    taken_back: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

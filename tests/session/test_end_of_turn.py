@@ -19,6 +19,7 @@ from tests.session.helpers import engine_pool, runtime
 from voicebot.config import load_config
 from voicebot.errors import ConfigError
 from voicebot.session.settings import SessionSettings
+from voicebot.session.take_back import TakeBackConfig
 from voicebot.transport.file import run_file_call
 
 RATE_HZ = 16_000
@@ -57,8 +58,10 @@ async def test_a_pause_inside_a_phone_number_does_not_end_the_turn(tmp_path: Pat
 
 
 async def test_the_silence_rule_cuts_the_same_caller_off(tmp_path: Path) -> None:
-    """The control: 600 ms of silence ends the turn inside the 900 ms pause."""
-    record = await call(tmp_path, replace(SessionSettings(), end_of_turn="silence"))
+    """The control: 600 ms of silence ends the turn inside the 900 ms pause (with taking a turn back
+    off: on, the caller going on would take the cut turn back, tests/session/test_take_back_call.py)."""
+    record = await call(tmp_path, replace(SessionSettings(), end_of_turn="silence",
+                                          take_back=TakeBackConfig(window_ms=0)))
     first = next(t.text for t in record.turns if t.role == "caller")
     assert "4567" not in first.replace("-", "").replace(" ", ""), record.to_json()
 

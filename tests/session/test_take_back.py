@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from voicebot.config import load_config
 from voicebot.dialogue.events import CallWebhook, EndCall, Listen, Say, Transfer
+from voicebot.errors import ConfigError
+from voicebot.session.settings import SessionSettings
 from voicebot.session.take_back import TakeBackConfig, bot_audio_heard_ms, takes_back, undoable
 
 CONFIG = TakeBackConfig(window_ms=1000, max_bot_audio_ms=1000)
@@ -62,3 +67,17 @@ def test_bot_audio_heard() -> None:
     assert bot_audio_heard_ms(10.45, 10.05) == pytest.approx(400.0)
     assert bot_audio_heard_ms(10.0, 10.05) == 0.0
     assert bot_audio_heard_ms(10.45, None) == 0.0
+
+
+def test_config_tunes_and_turns_it_off() -> None:
+    assert SessionSettings.from_config(load_config(env={})).take_back == TakeBackConfig(1000, 1000)
+    tuned = load_config(env={"VOICEBOT_TURN__TAKE_BACK_WINDOW_MS": "800",
+                             "VOICEBOT_TURN__TAKE_BACK_MAX_BOT_AUDIO_MS": "500"})
+    assert SessionSettings.from_config(tuned).take_back == TakeBackConfig(800, 500)
+    off = load_config(env={"VOICEBOT_TURN__TAKE_BACK_WINDOW_MS": "0"})
+    assert not SessionSettings.from_config(off).take_back.enabled
+    with pytest.raises(ConfigError, match=re.escape("turn.take_back_window_ms: must be a number of "
+                                                    "milliseconds, or 0 to never take a turn back, got -1")):
+        load_config(env={"VOICEBOT_TURN__TAKE_BACK_WINDOW_MS": "-1"})
+    with pytest.raises(ConfigError, match=re.escape("turn.take_back_max_bot_audio_ms: must be a number")):
+        load_config(env={"VOICEBOT_TURN__TAKE_BACK_MAX_BOT_AUDIO_MS": "-5"})

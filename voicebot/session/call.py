@@ -16,16 +16,17 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from voicebot.dialogue import events as ev
-from voicebot.dialogue.machine import Conversation
+from voicebot.dialogue.machine import Conversation, Snapshot
 from voicebot.dialogue.model import Dialogue
 from voicebot.engines.base import Int16Array
 from voicebot.errors import VoicebotError
-from voicebot.record import CallRecord, utc_now_iso
+from voicebot.record import CallRecord, Turn, utc_now_iso
 from voicebot.session import inbox
 from voicebot.session.context import CallContext
 from voicebot.session.deadlines import Deadlines, earliest, silence_wait_s
@@ -37,6 +38,7 @@ from voicebot.session.recording import CallRecording
 from voicebot.session.services import CallServices
 from voicebot.session.settings import SessionSettings
 from voicebot.session.speaker import Speaker
+from voicebot.session.take_back import bot_audio_heard_ms, takes_back, undoable
 from voicebot.session.timing import PendingTurn, TurnClock
 from voicebot.session.watchdog import guard
 
@@ -44,6 +46,27 @@ if TYPE_CHECKING:
     from voicebot.store.keys import ApiKey
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Applied:
+    """The caller's last turn, applied and undoable: what taking it back needs."""
+
+    snapshot: Snapshot  # the dialogue before it
+    listen: ev.Listen  # what the dialogue listened for when it came
+    listen_since_s: float
+    heard: ev.CallerText
+    clock: TurnClock
+    audio: inbox.TurnAudio
+
+
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    """A caller turn taken back, until the turn that joined it reaches the dialogue."""
+
+    heard: ev.CallerText
+    bot_audio_ms: float  # of the reply to it that the caller heard
+    rolled_back: bool  # the dialogue had taken it (False: it ended and was joined before it got there)
 
 
 class CallSession:
@@ -75,12 +98,17 @@ class CallSession:
             deadlines=Deadlines(now, self.settings.no_progress_timeout_s, self.settings.max_call_duration_s))
         self._speaker = Speaker(ctx, voice=dialogue.voice, interruptible=dialogue.interruptible,
                                 stamp=self._stamp)
-        self._listener = Listener(ctx, self._speaker, dialogue, lambda: self._listen)
+        self._listener = Listener(ctx, self._speaker, dialogue, lambda: self._listen, self._resumes)
         self._listen: ev.Listen | None = None
         self._listen_since_s = 0.0
         self._deferred: deque[tuple[ev.CallerText | ev.Dtmf, TurnClock | None]] = deque()
         self._caller_idle_since_s = now
         self._pending: PendingTurn | None = None
+        self._turns_done = 0  # the listener's Heard and Nothing handled here
+        self._applied: _Applied | None = None  # the last caller turn, while it may be taken back
+        self._taking_back: _Applied | None = None  # the listener joined its audio to a new turn
+        self._heard_of_reply_ms = 0.0  # ... when the caller had heard this much of the reply to it
+        self._reopened: _Cut | None = None  # rolled back; the joined turn is on its way
         self._ending = False
         self._hangup_reason: str | None = None
         self._stalled = False  # the watchdog ended the call: nothing left to wait for
@@ -199,6 +227,7 @@ class CallSession:
             await self._handle(conversation, item)
             if conversation.ended:
                 self._ending = True
+        self._restore_reopened(conversation)
         if self._hangup_reason is None and not self._stalled:
             await self._wait_bot_done()
 
@@ -228,16 +257,27 @@ class CallSession:
         ctx = self._ctx
         ctx.deadlines.progressed(ctx.clock())
         match item:
-            case inbox.SpeechStart():
-                await self._barge_in()
-            case inbox.Heard(transcript=transcript, clock=clock):
+            case inbox.SpeechStart(took_back=took_back):
+                if took_back and self._taking_back is not None:
+                    await self._take_back(conversation, self._taking_back)
+                else:
+                    await self._barge_in()
+            case inbox.Heard(transcript=transcript, clock=clock, audio=audio, rejoined=rejoined):
+                self._turns_done += 1
                 text = transcript.text.strip()
                 await ctx.emit(CallerWords(text, final=True))
                 heard = ev.CallerText(text, transcript.confidence, transcript.alternatives,
                                       transcript.logprob)
-                await self._deliver(conversation, heard, clock)
+                if rejoined is not None:
+                    ctx.count_meta("take_backs")
+                    self._reopened = _Cut(ev.CallerText(rejoined), 0.0, False)  # it had no reply yet
+                await self._deliver(conversation, heard, clock, audio)
             case inbox.Nothing():
+                self._turns_done += 1
                 self._caller_idle_since_s = ctx.clock()
+                reopened, self._reopened = self._reopened, None
+                if reopened is not None:  # the joined turn had no words: the one taken back stands
+                    await self._deliver(conversation, reopened.heard, None)
             case inbox.Digits(digits=digits):
                 await self._barge_in()
                 await self._deliver(conversation, ev.Dtmf(digits), None)
@@ -245,10 +285,12 @@ class CallSession:
                 await self._barge_in()
                 await self._deliver(conversation, ev.CallerText(text), None)
             case inbox.WebhookDone(result=result):
+                self._applied = self._taking_back = None  # the dialogue moved on from the last turn
                 await self._apply(conversation, conversation.handle(result))
             case inbox.Hangup(reason=reason):
                 self._hangup_reason = reason
                 self._ending = True
+                self._restore_reopened(conversation)
                 with contextlib.suppress(VoicebotError):
                     conversation.handle(ev.CallerHangup(reason))  # records the outcome; nobody is listening
             case inbox.Failed(error=error):
@@ -261,22 +303,83 @@ class CallSession:
             self._ctx.count_meta("barge_ins")
 
     async def _deliver(self, conversation: Conversation, event: ev.CallerText | ev.Dtmf | ev.SilenceTimeout,
-                       clock: TurnClock | None) -> None:
+                       clock: TurnClock | None, audio: inbox.TurnAudio | None = None) -> None:
+        # Whatever reaches the dialogue now comes after the last turn: that one stays.
+        self._applied = self._taking_back = None
         if self._listen is None and not isinstance(event, ev.SilenceTimeout):
             # The dialogue is not asking yet (a webhook runs, or the bot is mid-sentence before its
             # Listen): keep the words for the next Listen instead of dropping them.
             self._deferred.append((event, clock))
             return
-        self._listen = None
+        listen, self._listen = self._listen, None
         now = self._ctx.clock()
         self._ctx.deadlines.progressed(now)
         turns_before = len(conversation.record.turns)
+        may_take_back = (self.settings.take_back.enabled and listen is not None and clock is not None
+                         and audio is not None and isinstance(event, ev.CallerText))
+        snapshot = conversation.snapshot() if may_take_back else None
+        at_confirm = conversation.at_confirm
         actions = conversation.handle(event)
+        caller_turns = [t for t in conversation.record.turns[turns_before:] if t.role == "caller"]
+        reopened = self._reopened if clock is not None else None  # the joined turn is a caller's turn
+        if reopened is not None:
+            self._reopened = None
+        if reopened is not None and caller_turns:
+            self._log_take_back(conversation, caller_turns[-1], reopened)
         if clock is not None:
-            caller_turns = [t for t in conversation.record.turns[turns_before:] if t.role == "caller"]
             self._pending = PendingTurn(clock, caller_turns[-1] if caller_turns else None)
             self._pending.stamp("decision", self._ctx.clock())
+        if (snapshot is not None and listen is not None and clock is not None and audio is not None
+                and isinstance(event, ev.CallerText)
+                and undoable(actions, call_ended=conversation.ended, answered_confirm=at_confirm)):
+            self._applied = _Applied(snapshot, listen, self._listen_since_s, event, clock, audio)
         await self._apply(conversation, actions)
+
+    # ---- taking a turn back (voicebot/session/take_back.py) ----
+
+    def _resumes(self, onset_s: float) -> inbox.TurnAudio | None:
+        """The listener's question when a caller turn starts: the audio of the turn it takes back."""
+        applied = self._applied
+        if (applied is None or self._listener.open_turns
+                or self._listener.turns_done != self._turns_done):
+            return None  # nothing to take back, or a later turn is still on its way here
+        first_audio_s = applied.clock.stamps_s.get("first_audio_out")
+        turn_end_s = applied.clock.stamps_s.get("turn_end")
+        if turn_end_s is None or not takes_back(
+                self.settings.take_back, turn_end_s=turn_end_s, onset_s=onset_s,
+                first_audio_s=first_audio_s, undoable=True,
+                reply_played=first_audio_s is not None and not self._speaker.speaking):
+            return None
+        self._applied, self._taking_back = None, applied
+        self._heard_of_reply_ms = bot_audio_heard_ms(onset_s, first_audio_s)
+        return applied.audio
+
+    async def _take_back(self, conversation: Conversation, applied: _Applied) -> None:
+        """Stops the reply, and the dialogue goes back to before the turn; the joined turn comes next."""
+        self._taking_back = None
+        await self._speaker.barge_in(withdraw=True)
+        conversation.restore(applied.snapshot)
+        self._listen, self._listen_since_s = applied.listen, applied.listen_since_s
+        self._pending = None
+        self._reopened = _Cut(applied.heard, self._heard_of_reply_ms, True)
+        self._ctx.count_meta("take_backs")
+        log.info("call %s: the caller went on after %r; that turn is taken back", self._ctx.call_id,
+                 applied.heard.text)
+
+    def _log_take_back(self, conversation: Conversation, turn: Turn, reopened: _Cut) -> None:
+        """The joined turn says which turn it took back; the record keeps what the caller heard of the
+        reply that was stopped."""
+        turn.taken_back = reopened.heard.text
+        entry = {"turn": conversation.record.turns.index(turn), "cut_text": reopened.heard.text,
+                 "bot_audio_ms": round(reopened.bot_audio_ms), "rolled_back": reopened.rolled_back}
+        conversation.record.meta.setdefault("taken_back", []).append(entry)
+
+    def _restore_reopened(self, conversation: Conversation) -> None:
+        """The call ends before the joined turn arrived: the turn taken back stands in the record."""
+        reopened, self._reopened = self._reopened, None
+        if reopened is not None and not conversation.ended:
+            with contextlib.suppress(VoicebotError):
+                conversation.handle(reopened.heard)
 
     async def _apply(self, conversation: Conversation, actions: list[ev.Action]) -> None:
         for action in actions:

@@ -35,9 +35,10 @@ from voicebot.engines.base import (
     VoiceActivityDetector,
 )
 from voicebot.session.context import CallContext
-from voicebot.session.inbox import Failed, Heard, Nothing, SpeechStart
+from voicebot.session.inbox import Failed, Heard, Nothing, SpeechStart, TurnAudio
 from voicebot.session.output import CallerWords
 from voicebot.session.speaker import Speaker
+from voicebot.session.take_back import takes_back
 from voicebot.session.timing import TurnClock
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,21 @@ class _Utterance:
     stream_queue: asyncio.Queue[Float32Array | None] | None = None
     stream_task: asyncio.Task[Transcript] | None = None
     guess_ready_s: float | None = None  # when the current speculative decode finished
+    joined: TurnAudio | None = None  # the turn this one takes back: its audio comes first
+    rejoins: _Utterance | None = None  # ... when that turn had not reached the dialogue yet
+    ended: TurnAudio | None = None  # set when the turn ended: its audio as it is decoded
+    ended_s: float = 0.0
+    superseded: bool = False  # taken back before its transcript went out: it sends none
+    text: str | None = None  # its transcript, once decoded
 
     def audio(self, until_ms: float | None = None) -> Float32Array:
         samples = np.concatenate(self.frames) if self.frames else np.zeros(0, dtype=np.float32)
-        if until_ms is None:
-            return samples
-        count = int((until_ms - self.first_frame_ms) * STT_SAMPLE_RATE_HZ / 1000)
-        return samples[: max(0, count)]
+        if until_ms is not None:
+            count = int((until_ms - self.first_frame_ms) * STT_SAMPLE_RATE_HZ / 1000)
+            samples = samples[: max(0, count)]
+        if self.joined is not None:
+            samples = np.concatenate([self.joined.samples, samples])
+        return samples
 
 
 class Listener:
@@ -71,14 +80,20 @@ class Listener:
         speaker: the bot's voice (is the caller talking over audio that may not be interrupted?).
         dialogue: the call's dialogue (its vocabulary stays out of the recogniser's prompt).
         listening: what the dialogue listens for now (None while it is not asking).
+        resumes: asked with its onset (monotonic s) when a caller turn starts: the audio of the turn
+            it takes back (voicebot/session/take_back.py), or None.
     """
 
     def __init__(self, ctx: CallContext, speaker: Speaker, dialogue: Dialogue,
-                 listening: Callable[[], Listen | None]) -> None:
+                 listening: Callable[[], Listen | None],
+                 resumes: Callable[[float], TurnAudio | None] = lambda onset_s: None) -> None:
         self._ctx = ctx
         self._speaker = speaker
         self._dialogue = dialogue
         self._listening = listening
+        self._resumes = resumes
+        self.turns_done = 0  # caller turns whose Heard or Nothing went to the inbox
+        self._finishing: _Utterance | None = None  # the last turn that ended, while it is decoded
         self._vocabulary: frozenset[str] | None = None  # words kept out of the STT prompt
         self.audio_in: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.open_turns = 0  # caller turns detected and not yet decoded (they may overlap)
@@ -289,14 +304,23 @@ class Listener:
     def _on_turn(self, event: TurnEvent, utterance: _Utterance | None) -> _Utterance | None:
         ctx = self._ctx
         if isinstance(event, SpeechStarted):
-            keep_from = event.at_ms - ctx.settings.pre_roll_ms
-            kept = [(pos, frame, wall) for pos, frame, wall in self._recent if pos >= keep_from]
+            keep_from: float = event.at_ms - ctx.settings.pre_roll_ms
             ignored = self._speaker.talk_over(ctx.clock())
+            onset_s = next((wall for pos, _, wall in self._recent if pos >= event.at_ms), ctx.clock())
+            joined = None if ignored else self._resumes(onset_s)
+            rejoins = None if ignored or joined is not None else self._rejoinable(onset_s)
+            if rejoins is not None:
+                rejoins.superseded = True
+                joined = rejoins.ended
+            if joined is not None:
+                keep_from = max(keep_from, joined.until_ms)  # the pause it heard is not heard twice
+            kept = [(pos, frame, wall) for pos, frame, wall in self._recent if pos >= keep_from]
             first_ms = kept[0][0] if kept else event.at_ms
             started = _Utterance(start_ms=event.at_ms, frames=[f for _, f, _ in kept],
-                                 walls_s=[w for _, _, w in kept], first_frame_ms=first_ms, ignored=ignored)
+                                 walls_s=[w for _, _, w in kept], first_frame_ms=first_ms, ignored=ignored,
+                                 joined=joined, rejoins=rejoins)
             if not ignored:
-                self._turn_opened()
+                self._turn_opened(took_back=joined is not None and rejoins is None)
                 if ctx.settings.stt_strategy == "stream":
                     self._start_stream(started)
             return started
@@ -318,14 +342,32 @@ class Listener:
                 ctx.count_meta(f"turn_ends_{self._endpointer.ended_by}")
             if ctx.settings.record_audio:
                 offset = self._recording_offset_ms
-                clock.audio_ms = (max(0, round(event.speech_start_ms + offset)), round(event.at_ms + offset))
+                start_ms = max(0, round(event.speech_start_ms + offset))
+                if utterance.joined is not None and utterance.joined.recording_start_ms is not None:
+                    start_ms = min(start_ms, utterance.joined.recording_start_ms)
+                clock.audio_ms = (start_ms, round(event.at_ms + offset))
+            until_ms = event.at_ms + ctx.settings.speculate_after_ms
+            utterance.ended = TurnAudio(utterance.audio(until_ms), until_ms,
+                                        None if clock.audio_ms is None else clock.audio_ms[0])
+            utterance.ended_s = ctx.clock()
+            self._finishing = utterance
             ctx.spawn(self._finish_turn(utterance, event, clock))
             return None
         return utterance
 
-    def _turn_opened(self) -> None:
+    def _rejoinable(self, onset_s: float) -> _Utterance | None:
+        """The turn that ended just before, still being decoded, when new words take it back: it has not
+        reached the dialogue, so the two are simply one turn."""
+        last = self._finishing
+        if last is None or not takes_back(self._ctx.settings.take_back, turn_end_s=last.ended_s,
+                                          onset_s=onset_s, first_audio_s=None, reply_played=False,
+                                          undoable=True):
+            return None
+        return last
+
+    def _turn_opened(self, took_back: bool = False) -> None:
         self.open_turns += 1
-        self._ctx.inbox.put_nowait(SpeechStart())
+        self._ctx.inbox.put_nowait(SpeechStart(took_back))
 
     def _after_frame(self, utterance: _Utterance, position_ms: float, frame: Float32Array) -> None:
         """Speculation and partials, decided per frame while the caller's turn is open."""
@@ -419,6 +461,8 @@ class Listener:
 
     def _start_stream(self, utterance: _Utterance) -> None:
         queue: asyncio.Queue[Float32Array | None] = asyncio.Queue()
+        if utterance.joined is not None:
+            queue.put_nowait(utterance.joined.samples)
         for frame in utterance.frames:
             queue.put_nowait(frame)
         utterance.stream_queue = queue
@@ -463,8 +507,15 @@ class Listener:
             self.open_turns -= 1
         clock.stamp("transcript_ready", ctx.clock())  # a stream's or a final decode's: just now
         clock.stamp("stt_final", ctx.clock())
+        utterance.text = result.text.strip()
+        if self._finishing is utterance:
+            self._finishing = None
+        if utterance.superseded:
+            return  # its audio starts the turn that took it back
+        self.turns_done += 1
         if result.text.strip():
-            ctx.inbox.put_nowait(Heard(result, clock))
+            rejoined = None if utterance.rejoins is None else utterance.rejoins.text or ""
+            ctx.inbox.put_nowait(Heard(result, clock, utterance.ended, rejoined))
         else:
             log.info("call %s: a caller turn of %d ms had no words", ctx.call_id, event.duration_ms)
             ctx.inbox.put_nowait(Nothing())

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from voicebot.audio.endpointing import EndpointingConfig
 from voicebot.audio.turn_taking import TurnTakingConfig
 from voicebot.config import Config
+from voicebot.session.take_back import TakeBackConfig
 
 # Phone lines (8 kHz): measured on Piper speech through G.711 mu-law at every 1 ms offset of the 20 ms
 # framing, these find "Yes.", "Two.", "Three.", "No thanks." every time; line hiss and hum stay under 0.05.
@@ -30,6 +31,8 @@ class SessionSettings:
     # view of that transcript and the model decide, up to endpointing.max_pause_ms.
     end_of_turn: Literal["silence", "smart_turn"] = "smart_turn"
     endpointing: EndpointingConfig = field(default_factory=EndpointingConfig)
+    # New caller speech soon after a turn ended, before much of the reply played, reopens that turn.
+    take_back: TakeBackConfig = field(default_factory=TakeBackConfig)
     # Partial transcripts while the caller talks (speculative strategy); 0 turns them off.
     partial_interval_ms: int = 1000
     # "instant": bot audio counts as played when sent (offline calls that run faster than real time).
@@ -72,7 +75,9 @@ class SessionSettings:
                                                      max_pause_ms=config.turn.max_pause_ms,
                                                      complete_threshold=config.turn.threshold,
                                                      complete_pause_ms=config.turn.complete_pause_ms,
-                                                     open_pause_ms=config.turn.open_pause_ms))
+                                                     open_pause_ms=config.turn.open_pause_ms),
+                       take_back=TakeBackConfig(window_ms=config.turn.take_back_window_ms,
+                                                max_bot_audio_ms=config.turn.take_back_max_bot_audio_ms))
         return replace(settings, **overrides)
 
     @property

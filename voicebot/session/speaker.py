@@ -72,11 +72,12 @@ class Speaker:
         if self._stop_synthesis is not None:
             self._stop_synthesis.set()
 
-    async def barge_in(self) -> bool:
-        """The caller talks over interruptible audio: drop everything queued. True when it did."""
+    async def barge_in(self, *, withdraw: bool = False) -> bool:
+        """The caller talks over interruptible audio: drop everything queued. True when it did.
+        ``withdraw``: the reply answers a turn taken back, so it stops whatever it is."""
         ctx = self._ctx
         now = ctx.clock()
-        if not self.speaking or not self.playout.interruptible_at(now):
+        if not self.speaking or not (withdraw or self.playout.interruptible_at(now)):
             return False
         self._generation += 1
         self.stop()
