@@ -76,17 +76,26 @@ class Tally:
     missed: int = 0  # nothing understood: the dialogue asks again
     stop_heard: int = 0  # a stop intent where an answer was expected: the call would end
     cpu_ms: float = 0.0
+    wrong_read_back: int = 0  # of the wrong values, those the dialogue reads back before taking them
+    right_read_back: int = 0  # of the right ones, likewise (a question the caller did not need)
 
-    def add(self, verdict: str, stop_heard: bool, cpu_ms: float) -> None:
+    def add(self, verdict: str, stop_heard: bool, cpu_ms: float, read_back: bool = False) -> None:
         self.n += 1
         self.cpu_ms += cpu_ms
         if verdict == "right":
             self.right += 1
+            self.right_read_back += read_back
         elif verdict == "wrong":
             self.wrong += 1
+            self.wrong_read_back += read_back
         else:
             self.missed += 1
         self.stop_heard += stop_heard
+
+    def merge(self, other: Tally) -> None:
+        for name in ("n", "right", "wrong", "missed", "stop_heard", "cpu_ms", "wrong_read_back",
+                     "right_read_back"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def accuracy(self) -> float:
         return self.right / self.n if self.n else 0.0
@@ -327,9 +336,9 @@ def run(rows: Sequence[dict[str, Any]], modes: dict[str, Recognize], understandi
             stop_heard = intent == "stop" and row["intent"] != "stop"
             report = reports[mode]
             condition = row["condition"]
-            report.by_ask[(condition, row["ask"])].add(verdict, stop_heard, heard.cpu_ms)
-            report.by_voice[(condition, row["voice"])].add(verdict, stop_heard, heard.cpu_ms)
-            report.by_voice_ask[(condition, row["voice"], row["ask"])].add(verdict, stop_heard, heard.cpu_ms)
+            for tally in (report.by_ask[(condition, row["ask"])], report.by_voice[(condition, row["voice"])],
+                          report.by_voice_ask[(condition, row["voice"], row["ask"])]):
+                tally.add(verdict, stop_heard, heard.cpu_ms, heard.read_back)
             if heard.confidence is not None and mode != "text":
                 cell = report.calibration[(condition, min(9, int(heard.confidence * 10)))]
                 cell[0] += 1
@@ -348,6 +357,14 @@ def _pct(tally: Tally | None) -> str:
     return "-" if tally is None or not tally.n else f"{100 * tally.accuracy():.1f}"
 
 
+def _right_wrong(tally: Tally | None) -> str:
+    """"right / wrong" in % of the cell's answers, with the wrong values read back before being taken."""
+    if tally is None or not tally.n:
+        return "-"
+    cell = f"{100 * tally.right / tally.n:.1f} / {100 * tally.wrong / tally.n:.1f}"
+    return cell + (f" ({tally.wrong_read_back} read back)" if tally.wrong_read_back else "")
+
+
 def markdown(report: Report) -> str:
     out: list[str] = []
     conditions = sorted({c for c, _ in report.by_ask})
@@ -357,12 +374,7 @@ def markdown(report: Report) -> str:
         total = Tally()
         for (c, _), t in report.by_ask.items():
             if c == condition:
-                total.n += t.n
-                total.right += t.right
-                total.wrong += t.wrong
-                total.missed += t.missed
-                total.stop_heard += t.stop_heard
-                total.cpu_ms += t.cpu_ms
+                total.merge(t)
         out.append(f"\n**{report.mode}, {condition}**: {total.n} answers, slot accuracy "
                    f"{100 * total.accuracy():.1f}% (wrong value {total.wrong}, "
                    f"not understood {total.missed}), "
@@ -379,6 +391,18 @@ def markdown(report: Report) -> str:
         cells = [f"{_pct(report.by_ask.get((condition, a)))} (n={report.by_ask[(condition, a)].n})"
                  if (condition, a) in report.by_ask else "-" for a in asks]
         out.append("| **all** | " + " | ".join(cells) + f" | {_pct(total)} | {total.stop_heard} |")
+        out.append(f"\nright / wrong % per voice and ask type ({report.mode}, {condition}; the wrong values "
+                   "read back before being taken in brackets; CPU ms per answer in the last row)\n")
+        out.append("| voice | " + " | ".join(asks) + " |")
+        out.append("|---" * (len(asks) + 1) + "|")
+        for voice in voices:
+            out.append(f"| {voice} | " + " | ".join(
+                _right_wrong(report.by_voice_ask.get((condition, voice, a))) for a in asks) + " |")
+        out.append("| **all** | " + " | ".join(
+            _right_wrong(report.by_ask.get((condition, a))) for a in asks) + " |")
+        out.append("| CPU ms | " + " | ".join(
+            f"{t.cpu_ms / max(t.n, 1):.0f}" if (t := report.by_ask.get((condition, a))) else "-"
+            for a in asks) + " |")
         bins = sorted((b, v) for (c, b), v in report.calibration.items() if c == condition)
         if bins:
             out.append("\nconfidence bin: answers, % right — " + ", ".join(
