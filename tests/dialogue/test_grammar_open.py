@@ -22,6 +22,7 @@ from voicebot.engines.constrained import (
     split_requests,
     wanted,
 )
+from voicebot.engines.substitution import SUBSTITUTE, split_swap
 
 ROOT = Path(__file__).resolve().parents[2] / "dialogues"
 
@@ -69,11 +70,73 @@ def test_phone_and_order_asks_ask_for_their_words_and_closed_asks_do_not(pizza: 
 def test_a_date_ask_asks_for_months_ordinals_and_digits_unless_the_transcript_reads_as_a_date() -> None:
     compliance = load_dialogue(ROOT / "sales_compliance.yml")
     date_slot = next(s for s in compliance.slots.values() if s.type == "date")
-    (request,) = grammar.for_slot(compliance, date_slot).to_score
+    request, months = grammar.for_slot(compliance, date_slot).to_score
     (words,) = split_requests((request,))[0]
     assert {"December", "twenty", "fourth", "of", DIGITS} <= set(allowed_words(words))
     assert not wanted(words, "December 24, 1990.", "en")  # heard whole: no second decode
     assert wanted(words, "No member, thank you. I have seen 50,000.", "en")
+    # ... and its month scored against the other eleven
+    assert split_swap((months,))[0] == grammar_open.MONTH_WORDS
+    described = grammar_open.describe_request(months)
+    assert described.endswith("replaced by each: " + " ".join(grammar_open.MONTH_WORDS))
+
+
+@pytest.fixture(scope="module")
+def compliance() -> Dialogue:
+    return load_dialogue(ROOT / "sales_compliance.yml")
+
+
+def _months(text: str, month: str, logprobs: dict[str, float]) -> list[tuple[str, float]]:
+    """The swap request's sentences as the recogniser returns them: ``text`` with each month in place of
+    ``month``, scored as given (-30 for a month not named)."""
+    return [(SUBSTITUTE + text.replace(month, m), logprobs.get(m, -30.0)) for m in grammar_open.MONTH_WORDS]
+
+
+def test_a_date_whose_month_the_audio_does_not_clearly_prefer_is_read_back(compliance: Dialogue) -> None:
+    reader = SlotReader(compliance)
+    expected = grammar.for_slot(compliance, compliance.slots["dob_answer"])
+    low = compliance.behaviour.low_confidence
+    # eSpeak en-gb's "December twenty fourth nineteen ninety" on the phone line: "November" by ~0.6 nats
+    contested = _months("November, 24, 1990.", "November", {"November": -6.9, "December": -7.5})
+    assert grammar_open.month_share("November, 24, 1990.", contested,
+                                    lambda t: reader.read(compliance.slots["dob_answer"], t)) < 0.9
+    reading = grammar_open.read_open(reader, expected, "November, 24, 1990.", 0.62, contested, -6.0)
+    assert reading.text == "November, 24, 1990." and reading.confidence is not None
+    assert reading.confidence < low
+    # Piper's, its month 7 nats ahead of any other: taken at the transcript's confidence
+    clear = _months("December 24, 1990.", "December", {"December": -3.0, "November": -10.1})
+    reading = grammar_open.read_open(reader, expected, "December 24, 1990.", 0.71, clear, -3.0)
+    assert reading.confidence == 0.71
+    # no month scored (no swap request's sentences): as before
+    assert grammar_open.read_open(reader, expected, "December 24, 1990.", 0.71, [], -3.0).confidence == 0.71
+
+
+def test_a_date_or_phone_number_with_a_stray_word_or_from_the_restricted_decode_is_read_back(
+        compliance: Dialogue, pizza: Dialogue) -> None:
+    assert grammar_open.stray_words("March 3rd, 1988, time.", grammar_open.DATE_SAID_IN) == ["time"]
+    assert grammar_open.stray_words("It's the 21st of October 1988.", grammar_open.DATE_SAID_IN) == []
+    assert grammar_open.stray_words("It's time time, 8, 6, 7, 5, 3, 0, 9.",
+                                    grammar_open.PHONE_SAID_IN) == ["time", "time"]
+    assert grammar_open.stray_words("My number is 555-867-5309.", grammar_open.PHONE_SAID_IN) == []
+    low = compliance.behaviour.low_confidence
+    reader = SlotReader(compliance)
+    expected = grammar.for_slot(compliance, compliance.slots["dob_answer"])
+    for heard in ("March 3rd, 1988, time.", "June 30, 2016, December"):  # eSpeak's, both wrong
+        reading = grammar_open.read_open(reader, expected, heard, 0.6, [], -6.0)
+        assert reading.text == heard and reading.confidence is not None and reading.confidence < low
+    assert grammar_open.read_open(reader, expected, "It's August 8, 1979.", 0.6, [], -6.0).confidence == 0.6
+    # a date only the restricted decode wrote (the free transcript read as none) is read back
+    restricted = [(ONLY + "November 2nd 2015", -2.0)]
+    reading = grammar_open.read_open(reader, expected, "November, second, ID 50, I.", 0.6, restricted, -6.0)
+    assert reading.source == "constrained" and reading.confidence is not None and reading.confidence < low
+    # eSpeak's "it's five five five, eight six seven, five three oh nine": seven digits, but "time time"
+    phone = grammar.for_slot(pizza, pizza.slots["phone"])
+    pizza_reader = SlotReader(pizza)
+    heard = "It's time time, 8, 6, 7, 5, 3, 0, 9."
+    reading = grammar_open.read_open(pizza_reader, phone, heard, 0.64, [], -9.0)
+    assert reading.confidence is not None and reading.confidence < pizza.behaviour.low_confidence
+    reading = grammar_open.read_open(pizza_reader, phone, "It's 555-867-5309.", 0.71, [], -4.0)
+    assert reading.confidence == 0.71
 
 
 def test_a_phone_ask_is_always_decoded_again_and_a_request_names_a_known_kind(pizza: Dialogue) -> None:
@@ -203,3 +266,21 @@ def test_the_order_heard_in_the_menus_words_is_taken_and_the_record_keeps_what_w
     assert any("small vegetarian" in s.lower() or "small veggie" in s.lower() for s in says), says
     caller = [t for t in conv.record.turns if t.role == "caller"][-1]
     assert caller.text == "One small veggie and a large hawaiian." and caller.heard == heard.text
+
+
+def test_a_date_of_birth_with_a_stray_word_is_read_back_before_it_is_checked(compliance: Dialogue) -> None:
+    # eSpeak's "March third nineteen eighty five" heard "March 3rd, 1988, time.": a wrong year would fail
+    # the identity check; the caller is asked instead, says no, and is asked for the date again
+    conv = Conversation(compliance, {"customer_name": "Dana Lee", "product_name": "Term Life Plus",
+                                     "monthly_premium": "$42.50", "birth_date": "1985-03-03"})
+    listen = next(a for a in conv.start() if isinstance(a, Listen))
+    assert listen.slot == "dob_answer"
+    says = [a.text for a in conv.handle(CallerText("March 3rd, 1988, time.", 0.62, (), logprob=-9.0))
+            if isinstance(a, Say)]
+    assert any("I think you said" in s for s in says), says
+    says = [a.text for a in conv.handle(CallerText("No.", 0.9)) if isinstance(a, Say)]
+    assert not any("doesn't match" in s for s in says), says
+    says = [a.text for a in conv.handle(CallerText("March 3, 1985.", 0.8, (), logprob=-3.0))
+            if isinstance(a, Say)]
+    assert not any("I think you said" in s or "doesn't match" in s for s in says), says
+    assert conv.record.slots["dob_answer"] == "1985-03-03"

@@ -43,3 +43,15 @@ def test_nothing_to_try_where_an_answer_word_or_a_digit_is_heard_or_the_length_i
 def test_scored_sentences_come_back_among_the_alternatives() -> None:
     alternatives = [("Four.", -1.0), (SUBSTITUTE + "Maybe a six.", -2.5)]
     assert heard_substituted(alternatives) == [("Maybe a six.", -2.5)]
+
+
+def test_a_swap_request_scores_the_transcripts_one_set_word_against_each_of_the_set() -> None:
+    from voicebot.engines.substitution import split_swap, swap_words, swapped
+
+    months = ("January", "November", "December")
+    assert split_swap(("Yes.", swap_words(months))) == (months, ("Yes.",))
+    assert swapped("November, 24, 1990.", months) == ["January, 24, 1990.", "November, 24, 1990.",
+                                                      "December, 24, 1990."]
+    assert swapped("the 24th of november.", months)[2] == "the 24th of December."
+    assert swapped("24 12 1990", months) == []  # no month name: nothing to score
+    assert swapped("June 30, 2016, December", ("June", "December")) == []  # two: which one?

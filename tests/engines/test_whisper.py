@@ -155,6 +155,20 @@ def test_a_sentence_without_an_answer_word_is_scored_again_with_its_edge_words_r
     assert heard_substituted(heard_two.alternatives) == []
 
 
+def test_a_dates_month_is_scored_against_the_other_months_on_the_same_audio() -> None:
+    from voicebot.dialogue.grammar_open import MONTH_WORDS
+    from voicebot.engines.substitution import heard_substituted, swap_words
+
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    audio = _phone_line(padded(synth("December twenty fourth, nineteen ninety."), 200, 200))
+    transcript = live.transcribe(audio, language="en", expected=(swap_words(MONTH_WORDS),))
+    sentences = dict(heard_substituted(transcript.alternatives))
+    assert "december" in normalize(transcript.text)
+    assert len(sentences) == 12 and all(logprob < 0 for logprob in sentences.values())
+    best = max(sentences, key=lambda s: sentences[s])
+    assert "December" in best and transcript.text in sentences  # the heard sentence is among them
+
+
 def test_a_sentence_answer_heard_whole_is_not_scored_but_keeps_its_log_probability() -> None:
     from voicebot.engines.scoring import YES_NO
 

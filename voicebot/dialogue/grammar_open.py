@@ -44,6 +44,15 @@ from voicebot.engines.constrained import (
     split_requests,
     wanted,
 )
+from voicebot.engines.substitution import heard_substituted, split_swap, swap_words
+from voicebot.nlu.numbers import (
+    EN_ORDINAL_TEENS,
+    EN_ORDINAL_TENS,
+    EN_ORDINAL_UNITS,
+    EN_TEENS,
+    EN_TENS,
+    EN_UNITS,
+)
 
 if TYPE_CHECKING:
     from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, Reading
@@ -69,6 +78,23 @@ ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "sevent
                  "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
                  "seventeenth", "eighteenth", "nineteenth", "twentieth", "thirtieth", "twenty", "thirty")
 DATE_FILLERS = ("the", "of", "it's", "my", "birthday", "is", "on", "born", "in", "and")
+# Words a caller says a date or a phone number in, beside numbers written in digits ("1985", "21st"): a
+# reading that holds any other word ("March 3rd, 1988, time.", "It's time time, 8, 6, 7, 5, 3, 0, 9.") is
+# a misheard answer more often than not, so its value is read back, not taken (:func:`stray_words`).
+_SPOKEN_NUMBERS = (*EN_UNITS, *EN_TEENS, *EN_TENS, *EN_ORDINAL_UNITS, *EN_ORDINAL_TEENS, *EN_ORDINAL_TENS,
+                   "hundred", "thousand", "oh", "o", "st", "nd", "rd", "th")
+_HESITATIONS = ("uh", "um", "er", "erm", "hmm")
+DATE_SAID_IN = frozenset(w.lower() for w in (*MONTH_WORDS, *ORDINAL_WORDS, *DATE_FILLERS, *_SPOKEN_NUMBERS,
+                                             *_HESITATIONS, "i", "was", "date", "birth", "a", "nineteen"))
+PHONE_SAID_IN = frozenset(w.lower() for w in (*DIGIT_WORDS, *PHONE_FILLERS, *_HESITATIONS, "area", "code",
+                                              "and", "phone"))
+_MONTHS_LOWER = frozenset(m.lower() for m in MONTH_WORDS)
+# A date read from the free transcript is read back where its month holds less of the probability than
+# this among the twelve months scored in its place (the grammar's ACCEPT_POSTERIOR): on the phone corpus's
+# tuning half, eSpeak's "December" heard as "November" held 0.58-0.81, right months 0.81 once, else >= 0.99.
+MONTH_SHARE = 0.9
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_IN_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)?")
 ORDER_FILLERS = ("and", "please", "I'd", "like", "both", "all", "with", "of", "the", "can", "I", "get",
                  "have", "want", "each", "pizza", "pizzas")
 
@@ -100,13 +126,21 @@ def open_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
 def requests_for(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
     """What an open ask passes among the recogniser's ``expected``: one restricted decode, or nothing."""
     words = open_words(dialogue, spec)
-    # A date is not decoded again where the free transcript already reads as one: whisper writes dates
-    # well in digits, and the restricted decode's dates were no better there (BENCHMARKS.md).
-    return (only_words(words, "date" if spec.type == "date" else None),) if words else ()
+    if not words:
+        return ()
+    if spec.type == "date":
+        # A date is not decoded again where the free transcript already reads as one: whisper writes dates
+        # well in digits, and the restricted decode's dates were no better there (BENCHMARKS.md). Its month
+        # is scored against the other eleven instead, so that a contested month is read back.
+        return only_words(words, "date"), swap_words(MONTH_WORDS)
+    return (only_words(words),)
 
 
 def describe_request(request: str) -> str:
     """One line for ``voicebot validate --grammar``: what a restricted decode may write, and when."""
+    swaps = split_swap((request,))[0]
+    if swaps:
+        return "the free transcript scored again with its word of these replaced by each: " + " ".join(swaps)
     (words,) = split_requests((request,))[0]
     allowed = [("numbers in digits" if w == DIGITS else w) for w in allowed_words(words)]
     when = "" if wanted(words, "", "en") == wanted(words, "1 January 1990", "en") else \
@@ -150,6 +184,28 @@ def spell_ohs(text: str) -> str:
     return text
 
 
+def month_share(text: str, alternatives: Sequence[Alternative], read: Callable[[str], object]) -> float:
+    """The share of the probability that the date read from ``text`` holds among the same sentence with
+    each month in its place, as the recogniser scored them (a swap request); 1.0 where none was scored."""
+    from voicebot.dialogue.grammar import SCORE_SHARPNESS, _normalised
+
+    totals: dict[str, list[float]] = {}
+    for said, logprob in heard_substituted(alternatives):
+        found = read(said)
+        if found is not None:
+            totals.setdefault(str(found), []).append(SCORE_SHARPNESS * logprob)
+    own = read(text)
+    if own is None or str(own) not in totals:
+        return 1.0
+    return _normalised(totals)[str(own)]
+
+
+def stray_words(text: str, said_in: frozenset[str]) -> list[str]:
+    """The words of ``text`` that are neither numbers in digits ("1985", "21st") nor among ``said_in``
+    (lower case): "March 3rd, 1988, time." -> ["time"]."""
+    return [w for w in _WORD.findall(text.lower()) if w not in said_in and not _IN_DIGITS.fullmatch(w)]
+
+
 def usual_phone_length(digits: str, language: str) -> bool:
     """A phone number as long as the country's: North American numbers (English) have 7 or 10 digits, or
     11 with the leading 1. Whisper loses or repeats a digit in a run of equal ones ("five five five"), and
@@ -182,12 +238,25 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
         alternatives = [(ONLY + spell_ohs(said), lp) for said, lp in heard_only(alternatives)]
     reading = choose_open(text, confidence, alternatives, logprob, value, keep_free, MAX_LOGPROB_GAP,
                           usual if spec.type == "phone" else None)
-    if spec.type == "phone" and not keep_free(reading.text):
-        number = value(reading.text)
-        if number is not None and not usual_phone_length(str(number), language):
-            # No reading of the usual length: whisper lost or added a digit, so the number is read back
-            # rather than taken (4 of the 10 wrong phone numbers of the phone corpus's tuning half were such
-            # readings, and none of its right ones; BENCHMARKS.md, issue 10).
-            low = reader.dialogue.behaviour.low_confidence / 2
-            return replace(reading, confidence=min(reading.confidence or low, low))
+    if language != "en" or keep_free(reading.text) or value(reading.text) is None:
+        return reading
+    if spec.type == "phone":
+        # No reading of the usual length: whisper lost or added a digit (4 of the 10 wrong phone numbers of
+        # the phone corpus's tuning half were such readings, and none of its right ones); a word that is no
+        # digit inside the number ("time time" for "five five five"); BENCHMARKS.md, issue 10.
+        unsure = (not usual_phone_length(str(value(reading.text)), language)
+                  or bool(stray_words(reading.text, PHONE_SAID_IN)))
+    elif spec.type == "date":
+        # A date the restricted decode wrote where the free transcript read as none, one with a stray word
+        # ("November, second, ID 50, I.") or two month names, or one whose month the audio does not clearly
+        # prefer to the other months ("November, 24, 1990." for eSpeak's "December"): BENCHMARKS.md, issue 10.
+        months = sum(w in _MONTHS_LOWER for w in _WORD.findall(reading.text.lower()))
+        unsure = (reading.source == "constrained" or months > 1
+                  or bool(stray_words(reading.text, DATE_SAID_IN))
+                  or month_share(reading.text, alternatives, value) < MONTH_SHARE)
+    else:
+        unsure = False
+    if unsure:  # read back to the caller rather than taken
+        low = reader.dialogue.behaviour.low_confidence / 2
+        return replace(reading, confidence=min(reading.confidence or low, low))
     return reading

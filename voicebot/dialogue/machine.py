@@ -426,7 +426,10 @@ class Conversation:
         expected = listen.expected if listen is not None else None
         # A closed ask's sentence answer comes without scores (engines/scoring.py), but with the transcript's
         # log-probability: the grammar still reads it (a sentence answer's confidence, its substitutions).
-        if expected is None or not (event.alternatives or (expected.closed and event.logprob is not None)):
+        # So does an open ask's free transcript that needed no second decode (a date heard as one): its
+        # reading may still be read back (grammar_open.read_open).
+        asked = expected is not None and (expected.closed or bool(expected.requests))
+        if expected is None or not (event.alternatives or (asked and event.logprob is not None)):
             return event, None
         reading = grammar.read_answer(self._reader, expected, event.text, event.confidence,
                                       event.alternatives, event.logprob, _UNSURE_STOP_WORDS)

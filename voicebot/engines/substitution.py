@@ -72,3 +72,42 @@ def heard_substituted(alternatives: Sequence[tuple[str, float]]) -> list[tuple[s
 
 def _bare(token: str) -> str:
     return "".join(c for c in token.lower() if c.isalnum() or c == "'")
+
+
+# A second kind of request: score the transcript with a word of a closed set that it holds (a month name)
+# replaced by each word of the set, itself included, so that the dialogue can weigh them on the audio
+# ("November, 24, 1990." against "December, 24, 1990."). The sentences come back as substituted ones.
+SWAP = "<|swap|>"
+
+
+def swap_words(words: Iterable[str]) -> str:
+    """The request: score the transcript with its word of ``words`` replaced by each of them."""
+    return SWAP + " ".join(dict.fromkeys(w.strip() for w in words if w.strip()))
+
+
+def split_swap(expected: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the words of the swap request, if any; the other expected answers)."""
+    words: tuple[str, ...] = ()
+    rest = []
+    for item in expected:
+        if item.startswith(SWAP):
+            words = tuple(item[len(SWAP):].split())
+        else:
+            rest.append(item)
+    return words, tuple(rest)
+
+
+def swapped(free_text: str, words: Sequence[str]) -> list[str]:
+    """The transcript with its one word of ``words`` (matched without case or punctuation) replaced by each
+    of them, written as the set writes it; none where it holds no such word or more than one."""
+    tokens = free_text.split()
+    known = {w.lower(): w for w in words}
+    found = [i for i, t in enumerate(tokens) if _bare(t) in known]
+    if len(found) != 1:
+        return []
+    (i,) = found
+    token = tokens[i]
+    start = len(token) - len(token.lstrip("\"'("))
+    end = len(token.rstrip(".,!?;:\"')…"))
+    return [" ".join([*tokens[:i], token[:start] + word + token[end:], *tokens[i + 1:]])
+            for word in known.values()]

@@ -36,7 +36,7 @@ from voicebot.engines.models import (
 )
 from voicebot.engines.repetition import token_budget, without_loop
 from voicebot.engines.scoring import split_yes_no, worth_scoring
-from voicebot.engines.substitution import SUBSTITUTE, split_substitution, variants
+from voicebot.engines.substitution import SUBSTITUTE, split_substitution, split_swap, swapped, variants
 from voicebot.errors import ConfigError, EngineError
 
 if TYPE_CHECKING:
@@ -286,10 +286,12 @@ class WhisperTranscriber:
             transcript = self._decode_only(encoder_output, prompt, tokenizer, options, transcript,
                                            requests[0], logprob, max_length)
         substitutes, expected = split_substitution(expected)
+        swaps, expected = split_swap(expected)
         yes_no, expected = split_yes_no(expected)
         # A closed answer said in a sentence without an answer word: the sentence with one word replaced
         # by each answer word is scored too (engines/substitution.py); none when an answer word is there.
-        sentences = variants(text, substitutes)
+        # A date's month name is scored against the other months the same way.
+        sentences = [*variants(text, substitutes), *swapped(text, swaps)]
         asked = bool(expected)
         if not worth_scoring(text, expected, language, yes_no=yes_no):
             expected = ()  # a sentence the dialogue reads as it stands (engines/scoring.py)
