@@ -13,7 +13,8 @@ EN_YES = [
     "um yes", "uh yeah", "yes i did", "yes i do", "yes that's correct", "i think so", "i believe so",
     "no problem", "no worries", "why not", "sounds good", "go ahead", "yes sir", "you bet", "of course i do",
     "yeah i received them", "yes i understood", "affirmative", "i agree", "it is", "i have", "that's true",
-    "uh huh yes", "yes yes", "yeah yeah", "well yes", "so yes", "yes i mean i think so",
+    "uh huh yes", "yes yes", "yeah yeah", "well yes", "so yes", "yes i mean i think so", "yeah, i am",
+    "I think I do.",
 ]
 EN_NO = [
     "no", "No.", "nope", "nah", "not really", "i don't", "i dont", "i do not", "incorrect", "that's wrong",
@@ -29,7 +30,7 @@ EN_UNCLEAR = [
     "perhaps", "i guess", "probably", "i don't remember", "i can't remember", "hello", "what", "pizza",
     "i have a question", "i am calling about my order", "uh", "um", "hmm", "two large pepperoni",
     "kind of", "sort of", "it depends", "i don't understand", "possibly", "no idea maybe",
-    "yes but i'm not sure",
+    "yes but i'm not sure", "you know what i am", "I wonder if I did.",
 ]
 # Self-correction: the words after the last marker decide.
 EN_CORRECTED = [

@@ -58,6 +58,9 @@ _EN: dict[str, _Polarity] = {
 # Bare verb answers ("i do", "it is") count only when they end the answer: "i have a question" is no yes.
 _EN_TRAILING_YES = {"i do": _Y, "i did": _Y, "i have": _Y, "i am": _Y, "it is": _Y, "we do": _Y,
                     "we did": _Y, "i would": _Y, "i will": _Y, "i understand": _Y, "i do understand": _Y}
+# ... and not at the end of a clause that one of these opens: "you know what i am" is no yes (whisper's
+# reading of eSpeak's "no I haven't" on the phone line, BENCHMARKS.md, issue 10).
+_EN_CLAUSE_OPENERS = frozenset({"what", "who", "where", "when", "why", "how", "which", "whether", "if"})
 
 _KO: dict[str, _Polarity] = {
     **dict.fromkeys((
@@ -130,7 +133,8 @@ def parse_yes_no(text: str, language: str) -> bool | None:
         covered = {k for h in hits for k in range(h.start, h.end)}
         for hit in trailing:
             start, end = hit.start + offset, hit.end + offset
-            if end == len(ws) and not covered & set(range(start, end)):
+            opened = start > 0 and ws[start - 1] in _EN_CLAUSE_OPENERS
+            if end == len(ws) and not covered & set(range(start, end)) and not opened:
                 hits.append(PhraseHit(hit.phrase, hit.label, start, end))
         hits.sort(key=lambda h: h.start)
     else:
