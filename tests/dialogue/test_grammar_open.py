@@ -19,6 +19,7 @@ from voicebot.engines.constrained import (
     allowed_words,
     heard_only,
     only_words,
+    short_window,
     split_requests,
     wanted,
 )
@@ -63,6 +64,11 @@ def test_phone_and_order_asks_ask_for_their_words_and_closed_asks_do_not(pizza: 
     items = grammar_open.open_words(pizza, pizza.slots["items"])
     assert {"pepperoni", "margherita", "cheese", "pineapple", "barbecue", "large", "two"} <= set(items)
     assert "bbq_chicken" not in items  # an identifier, not a word
+    # An order is encoded over the short window, a phone number over whisper's whole one.
+    (order,) = split_requests(grammar.for_slot(pizza, pizza.slots["items"]).to_score)[0]
+    assert short_window(order) and not short_window(split_requests(phone.to_score)[0][0])
+    assert "pepperoni" in allowed_words(order) and not any(w.startswith("<|") for w in allowed_words(order))
+    assert "over 10 s" in grammar_open.describe_request(ONLY + order)
     assert grammar.for_slot(pizza, pizza.slots["confirmed"]).requests == ()  # closed: phrases are scored
     assert grammar.for_slot(pizza, pizza.slots["address"]).to_score == ()
 

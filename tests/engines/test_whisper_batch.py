@@ -97,3 +97,26 @@ def test_closed_answers_are_scored_the_same_after_a_batched_decode() -> None:
 def test_batching_can_be_switched_off() -> None:
     assert WhisperTranscriber("tiny.en", word_timestamps=False, batch_decodes=False)._batcher is None
     assert whisper()._batcher is not None
+
+
+def test_an_open_ask_and_a_partial_waiting_together_are_decoded_as_alone() -> None:
+    """Both greedy, but encoded over different windows (an open ask's 10 s, a partial's 15 s): decoded in
+    a group each, never concatenated into one batch."""
+    from voicebot.engines.constrained import heard_only, only_words
+
+    transcriber = whisper()
+    request = only_words(("one", "two", "large", "small", "pepperoni", "pizza", "pizzas"))
+    order_audio, other_audio = audio(TURNS[0][0]), audio(TURNS[1][0])
+
+    def order() -> Transcript:
+        return transcriber.transcribe(order_audio, language="en", expected=(request,))
+
+    def partial() -> Transcript:
+        return transcriber._decode(other_audio, transcriber._options("en", (), partial=True), final=False)
+
+    alone = [order(), partial()]
+    results, groups = _batched([order, order, partial])
+    assert groups == [1, 2]
+    for got, lone in zip(results, [alone[0], *alone], strict=True):
+        assert (got.text, got.logprob, got.alternatives) == (lone.text, lone.logprob, lone.alternatives)
+    assert heard_only(results[0].alternatives) and "yes" in results[2].text.lower()

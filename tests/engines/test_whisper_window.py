@@ -8,7 +8,7 @@ from faster_whisper.audio import pad_or_trim
 
 from tests.audio.speech import normalize, padded, synth, whisper_tiny
 from voicebot.engines.constrained import ONLY
-from voicebot.engines.whisper import WhisperTranscriber, encoder_input, retries_whole_window
+from voicebot.engines.whisper import WhisperTranscriber, encoder_input, retries_whole_window, silence_level
 from voicebot.errors import ConfigError
 
 ORDER = "I would like two large pepperoni pizzas delivered to twelve Main Street."
@@ -33,6 +33,22 @@ def test_the_encoder_input_is_the_features_zero_padded_to_the_window() -> None:
     # Audio longer than the window keeps whisper's whole 30 s window, cut as faster-whisper cuts it.
     long = np.ones((80, 2000), np.float32)
     assert np.array_equal(encoder_input(long, 1500), pad_or_trim(long))
+
+
+def test_an_open_asks_input_is_padded_with_the_log_mel_of_silence() -> None:
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    extractor = FeatureExtractor()
+    speech = padded(synth("Five five five."), 0, 0)
+    features = extractor(speech)[..., :-1]
+    # The same audio followed by 2 s of digital silence: its last frames are what the padding writes.
+    silent = extractor(np.concatenate([speech, np.zeros(32_000, np.float32)]))[..., :-1]
+    assert silence_level(features) == pytest.approx(float(silent[:, -100:].max()))
+    assert silence_level(features) == pytest.approx(float(silent[:, -100:].min()))
+    inputs = encoder_input(features, 1000, silence_level(features))
+    frames = features.shape[-1]
+    assert inputs.shape == (80, 1000) and np.array_equal(inputs[:, :frames], features)
+    assert np.all(inputs[:, frames:] == np.float32(silence_level(features)))
 
 
 @pytest.mark.parametrize("text", [ORDER, "Yes.", "My number is five five five, one two three."])

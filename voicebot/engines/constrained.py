@@ -9,6 +9,10 @@ the transcript's own log-probability (``Transcript.logprob``). One that cannot i
 :data:`DIGITS` among the words allows numbers written in digits too ("24th", "1990"), as a date is
 written.
 
+A request may ask for a short encoder window (``short=True``): the turn is then encoded over 10 s padded
+with silence instead of whisper's whole 30 s window (engines/whisper.py ``OPEN_ASK_WINDOW_S``), for the
+asks whose answers were measured to be heard as well that way (an order; not a phone number or a date).
+
 A request may name a kind of answer (``unless="date"``): the second decode is then only run when the
 free transcript does not already read as such an answer (:func:`wanted`), which saves its CPU on the
 turns whisper heard whole. No request is decoded where the free transcript is a global intent or a
@@ -26,17 +30,20 @@ ONLY = "<|only|>"
 DIGITS = "<|digits|>"
 ORDINAL_ENDINGS = ("st", "nd", "rd", "th")
 _UNLESS = "<|unless:"
+_SHORT = "<|short|>"
 # Not "phone": a free transcript of the usual length was wrong where the restricted decode was right in 2
 # of 12 such clean answers ("555-1199" for "five five five, oh one nine nine"; BENCHMARKS.md, issue 10).
 UNLESS_KINDS = ("date",)
 
 
-def only_words(words: Iterable[str], unless: str | None = None) -> str:
+def only_words(words: Iterable[str], unless: str | None = None, *, short: bool = False) -> str:
     """The request: decode with only these words allowed (a punctuation mark is allowed where listed);
-    ``unless``: a kind of :data:`UNLESS_KINDS`, not decoded when the free transcript reads as one."""
+    ``unless``: a kind of :data:`UNLESS_KINDS`, not decoded when the free transcript reads as one;
+    ``short``: the turn may be encoded over the short window (module docstring)."""
     if unless is not None and unless not in UNLESS_KINDS:
         raise ValueError(f"unknown kind of answer {unless!r}: one of {', '.join(UNLESS_KINDS)}")
     head = [f"{_UNLESS}{unless}|>"] if unless else []
+    head += [_SHORT] if short else []
     return ONLY + " ".join(dict.fromkeys([*head, *(w.strip() for w in words if w.strip())]))
 
 
@@ -57,9 +64,14 @@ def wanted(words: str, free_text: str, language: str) -> bool:
     return True
 
 
+def short_window(words: str) -> bool:
+    """Whether a request (its words, as :func:`split_requests` gives them) asks for the short window."""
+    return _SHORT in words.split()
+
+
 def allowed_words(words: str) -> list[str]:
     """The words a request allows (without its :func:`only_words` options)."""
-    return [w for w in words.split() if not w.startswith(_UNLESS)]
+    return [w for w in words.split() if not w.startswith(_UNLESS) and w != _SHORT]
 
 
 def split_requests(expected: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -25,6 +25,7 @@ from voicebot.engines.constrained import (
     ONLY,
     ORDINAL_ENDINGS,
     allowed_words,
+    short_window,
     split_requests,
     wanted,
 )
@@ -69,6 +70,12 @@ PARTIAL_ENCODER_WINDOW_S = 15.0
 # corpus and half of the turn corpus's short turns, for no fewer mistakes.
 WINDOW_RETRY_LOGPROB = -1.0
 _MIN_ENCODER_WINDOW_S = 10.0
+# An open ask's restricted decode (engines/constrained.py) reads whisper's whole 30 s window: over 15 s it
+# lost phone numbers (22 of 49 against 32), over 10 s padded with silence phone numbers and dates too
+# (BENCHMARKS.md, issue 10). A request that asks for the short window (an order) is encoded over this
+# window padded with the log-mel of silence (:func:`silence_level`): orders and the requests said at the
+# order step were heard as well, for less CPU than a live 15 s decode instead of 2.3x it.
+OPEN_ASK_WINDOW_S = 10.0
 OPEN_ASK_FREE_BEAM = 1
 _MAX_TOKENS = 448
 # faster-whisper's threshold for a repetition loop ("4 4 4 4 ...").
@@ -241,14 +248,18 @@ class WhisperTranscriber:
         features = self._model.feature_extractor(audio)[..., :-1]
         frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
         requests, expected = split_requests(expected)
-        # An open ask's restricted decode reads whisper's whole window: over 15 s it lost 4 of 24 phone
-        # numbers on the phone corpus (BENCHMARKS.md, issue 12). Other turns take the configured window.
-        window = _WINDOW_FRAMES if requests else options.window_frames
+        # An open ask's turn is encoded over whisper's whole window, or over OPEN_ASK_WINDOW_S padded with
+        # silence where its request asks for that; other turns take the configured window, zero-padded as
+        # faster-whisper pads.
+        short = bool(requests) and short_window(requests[0])
+        window = (_window_frames(OPEN_ASK_WINDOW_S) if short else _WINDOW_FRAMES) if requests \
+            else options.window_frames
+        inputs = encoder_input(features, window, silence_level(features) if short else 0.0)
         # The language must be known before the encoder runs for the turn to be batched with others.
         encoder_output = None
         language = options.language
         if self._batcher is None or language is None:
-            encoder_output = self._model.encode(encoder_input(features, window))
+            encoder_output = self._model.encode(inputs)
             language = language or self._detect_language(encoder_output)
         tokenizer = self._tokenizer(language)
         prompt = self._model.get_prompt(tokenizer, self._prompt_tokens(tokenizer, options.initial_prompt),
@@ -256,17 +267,19 @@ class WhisperTranscriber:
         # An open ask's answer comes from the restricted decode, so its free decode is greedy: on the phone
         # corpus as right for menus, phone numbers and the intents said there, a date more, and ~50 ms of
         # CPU less a turn (BENCHMARKS.md, issue 10, open asks).
-        free_options = replace(options, beam_size=OPEN_ASK_FREE_BEAM) if requests else options
+        # Nor is it decoded again over 30 s when unsure: the restricted decode gives its answer.
+        free_options = replace(options, beam_size=OPEN_ASK_FREE_BEAM, retry_logprob=None) if requests \
+            else options
         # A repetition loop runs to whisper's 448 tokens (seconds of CPU) unless the audio's length bounds it.
         max_length = len(prompt) + token_budget(audio.size / STT_SAMPLE_RATE_HZ, _MAX_TOKENS - len(prompt))
         first: _Decoded | None = None
         if encoder_output is None:
-            turn = _FirstPass(encoder_input(features, window), prompt, tokenizer, free_options, max_length)
+            turn = _FirstPass(inputs, prompt, tokenizer, free_options, max_length)
             encoder_output, first = self._batched(turn)
         tokens, logprob, no_speech_prob = self._generate(encoder_output, prompt, tokenizer, free_options,
                                                          max_length, first)
         avg_logprob = logprob / (len(tokens) + 1)
-        if retries_whole_window(avg_logprob, options.retry_logprob, window, frames):
+        if retries_whole_window(avg_logprob, free_options.retry_logprob, window, frames):
             wide = self._model.encode(encoder_input(features, _WINDOW_FRAMES))
             again = self._generate(wide, prompt, tokenizer, free_options, max_length)
             if again[1] / (len(again[0]) + 1) >= avg_logprob:
@@ -417,7 +430,8 @@ class WhisperTranscriber:
             encoded = [self._model.encode(r.features) for r in requests]
             decoded: list[_Decoded | None] = [None] * len(requests)
             for group in partition(requests, lambda r: (r.options.beam_size, r.options.temperatures[0],
-                                                        len(r.prompt), r.tokenizer.language_code)):
+                                                        len(r.prompt), r.tokenizer.language_code,
+                                                        int(r.features.shape[-1]))):
                 head = requests[group[0]]
                 beam, temperature = head.options.beam_size, head.options.temperatures[0]
                 encoder_output = encoded[group[0]] if len(group) == 1 else ctranslate2.StorageView.from_array(
@@ -551,15 +565,23 @@ def retries_whole_window(avg_logprob: float, threshold: float | None, window_fra
     return threshold is not None and short and avg_logprob < threshold
 
 
-def encoder_input(features: Float32Array, window_frames: int) -> Float32Array:
-    """Log-mel ``features`` (mels x frames) zero-padded or cut to the encoder's window: ``window_frames``,
-    or the whole 30 s window when the audio is longer (as faster-whisper's ``pad_or_trim`` pads)."""
+def encoder_input(features: Float32Array, window_frames: int, pad: float = 0.0) -> Float32Array:
+    """Log-mel ``features`` (mels x frames) padded with ``pad`` (zeros, as faster-whisper's ``pad_or_trim``
+    pads) or cut to the encoder's window: ``window_frames``, or the whole 30 s window when the audio is
+    longer."""
     frames = int(features.shape[-1])
     width = window_frames if frames <= window_frames else _WINDOW_FRAMES
-    out = np.zeros((features.shape[0], width), dtype=np.float32)
+    out = np.full((features.shape[0], width), pad, dtype=np.float32)
     kept = min(frames, width)
     out[:, :kept] = features[:, :kept]
     return out
+
+
+def silence_level(features: Float32Array) -> float:
+    """The value whisper's log-mel gives digital silence in these ``features``: the extractor floors
+    log10 of the mel energies at 8 under their maximum, then maps x to (x + 4) / 4, so silence is the
+    features' maximum less 2 (what the audio padded with zeros, as whisper pads it, would give)."""
+    return float(features.max()) - 2.0 if features.size else 0.0
 
 
 def _segment(raw: Any) -> Segment:
