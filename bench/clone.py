@@ -82,6 +82,10 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
                                                 "mean_overshoot": 0.6}),
     "gmm16-warp-mean-over0.3@auto": ("full16", {"strength": "auto", "warp_base": True, "target_mean": True,
                                                  "mean_overshoot": 0.3}),
+    # "auto" listens wideband and through the phone line since the sixth round; "autowide" wideband only
+    # (the chooser of the rounds before).
+    "gmm16-warp-mean-over0.3@autowide": ("full16", {"strength": "autowide", "warp_base": True,
+                                                     "target_mean": True, "mean_overshoot": 0.3}),
     "gmm16-warp-mean-rate@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
                                              "match_rate": 1.0}),
     "gmm16-warp-mean-rate0.5@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
@@ -104,6 +108,28 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "gmm16-warp-mean-class-over0.3@0.6": ("full16", {"strength": 0.6, "warp_base": True,
                                                       "target_mean": True, "mean_per_class": True,
                                                       "mean_overshoot": 0.3}),
+    # Sixth round: the overshoot half-way between 0.3 and 0.6, the default at 0.7, and the target's
+    # aperiodicity ("ap") on top of the default.
+    "gmm16-warp-mean-over0.45@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                 "mean_overshoot": 0.45}),
+    "gmm16-warp-mean-over0.3@0.7": ("full16", {"strength": 0.7, "warp_base": True, "target_mean": True,
+                                                "mean_overshoot": 0.3}),
+    "gmm16-warp-mean-over0.3-ap@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                   "mean_overshoot": 0.3, "target_aperiodicity": True}),
+    # "gv1.3": the variance post-filter's gain capped at 1.3 (the full gain brought speaker 1998's clone
+    # closer to speaker 1688 than to her: bench/results/clone_round6_explore.txt).
+    "gmm16-warp-mean-over0.3-gv1.3@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                      "mean_overshoot": 0.3,
+                                                      "global_variance_max_gain": 1.3}),
+    "gmm16-warp-mean-over0.6-gv1.3@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                      "mean_overshoot": 0.6,
+                                                      "global_variance_max_gain": 1.3}),
+    "gmm16-warp-mean-over0.6-gv1.5@0.6": ("full16", {"strength": 0.6, "warp_base": True, "target_mean": True,
+                                                      "mean_overshoot": 0.6,
+                                                      "global_variance_max_gain": 1.5}),
+    "gmm16-warp-mean-over0.6-gv1.3@auto": ("full16", {"strength": "auto", "warp_base": True,
+                                                       "target_mean": True, "mean_overshoot": 0.6,
+                                                       "global_variance_max_gain": 1.3}),
     "blend8-paired-warp@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired", "gmm_below": 8,
                                           "warp_base": True}),
 }
@@ -220,7 +246,15 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="clone-bench-"))
     cache = Path(args.cache) if args.cache else work
     cache.mkdir(parents=True, exist_ok=True)
-    base = base_synthesizer("en", whole_sentences=args.whole_sentences)
+
+    def fresh_base(scale: float) -> Any:
+        # A new, seeded Piper for every voice and every strength choice: Piper's noise (its rhythm and
+        # texture) goes on from sentence to sentence within one instance, so a shared one gave each
+        # setting other base audio, and the strength choice other sentences, depending on what had been
+        # said before (the run-to-run noise of the earlier rounds). Now every setting converts the same
+        # base audio and a run repeats.
+        return base_synthesizer("en", 1.0 / scale, whole_sentences=args.whole_sentences)
+
     rows: dict[str, dict[str, Any]] = {}
     # "base" or "speaker/setting" -> wav paths (wideband) and their phone-line copies
     utterances: dict[str, list[str]] = {}
@@ -260,23 +294,23 @@ def main() -> int:
             variant, chosen = SETTINGS[name]
             how = {**_BEFORE_WARP, **chosen}
             scale = models[variant].length_scale(mapping.Mapping(**{**how, "strength": 1.0}))
-            speaker_base = base if scale == 1.0 else base_synthesizer(
-                "en", 1.0 / scale, whole_sentences=args.whole_sentences)
             if str(how["strength"]).startswith("auto"):
                 started = time.process_time()
                 probe = mapping.Mapping(**{**how, "strength": 1.0})  # each candidate replaces the strength
-                choice = choose_strength(models[variant], speaker_base, probe, "en",
-                                         max_extra=1 if how["strength"] == "auto1" else 2)
+                choice = choose_strength(models[variant], fresh_base(scale), probe, "en",
+                                         max_extra=1 if how["strength"] == "auto1" else 2,
+                                         phone_line=how["strength"] != "autowide")
                 assert choice is not None
                 how["strength"] = choice.strength
                 rows[speaker].setdefault("chosen_strength", {})[name] = {
                     "strength": choice.strength, "cpu_s": round(time.process_time() - started, 1),
-                    "trials": [[t.strength, t.misheard_words] for t in choice.trials],
-                    "base_misheard_words": choice.base_misheard_words, "words": choice.words}
-            engines.append((name, cpu_clone.ClonedSynthesizer(speaker_base, models[variant], speaker,
+                    "trials": [[t.strength, t.misheard_words, t.phone_misheard_words] for t in choice.trials],
+                    "base_misheard_words": choice.base_misheard_words,
+                    "base_phone_misheard_words": choice.base_phone_misheard_words, "words": choice.words}
+            engines.append((name, cpu_clone.ClonedSynthesizer(fresh_base(scale), models[variant], speaker,
                                                               mapping.Mapping(**how))))
         if speaker == speakers[0]:
-            engines.insert(0, ("base", base))
+            engines.insert(0, ("base", fresh_base(1.0)))
         for kind, engine in engines:
             key = "base" if kind == "base" else f"{speaker}/{kind}"
             entry = stats["base"] if kind == "base" else stats.setdefault(kind, _new_stats())
@@ -314,12 +348,16 @@ def main() -> int:
             rows[speaker][f"similarity_base{band}"] = _similarity(vectors, base_paths, centroid[speaker])
             rows[speaker][f"similarity_base_to_others{band}"] = round(float(np.mean(
                 [_similarity(vectors, base_paths, centroid[o]) for o in others])), 3)
+            # How far her own held-out clips are from the other speakers' (the bench's ceiling on margins).
+            rows[speaker][f"heldout_to_each{band}"] = {
+                o: _similarity(vectors, held_paths[speaker], centroid[o]) for o in others}
             for name in args.settings:
                 paths = [pick(p) for p in utterances[f"{speaker}/{name}"]]
                 entry = rows[speaker][name]
                 entry[f"similarity{band}"] = _similarity(vectors, paths, centroid[speaker])
                 to_others = [_similarity(vectors, paths, centroid[o]) for o in others]
                 entry[f"similarity_to_others{band}"] = round(float(np.mean(to_others)), 3)
+                entry[f"similarity_to_each{band}"] = dict(zip(others, to_others, strict=True))
                 entry[f"closest_is_self{band}"] = bool(entry[f"similarity{band}"] > max(to_others))
     settings_summary = {}
     for name in args.settings:

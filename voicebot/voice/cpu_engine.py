@@ -8,7 +8,9 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from voicebot.audio.g711 import ulaw_decode, ulaw_encode
 from voicebot.audio.resample import resample
 from voicebot.engines.base import Synthesizer
 from voicebot.errors import ConfigError
@@ -81,31 +83,53 @@ class CpuCloneEngine:
 def choose_strength(model: cpu_clone.ConversionModel, base: Synthesizer, how: mapping.Mapping,
                     language: str, candidates: Sequence[float] = strength.CANDIDATES,
                     progress: Progress | None = None,
-                    max_extra: int = strength.MAX_EXTRA_MISHEARD_WORDS) -> strength.StrengthChoice | None:
-    """The closest strength that our speech-to-text hears about as well as the base voice
-    (voice/strength.py); None when there are no selection sentences for ``language``."""
+                    max_extra: int = strength.MAX_EXTRA_MISHEARD_WORDS,
+                    phone_line: bool = True) -> strength.StrengthChoice | None:
+    """The closest strength that our speech-to-text hears about as well as the base voice, wideband and
+    (``phone_line``) through an 8 kHz mu-law line (voice/strength.py); None when there are no selection
+    sentences for ``language``."""
     say = progress or (lambda _msg: None)
     sentences = strength.SELECTION_SENTENCES.get(language.split("-")[0])
     if not sentences or not candidates:
         return None
 
-    def misheard(audio: Any, rate_hz: int) -> list[int]:
-        return [quality.word_edits(text, backend.transcribe_synthesized(a, rate_hz, language))
-                for text, a in zip(sentences, audio, strict=True)]
+    def misheard(audio: Any, rate_hz: int) -> tuple[int, int | None]:
+        def edits(clips: Any, at_hz: int) -> int:
+            return sum(quality.word_edits(text, backend.transcribe_synthesized(a, at_hz, language))
+                       for text, a in zip(sentences, clips, strict=True))
+
+        wide = edits(audio, rate_hz)
+        if not phone_line:
+            return wide, None
+        return wide, edits([through_phone_line(a, rate_hz) for a in audio], PHONE_RATE_HZ)
 
     spoken = [backend.synthesize_all(base, text).astype(np.float32) / 32768.0 for text in sentences]
-    base_misheard = sum(misheard(spoken, base.sample_rate_hz))
+    base_misheard, base_phone = misheard(spoken, base.sample_rate_hz)
     source = [resample(a, base.sample_rate_hz, model.sample_rate_hz) for a in spoken]
     trials: list[strength.StrengthTrial] = []
     for value in candidates:
         converted = [model.convert(a, replace(how, strength=value)) for a in source]
-        trials.append(strength.StrengthTrial(value, sum(misheard(converted, model.sample_rate_hz))))
-        say(f"strength {value:g}: {trials[-1].misheard_words} word(s) misheard (base voice {base_misheard})")
-        if strength.acceptable(trials[-1], base_misheard, max_extra):
+        trials.append(strength.StrengthTrial(value, *misheard(converted, model.sample_rate_hz)))
+        phone = "" if base_phone is None else f", {trials[-1].phone_misheard_words} on the phone line"
+        say(f"strength {value:g}: {trials[-1].misheard_words} word(s) misheard{phone} "
+            f"(base voice {base_misheard}" + ("" if base_phone is None else f", {base_phone}") + ")")
+        if strength.acceptable(trials[-1], base_misheard, max_extra, base_phone):
             break
-    return strength.StrengthChoice(strength=strength.pick(trials, base_misheard, candidates[-1], max_extra),
-                                   trials=tuple(trials), base_misheard_words=base_misheard,
-                                   words=sum(quality.word_count(text) for text in sentences))
+    return strength.StrengthChoice(
+        strength=strength.pick(trials, base_misheard, candidates[-1], max_extra, base_phone),
+        trials=tuple(trials), base_misheard_words=base_misheard,
+        words=sum(quality.word_count(text) for text in sentences), base_phone_misheard_words=base_phone)
+
+
+PHONE_RATE_HZ = 8_000
+
+
+def through_phone_line(samples: npt.NDArray[np.float32], rate_hz: int) -> npt.NDArray[np.float32]:
+    """Float audio as a caller hears it: at 8 kHz through G.711 mu-law and back (floats at 8 kHz)."""
+    narrow = resample(np.asarray(samples, dtype=np.float32), rate_hz, PHONE_RATE_HZ)
+    pcm = np.clip(narrow * 32767.0, -32768, 32767).astype(np.int16)
+    heard: npt.NDArray[np.float32] = (ulaw_decode(ulaw_encode(pcm)).astype(np.float32) / 32768.0)
+    return heard
 
 
 def choose_profile_strength(profile: Profile,
