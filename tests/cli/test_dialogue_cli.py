@@ -286,7 +286,13 @@ def test_validate_shows_the_answers_expected_at_an_ask(capsys: pytest.CaptureFix
     assert code == 0 and "(only where the free transcript reads as no date), only: January" in out
     assert "numbers in digits" in out
     code, out, _ = _run(capsys, "validate", str(ROOT / "pizza_order_ko.yml"), "--grammar", "ask.phone")
-    assert code == 0 and "open: the free transcript decides" in out and "decoded again" not in out
+    assert code == 0 and "ask.phone (slot phone, phone; open: decoded again in its words)" in out
+    assert "    decoded again, only: 공 영 일 이 삼" in out
+    code, out, _ = _run(capsys, "validate", str(ROOT / "pizza_order_ko.yml"), "--grammar", "ask.items")
+    assert code == 0 and "decoded again, over 10 s of audio, only: 페퍼로니" in out
+    korean_compliance = str(ROOT / "sales_compliance_ko.yml")
+    code, out, _ = _run(capsys, "validate", korean_compliance, "--grammar", "ask.dob_answer")
+    assert code == 0 and "decoded again" not in out
 
 
 def test_validate_grammar_of_an_unknown_ask_names_the_asks(capsys: pytest.CaptureFixture[str]) -> None:

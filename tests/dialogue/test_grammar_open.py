@@ -185,9 +185,38 @@ def test_a_phone_number_of_an_unusual_length_is_read_back_not_taken(pizza: Dialo
     assert reading.confidence == 0.6551
 
 
-def test_a_korean_ask_asks_for_nothing() -> None:
+def test_a_korean_open_ask_asks_for_its_words_as_an_english_one_does() -> None:
     korean = load_dialogue(ROOT / "pizza_order_ko.yml")
-    assert korean.language == "ko" and grammar.for_slot(korean, korean.slots["phone"]).to_score == ()
+    (phone,) = split_requests(grammar.for_slot(korean, korean.slots["phone"]).to_score)[0]
+    assert {"공", "영", "일", "구", "번호는", DIGITS} <= set(allowed_words(phone)) and not short_window(phone)
+    (order,) = split_requests(grammar.for_slot(korean, korean.slots["items"]).to_score)[0]
+    assert {"페퍼로니", "불고기", "라지", "레귤러", "두", "판", "주세요"} <= set(allowed_words(order))
+    assert "pepperoni" not in allowed_words(order) and short_window(order)  # Korean words only
+    assert grammar.for_slot(korean, korean.slots["address"]).to_score == ()
+    compliance = load_dialogue(ROOT / "sales_compliance_ko.yml")
+    assert grammar.for_slot(compliance, compliance.slots["dob_answer"]).to_score == ()  # read as written
+    assert grammar_open.usual_phone_length("01012345678", "ko") and grammar_open.usual_phone_length(
+        "021234567", "ko")
+    assert not grammar_open.usual_phone_length("020333333333333", "ko")
+    assert not grammar_open.usual_phone_length("22222222", "ko")
+
+
+def test_a_korean_hypothesis_in_syllables_outside_the_asks_words_is_no_answer() -> None:
+    korean = load_dialogue(ROOT / "pizza_order_ko.yml")
+    reader = SlotReader(korean)
+    words = grammar_open.open_words(korean, korean.slots["phone"])
+    assert grammar_open.spoken_in("공일공 일이삼사", words) and grammar_open.spoken_in("010-1234", words)
+    assert not grammar_open.spoken_in("도뭐로 파우시 유고사사미", words)  # byte pieces made other syllables
+    phone = grammar.for_slot(korean, korean.slots["phone"])
+    leaky = [(ONLY + "도뭐로 오사 삼이 일이삼사", -5.0)]
+    assert grammar.read_answer(reader, phone, "도미오 도미 삼사", 0.3, leaky, -6.0).source == "unmatched"
+    said = [(ONLY + "공일공 일이삼사 오육칠팔", -5.0)]
+    reading = grammar.read_answer(reader, phone, "고니 고니 삼사옥시파옥", 0.3, said, -6.0)
+    assert reading.source == "constrained"
+    assert reader.read(korean.slots["phone"], reading.text, asked=True) == "01012345678"
+    items = grammar.for_slot(korean, korean.slots["items"])
+    reading = grammar.read_answer(reader, items, "구고기 한판.", 0.4, [(ONLY + "불고기 한판", -4.0)], -5.0)
+    assert reading.text == "불고기 한판" and reading.source == "constrained"
 
 
 def test_the_restricted_decode_stands_in_when_it_reads_as_an_answer() -> None:

@@ -248,3 +248,23 @@ def test_a_date_asked_for_is_decoded_again_in_month_names_and_digits_when_asked_
     for text, _ in restricted:  # month names, ordinals and numbers in digits, nothing else
         assert all(w in words or w.rstrip("stndrh").isdigit() for w in text.split()), text
     assert str(parse_date(restricted[0][0], "en")) == "1990-12-24", restricted
+
+
+def test_a_korean_order_is_decoded_again_in_the_menus_words_by_base() -> None:
+    from tests.audio.speech import espeak_korean
+    from voicebot.dialogue import grammar
+    from voicebot.dialogue.loader import load_dialogue
+    from voicebot.dialogue.understanding import SlotReader
+    from voicebot.engines.constrained import heard_only
+
+    korean = load_dialogue(Path(__file__).resolve().parents[2] / "dialogues" / "pizza_order_ko.yml")
+    expected = grammar.for_slot(korean, korean.slots["items"])
+    live = create_transcriber("faster-whisper", model="base", language="ko", word_timestamps=False)
+    transcript = live.transcribe(padded(espeak_korean("불고기 한 판"), 300, 300), language="ko",
+                                 expected=expected.to_score)
+    assert heard_only(transcript.alternatives)  # base wrote eSpeak's 불고기 otherwise ("부터 피한 팡")
+    reader = SlotReader(korean)
+    reading = grammar.read_answer(reader, expected, transcript.text, transcript.confidence,
+                                  transcript.alternatives, transcript.logprob)
+    assert reader.read(korean.slots["items"], reading.text, asked=True) == [
+        {"name": "bulgogi", "size": "medium", "quantity": 1}]

@@ -22,8 +22,9 @@ A restricted hypothesis far less likely on the audio than the free transcript
 A date is decoded again only where the free transcript does not already read as one
 (``constrained.wanted``), in month names, ordinals and digits: in words only whisper cut "January first
 nineteen sixty" short when it could not write "1960", and where the free transcript read as a date, the
-restricted one was no better (BENCHMARKS.md, issue 10, "Open asks"). English only: other languages ask
-for nothing (Korean was measured, see :func:`open_words`).
+restricted one was no better (BENCHMARKS.md, issue 10, "Open asks"). English and Korean (a phone
+number and an order; see :func:`spoken_in` for what a Korean restricted hypothesis must be made of);
+other languages ask for nothing.
 Everything here is pure.
 """
 
@@ -98,14 +99,19 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _IN_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)?")
 ORDER_FILLERS = ("and", "please", "I'd", "like", "both", "all", "with", "of", "the", "can", "I", "get",
                  "have", "want", "each", "pizza", "pizzas")
+# Korean: Sino-Korean digits as said in a phone number (공 and 영 for zero), and whisper's digits; the
+# quantities of an order (native numerals before the counter, 한 판, and 하나 둘 셋 said alone).
+KO_DIGIT_WORDS = ("공", "영", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구")
+KO_PHONE_FILLERS = ("제", "번호는", "번호", "전화번호는", "이에요", "입니다", "예요")
+KO_QUANTITY_WORDS = ("한", "두", "세", "네", "다섯", "하나", "둘", "셋", "넷", "판", "개")
+KO_ORDER_FILLERS = ("주세요", "이랑", "랑", "하고", "그리고", "피자", "요", "로", "으로", "사이즈")
 
 
 def open_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
     """The words an answer to an ask for ``spec`` is made of, or () where that is not worth a decode."""
+    if dialogue.language == "ko":
+        return _korean_words(dialogue, spec)
     if dialogue.language != "en":
-        # Korean was measured and not kept: base wrote eSpeak's Korean phone numbers and orders restricted
-        # to their syllables as other wrong values (6 of 18 wrong instead of not understood, 1 more right)
-        # for +45% CPU and two repetition loops (BENCHMARKS.md, issue 10, open asks).
         return ()
     if spec.type in ("phone", "digits"):
         return (*DIGIT_WORDS, *OH_SOUNDALIKES, *PHONE_FILLERS)
@@ -121,6 +127,19 @@ def open_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
                 names = (entry.spoken, *(() if "_" in entry.value else (entry.value,)), *entry.synonyms)
                 words.extend(w for said in names for w in said.split())
         return (*dict.fromkeys(words), *QUANTITY_WORDS, *ORDER_FILLERS)
+    return ()
+
+
+def _korean_words(dialogue: Dialogue, spec: SlotSpec) -> tuple[str, ...]:
+    """A Korean phone number's or order's words (no dates: Korean dates are read as whisper writes them)."""
+    if spec.type in ("phone", "digits"):
+        return (*KO_DIGIT_WORDS, *KO_PHONE_FILLERS, DIGITS)
+    if spec.type == "order_lines" and spec.catalogue:
+        names = [n for n in (spec.catalogue, spec.sizes) if n is not None and n in dialogue.catalogues]
+        words = [w for name in names for entry in dialogue.catalogues[name].entries
+                 for said in (entry.spoken, *entry.synonyms) for w in said.split()]
+        counter = (spec.counter,) if spec.counter else ()
+        return (*dict.fromkeys(words), *KO_QUANTITY_WORDS, *counter, *KO_ORDER_FILLERS)
     return ()
 
 
@@ -216,7 +235,20 @@ def usual_phone_length(digits: str, language: str) -> bool:
     such a number is one digit short or long."""
     if language == "en":
         return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1"))
+    if language == "ko":  # 010-1234-5678, 02-123-4567, 031-123-4567: a leading 0, 9 to 11 digits
+        return digits.startswith("0") and 9 <= len(digits) <= 11
     return True
+
+
+def spoken_in(text: str, words: Sequence[str]) -> bool:
+    """Whether every Hangul syllable of ``text`` is a syllable of ``words``. A Korean restricted decode is
+    leaky: whisper writes most Korean words in byte pieces ("페퍼로니" is five tokens, three of them parts of
+    a syllable), and the pieces allowed for one word combine into other syllables ("도뭐로" for a phone
+    number). Such a hypothesis is no answer in the ask's words. Text without Hangul passes."""
+    from voicebot.nlu.normalize import is_hangul
+
+    allowed = {ch for word in words for ch in word if is_hangul(ch)}
+    return all(ch in allowed for ch in text if is_hangul(ch))
 
 
 def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
@@ -238,19 +270,24 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
     def usual(said: str) -> bool:
         return usual_phone_length(str(value(said)), language)
 
+    words = open_words(reader.dialogue, spec)
+    alternatives = [(text, lp) for text, lp in alternatives
+                    if not text.startswith(ONLY) or spoken_in(text[len(ONLY):], words)]
     if spec.type in ("phone", "digits"):
         alternatives = [(ONLY + spell_ohs(said), lp) for said, lp in heard_only(alternatives)]
     reading = choose_open(text, confidence, alternatives, logprob, value, keep_free, MAX_LOGPROB_GAP,
                           usual if spec.type == "phone" else None)
-    if language != "en" or keep_free(reading.text) or value(reading.text) is None:
+    if language not in ("en", "ko") or keep_free(reading.text) or value(reading.text) is None:
         return reading
     if spec.type == "phone":
         # No reading of the usual length: whisper lost or added a digit (4 of the 10 wrong phone numbers of
         # the phone corpus's tuning half were such readings, and none of its right ones); a word that is no
-        # digit inside the number ("time time" for "five five five"); BENCHMARKS.md, issue 10.
-        unsure = (not usual_phone_length(str(value(reading.text)), language)
-                  or bool(stray_words(reading.text, PHONE_SAID_IN)))
-    elif spec.type == "date":
+        # digit inside the number ("time time" for "five five five"; in Korean a syllable outside the
+        # ask's words); BENCHMARKS.md, issue 10.
+        stray = bool(stray_words(reading.text, PHONE_SAID_IN)) if language == "en" else \
+            not spoken_in(reading.text, words)
+        unsure = not usual_phone_length(str(value(reading.text)), language) or stray
+    elif spec.type == "date" and language == "en":
         # A date the restricted decode wrote where the free transcript read as none, one with a stray word
         # ("November, second, ID 50, I.") or two month names, or one whose month the audio does not clearly
         # prefer to the other months ("November, 24, 1990." for eSpeak's "December"): BENCHMARKS.md, issue 10.
