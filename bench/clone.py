@@ -33,8 +33,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".bench-venv"
 TORCH_WHEEL_DIR = Path("/opt/wheels")
-# name -> (training variant, runtime mapping); the engine's default is "gmm16-warp-mean-over0.3@auto"
-# (was "gmm16@0.7", then "gmm16-warp@0.6", "gmm16-warp@auto", "gmm16-warp-mean@auto").
+# name -> (training variant, runtime mapping); the engine's default is "gmm16-warp-mean-over0.6-gv1.5@auto"
+# (was "gmm16@0.7", then "gmm16-warp@0.6", "gmm16-warp@auto", "gmm16-warp-mean@auto",
+# "gmm16-warp-mean-over0.3@auto").
 TRAINING = {"full16": {}, "diag64": {"components": 64, "covariance": "diagonal"}}
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "gmm16@0.7": ("full16", {"strength": 0.7, "global_variance_max_gain": 2.0}),
@@ -130,12 +131,16 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "gmm16-warp-mean-over0.6-gv1.3@auto": ("full16", {"strength": "auto", "warp_base": True,
                                                        "target_mean": True, "mean_overshoot": 0.6,
                                                        "global_variance_max_gain": 1.3}),
+    "gmm16-warp-mean-over0.6-gv1.5@auto": ("full16", {"strength": "auto", "warp_base": True,
+                                                       "target_mean": True, "mean_overshoot": 0.6,
+                                                       "global_variance_max_gain": 1.5}),
     "blend8-paired-warp@0.7": ("full16", {"strength": 0.7, "method": "knn", "query": "paired", "gmm_below": 8,
                                           "warp_base": True}),
 }
-# The settings above were named before the warped base, the target's mean and the overshoot became the
-# engine's defaults: off unless named.
-_BEFORE_WARP = {"warp_base": False, "target_mean": False, "mean_overshoot": 0.0}
+# The settings above were named before the warped base, the target's mean, the overshoot and the cap of
+# 1.5 on the variance gain became the engine's defaults: off (gain up to 2) unless named.
+_BEFORE_WARP = {"warp_base": False, "target_mean": False, "mean_overshoot": 0.0,
+                "global_variance_max_gain": 2.0}
 SENTENCES = (
     "Thank you for calling, how can I help you today?",
     "Your order of two large pizzas will arrive in about thirty minutes.",

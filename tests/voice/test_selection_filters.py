@@ -104,7 +104,9 @@ def test_a_built_voice_keeps_what_selection_and_the_filters_need(cloned, tmp_pat
     assert cloned.profile.settings["strength"] == cloned.strength.strength
     assert cloned.profile.settings["warp_base"] is True
     assert cloned.profile.settings["target_mean"] is True
-    assert cloned.profile.settings["mean_overshoot"] == mapping.Mapping().mean_overshoot == 0.3
+    assert cloned.profile.settings["mean_overshoot"] == mapping.Mapping().mean_overshoot == 0.6
+    assert (cloned.profile.settings["global_variance_max_gain"]
+            == mapping.Mapping().global_variance_max_gain == 1.5)
     model.save(tmp_path / "again.npz")
     again = cpu_clone.ConversionModel.load(tmp_path / "again.npz")
     np.testing.assert_array_equal(again.spectral.pair_target, spectral.pair_target)

@@ -36,7 +36,8 @@ def default_settings() -> dict[str, Any]:
     written out so that a voice keeps speaking as it was checked when the defaults move on)."""
     defaults = mapping.Mapping()
     return {"strength": defaults.strength, "warp_base": defaults.warp_base,
-            "target_mean": defaults.target_mean, "mean_overshoot": defaults.mean_overshoot}
+            "target_mean": defaults.target_mean, "mean_overshoot": defaults.mean_overshoot,
+            "global_variance_max_gain": defaults.global_variance_max_gain}
 
 
 def runtime_mapping(settings: SettingsMap[str, Any]) -> mapping.Mapping:
