@@ -217,6 +217,8 @@ def test_a_korean_hypothesis_in_syllables_outside_the_asks_words_is_no_answer() 
     items = grammar.for_slot(korean, korean.slots["items"])
     reading = grammar.read_answer(reader, items, "구고기 한판.", 0.4, [(ONLY + "불고기 한판", -4.0)], -5.0)
     assert reading.text == "불고기 한판" and reading.source == "constrained"
+    reading = grammar.read_answer(reader, items, "불고기 한판.", 0.3, [(ONLY + "불고기 한판", -4.0)], -5.0)
+    assert reading.confidence == 0.3  # the short window's scale was measured on English orders only
 
 
 def test_the_restricted_decode_stands_in_when_it_reads_as_an_answer() -> None:
@@ -319,3 +321,41 @@ def test_a_date_of_birth_with_a_stray_word_is_read_back_before_it_is_checked(com
             if isinstance(a, Say)]
     assert not any("I think you said" in s or "doesn't match" in s for s in says), says
     assert conv.record.slots["dob_answer"] == "1985-03-03"
+
+
+def test_an_orders_confidence_over_the_short_window_is_put_on_the_whole_windows_scale() -> None:
+    # the short window's read-back threshold goes to the whole window's; 0 and 1 stay; order is kept
+    assert grammar_open.over_short_window(0.2) == 0.4
+    assert grammar_open.over_short_window(0.1) == 0.2
+    assert grammar_open.over_short_window(0.0) == 0.0
+    assert grammar_open.over_short_window(1.0) == 1.0
+    assert grammar_open.over_short_window(0.6) == 0.7
+    assert grammar_open.over_short_window(0.19) < 0.4 < grammar_open.over_short_window(0.21)
+    values = [grammar_open.over_short_window(c / 100) for c in range(101)]
+    assert values == sorted(values)
+
+
+def _order_says(pizza: Dialogue, text: str, confidence: float) -> list[str]:
+    conv = Conversation(pizza, {})
+    listen = next(a for a in conv.start() if isinstance(a, Listen))
+    assert listen.slot == "items" and listen.expected is not None
+    assert grammar_open.short_window(split_requests(listen.expected.requests)[0][0])
+    heard = CallerText(text, confidence, ((ONLY + "Two large pepperoni", -3.1),), logprob=-3.0)
+    return [a.text for a in conv.handle(heard) if isinstance(a, Say)]
+
+
+def test_an_order_heard_over_the_short_window_is_read_back_only_under_its_own_threshold(
+        pizza: Dialogue) -> None:
+    # "Two large pepperoni" at 0.33 over 10 s: read back under the dialogue's 0.4 before, taken now
+    says = _order_says(pizza, "Two large pepperoni", 0.33)
+    assert not any("I think you said" in s for s in says), says
+    says = _order_says(pizza, "Two large pepperoni", 0.15)
+    assert any("I think you said" in s for s in says), says
+
+
+def test_a_phone_number_keeps_the_dialogues_threshold(pizza: Dialogue) -> None:
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"], (), read=lambda said: said)
+    assert not any(short_window(w) for w in split_requests(expected.requests)[0])
+    reading = grammar_open.read_open(reader, expected, "555 867 5309", 0.33, (), -3.0)
+    assert reading.confidence == 0.33
