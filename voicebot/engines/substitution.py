@@ -31,14 +31,26 @@ def substitute_words(words: Iterable[str]) -> str:
 
 def split_substitution(expected: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the words of the substitution request, if any; the other expected answers)."""
+    return _split_request(expected, SUBSTITUTE)
+
+
+def _split_request(expected: Sequence[str], marker: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     words: tuple[str, ...] = ()
     rest = []
     for item in expected:
-        if item.startswith(SUBSTITUTE):
-            words = tuple(item[len(SUBSTITUTE):].split())
+        if item.startswith(marker):
+            words = tuple(item[len(marker):].split())
         else:
             rest.append(item)
     return words, tuple(rest)
+
+
+def _replaced(tokens: Sequence[str], i: int, word: str) -> str:
+    """``tokens`` joined with token ``i``'s word replaced by ``word``, its quotes and punctuation kept."""
+    token = tokens[i]
+    start = len(token) - len(token.lstrip("\"'("))
+    end = len(token.rstrip(".,!?;:\"')…"))
+    return " ".join([*tokens[:i], token[:start] + word + token[end:], *tokens[i + 1:]])
 
 
 def variants(free_text: str, words: Sequence[str]) -> list[str]:
@@ -56,11 +68,9 @@ def variants(free_text: str, words: Sequence[str]) -> list[str]:
         token = tokens[i]
         if not bare[i] or (i and bare[i - 1] in _NOT_AFTER):
             continue
-        start = len(token) - len(token.lstrip("\"'(")) if token else 0
-        end = len(token.rstrip(".,!?;:\"')…")) if token else 0
+        start = len(token) - len(token.lstrip("\"'("))
         for word in words:
-            said = word.capitalize() if token[start:start + 1].isupper() else word
-            out.append(" ".join([*tokens[:i], token[:start] + said + token[end:], *tokens[i + 1:]]))
+            out.append(_replaced(tokens, i, word.capitalize() if token[start:start + 1].isupper() else word))
     return out
 
 
@@ -87,14 +97,7 @@ def swap_words(words: Iterable[str]) -> str:
 
 def split_swap(expected: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the words of the swap request, if any; the other expected answers)."""
-    words: tuple[str, ...] = ()
-    rest = []
-    for item in expected:
-        if item.startswith(SWAP):
-            words = tuple(item[len(SWAP):].split())
-        else:
-            rest.append(item)
-    return words, tuple(rest)
+    return _split_request(expected, SWAP)
 
 
 def swapped(free_text: str, words: Sequence[str]) -> list[str]:
@@ -106,8 +109,4 @@ def swapped(free_text: str, words: Sequence[str]) -> list[str]:
     if len(found) != 1:
         return []
     (i,) = found
-    token = tokens[i]
-    start = len(token) - len(token.lstrip("\"'("))
-    end = len(token.rstrip(".,!?;:\"')…"))
-    return [" ".join([*tokens[:i], token[:start] + word + token[end:], *tokens[i + 1:]])
-            for word in known.values()]
+    return [_replaced(tokens, i, word) for word in known.values()]
