@@ -17,9 +17,9 @@ REPLY = [Say("Thank you.", "thanks"), Say("Third, do you understand?", "ask_canc
 
 
 def judged(onset_s: float, first_audio_s: float | None = 10.05, *, reply_played: bool = False,
-           can_undo: bool = True, config: TakeBackConfig = CONFIG) -> bool:
+           config: TakeBackConfig = CONFIG) -> bool:
     return takes_back(config, turn_end_s=10.0, onset_s=onset_s, first_audio_s=first_audio_s,
-                      reply_played=reply_played, undoable=can_undo)
+                      reply_played=reply_played)
 
 
 def test_words_soon_after_the_end_take_the_turn_back() -> None:
@@ -45,7 +45,6 @@ def test_a_barge_in_on_the_next_question_is_not_a_take_back() -> None:
 
 
 def test_what_cannot_be_undone_is_never_taken_back() -> None:
-    assert not judged(10.3, can_undo=False)
     assert undoable(REPLY, call_ended=False, answered_confirm=False)
     assert undoable([], call_ended=False, answered_confirm=False)
     assert not undoable([*REPLY, CallWebhook("a1", "http://127.0.0.1/x")], call_ended=False,

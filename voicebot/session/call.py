@@ -315,9 +315,10 @@ class CallSession:
         now = self._ctx.clock()
         self._ctx.deadlines.progressed(now)
         turns_before = len(conversation.record.turns)
-        may_take_back = (self.settings.take_back.enabled and listen is not None and clock is not None
-                         and audio is not None and isinstance(event, ev.CallerText))
-        snapshot = conversation.snapshot() if may_take_back else None
+        # A spoken turn the caller may still take back keeps the dialogue's state from before it.
+        undo = (_Applied(conversation.snapshot(), listen, self._listen_since_s, event, clock, audio)
+                if self.settings.take_back.enabled and listen is not None and clock is not None
+                and audio is not None and isinstance(event, ev.CallerText) else None)
         at_confirm = conversation.at_confirm
         actions = conversation.handle(event)
         caller_turns = [t for t in conversation.record.turns[turns_before:] if t.role == "caller"]
@@ -329,10 +330,8 @@ class CallSession:
         if clock is not None:
             self._pending = PendingTurn(clock, caller_turns[-1] if caller_turns else None)
             self._pending.stamp("decision", self._ctx.clock())
-        if (snapshot is not None and listen is not None and clock is not None and audio is not None
-                and isinstance(event, ev.CallerText)
-                and undoable(actions, call_ended=conversation.ended, answered_confirm=at_confirm)):
-            self._applied = _Applied(snapshot, listen, self._listen_since_s, event, clock, audio)
+        if undo is not None and undoable(actions, call_ended=conversation.ended, answered_confirm=at_confirm):
+            self._applied = undo
         await self._apply(conversation, actions)
 
     # ---- taking a turn back (voicebot/session/take_back.py) ----
@@ -347,7 +346,7 @@ class CallSession:
         turn_end_s = applied.clock.stamps_s.get("turn_end")
         if turn_end_s is None or not takes_back(
                 self.settings.take_back, turn_end_s=turn_end_s, onset_s=onset_s,
-                first_audio_s=first_audio_s, undoable=True,
+                first_audio_s=first_audio_s,
                 reply_played=first_audio_s is not None and not self._speaker.speaking):
             return None
         self._applied, self._taking_back = None, applied

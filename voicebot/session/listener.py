@@ -360,8 +360,7 @@ class Listener:
         reached the dialogue, so the two are simply one turn."""
         last = self._finishing
         if last is None or not takes_back(self._ctx.settings.take_back, turn_end_s=last.ended_s,
-                                          onset_s=onset_s, first_audio_s=None, reply_played=False,
-                                          undoable=True):
+                                          onset_s=onset_s, first_audio_s=None, reply_played=False):
             return None
         return last
 

@@ -55,15 +55,17 @@ def bot_audio_heard_ms(onset_s: float, first_audio_s: float | None) -> float:
 
 
 def takes_back(config: TakeBackConfig, *, turn_end_s: float, onset_s: float, first_audio_s: float | None,
-               reply_played: bool, undoable: bool) -> bool:
+               reply_played: bool) -> bool:
     """Whether caller speech starting at ``onset_s`` reopens the turn that ended at ``turn_end_s``.
+
+    A turn that cannot be undone never gets here: the session keeps only a turn :func:`undoable`
+    said yes to when it applied it.
 
     Args:
         first_audio_s: when the first byte of the bot's reply went out (None: not yet).
         reply_played: the reply has played to its end; the caller now answers what it asked.
-        undoable: :func:`undoable` for that turn.
     """
-    if not config.enabled or not undoable or reply_played:
+    if not config.enabled or reply_played:
         return False
     # An onset just before the end was decided (its first voiced frames were still being judged) is
     # the caller going on all the more.
