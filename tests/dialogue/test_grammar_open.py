@@ -260,6 +260,55 @@ def test_the_first_valid_hypothesis_wins_and_a_phone_number_of_the_usual_length_
     assert not grammar_open.usual_phone_length("555012", "en")
 
 
+def test_a_run_one_digit_too_long_is_shortened_only_where_it_is_the_one_longest_run() -> None:
+    assert grammar_open.shortened_run("55550123") == "5550123"
+    assert grammar_open.shortened_run("55550199") == "5550199"  # "99" is shorter than "5555"
+    assert grammar_open.shortened_run("3125557001") == "312557001"
+    assert grammar_open.shortened_run("55500012") is None  # two runs of three: which one grew is unknown
+    assert grammar_open.shortened_run("61755042") is None  # no digit said three times in a row
+    assert grammar_open.shortened_run("") is None
+
+
+def test_the_free_transcript_of_the_usual_length_comes_before_a_runner_up_which_is_read_back() -> None:
+    def seven(text: str) -> bool:
+        return len(str(_phone(text) or "")) == 7
+
+    # Piper's "five five five, oh one two three": the beam's best hypothesis repeats a five, its third drops
+    # the "oh" to make seven digits; the free transcript had them right
+    nbest = [(ONLY + "five five five five oh one two three", -1.22),
+             (ONLY + "Five five five five oh one two three", -1.84),
+             (ONLY + "five five five five one two three", -3.42)]
+    said = "five five five oh one two three"
+    reading = grammar_open.choose_open(said, 0.46, nbest, -3.9, _phone, _never, 8.0, seven, doubt=0.2)
+    assert reading == grammar.Reading(said, 0.46, "free")
+    # without it, the runner-up is taken only to be read back (the beam's best reading is another number)
+    reading = grammar_open.choose_open("five", 0.46, nbest, -3.9, _phone, _never, 8.0, seven, doubt=0.2)
+    assert reading == grammar.Reading("five five five five one two three", 0.2, "constrained")
+    # a best hypothesis of the usual length is taken as before
+    reading = grammar_open.choose_open("five", 0.46, nbest[2:], -3.9, _phone, _never, 8.0, seven, doubt=0.2)
+    assert reading == grammar.Reading("five five five five one two three", 0.46, "constrained")
+
+
+def test_a_phone_number_with_a_run_one_digit_too_long_is_read_back_with_the_run_shortened(
+        pizza: Dialogue) -> None:
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"])
+    # Piper joe at 1.0 saying "my number is five five five, oh one nine nine" on the phone line (the
+    # recogniser's n-best): whisper wrote four fives in each reading; the last one dropped the "oh" instead
+    nbest = [(ONLY + "My number is five five five five oh one nine nine", -2.61),
+             (ONLY + "My number is five five five five the one nine nine", -3.02),
+             (ONLY + "My number is five five five five one nine nine", -3.14)]
+    reading = grammar.read_answer(reader, expected, "My number is 555-199-199.", 0.68, nbest, -3.88)
+    assert reading.source == "constrained"
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "5550199"
+    assert reading.confidence is not None and reading.confidence < pizza.behaviour.low_confidence  # read back
+    # two runs as long as each other: no guess, the runner-up of seven digits is read back
+    tied = [(ONLY + "five five five oh oh oh one two", -2.0), (ONLY + "five five five oh oh one two", -3.0)]
+    reading = grammar.read_answer(reader, expected, "555-000-12", 0.6, tied, -4.0)
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "5550012"
+    assert reading.confidence is not None and reading.confidence < pizza.behaviour.low_confidence
+
+
 def test_oo_in_a_phone_number_is_two_zeros_and_so_after_a_digit_is_oh(pizza: Dialogue) -> None:
     assert grammar_open.spell_ohs("seven OO one, ooo") == "seven oh oh one, oh oh oh"
     assert grammar_open.spell_ohs("good food") == "good food"

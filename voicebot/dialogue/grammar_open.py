@@ -10,10 +10,13 @@ only those words allowed (engines/constrained.py), so "five five five, oh one tw
 1. the free transcript when it is a global intent or a closer ("I want to talk to a person", "that's
    all": the restricted words cannot say those); the recogniser does not even run the restricted decode
    for such a turn (``constrained.wanted``, the same two readers);
-2. for a phone number, the first of the restricted decode's hypotheses (best first), then the free
-   transcript, that reads as a number of the usual length (7 or 10 digits in North America); a number
-   of another length, whichever reading it comes from, is read back to the caller, never taken at once
-   (its confidence is set under the dialogue's ``low_confidence``);
+2. for a phone number, the restricted decode's best hypothesis, then the free transcript, where it reads
+   as a number of the usual length (7 or 10 digits in North America); otherwise the best hypothesis with
+   its one longest run of a repeated digit one digit shorter, where that makes the usual length
+   (:func:`shortened_run`: whisper writes "five five five" as four fives), then a runner-up of the usual
+   length, both read back ("I think you said ...": the beam's best reading is another number); a number
+   of another length, whichever reading it comes from, is read back too, never taken at once (its
+   confidence is set under the dialogue's ``low_confidence``);
 3. otherwise the first of the restricted hypotheses that the slot's parser reads as a valid answer;
 4. otherwise the free transcript, as before.
 A restricted hypothesis far less likely on the audio than the free transcript
@@ -182,12 +185,15 @@ def describe_request(request: str) -> str:
 
 def choose_open(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
                 free_logprob: float | None, read: Callable[[str], object], keep_free: Callable[[str], bool],
-                max_gap: float, preferred: Callable[[str], bool] | None = None) -> Reading:
+                max_gap: float, preferred: Callable[[str], bool] | None = None,
+                repaired: Callable[[str], str | None] | None = None, doubt: float | None = None) -> Reading:
     """The rule of the module docstring. ``read``: the slot's value in a text (None: no answer);
     ``keep_free``: the free transcript is an intent or a closer, which only it can say; ``preferred``: an
-    answer of the usual shape (a phone number of the country's length), looked for first among the
-    restricted decode's hypotheses and then the free transcript. A hypothesis that means what the free
-    transcript means leaves the transcript as it is."""
+    answer of the usual shape (a phone number of the country's length): the restricted decode's best
+    hypothesis, then the free transcript, then the best hypothesis as ``repaired`` (the text of a value of
+    the usual shape it may stand for, or None), then a runner-up. A hypothesis that means what the free
+    transcript means leaves the transcript as it is. A repaired best hypothesis and a runner-up are
+    doubtful (the beam's best reading is another number): their confidence is ``doubt`` where given."""
     from voicebot.dialogue.grammar import Reading
 
     free_value = read(free_text)
@@ -197,10 +203,17 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
     heard = [text for text, logprob in heard_only(alternatives)
              if free_logprob is None or logprob >= free_logprob - max_gap]
     candidates = [(text, read(text)) for text in heard]
+    unsure = free_confidence if doubt is None else doubt
     if preferred is not None:
-        for text, value in (*candidates, (free_text, free_value)):
+        for text, value in (*candidates[:1], (free_text, free_value)):
             if value is not None and preferred(text):
                 return kept if value == free_value else Reading(text, free_confidence, "constrained")
+        repair = repaired(candidates[0][0]) if repaired is not None and candidates else None
+        if repair is not None:
+            return Reading(repair, unsure, "constrained")
+        for text, value in candidates[1:]:
+            if value is not None and preferred(text):
+                return Reading(text, unsure, "constrained")
     for text, value in candidates:
         if value is not None:
             return kept if value == free_value else Reading(text, free_confidence, "constrained")
@@ -249,6 +262,18 @@ def usual_phone_length(digits: str, language: str) -> bool:
     return True
 
 
+def shortened_run(digits: str) -> str | None:
+    """``digits`` with its longest run of one repeated digit one digit shorter, where that run is the only
+    one so long and at least three digits long ("55550199" -> "5550199"); None otherwise. Whisper repeats a
+    digit said in a run ("five five five" written "five five five five"), not one said once."""
+    runs = [match.span() for match in re.finditer(r"(\d)\1*", digits)]
+    lengths = [end - start for start, end in runs]
+    if not lengths or max(lengths) < 3 or lengths.count(max(lengths)) != 1:
+        return None
+    start, _ = runs[lengths.index(max(lengths))]
+    return digits[:start] + digits[start + 1:]
+
+
 def spoken_in(text: str, words: Sequence[str]) -> bool:
     """Whether every Hangul syllable of ``text`` is a syllable of ``words``. A Korean restricted decode is
     leaky: whisper writes most Korean words in byte pieces ("페퍼로니" is five tokens, three of them parts of
@@ -289,13 +314,22 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
     def usual(said: str) -> bool:
         return usual_phone_length(str(value(said)), language)
 
+    def repaired(said: str) -> str | None:
+        """A phone number one digit too long in a run ("five five five five oh one two three"): that run
+        one digit shorter, where the number then has the usual length."""
+        found = value(said)
+        shorter = shortened_run(str(found)) if found is not None else None
+        return shorter if shorter is not None and usual_phone_length(shorter, language) else None
+
     words = open_words(reader.dialogue, spec)
     alternatives = [(text, lp) for text, lp in alternatives
                     if not text.startswith(ONLY) or spoken_in(text[len(ONLY):], words)]
     if spec.type in ("phone", "digits"):
         alternatives = [(ONLY + spell_ohs(said), lp) for said, lp in heard_only(alternatives)]
+    phone = spec.type == "phone"
     reading = choose_open(text, confidence, alternatives, logprob, value, keep_free, MAX_LOGPROB_GAP,
-                          usual if spec.type == "phone" else None)
+                          usual if phone else None, repaired if phone else None,
+                          reader.dialogue.behaviour.low_confidence / 2)
     if language not in ("en", "ko") or keep_free(reading.text) or value(reading.text) is None:
         return reading
     if spec.type == "phone":
