@@ -265,6 +265,28 @@ def test_a_sentence_answer_with_its_number_misheard_is_read_through_the_substitu
     assert grammar.for_slot(survey_ko, survey_ko.slots["recommend"]).substitutes == ()
 
 
+def test_a_substituted_sentence_a_little_further_behind_is_read_back_never_taken(survey: Dialogue) -> None:
+    from voicebot.engines.substitution import SUBSTITUTE
+
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    reader = SlotReader(survey)
+    # eSpeak en-gb-m3's "one out of five" on the phone line, heard "Well, how can I?" (scores as the
+    # recogniser gave them): "One, how can I?" is 6.5 nats below what was heard, past MAX_SUBSTITUTION_GAP
+    said = [(SUBSTITUTE + "One, how can I?", -11.619), (SUBSTITUTE + "Two, how can I?", -16.506),
+            (SUBSTITUTE + "Four, how can I?", -17.277), (SUBSTITUTE + "Well, how can Five?", -16.719)]
+    reading = grammar.read_answer(reader, expected, "Well, how can I?", 0.4843, said, -5.075)
+    assert (reading.source, reading.meaning, reading.text) == ("grammar", "1", "One, how can I?")
+    assert reading.confidence is not None and reading.confidence < grammar.ACCEPT_POSTERIOR  # read back
+    conv, _ = _ask_satisfaction(survey)
+    says = [a.text for a in conv.handle(CallerText("Well, how can I?", 0.4843, tuple(said), logprob=-5.075))
+            if isinstance(a, Say)]
+    assert any("I think you said" in s for s in says) and "satisfaction" not in conv.slots, says
+    # a nat further (7.7 nats: "I hope it ten." for eSpeak en-us's "nine out of ten"): nothing stands in
+    farther = [(SUBSTITUTE + "One, how can I?", -12.8), (SUBSTITUTE + "Two, how can I?", -16.506)]
+    far = grammar.read_answer(reader, expected, "Well, how can I?", 0.48, farther, -5.075)
+    assert far.source == "unmatched"
+
+
 def test_a_sentence_answer_comes_unscored_and_is_still_read_by_the_grammar(survey: Dialogue) -> None:
     # The recogniser scores no bare phrase against four words or more (engines/scoring.py): the transcript
     # comes with its log-probability and no alternatives, and is taken as a sentence answer, not confirmed

@@ -52,6 +52,11 @@ MAX_STAND_IN_WORDS = STAND_IN_WORDS
 # the turn's audio without padding: on the phone corpus's tuning half 4 / 5 / 6 / 8 gave 255 / 258 / 261 /
 # 263 of 272 number answers right, no wrong value, 7 / 7 / 7 / 8 read-backs (BENCHMARKS.md, issue 10).
 MAX_SUBSTITUTION_GAP = 6.0
+# ... and up to this much less likely it is read back rather than taken ("I think you said 5"), never
+# taken at once: on the phone corpus's tuning half, 2 more sentence answers right ("Well, how can I?" ->
+# "One, how can I?", 6.5 nats), none wrong; at 8 nats a wrong one ("I hope it ten." for "nine out of
+# ten", 7.7 nats) (BENCHMARKS.md, issue 10, "eSpeak's misses, seventh round").
+READ_BACK_SUBSTITUTION_GAP = 7.0
 # An answer taken from the grammar with a smaller posterior than this is read back to the caller.
 ACCEPT_POSTERIOR = 0.9
 # Temperature scaling of the phrases' log-probabilities before the posterior (Guo et al. 2017): fitted by
@@ -311,7 +316,9 @@ def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], s
     """Rule 2 for a sentence answer whose answer word was misheard: the transcript with one word replaced by
     an answer word (engines/substitution.py), when one meaning is clearly ahead among the sentences that
     read as answers and its best sentence is about as likely on the audio as what was heard. Its
-    confidence is that share, so below :data:`ACCEPT_POSTERIOR` the dialogue reads it back."""
+    confidence is that share, so below :data:`ACCEPT_POSTERIOR` the dialogue reads it back; a sentence
+    between :data:`MAX_SUBSTITUTION_GAP` and :data:`READ_BACK_SUBSTITUTION_GAP` nats less likely is always
+    read back."""
     totals: dict[str, list[float]] = {}
     best: dict[str, Alternative] = {}
     for text, logprob in heard_substituted(alternatives):
@@ -327,9 +334,13 @@ def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], s
     winner = max(posterior, key=lambda m: posterior[m])
     share = posterior[winner]
     text, logprob = best[winner]
-    if share < CLEARLY_AHEAD or (free_logprob is not None and logprob < free_logprob - MAX_SUBSTITUTION_GAP):
+    gap = 0.0 if free_logprob is None else free_logprob - logprob
+    if share < CLEARLY_AHEAD or gap > READ_BACK_SUBSTITUTION_GAP:
         return None
-    return Reading(text, round(share, 4), "grammar", winner)
+    confidence = round(share, 4)
+    if gap > MAX_SUBSTITUTION_GAP:  # read back, never taken at once
+        confidence = min(confidence, ACCEPT_POSTERIOR / 2)
+    return Reading(text, confidence, "grammar", winner)
 
 
 def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
