@@ -63,6 +63,7 @@ class Heard:
     confidence: float | None
     cpu_ms: float = 0.0
     read_back: bool = False  # the dialogue would read this answer back before taking it
+    second_opinion: str | None = None  # "taken" / "kept": heard again by stt.second_opinion's model
 
 
 Recognize = Callable[[Float32Array, Question, dict[str, Any]], Heard]  # (audio, question, row)
@@ -125,6 +126,9 @@ class _Engines:
     def transcriber(self, language: str) -> Any:
         return self._pool.transcriber(language)
 
+    def second_opinion(self, language: str) -> Any:
+        return self._pool.second_opinion(language)
+
 
 def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
     started = time.process_time()
@@ -175,7 +179,7 @@ def accepts_expected(transcriber: Any) -> bool:
 def grammar_recognizer(engines: _Engines) -> Recognize:
     """The live path with the grammar pass, decided as the dialogue machine decides (grammar.read_answer):
     the step's expected answers scored on the audio, the free transcript or the expected answer chosen."""
-    from voicebot.dialogue import grammar
+    from voicebot.dialogue import grammar, second_opinion
     from voicebot.dialogue.understanding import SlotReader
 
     cache: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -195,6 +199,17 @@ def grammar_recognizer(engines: _Engines) -> Recognize:
         result, cpu_ms = _timed(lambda: transcriber.transcribe(audio, language=question.language,
                                                                hints=question.hints,
                                                                expected=expected.to_score))
+        # The listener's second opinion (session/listener.py): a turn read as no answer, heard again.
+        second = engines.second_opinion(question.language)
+        asked = None
+        if second is not None and second_opinion.wanted(reader, expected, result):
+            again, more_ms = _timed(lambda: second.transcribe(audio, language=question.language,
+                                                              hints=question.hints,
+                                                              expected=expected.to_score))
+            cpu_ms += more_ms
+            chosen = second_opinion.prefer(reader, expected, result, again)
+            asked = "taken" if chosen is again else "kept"
+            result = chosen
         reading = grammar.read_answer(reader, expected, result.text, result.confidence, result.alternatives,
                                       result.logprob)
         # An open ask's answer under the dialogue's low_confidence is read back too (a phone number of an
@@ -203,7 +218,8 @@ def grammar_recognizer(engines: _Engines) -> Recognize:
                   and reading.confidence < question.dialogue.behaviour.low_confidence)
         return Heard(reading.text, reading.confidence, cpu_ms,
                      read_back=unsure or (reading.source == "grammar"
-                                          and (reading.confidence or 0) < grammar.ACCEPT_POSTERIOR))
+                                          and (reading.confidence or 0) < grammar.ACCEPT_POSTERIOR),
+                     second_opinion=asked)
 
     return recognize
 
@@ -347,7 +363,8 @@ def run(rows: Sequence[dict[str, Any]], modes: dict[str, Recognize], understandi
                                  "condition": condition, "ask": row["ask"], "reference": row["reference"],
                                  "heard": heard.text, "confidence": heard.confidence, "value": value,
                                  "expected": row["expected"], "intent": intent, "verdict": verdict,
-                                 "read_back": heard.read_back, "cpu_ms": round(heard.cpu_ms, 1)})
+                                 "read_back": heard.read_back, "cpu_ms": round(heard.cpu_ms, 1),
+                                 "second_opinion": heard.second_opinion})
         if (index + 1) % 100 == 0:
             log(f"{index + 1}/{len(rows)} files")
     return list(reports.values())

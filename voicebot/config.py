@@ -59,6 +59,10 @@ class SttConfig:
     # decoder's CPU per turn falls 30-50% with the same transcripts; a lone turn is never held back
     # (bench/stt_batch.py, BENCHMARKS.md, issue 12).
     batch_decodes: bool = True
+    # The model that hears an English turn at a closed ask again where the first model's reading answers
+    # nothing the question expects (it would be asked again), read by the same rule; "none": never. Loaded
+    # once per process (base: about +180 MB resident) and run only on such turns (docs/configuration.md).
+    second_opinion: str = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +377,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         fail("stt.encoder_window_s", f"must be between 10 and 30 seconds, got {config.stt.encoder_window_s}")
     if config.stt.model == "tiny.en":
         fail("stt.model", "tiny.en understands English only; set stt.model_en: tiny.en instead")
+    if not config.stt.second_opinion.strip():
+        fail("stt.second_opinion", "name the model that hears a turn again (base), or none")
     if config.logging.level.lower() not in _LOG_LEVELS:
         fail("logging.level", f"must be one of {', '.join(_LOG_LEVELS)}")
     if config.audiosocket.listen is not None:

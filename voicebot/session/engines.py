@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TranscriberFactory = Callable[[str], Transcriber]  # language -> transcriber
+# language -> the model that hears again a turn the first did not understand, or None (stt.second_opinion)
+SecondOpinionFactory = Callable[[str], Transcriber | None]
 SynthesizerFactory = Callable[[str | None, str], Synthesizer]  # (voice, language) -> synthesizer
 VadFactory = Callable[[object], VoiceActivityDetector]  # shared model handle -> per-call detector
 TurnDetectorFactory = Callable[[], TurnDetector]  # one detector, shared by every call
@@ -64,6 +66,24 @@ def whisper_factory(*, engine: str = "faster-whisper", model_en: str = "tiny.en"
     return create
 
 
+def second_opinion_factory(second_opinion: str, *, engine: str = "faster-whisper", model_en: str = "tiny.en",
+                           **options: object) -> SecondOpinionFactory:
+    """The ``stt.second_opinion`` model for English turns the first model did not understand (issue 10):
+    None for other languages (Korean already hears with base), for ``none``, for another engine, and where
+    the English model is that model already."""
+
+    def create(language: str) -> Transcriber | None:
+        from voicebot.engines.registry import create_transcriber
+
+        if second_opinion == "none" or engine != "faster-whisper" or language != "en" \
+                or second_opinion == model_en:
+            return None
+        return create_transcriber(engine, model=second_opinion, language=language, word_timestamps=False,
+                                  **options)
+
+    return create
+
+
 def _default_synthesizer(voice: str | None, language: str) -> Synthesizer:
     from voicebot.engines.voices import VoiceLibrary  # lazy: loads TTS SDKs
 
@@ -98,8 +118,11 @@ class EnginePool:
                  vad_model_loader: Callable[[], object] | None = None,
                  prompt_cache: PromptCache | None = None,
                  tts_chunk_timeout_s: float = DEFAULT_CHUNK_TIMEOUT_S,
-                 turn_detector_factory: TurnDetectorFactory | None = None) -> None:
+                 turn_detector_factory: TurnDetectorFactory | None = None,
+                 second_opinion_factory: SecondOpinionFactory | None = None) -> None:
         self._transcriber_factory = transcriber_factory or _default_transcriber
+        self._second_opinion_factory = second_opinion_factory or (lambda language: None)
+        self._second_opinions: dict[str, Transcriber | None] = {}
         self._synthesizer_factory = synthesizer_factory or _default_synthesizer
         self._vad_factory = vad_factory or _default_vad
         self._vad_model_loader = vad_model_loader or _default_vad_model
@@ -122,6 +145,10 @@ class EnginePool:
                                   model_multilingual=stt.model_multilingual, device=stt.device,
                                   compute_type=stt.compute_type, beam_size=stt.beam_size,
                                   encoder_window_s=stt.encoder_window_s, batch_decodes=stt.batch_decodes)
+        second = second_opinion_factory(stt.second_opinion, engine=stt.engine, model_en=stt.model_en,
+                                        device=stt.device, compute_type=stt.compute_type,
+                                        beam_size=stt.beam_size, encoder_window_s=stt.encoder_window_s,
+                                        batch_decodes=stt.batch_decodes)
         default_voice = config.tts.voice
 
         def synthesizer(voice: str | None, language: str) -> Synthesizer:
@@ -136,7 +163,8 @@ class EnginePool:
             return create_turn_detector(turn.detector, **options)
 
         return cls(transcriber_factory=factory, synthesizer_factory=synthesizer,
-                   tts_chunk_timeout_s=config.tts.chunk_timeout_s, turn_detector_factory=turn_detector)
+                   tts_chunk_timeout_s=config.tts.chunk_timeout_s, turn_detector_factory=turn_detector,
+                   second_opinion_factory=second)
 
     # ---- blocking accessors (call from worker threads) ----
 
@@ -147,6 +175,14 @@ class EnginePool:
                 found = self._transcriber_factory(language)
                 self._transcribers[language] = found
             return found
+
+    def second_opinion(self, language: str) -> Transcriber | None:
+        """The model that hears again a turn the language's transcriber did not understand, or None;
+        loaded on first use, once per process, and shared by every call."""
+        with self._lock:
+            if language not in self._second_opinions:
+                self._second_opinions[language] = self._second_opinion_factory(language)
+            return self._second_opinions[language]
 
     def synthesizer(self, voice: str | None, language: str) -> Synthesizer:
         with self._lock:
@@ -221,6 +257,7 @@ class EnginePool:
     def _warm_locked(self, dialogue: Dialogue) -> None:
         language = dialogue.language
         self.transcriber(language)
+        self.second_opinion(language)
         self.new_vad()
         synthesizer = self.synthesizer(dialogue.voice, language)
         for text in (*dialogue.fixed_prompts(), *dialogue.fixed_heads()):

@@ -20,6 +20,7 @@ from voicebot.audio.endpointing import AnswerState, AskTurnModel, Endpointer, En
 from voicebot.audio.pcm import int16_to_float32
 from voicebot.audio.resample import StreamResampler
 from voicebot.audio.turn_taking import SpeechEnded, SpeechStarted, TurnEvent, TurnTaking
+from voicebot.dialogue import second_opinion
 from voicebot.dialogue.completeness import answer_state
 from voicebot.dialogue.defaults import YES_NO_HINTS
 from voicebot.dialogue.events import Listen
@@ -99,6 +100,7 @@ class Listener:
         self.open_turns = 0  # caller turns detected and not yet decoded (they may overlap)
         self.busy = False  # holds caller audio it has not scored yet
         self.stt_name: str | None = None
+        self._second: Transcriber | None = None  # stt.second_opinion's model for this call's language
         self._partial_busy = False
         # One decode of this call at a time. The model serialises decodes anyway; this queue is ours, so a
         # guess that went stale while it waited (the caller spoke again) is dropped instead of decoded
@@ -149,13 +151,14 @@ class Listener:
         settings = ctx.settings
         vad: VoiceActivityDetector = await asyncio.to_thread(ctx.engines.new_vad)
         self._transcriber: Transcriber = await asyncio.to_thread(ctx.engines.transcriber, ctx.language)
+        self._second = await asyncio.to_thread(ctx.engines.second_opinion, ctx.language)
+        self._reader = SlotReader(self._dialogue)
         turn_config = settings.turn_taking_for(ctx.sample_rate_hz)
         ctx.set_meta("vad_threshold", turn_config.threshold)
         self._turns: TurnTaking | Endpointer
         self._endpointer: Endpointer | None = None
         if settings.end_of_turn == "smart_turn":
             self._detector: TurnDetector = await asyncio.to_thread(ctx.engines.turn_detector)
-            self._reader = SlotReader(self._dialogue)
             self._turns = self._endpointer = Endpointer(turn_config, settings.endpointing)
         else:
             self._turns = TurnTaking(turn_config)
@@ -427,6 +430,23 @@ class Listener:
             ctx.metrics.observe_engine(self.stt_name or "stt", "transcribe", ctx.clock() - started)
         return result
 
+    def _reconsider(self, first: Transcript, audio: Float32Array) -> tuple[Transcript, Transcript | None]:
+        """A final transcript the dialogue would not understand, heard again by the second model
+        (stt.second_opinion; dialogue/second_opinion.py): the transcript to act on, and the second model's
+        where it was asked. Blocking: runs in a worker thread."""
+        listen = self._listening()
+        expected = None if listen is None else listen.expected
+        model = self._second
+        if model is None or expected is None or not second_opinion.wanted(self._reader, expected, first):
+            return first, None
+        ctx = self._ctx
+        started = ctx.clock()
+        second = model.transcribe(audio, language=ctx.language, hints=self._hints(),
+                                  expected=expected.to_score)
+        if ctx.metrics is not None:
+            ctx.metrics.observe_engine(model.name, "second_opinion", ctx.clock() - started)
+        return second_opinion.prefer(self._reader, expected, first, second), second
+
     def _open_stream(self) -> TranscriptionStream:
         return self._transcriber.stream(language=self._ctx.language, hints=self._hints(),
                                         expected=self._expected())
@@ -498,6 +518,13 @@ class Listener:
                 audio = utterance.audio(event.at_ms + ctx.settings.speculate_after_ms)
                 async with self._decoding:
                     result = await asyncio.to_thread(self._decode, audio)
+            if self._second is not None and utterance.ended is not None:
+                async with self._decoding:
+                    result, asked = await asyncio.to_thread(self._reconsider, result, utterance.ended.samples)
+                if asked is not None:
+                    ctx.count_meta("second_opinions")
+                    if result is asked:
+                        ctx.count_meta("second_opinions_taken")
         except Exception as exc:
             # Any failure, not only ours: the main loop waits for this turn and must hear how it ended.
             ctx.inbox.put_nowait(Failed(exc))

@@ -1,0 +1,119 @@
+"""A second opinion (stt.second_opinion): a phone-line turn tiny.en does not understand, heard again by base.
+
+The audio is made here as the phone corpus makes it (bench/phone_corpus.py): eSpeak NG en-gb at 150 wpm,
+8 kHz through a G.711 mu-law round trip, 250 ms of silence either side, up to 16 kHz as the door does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicebot.audio.g711 import ulaw_decode, ulaw_encode
+from voicebot.audio.pcm import int16_to_float32
+from voicebot.audio.resample import resample
+from voicebot.config import load_config
+from voicebot.dialogue import grammar, second_opinion
+from voicebot.dialogue.loader import load_dialogue
+from voicebot.dialogue.model import Dialogue
+from voicebot.dialogue.understanding import SlotReader
+from voicebot.engines.base import Float32Array, Transcript
+from voicebot.engines.espeak import EspeakSynthesizer
+from voicebot.engines.text import normalize_for_speech
+from voicebot.errors import ConfigError
+from voicebot.session.engines import EnginePool
+
+ROOT = Path(__file__).resolve().parents[2] / "dialogues"
+
+
+def _phone_line(text: str) -> Float32Array:
+    """8 kHz float32, as the phone door hands a caller's turn on."""
+    synth = EspeakSynthesizer("en-gb", rate_wpm=150)
+    audio = np.concatenate(list(synth.synthesize(normalize_for_speech(text, "en"))))
+    line = ulaw_decode(ulaw_encode(resample(audio, synth.sample_rate_hz, 8000)))
+    pad = np.zeros(8000 * 250 // 1000, dtype=np.int16)
+    return int16_to_float32(np.concatenate([pad, line, pad]))
+
+
+def _phone_turn(text: str) -> Float32Array:
+    return resample(_phone_line(text), 8000, 16_000)
+
+
+@pytest.fixture(scope="module")
+def survey() -> Dialogue:
+    return load_dialogue(ROOT / "satisfaction_survey.yml")
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> EnginePool:
+    config = tmp_path_factory.mktemp("config") / "voicebot.yml"
+    config.write_text("stt:\n  second_opinion: base\n", encoding="utf-8")
+    return EnginePool.from_config(load_config(config, env={}))
+
+
+def _consent(survey: Dialogue) -> tuple[SlotReader, grammar.ExpectedAnswers]:
+    reader = SlotReader(survey)
+    spec = survey.slots["consent"]
+    return reader, grammar.for_slot(survey, spec, read=lambda said: reader.read(spec, said, strict=True))
+
+
+def test_a_no_tiny_en_does_not_understand_is_understood_by_the_second_opinion(
+        survey: Dialogue, pool: EnginePool) -> None:
+    reader, expected = _consent(survey)
+    audio = _phone_turn("not right now")
+    first = pool.transcriber("en").transcribe(audio, language="en", expected=expected.to_score)
+    assert second_opinion.wanted(reader, expected, first), first.text  # tiny.en: "I'll try it out"
+    base = pool.second_opinion("en")
+    assert base is not None and base.name == "faster-whisper:base"
+    second = base.transcribe(audio, language="en", expected=expected.to_score)
+    chosen = second_opinion.prefer(reader, expected, first, second)
+    assert chosen is second
+    assert second_opinion.reading(reader, expected, chosen).meaning == "no"
+
+
+def test_an_understood_turn_is_not_heard_again(survey: Dialogue, pool: EnginePool) -> None:
+    reader, expected = _consent(survey)
+    heard = Transcript("No.", final=True, confidence=0.9, alternatives=(("No.", -0.2), ("Yes.", -6.0)),
+                       logprob=-0.2)
+    assert not second_opinion.wanted(reader, expected, heard)
+    assert not second_opinion.wanted(reader, None, Transcript("I'll try it out", final=True))
+    assert not second_opinion.wanted(reader, expected, Transcript("", final=True))
+
+
+def test_a_second_opinion_that_understands_nothing_leaves_the_first_transcript(survey: Dialogue) -> None:
+    reader, expected = _consent(survey)
+    first = Transcript("I'll try it out", final=True, confidence=0.5, logprob=-4.0)
+    second = Transcript("Out of the blue.", final=True, confidence=0.5, logprob=-5.0)
+    assert second_opinion.prefer(reader, expected, first, second) is first
+
+
+def test_the_second_opinion_is_off_by_default_and_for_korean_and_where_english_is_base(
+        tmp_path: Path, pool: EnginePool) -> None:
+    config = tmp_path / "voicebot.yml"
+    config.write_text("stt:\n  model_en: tiny.en\n", encoding="utf-8")
+    assert EnginePool.from_config(load_config(config, env={})).second_opinion("en") is None
+    assert pool.second_opinion("ko") is None  # Korean hears with base already
+    config.write_text("stt:\n  model_en: base\n  second_opinion: base\n", encoding="utf-8")
+    assert EnginePool.from_config(load_config(config, env={})).second_opinion("en") is None
+    config.write_text("stt:\n  second_opinion: none\n", encoding="utf-8")
+    assert EnginePool.from_config(load_config(config, env={})).second_opinion("en") is None
+    config.write_text("stt:\n  second_opinion: ''\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"stt\.second_opinion"):
+        load_config(config, env={})
+
+
+async def test_a_call_at_8_khz_takes_the_second_opinion_of_a_turn_tiny_en_does_not_understand(
+        tmp_path: Path, pool: EnginePool) -> None:
+    from tests.session.helpers import runtime, voice_check
+    from voicebot.transport.file import run_file_call
+
+    silence = np.zeros(8000 * 300 // 1000, dtype=np.float32)
+    turns = [np.concatenate([silence, _phone_line("not right now"), silence]),
+             np.concatenate([silence, _phone_line("three"), silence])]
+    result = await run_file_call(runtime(tmp_path), voice_check(), turns, sample_rate_hz=8000, engines=pool)
+    record = result.record
+    assert record.outcome == "done", record.to_json()
+    assert record.slots == {"wants": False, "size": 3}
+    assert record.meta["second_opinions"] == 1 and record.meta["second_opinions_taken"] == 1
