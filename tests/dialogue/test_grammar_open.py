@@ -309,6 +309,24 @@ def test_a_phone_number_with_a_run_one_digit_too_long_is_read_back_with_the_run_
     assert reading.confidence is not None and reading.confidence < pizza.behaviour.low_confidence
 
 
+def test_a_free_transcript_with_stray_words_comes_after_a_runner_up_of_the_usual_length(
+        pizza: Dialogue) -> None:
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"])
+    # eSpeak en-gb-m3's "four one five, five five five, two six seven one" (the recogniser's n-best): the
+    # free transcript's seven digits lost the area code ("For one time"); the runner-up has all ten
+    nbest = [(ONLY + "four one five five five two six seven one", -1.65),
+             (ONLY + "Four one five five five two six seven one", -2.18),
+             (ONLY + "four one five five five five two six seven one", -2.60)]
+    said = "For one time, five, five, five, two, six, seven, one."
+    reading = grammar.read_answer(reader, expected, said, 0.6, nbest, -4.76)
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "4155552671"
+    assert reading.confidence is not None and reading.confidence < pizza.behaviour.low_confidence  # read back
+    # a free transcript of digits alone comes before the runner-up
+    reading = grammar.read_answer(reader, expected, "555-2671", 0.6, nbest, -4.76)
+    assert reading.text == "555-2671" and reading.source == "free"
+
+
 def test_oo_in_a_phone_number_is_two_zeros_and_so_after_a_digit_is_oh(pizza: Dialogue) -> None:
     assert grammar_open.spell_ohs("seven OO one, ooo") == "seven oh oh one, oh oh oh"
     assert grammar_open.spell_ohs("good food") == "good food"

@@ -14,7 +14,8 @@ only those words allowed (engines/constrained.py), so "five five five, oh one tw
    as a number of the usual length (7 or 10 digits in North America); otherwise the best hypothesis with
    its one longest run of a repeated digit one digit shorter, where that makes the usual length
    (:func:`shortened_run`: whisper writes "five five five" as four fives), then a runner-up of the usual
-   length, both read back ("I think you said ...": the beam's best reading is another number); a number
+   length, both read back ("I think you said ...": the beam's best reading is another number); a free
+   transcript with a word that is no digit comes after the runner-ups; a number
    of another length, whichever reading it comes from, is read back too, never taken at once (its
    confidence is set under the dialogue's ``low_confidence``);
 3. otherwise the first of the restricted hypotheses that the slot's parser reads as a valid answer;
@@ -186,14 +187,17 @@ def describe_request(request: str) -> str:
 def choose_open(free_text: str, free_confidence: float | None, alternatives: Sequence[Alternative],
                 free_logprob: float | None, read: Callable[[str], object], keep_free: Callable[[str], bool],
                 max_gap: float, preferred: Callable[[str], bool] | None = None,
-                repaired: Callable[[str], str | None] | None = None, doubt: float | None = None) -> Reading:
+                repaired: Callable[[str], str | None] | None = None, doubt: float | None = None,
+                trust_free: bool = True) -> Reading:
     """The rule of the module docstring. ``read``: the slot's value in a text (None: no answer);
     ``keep_free``: the free transcript is an intent or a closer, which only it can say; ``preferred``: an
     answer of the usual shape (a phone number of the country's length): the restricted decode's best
     hypothesis, then the free transcript, then the best hypothesis as ``repaired`` (the text of a value of
     the usual shape it may stand for, or None), then a runner-up. A hypothesis that means what the free
     transcript means leaves the transcript as it is. A repaired best hypothesis and a runner-up are
-    doubtful (the beam's best reading is another number): their confidence is ``doubt`` where given."""
+    doubtful (the beam's best reading is another number): their confidence is ``doubt`` where given. A free
+    transcript that is not ``trust_free`` (it holds words that are no part of such an answer) comes after
+    the runner-ups."""
     from voicebot.dialogue.grammar import Reading
 
     free_value = read(free_text)
@@ -205,7 +209,8 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
     candidates = [(text, read(text)) for text in heard]
     unsure = free_confidence if doubt is None else doubt
     if preferred is not None:
-        for text, value in (*candidates[:1], (free_text, free_value)):
+        free = ((free_text, free_value),)
+        for text, value in (*candidates[:1], *(free if trust_free else ())):
             if value is not None and preferred(text):
                 return kept if value == free_value else Reading(text, free_confidence, "constrained")
         repair = repaired(candidates[0][0]) if repaired is not None and candidates else None
@@ -213,7 +218,9 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
             return Reading(repair, unsure, "constrained")
         for text, value in candidates[1:]:
             if value is not None and preferred(text):
-                return Reading(text, unsure, "constrained")
+                return kept if value == free_value else Reading(text, unsure, "constrained")
+        if free_value is not None and preferred(free_text):
+            return kept
     for text, value in candidates:
         if value is not None:
             return kept if value == free_value else Reading(text, free_confidence, "constrained")
@@ -327,9 +334,12 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
     if spec.type in ("phone", "digits"):
         alternatives = [(ONLY + spell_ohs(said), lp) for said, lp in heard_only(alternatives)]
     phone = spec.type == "phone"
+    # A free transcript with a word that is no digit ("For one time, five, five, five, ...") lost part of
+    # the number more often than not: a runner-up of the usual length comes first (read back either way).
+    clean = not stray_words(text, PHONE_SAID_IN) if language == "en" else spoken_in(text, words)
     reading = choose_open(text, confidence, alternatives, logprob, value, keep_free, MAX_LOGPROB_GAP,
                           usual if phone else None, repaired if phone else None,
-                          reader.dialogue.behaviour.low_confidence / 2)
+                          reader.dialogue.behaviour.low_confidence / 2, trust_free=clean)
     if language not in ("en", "ko") or keep_free(reading.text) or value(reading.text) is None:
         return reading
     if spec.type == "phone":
