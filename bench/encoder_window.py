@@ -2,6 +2,7 @@
 
     python bench/encoder_window.py [--windows 10,15,20,24,30] [--retry-windows 15]
         [--conditions clean,telephone] [--fallback-logprob=-0.5,-0.7] [--json OUT.json]
+        [--noisy-window] [--noisy-snr-db 25,30,40] [--part first|second]
 
 On bench/wer.py's corpus (built under var/bench/wer_corpus if missing), every file is decoded by the
 live engine pool's decode (tiny.en int8, beam 3, temperatures 0 / 0.4, no word timestamps: the window
@@ -13,6 +14,16 @@ decode (one CTranslate2 thread, so the figure is a core's work, not the wall tim
 ``--retry-windows W``: the product's own retry as well (``WhisperTranscriber(encoder_window_s=W)`` with its
 default ``window_retry_logprob``: an unsure short-window final is decoded again over 30 s, the likelier
 kept); the plain windows above run with the retry off.
+
+``--noisy-window``: with ``--retry-windows W``, the product as shipped as well (``W+retry+noisy``: a turn
+whose estimated SNR, voicebot/audio/snr.py, is under ``NOISY_WINDOW_SNR_DB`` is encoded over 30 s at once);
+``W+retry`` then runs with that rule off (the product before it).
+
+``--noisy-snr-db T``: that rule computed from the same decodes, no extra run: the 30 s decode where the
+file's estimated SNR is under T, else the ``W+retry`` decode (the table says how many took 30 s).
+
+``--part first|second``: summarise only the first or the second half of the corpus's sentences (a tuning
+half and a held-out half; every file's SNR estimate is in the JSON as ``snr_db``).
 
 ``--fallback-logprob T``: a rule computed from the same decodes, no extra run: decode with the shortest
 window of ``--windows`` >= 15 s first, and decode again over 30 s when that transcript's mean token
@@ -35,6 +46,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from wer import DEFAULT_CORPUS, RATE_HZ, load_corpus, normalize  # noqa: E402
 
 from voicebot.audio.io import read_audio  # noqa: E402
+from voicebot.audio.snr import estimate_snr_db  # noqa: E402
+from voicebot.engines.whisper import NOISY_WINDOW_SNR_DB  # noqa: E402
 
 
 def _wer(pairs: list[tuple[str, str]]) -> tuple[float, int, int]:
@@ -53,7 +66,7 @@ def _utterance_errors(ref: str, hyp: str) -> int:
 
 
 def run(windows: list[float], conditions: list[str], corpus: Path,
-        retry_windows: list[float]) -> list[dict[str, Any]]:
+        retry_windows: list[float], noisy_window: bool) -> list[dict[str, Any]]:
     from faster_whisper import WhisperModel
 
     from voicebot.engines.models import resolve_whisper_model
@@ -64,7 +77,12 @@ def run(windows: list[float], conditions: list[str], corpus: Path,
                     for w in windows}
     for w in retry_windows:
         transcribers[f"{w:g}+retry"] = WhisperTranscriber("tiny.en", language="en", word_timestamps=False,
-                                                          cpu_threads=1, encoder_window_s=w)
+                                                          cpu_threads=1, encoder_window_s=w,
+                                                          noisy_window_snr_db=None)
+        if noisy_window:
+            transcribers[f"{w:g}+retry+noisy"] = WhisperTranscriber("tiny.en", language="en",
+                                                                    word_timestamps=False, cpu_threads=1,
+                                                                    encoder_window_s=w)
     plain = WhisperModel(str(resolve_whisper_model("tiny.en", "en")), device="cpu", compute_type="int8",
                          cpu_threads=1, local_files_only=True)
     rows = [r for r in load_corpus(corpus) if r["condition"] in conditions]
@@ -73,6 +91,7 @@ def run(windows: list[float], conditions: list[str], corpus: Path,
         audio = read_audio(row["path"], RATE_HZ)
         item: dict[str, Any] = {"file": row["file"], "condition": row["condition"], "voice": row["voice"],
                                 "ref": normalize(row["reference"]), "audio_s": round(audio.size / RATE_HZ, 2),
+                                "snr_db": round(estimate_snr_db(audio, RATE_HZ), 2),
                                 "decodes": {}}
         for window, transcriber in transcribers.items():
             started = time.process_time()
@@ -95,13 +114,17 @@ def run(windows: list[float], conditions: list[str], corpus: Path,
 
 
 def summarise(items: list[dict[str, Any]], conditions: list[str],
-              fallbacks: list[float]) -> list[str]:
+              fallbacks: list[float], noisy_thresholds: list[float]) -> list[str]:
     names = list(items[0]["decodes"])
-    windows = [n for n in names if n != "plain" and not n.endswith("retry")]
+    windows = [n for n in names if n != "plain" and "retry" not in n]
+    retried = next((n for n in names if n.endswith("+retry")), None)
     first = min((w for w in windows if float(w) >= 15), key=float, default=None)
     base = "30" if "30" in windows else None
 
     def pick(item: dict[str, Any], name: str) -> tuple[str, float]:
+        if name.startswith("noisy"):
+            taken = "30" if item["snr_db"] < float(name.split(" ")[1]) else str(retried)
+            return item["decodes"][taken]["hyp"], item["decodes"][taken]["cpu_ms"]
         if not name.startswith("fallback"):
             decode = item["decodes"][name]
             return decode["hyp"], decode["cpu_ms"]
@@ -111,17 +134,22 @@ def summarise(items: list[dict[str, Any]], conditions: list[str],
             return short["hyp"], short["cpu_ms"]
         return item["decodes"][base]["hyp"], short["cpu_ms"] + item["decodes"][base]["cpu_ms"]
 
-    configs = names + ([f"fallback {t:g}" for t in fallbacks] if first and base else [])
+    configs = names + ([f"fallback {t:g}" for t in fallbacks] if first and base else []) \
+        + ([f"noisy {t:g}" for t in noisy_thresholds] if retried and base else [])
     lines = ["| decode | " + " | ".join(f"WER {c} (wrong / words)" for c in conditions)
-             + " | utterances better / worse than 30 s | CPU ms per decode |",
-             "|---|" + "---|" * (len(conditions) + 2)]
+             + " | utterances better / worse than 30 s | CPU ms per decode, "
+             + " / ".join(conditions) + " | files under the SNR line |",
+             "|---|" + "---|" * (len(conditions) + 3)]
     for name in configs:
-        cells, cpu, better, worse = [], [], 0, 0
+        cells, cpu, better, worse, under = [], [], 0, 0, []
         for condition in conditions:
             chosen = [(it, *pick(it, name)) for it in items if it["condition"] == condition]
             rate, wrong, words = _wer([(it["ref"], hyp) for it, hyp, _ in chosen])
             cells.append(f"{100 * rate:.1f}% ({wrong} / {words})")
-            cpu += [c for _, _, c in chosen]
+            if name.startswith("noisy") or name.endswith("+noisy"):
+                line = float(name.split(" ")[1]) if name.startswith("noisy") else NOISY_WINDOW_SNR_DB
+                under.append(f"{sum(it['snr_db'] < line for it, _, _ in chosen)}/{len(chosen)}")
+            cpu.append(sum(c for _, _, c in chosen) / max(1, len(chosen)))
             if base is not None:
                 for it, hyp, _ in chosen:
                     delta = _utterance_errors(it["ref"], hyp) - _utterance_errors(it["ref"],
@@ -131,10 +159,15 @@ def summarise(items: list[dict[str, Any]], conditions: list[str],
         label = f"{name} s" if name not in ("plain",) and not name.startswith("fallback") else name
         if name.endswith("+retry"):
             label = f"{name.removesuffix('+retry')} s, the product's 30 s retry (WhisperTranscriber)"
+        if name.endswith("+retry+noisy"):
+            label = (f"{name.removesuffix('+retry+noisy')} s, the product's 30 s retry, 30 s under "
+                     f"{NOISY_WINDOW_SNR_DB:g} dB SNR (WhisperTranscriber)")
+        if name.startswith("noisy"):
+            label = f"{retried}, but 30 s under {name.split(' ')[1]} dB SNR"
         if name.startswith("fallback"):
             label = f"{first} s, 30 s again below avg log-prob {name.split(' ')[1]}"
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {better} / {worse} | "
-                     f"{sum(cpu) / max(1, len(cpu)):.0f} |")
+                     f"{' / '.join(f'{c:.0f}' for c in cpu)} | {' / '.join(under)} |")
     return lines
 
 
@@ -146,6 +179,9 @@ def main() -> None:
     parser.add_argument("--conditions", default="clean,telephone", help="corpus conditions (clean, "
                         "telephone, noisy)")
     parser.add_argument("--fallback-logprob", default="", help="thresholds for the decode-again rule")
+    parser.add_argument("--noisy-window", action="store_true", help="the product's noisy-turn window too")
+    parser.add_argument("--noisy-snr-db", default="", help="SNR lines for the 30 s-when-noisy rule")
+    parser.add_argument("--part", choices=("first", "second"), help="summarise one half of the sentences")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", type=Path, help="write every decode here")
     parser.add_argument("--from-json", type=Path, help="summarise an earlier --json instead of decoding")
@@ -154,8 +190,10 @@ def main() -> None:
         windows = [float(w) for w in args.windows.split(",")]
         fallbacks = [float(t) for t in args.fallback_logprob.split(",") if t]
         retry_windows = [float(w) for w in args.retry_windows.split(",") if w]
+        noisy_thresholds = [float(t) for t in args.noisy_snr_db.split(",") if t]
     except ValueError:
-        print("encoder_window.py: --windows and --fallback-logprob take numbers, e.g. 15,30", file=sys.stderr)
+        print("encoder_window.py: --windows, --fallback-logprob and --noisy-snr-db take numbers, e.g. 15,30",
+              file=sys.stderr)
         raise SystemExit(2) from None
     if any(not 10 <= w <= 30 for w in windows + retry_windows):
         print("encoder_window.py: windows must be between 10 and 30 seconds", file=sys.stderr)
@@ -164,12 +202,18 @@ def main() -> None:
     if args.from_json:
         items = json.loads(args.from_json.read_text())
     else:
-        items = run(windows, conditions, args.corpus, retry_windows)
+        items = run(windows, conditions, args.corpus, retry_windows, args.noisy_window)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(items, indent=1))
+    if args.part:
+        half = (max(int(it["file"][:2]) for it in items) + 1) // 2
+        items = [it for it in items if (int(it["file"][:2]) < half) == (args.part == "first")]
+    if noisy_thresholds and any("snr_db" not in it for it in items):
+        items = [{**it, "snr_db": estimate_snr_db(read_audio(args.corpus / it["file"], RATE_HZ), RATE_HZ)}
+                 for it in items]
     print(f"{len(items)} files")
-    print("\n".join(summarise(items, conditions, fallbacks)))
+    print("\n".join(summarise(items, conditions, fallbacks, noisy_thresholds)))
 
 
 if __name__ == "__main__":

@@ -55,6 +55,10 @@ class SttConfig:
     # as many mistakes as 30 on bench/wer.py's corpus (BENCHMARKS.md, issue 12). Partials always use 15;
     # open asks (menus, dates, phone numbers) always 30.
     encoder_window_s: float = 15.0
+    # A turn heard without expected answers whose speech stands less than this many dB above its own noise
+    # floor (voicebot/audio/snr.py) is encoded over 30 s at once: on bench/wer.py's corpus that matched
+    # plain faster-whisper on noisy speech, where 15 s lost words; null: never (issue 10).
+    noisy_window_snr_db: float | None = 30.0
     # Turns of concurrent calls waiting at the same moment are decoded in one batch (CPU only): the
     # decoder's CPU per turn falls 30-50% with the same transcripts; a lone turn is never held back
     # (bench/stt_batch.py, BENCHMARKS.md, issue 12).

@@ -1,6 +1,7 @@
 """The encoder window of a short turn's decode (stt.encoder_window_s): fewer log-mel frames encoded."""
 
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,7 +9,14 @@ from faster_whisper.audio import pad_or_trim
 
 from tests.audio.speech import normalize, padded, synth, whisper_tiny
 from voicebot.engines.constrained import ONLY
-from voicebot.engines.whisper import WhisperTranscriber, encoder_input, retries_whole_window, silence_level
+from voicebot.engines.whisper import (
+    NOISY_WINDOW_SNR_DB,
+    WhisperTranscriber,
+    encoder_input,
+    final_window_frames,
+    retries_whole_window,
+    silence_level,
+)
 from voicebot.errors import ConfigError
 
 ORDER = "I would like two large pepperoni pizzas delivered to twelve Main Street."
@@ -103,3 +111,47 @@ def test_an_open_ask_reads_the_whole_window_whatever_the_setting() -> None:
     short = whisper_15s().transcribe(audio, language="en", expected=ask)
     assert short == whisper_30s().transcribe(audio, language="en", expected=ask)
     assert any(phrase.startswith(ONLY) for phrase, _ in short.alternatives)
+
+
+def _white_noise(speech: np.ndarray, snr_db: float) -> np.ndarray:
+    noise = np.random.default_rng(11).standard_normal(speech.size)
+    scale = np.sqrt(np.mean(speech.astype(np.float64) ** 2) / (np.mean(noise ** 2) * 10 ** (snr_db / 10)))
+    return (speech + scale * noise).astype(np.float32)
+
+
+def test_a_turn_said_in_noise_takes_the_whole_window() -> None:
+    clean = padded(synth(ORDER), 300, 600)
+    noisy = _white_noise(clean, 15)
+    assert final_window_frames(1500, noisy, NOISY_WINDOW_SNR_DB) == 3000
+    assert final_window_frames(1500, clean, NOISY_WINDOW_SNR_DB) == 1500
+    assert final_window_frames(1500, noisy, None) == 1500  # the rule switched off
+    assert final_window_frames(3000, clean, NOISY_WINDOW_SNR_DB) == 3000
+
+
+@cache
+def whisper_15s_without_noisy_rule() -> WhisperTranscriber:
+    return WhisperTranscriber("tiny.en", word_timestamps=False, encoder_window_s=15, noisy_window_snr_db=None)
+
+
+def test_a_noisy_final_is_the_30_second_decode_and_a_clean_one_the_15_second_one() -> None:
+    clean = padded(synth(ORDER), 300, 600)
+    noisy = _white_noise(clean, 15)
+    # The same decode as the 30 s setting, to its log-probability, where the 15 s window alone differs.
+    assert whisper_15s().transcribe(noisy, language="en") == whisper_30s().transcribe(noisy, language="en")
+    assert whisper_15s_without_noisy_rule().transcribe(noisy, language="en") \
+        != whisper_30s().transcribe(noisy, language="en")
+    assert whisper_15s().transcribe(clean, language="en") \
+        == whisper_15s_without_noisy_rule().transcribe(clean, language="en")
+
+
+@pytest.mark.parametrize(("value", "line"), [(None, NOISY_WINDOW_SNR_DB), ("25", 25.0), ("null", None)])
+def test_the_live_transcriber_takes_the_noise_line_from_the_settings(
+        value: str | None, line: float | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from voicebot.config import load_config
+    from voicebot.session.engines import EnginePool
+
+    monkeypatch.chdir(tmp_path)  # no voicebot.yml here
+
+    env = {} if value is None else {"VOICEBOT_STT__NOISY_WINDOW_SNR_DB": value}
+    transcriber = EnginePool.from_config(load_config(None, env=env)).transcriber("en")
+    assert isinstance(transcriber, WhisperTranscriber) and transcriber.noisy_window_snr_db == line

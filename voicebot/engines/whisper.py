@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from voicebot.audio.snr import is_noisy
 from voicebot.engines.base import STT_SAMPLE_RATE_HZ, Segment, Transcript, Word
 from voicebot.engines.batching import Combiner, partition
 from voicebot.engines.constrained import (
@@ -69,6 +70,12 @@ PARTIAL_ENCODER_WINDOW_S = 15.0
 # it made as many mistakes as 30 s (BENCHMARKS.md, issue 12); a higher line retried a quarter of the
 # corpus and half of the turn corpus's short turns, for no fewer mistakes.
 WINDOW_RETRY_LOGPROB = -1.0
+# A final with no expected answers whose speech stands less than this far above its own noise floor
+# (audio/snr.py) is encoded over the whole 30 s window at once: over 15 s, babble-noisy speech lost 4
+# words of 251 against plain faster-whisper on bench/wer.py's corpus, unsure enough for the retry in none.
+# Chosen on the corpus's first half of sentences (BENCHMARKS.md, issue 10). A closed ask's answers are
+# scored on the configured window, as measured on the phone corpus, whatever the noise.
+NOISY_WINDOW_SNR_DB = 30.0
 _MIN_ENCODER_WINDOW_S = 10.0
 # An open ask's restricted decode (engines/constrained.py) reads whisper's whole 30 s window: over 15 s it
 # lost phone numbers (22 of 49 against 32), over 10 s padded with silence phone numbers and dates too
@@ -95,6 +102,7 @@ class _DecodeOptions:
     beam_size: int
     window_frames: int = _WINDOW_FRAMES
     retry_logprob: float | None = None  # finals only: see WINDOW_RETRY_LOGPROB
+    noisy_snr_db: float | None = None  # finals only: see NOISY_WINDOW_SNR_DB
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +135,7 @@ class WhisperTranscriber:
                  cache_dir: str | os.PathLike[str] | None = None,
                  encoder_window_s: float = DEFAULT_ENCODER_WINDOW_S,
                  window_retry_logprob: float | None = WINDOW_RETRY_LOGPROB,
+                 noisy_window_snr_db: float | None = NOISY_WINDOW_SNR_DB,
                  batch_decodes: bool = True) -> None:
         if beam_size < 1:
             raise ConfigError(f"beam_size must be at least 1, got {beam_size}")
@@ -147,6 +156,7 @@ class WhisperTranscriber:
         self.partial_interval_ms = partial_interval_ms
         self.window_frames = _window_frames(encoder_window_s)
         self.window_retry_logprob = window_retry_logprob
+        self.noisy_window_snr_db = noisy_window_snr_db
         from faster_whisper import WhisperModel  # lazy: pulls in ctranslate2 and av
 
         try:
@@ -190,6 +200,7 @@ class WhisperTranscriber:
             window_frames=min(self.window_frames, _window_frames(PARTIAL_ENCODER_WINDOW_S)) if partial
             else self.window_frames,
             retry_logprob=None if partial else self.window_retry_logprob,
+            noisy_snr_db=None if partial else self.noisy_window_snr_db,
         )
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
@@ -253,7 +264,7 @@ class WhisperTranscriber:
         # faster-whisper pads.
         short = bool(requests) and short_window(requests[0])
         window = (_window_frames(OPEN_ASK_WINDOW_S) if short else _WINDOW_FRAMES) if requests \
-            else options.window_frames
+            else final_window_frames(options.window_frames, audio, None if expected else options.noisy_snr_db)
         inputs = encoder_input(features, window, silence_level(features) if short else 0.0)
         # The language must be known before the encoder runs for the turn to be batched with others.
         encoder_output = None
@@ -563,6 +574,12 @@ def retries_whole_window(avg_logprob: float, threshold: float | None, window_fra
     """Whether a decode over a short window is unsure enough to be decoded again over whisper's 30 s."""
     short = window_frames < _WINDOW_FRAMES and frames <= window_frames
     return threshold is not None and short and avg_logprob < threshold
+
+
+def final_window_frames(window_frames: int, audio: Float32Array, noisy_snr_db: float | None) -> int:
+    """The encoder window of a turn that is not an open ask: whisper's whole 30 s window for a turn said in
+    noise (:data:`NOISY_WINDOW_SNR_DB`), else ``window_frames``."""
+    return _WINDOW_FRAMES if is_noisy(audio, STT_SAMPLE_RATE_HZ, noisy_snr_db) else window_frames
 
 
 def encoder_input(features: Float32Array, window_frames: int, pad: float = 0.0) -> Float32Array:
