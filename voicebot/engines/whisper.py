@@ -261,7 +261,7 @@ class WhisperTranscriber:
         requests, expected = split_requests(expected)
         # An open ask's turn is encoded over whisper's whole window, or over OPEN_ASK_WINDOW_S padded with
         # silence where its request asks for that; other turns take the configured window, zero-padded as
-        # faster-whisper pads.
+        # faster-whisper pads, or the whole window when said in noise with no answers to score.
         short = bool(requests) and short_window(requests[0])
         window = (_window_frames(OPEN_ASK_WINDOW_S) if short else _WINDOW_FRAMES) if requests \
             else final_window_frames(options.window_frames, audio, None if expected else options.noisy_snr_db)
