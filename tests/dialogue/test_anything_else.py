@@ -132,6 +132,10 @@ def test_no_thanks_closes_the_order_and_does_not_cancel_it(pizza: Dialogue, pizz
     assert _ids(conv.handle(CallerText("no thanks"))) == ["ask_address"]
     conv, _ = _after_items(pizza_ko, "불고기 라지 두 판")
     assert _ids(conv.handle(CallerText("됐어요"))) == ["ask_address"] and not conv.ended
+    # "nothing else is needed": a stop phrase ("필요 없어요") inside a closer, which closes the order here
+    conv, _ = _after_items(pizza_ko, "불고기 라지 두 판")
+    assert _ids(conv.handle(CallerText("다른 건 필요 없어요"))) == ["ask_address"] and not conv.ended
+    assert conv.slots["items"] == [_line("bulgogi", "large", 2)]
 
 
 def test_a_short_unsure_cancel_at_anything_else_is_checked(pizza: Dialogue) -> None:

@@ -69,6 +69,8 @@ def test_korean_scores_from_one_to_five(heard: str, score: int) -> None:
     ("no", "en"), ("that'll be all", "en"), ("그게 다예요", "ko"), ("없어요", "ko"), ("이상입니다", "ko"),
     ("아니요 없어요", "ko"),
     ("됐어요", "ko"), ("네 그게 다예요", "ko"), ("더 없습니다", "ko"), ("아니요", "ko"),
+    ("다른 건 필요 없어요", "ko"), ("아니요 다른 거 필요 없어요", "ko"), ("그걸로 주세요", "ko"),
+    ("이게 끝이에요", "ko"), ("네 이걸로 할게요", "ko"), ("그거면 충분합니다", "ko"), ("주문 끝", "ko"),
 ])
 def test_closers(text: str, language: str) -> None:
     assert is_closer(text, language)
@@ -121,13 +123,17 @@ def test_a_size_said_for_every_item(text: str, language: str, lines: list[tuple[
     "상담원 연결해 주세요", "사람 좀 바꿔 주세요", "사람 바꿔줘", "사람이랑 통화할게요",
     "그냥 사람이랑 통화할래요", "사람과 통화하고 싶어요",
     "매장 직원이랑 통화하고 싶어요", "상담사랑 통화하고 싶어요",
+    "매니저 바꿔 주세요", "직원분 바꿔 주세요", "사람 좀 연결해 주세요", "사람이랑 얘기할래요",
+    "사람이랑 통화할 수 있어요?", "기계 말고 사람이요", "자동 응답 말고 사람이랑 통화할게요",
 ])
 def test_more_korean_agent_requests(text: str) -> None:
     found = detect_global_intent(text, "ko")
     assert found is not None and found.name is Intent.AGENT
 
 
-@pytest.mark.parametrize("text", ["사람 두 명이요", "상담원 말고 그냥 주문할게요", "그 사람이 친절했어요"])
+@pytest.mark.parametrize("text", ["사람 두 명이요", "상담원 말고 그냥 주문할게요", "그 사람이 친절했어요",
+                                  "매니저 말고 그냥 주문할게요", "사람이 얘기할 때 친절했어요",
+                                  "사람이 통화할 수 없었어요"])
 def test_people_in_an_answer_are_no_agent_request(text: str) -> None:
     found = detect_global_intent(text, "ko")
     assert found is None or found.name is not Intent.AGENT
