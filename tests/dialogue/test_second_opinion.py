@@ -89,11 +89,11 @@ def test_a_second_opinion_that_understands_nothing_leaves_the_first_transcript(s
     assert second_opinion.prefer(reader, expected, first, second) is first
 
 
-def test_the_second_opinion_is_off_by_default_and_for_korean_and_where_english_is_base(
+def test_the_second_opinion_is_on_by_default_off_with_none_for_korean_and_for_another_english_model(
         tmp_path: Path, pool: EnginePool) -> None:
     config = tmp_path / "voicebot.yml"
     config.write_text("stt:\n  model_en: tiny.en\n", encoding="utf-8")
-    assert EnginePool.from_config(load_config(config, env={})).second_opinion("en") is None
+    assert load_config(config, env={}).stt.second_opinion == "base"
     assert pool.second_opinion("ko") is None  # Korean hears with base already
     config.write_text("stt:\n  model_en: base\n  second_opinion: base\n", encoding="utf-8")
     assert EnginePool.from_config(load_config(config, env={})).second_opinion("en") is None

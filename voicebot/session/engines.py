@@ -68,15 +68,16 @@ def whisper_factory(*, engine: str = "faster-whisper", model_en: str = "tiny.en"
 
 def second_opinion_factory(second_opinion: str, *, engine: str = "faster-whisper", model_en: str = "tiny.en",
                            **options: object) -> SecondOpinionFactory:
-    """The ``stt.second_opinion`` model for English turns the first model did not understand (issue 10):
-    None for other languages (Korean already hears with base), for ``none``, for another engine, and where
-    the English model is that model already."""
+    """The ``stt.second_opinion`` model for English turns tiny.en did not understand (issue 10): None for
+    other languages (Korean already hears with base), for ``none``, for another engine, and for another
+    English model (measured with tiny.en only)."""
 
     def create(language: str) -> Transcriber | None:
+        from voicebot.engines.models import ENGLISH_WHISPER
         from voicebot.engines.registry import create_transcriber
 
         if second_opinion == "none" or engine != "faster-whisper" or language != "en" \
-                or second_opinion == model_en:
+                or model_en != ENGLISH_WHISPER:
             return None
         return create_transcriber(engine, model=second_opinion, language=language, word_timestamps=False,
                                   **options)
