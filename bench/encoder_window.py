@@ -3,6 +3,7 @@
     python bench/encoder_window.py [--windows 10,15,20,24,30] [--retry-windows 15]
         [--conditions clean,telephone] [--fallback-logprob=-0.5,-0.7] [--json OUT.json]
         [--noisy-window] [--noisy-snr-db 25,30,40] [--part first|second]
+        [--retry-logprob=-0.5,-0.7,-1] [--halves] [--product]
 
 On bench/wer.py's corpus (built under var/bench/wer_corpus if missing), every file is decoded by the
 live engine pool's decode (tiny.en int8, beam 3, temperatures 0 / 0.4, no word timestamps: the window
@@ -13,11 +14,15 @@ decode (one CTranslate2 thread, so the figure is a core's work, not the wall tim
 
 ``--retry-windows W``: the product's own retry as well (``WhisperTranscriber(encoder_window_s=W)`` with its
 default ``window_retry_logprob``: an unsure short-window final is decoded again over 30 s, the likelier
-kept); the plain windows above run with the retry off.
+kept); the plain windows above run with the retry and the noisy-turn window off.
 
-``--noisy-window``: with ``--retry-windows W``, the product as shipped as well (``W+retry+noisy``: a turn
-whose estimated SNR, voicebot/audio/snr.py, is under ``NOISY_WINDOW_SNR_DB`` is encoded over 30 s at once);
-``W+retry`` then runs with that rule off (the product before it).
+``--noisy-window``: with ``--retry-windows W``, the product before free finals took 30 s as well
+(``W+retry+noisy``: a turn whose estimated SNR, voicebot/audio/snr.py, is under ``NOISY_WINDOW_SNR_DB`` is
+encoded over 30 s at once); ``W+retry`` then runs with that rule off (the product before it). Every window
+above is the free window too (``free_window_s=W``): these turns have no expected answers.
+
+``--product``: the transcriber with its default settings as well (``WhisperTranscriber()``: the window of a
+turn without expected answers is ``FREE_WINDOW_S``).
 
 ``--noisy-snr-db T``: that rule computed from the same decodes, no extra run: the 30 s decode where the
 file's estimated SNR is under T, else the ``W+retry`` decode (the table says how many took 30 s).
@@ -28,6 +33,15 @@ half and a held-out half; every file's SNR estimate is in the JSON as ``snr_db``
 ``--fallback-logprob T``: a rule computed from the same decodes, no extra run: decode with the shortest
 window of ``--windows`` >= 15 s first, and decode again over 30 s when that transcript's mean token
 log-probability is below T (CPU = the short decode, plus the 30 s decode where it fell back).
+
+``--retry-logprob T``: the product's rules computed from the same decodes for every window of ``--windows``
+under 30 s and every line T: a turn under ``NOISY_WINDOW_SNR_DB`` takes the 30 s decode at once, any other
+is decoded over the window and again over 30 s when its mean token log-probability is under T, the
+likelier of the two kept (``retry 15 -1`` is the shipped default; the table gives the turns that decoded
+30 s at all).
+
+``--halves``: three tables in one run: the first half of the sentences (tuning), the second (held out),
+and the whole corpus.
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,23 +81,27 @@ def _utterance_errors(ref: str, hyp: str) -> int:
 
 
 def run(windows: list[float], conditions: list[str], corpus: Path,
-        retry_windows: list[float], noisy_window: bool) -> list[dict[str, Any]]:
+        retry_windows: list[float], noisy_window: bool, product: bool) -> list[dict[str, Any]]:
     from faster_whisper import WhisperModel
 
     from voicebot.engines.models import resolve_whisper_model
     from voicebot.engines.whisper import WhisperTranscriber
 
     transcribers = {f"{w:g}": WhisperTranscriber("tiny.en", language="en", word_timestamps=False,
-                                                 cpu_threads=1, encoder_window_s=w, window_retry_logprob=None)
+                                                 cpu_threads=1, encoder_window_s=w, window_retry_logprob=None,
+                                                 noisy_window_snr_db=None, free_window_s=w)
                     for w in windows}
     for w in retry_windows:
         transcribers[f"{w:g}+retry"] = WhisperTranscriber("tiny.en", language="en", word_timestamps=False,
                                                           cpu_threads=1, encoder_window_s=w,
-                                                          noisy_window_snr_db=None)
+                                                          noisy_window_snr_db=None, free_window_s=w)
         if noisy_window:
             transcribers[f"{w:g}+retry+noisy"] = WhisperTranscriber("tiny.en", language="en",
                                                                     word_timestamps=False, cpu_threads=1,
-                                                                    encoder_window_s=w)
+                                                                    encoder_window_s=w, free_window_s=w)
+    if product:
+        transcribers["product"] = WhisperTranscriber("tiny.en", language="en", word_timestamps=False,
+                                                     cpu_threads=1)
     plain = WhisperModel(str(resolve_whisper_model("tiny.en", "en")), device="cpu", compute_type="int8",
                          cpu_threads=1, local_files_only=True)
     rows = [r for r in load_corpus(corpus) if r["condition"] in conditions]
@@ -114,14 +133,28 @@ def run(windows: list[float], conditions: list[str], corpus: Path,
 
 
 def summarise(items: list[dict[str, Any]], conditions: list[str],
-              fallbacks: list[float], noisy_thresholds: list[float]) -> list[str]:
+              fallbacks: list[float], noisy_thresholds: list[float],
+              retry_lines: Sequence[float] = ()) -> list[str]:
     names = list(items[0]["decodes"])
-    windows = [n for n in names if n != "plain" and "retry" not in n]
+    windows = [n for n in names if n not in ("plain", "product") and "retry" not in n]
     retried = next((n for n in names if n.endswith("+retry")), None)
     first = min((w for w in windows if float(w) >= 15), key=float, default=None)
     base = "30" if "30" in windows else None
 
+    def retry(item: dict[str, Any], name: str) -> tuple[str, float, bool]:
+        _, window, line = name.split(" ")
+        wide = item["decodes"]["30"]
+        if item["snr_db"] < NOISY_WINDOW_SNR_DB:
+            return wide["hyp"], wide["cpu_ms"], True
+        short = item["decodes"][window]
+        if short["avg_logprob"] >= float(line):
+            return short["hyp"], short["cpu_ms"], False
+        kept = wide if wide["avg_logprob"] >= short["avg_logprob"] else short
+        return kept["hyp"], short["cpu_ms"] + wide["cpu_ms"], True
+
     def pick(item: dict[str, Any], name: str) -> tuple[str, float]:
+        if name.startswith("retry "):
+            return retry(item, name)[:2]
         if name.startswith("noisy"):
             taken = "30" if item["snr_db"] < float(name.split(" ")[1]) else str(retried)
             return item["decodes"][taken]["hyp"], item["decodes"][taken]["cpu_ms"]
@@ -135,10 +168,11 @@ def summarise(items: list[dict[str, Any]], conditions: list[str],
         return item["decodes"][base]["hyp"], short["cpu_ms"] + item["decodes"][base]["cpu_ms"]
 
     configs = names + ([f"fallback {t:g}" for t in fallbacks] if first and base else []) \
-        + ([f"noisy {t:g}" for t in noisy_thresholds] if retried and base else [])
+        + ([f"noisy {t:g}" for t in noisy_thresholds] if retried and base else []) \
+        + ([f"retry {w} {t:g}" for w in windows if float(w) < 30 for t in retry_lines] if base else [])
     lines = ["| decode | " + " | ".join(f"WER {c} (wrong / words)" for c in conditions)
              + " | utterances better / worse than 30 s | CPU ms per decode, "
-             + " / ".join(conditions) + " | files under the SNR line |",
+             + " / ".join(conditions) + " | files under the SNR line (retry rules: decoded over 30 s) |",
              "|---|" + "---|" * (len(conditions) + 3)]
     for name in configs:
         cells, cpu, better, worse, under = [], [], 0, 0, []
@@ -146,7 +180,9 @@ def summarise(items: list[dict[str, Any]], conditions: list[str],
             chosen = [(it, *pick(it, name)) for it in items if it["condition"] == condition]
             rate, wrong, words = _wer([(it["ref"], hyp) for it, hyp, _ in chosen])
             cells.append(f"{100 * rate:.1f}% ({wrong} / {words})")
-            if name.startswith("noisy") or name.endswith("+noisy"):
+            if name.startswith("retry "):
+                under.append(f"{sum(retry(it, name)[2] for it, _, _ in chosen)}/{len(chosen)}")
+            elif name.startswith("noisy") or name.endswith("+noisy"):
                 line = float(name.split(" ")[1]) if name.startswith("noisy") else NOISY_WINDOW_SNR_DB
                 under.append(f"{sum(it['snr_db'] < line for it, _, _ in chosen)}/{len(chosen)}")
             cpu.append(sum(c for _, _, c in chosen) / max(1, len(chosen)))
@@ -156,7 +192,9 @@ def summarise(items: list[dict[str, Any]], conditions: list[str],
                                                                                   it["decodes"][base]["hyp"])
                     better += delta < 0
                     worse += delta > 0
-        label = f"{name} s" if name not in ("plain",) and not name.startswith("fallback") else name
+        label = f"{name} s" if name not in ("plain", "product") and not name.startswith("fallback") else name
+        if name == "product":
+            label = "the product's defaults (WhisperTranscriber(); these turns have no expected answers)"
         if name.endswith("+retry"):
             label = f"{name.removesuffix('+retry')} s, the product's 30 s retry (WhisperTranscriber)"
         if name.endswith("+retry+noisy"):
@@ -166,6 +204,9 @@ def summarise(items: list[dict[str, Any]], conditions: list[str],
             label = f"{retried}, but 30 s under {name.split(' ')[1]} dB SNR"
         if name.startswith("fallback"):
             label = f"{first} s, 30 s again below avg log-prob {name.split(' ')[1]}"
+        if name.startswith("retry "):
+            label = (f"{name.split(' ')[1]} s, 30 s retry under {name.split(' ')[2]}, 30 s under "
+                     f"{NOISY_WINDOW_SNR_DB:g} dB SNR")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {better} / {worse} | "
                      f"{' / '.join(f'{c:.0f}' for c in cpu)} | {' / '.join(under)} |")
     return lines
@@ -180,8 +221,11 @@ def main() -> None:
                         "telephone, noisy)")
     parser.add_argument("--fallback-logprob", default="", help="thresholds for the decode-again rule")
     parser.add_argument("--noisy-window", action="store_true", help="the product's noisy-turn window too")
+    parser.add_argument("--product", action="store_true", help="the product's default settings too")
     parser.add_argument("--noisy-snr-db", default="", help="SNR lines for the 30 s-when-noisy rule")
     parser.add_argument("--part", choices=("first", "second"), help="summarise one half of the sentences")
+    parser.add_argument("--halves", action="store_true", help="tables for each half and the whole")
+    parser.add_argument("--retry-logprob", default="", help="retry lines for the product's rules")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", type=Path, help="write every decode here")
     parser.add_argument("--from-json", type=Path, help="summarise an earlier --json instead of decoding")
@@ -191,8 +235,10 @@ def main() -> None:
         fallbacks = [float(t) for t in args.fallback_logprob.split(",") if t]
         retry_windows = [float(w) for w in args.retry_windows.split(",") if w]
         noisy_thresholds = [float(t) for t in args.noisy_snr_db.split(",") if t]
+        retry_lines = [float(t) for t in args.retry_logprob.split(",") if t]
     except ValueError:
-        print("encoder_window.py: --windows, --fallback-logprob and --noisy-snr-db take numbers, e.g. 15,30",
+        print("encoder_window.py: --windows, --fallback-logprob, --noisy-snr-db and --retry-logprob take "
+              "numbers, e.g. 15,30",
               file=sys.stderr)
         raise SystemExit(2) from None
     if any(not 10 <= w <= 30 for w in windows + retry_windows):
@@ -202,18 +248,20 @@ def main() -> None:
     if args.from_json:
         items = json.loads(args.from_json.read_text())
     else:
-        items = run(windows, conditions, args.corpus, retry_windows, args.noisy_window)
+        items = run(windows, conditions, args.corpus, retry_windows, args.noisy_window, args.product)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(items, indent=1))
-    if args.part:
-        half = (max(int(it["file"][:2]) for it in items) + 1) // 2
-        items = [it for it in items if (int(it["file"][:2]) < half) == (args.part == "first")]
-    if noisy_thresholds and any("snr_db" not in it for it in items):
+    if (noisy_thresholds or retry_lines) and any("snr_db" not in it for it in items):
         items = [{**it, "snr_db": estimate_snr_db(read_audio(args.corpus / it["file"], RATE_HZ), RATE_HZ)}
                  for it in items]
-    print(f"{len(items)} files")
-    print("\n".join(summarise(items, conditions, fallbacks, noisy_thresholds)))
+    half = (max(int(it["file"][:2]) for it in items) + 1) // 2
+    for part in ("first", "second", None) if args.halves else (args.part,):
+        chosen = [it for it in items if part is None or (int(it["file"][:2]) < half) == (part == "first")]
+        title = {"first": f"first half (sentences 00-{half - 1:02d}, tuning)",
+                 "second": f"second half (sentences {half:02d}-, held out)", None: "whole corpus"}[part]
+        print(f"\n{title}: {len(chosen)} files")
+        print("\n".join(summarise(chosen, conditions, fallbacks, noisy_thresholds, retry_lines)))
 
 
 if __name__ == "__main__":

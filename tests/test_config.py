@@ -60,6 +60,7 @@ def test_voicebot_yml_in_working_directory_is_read(tmp_path: Path, monkeypatch: 
     ("vad:\n  threshold: 2\n", r"vad\.threshold: must be between 0 and 1"),
     ("session:\n  partial_interval_ms: -5\n", r"session\.partial_interval_ms: must be a number of"),
     ("stt:\n  encoder_window_s: 5\n", r"stt\.encoder_window_s: must be between 10 and 30 seconds"),
+    ("stt:\n  free_window_s: 31\n", r"stt\.free_window_s: must be between 10 and 30 seconds"),
     ("turn:\n  open_pause_ms: 0\n", r"turn\.open_pause_ms: must be a positive number"),
     ("server: [1, 2]\n", r"voicebot\.yml:1: server: expected a mapping"),
     ("server:\n  port: [\n", r"voicebot\.yml: invalid YAML"),

@@ -55,10 +55,16 @@ class SttConfig:
     # as many mistakes as 30 on bench/wer.py's corpus (BENCHMARKS.md, issue 12). Partials always use 15;
     # open asks (menus, dates, phone numbers) always 30.
     encoder_window_s: float = 15.0
-    # A turn heard without expected answers whose speech stands less than this many dB above its own noise
-    # floor (voicebot/audio/snr.py) is encoded over 30 s at once: on bench/wer.py's corpus that matched
-    # plain faster-whisper on noisy speech, where 15 s lost words; null: never (issue 10).
+    # With free_window_s under 30: a turn heard without expected answers whose speech stands less than this
+    # many dB above its own noise floor (voicebot/audio/snr.py) is encoded over 30 s at once: on
+    # bench/wer.py's corpus that matched plain faster-whisper on noisy speech, where 15 s lost words;
+    # null: never (issue 10).
     noisy_window_snr_db: float | None = 30.0
+    # Seconds of whisper's window read for a final heard without expected answers (a text ask, a confirm, a
+    # read-back; 10-30): over 15 s clean and telephone speech each lost a word against plain faster-whisper
+    # on bench/wer.py's corpus at any retry line short of retrying most turns; 30 makes plain's mistakes,
+    # for ~2.3x the CPU of a 15 s decode on those turns only (BENCHMARKS.md, issue 10).
+    free_window_s: float = 30.0
     # Turns of concurrent calls waiting at the same moment are decoded in one batch (CPU only): the
     # decoder's CPU per turn falls 30-50% with the same transcripts; a lone turn is never held back
     # (bench/stt_batch.py, BENCHMARKS.md, issue 12).
@@ -380,6 +386,8 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
         fail("stt.beam_size", "must be at least 1")
     if not 10 <= config.stt.encoder_window_s <= 30:
         fail("stt.encoder_window_s", f"must be between 10 and 30 seconds, got {config.stt.encoder_window_s}")
+    if not 10 <= config.stt.free_window_s <= 30:
+        fail("stt.free_window_s", f"must be between 10 and 30 seconds, got {config.stt.free_window_s}")
     if config.stt.model == "tiny.en":
         fail("stt.model", "tiny.en understands English only; set stt.model_en: tiny.en instead")
     if not config.stt.second_opinion.strip():

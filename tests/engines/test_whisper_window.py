@@ -32,6 +32,12 @@ def whisper_15s() -> WhisperTranscriber:
     return WhisperTranscriber("tiny.en", word_timestamps=False, encoder_window_s=15)
 
 
+@cache
+def whisper_15s_free_too() -> WhisperTranscriber:
+    """Turns without expected answers over 15 s as well (stt.free_window_s: 15)."""
+    return WhisperTranscriber("tiny.en", word_timestamps=False, encoder_window_s=15, free_window_s=15)
+
+
 def test_the_encoder_input_is_the_features_zero_padded_to_the_window() -> None:
     features = np.random.default_rng(1).standard_normal((80, 321)).astype(np.float32)
     assert np.array_equal(encoder_input(features, 3000), pad_or_trim(features))
@@ -62,7 +68,7 @@ def test_an_open_asks_input_is_padded_with_the_log_mel_of_silence() -> None:
 @pytest.mark.parametrize("text", [ORDER, "Yes.", "My number is five five five, one two three."])
 def test_a_15_second_window_transcribes_a_turn_as_the_30_second_one(text: str) -> None:
     audio = padded(synth(text), 300, 300)
-    short = whisper_15s().transcribe(audio, language="en")
+    short = whisper_15s_free_too().transcribe(audio, language="en")
     assert normalize(short.text).replace(" ", "") == normalize(text).replace(" ", "")  # "555" or "5 5 5"
     # The same words; punctuation may differ ("555-123" with or without its full stop).
     assert normalize(short.text) == normalize(whisper_30s().transcribe(audio, language="en").text)
@@ -87,9 +93,10 @@ def test_partials_stream_on_the_short_window_and_the_final_is_a_plain_transcribe
 
 
 @pytest.mark.parametrize("seconds", [0, 5, 31])
-def test_a_window_outside_10_to_30_seconds_is_refused(seconds: float) -> None:
-    with pytest.raises(ConfigError, match="encoder_window_s"):
-        WhisperTranscriber("tiny.en", encoder_window_s=seconds)
+@pytest.mark.parametrize("setting", ["encoder_window_s", "free_window_s"])
+def test_a_window_outside_10_to_30_seconds_is_refused(seconds: float, setting: str) -> None:
+    with pytest.raises(ConfigError, match=setting):
+        WhisperTranscriber("tiny.en", **{setting: seconds})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("avg_logprob", "threshold", "window_frames", "frames", "again"), [
@@ -119,29 +126,47 @@ def _white_noise(speech: np.ndarray, snr_db: float) -> np.ndarray:
     return (speech + scale * noise).astype(np.float32)
 
 
-def test_a_turn_said_in_noise_takes_the_whole_window() -> None:
+def test_a_turn_without_expected_answers_takes_the_free_window_and_in_noise_the_whole_one() -> None:
     clean = padded(synth(ORDER), 300, 600)
     noisy = _white_noise(clean, 15)
-    assert final_window_frames(1500, noisy, NOISY_WINDOW_SNR_DB) == 3000
-    assert final_window_frames(1500, clean, NOISY_WINDOW_SNR_DB) == 1500
-    assert final_window_frames(1500, noisy, None) == 1500  # the rule switched off
-    assert final_window_frames(3000, clean, NOISY_WINDOW_SNR_DB) == 3000
+    assert final_window_frames(1500, clean, NOISY_WINDOW_SNR_DB, 3000) == 3000  # the default free window
+    assert final_window_frames(1500, clean, NOISY_WINDOW_SNR_DB, 1500) == 1500  # stt.free_window_s: 15
+    assert final_window_frames(1500, noisy, NOISY_WINDOW_SNR_DB, 1500) == 3000
+    assert final_window_frames(1500, noisy, None, 1500) == 1500  # the noise rule switched off
+    # A turn with expected answers keeps the configured window, in noise too.
+    assert final_window_frames(1500, noisy, NOISY_WINDOW_SNR_DB, None) == 1500
+    assert final_window_frames(1500, clean, NOISY_WINDOW_SNR_DB, None) == 1500
+    assert final_window_frames(3000, clean, NOISY_WINDOW_SNR_DB, None) == 3000
 
 
 @cache
 def whisper_15s_without_noisy_rule() -> WhisperTranscriber:
-    return WhisperTranscriber("tiny.en", word_timestamps=False, encoder_window_s=15, noisy_window_snr_db=None)
+    return WhisperTranscriber("tiny.en", word_timestamps=False, encoder_window_s=15, noisy_window_snr_db=None,
+                              free_window_s=15)
 
 
 def test_a_noisy_final_is_the_30_second_decode_and_a_clean_one_the_15_second_one() -> None:
     clean = padded(synth(ORDER), 300, 600)
     noisy = _white_noise(clean, 15)
     # The same decode as the 30 s setting, to its log-probability, where the 15 s window alone differs.
-    assert whisper_15s().transcribe(noisy, language="en") == whisper_30s().transcribe(noisy, language="en")
+    assert whisper_15s_free_too().transcribe(noisy, language="en") \
+        == whisper_30s().transcribe(noisy, language="en")
     assert whisper_15s_without_noisy_rule().transcribe(noisy, language="en") \
         != whisper_30s().transcribe(noisy, language="en")
-    assert whisper_15s().transcribe(clean, language="en") \
+    assert whisper_15s_free_too().transcribe(clean, language="en") \
         == whisper_15s_without_noisy_rule().transcribe(clean, language="en")
+
+
+def test_a_final_without_expected_answers_is_the_30_second_decode_a_closed_one_the_15_second_one() -> None:
+    clean = padded(synth(ORDER), 300, 600)
+    # A text ask's turn, heard on the 15 s setting: whisper's whole window, to its log-probability.
+    free = whisper_15s().transcribe(clean, language="en")
+    assert free == whisper_30s().transcribe(clean, language="en")
+    assert free != whisper_15s_free_too().transcribe(clean, language="en")
+    # A closed ask's turn keeps the 15 s window its scored answers were measured on.
+    closed = whisper_15s().transcribe(clean, language="en", expected=("yes", "no"))
+    assert closed.segments == whisper_15s_free_too().transcribe(clean, language="en").segments
+    assert closed.segments != free.segments
 
 
 @pytest.mark.parametrize(("value", "line"), [(None, NOISY_WINDOW_SNR_DB), ("25", 25.0), ("null", None)])

@@ -71,11 +71,18 @@ PARTIAL_ENCODER_WINDOW_S = 15.0
 # corpus and half of the turn corpus's short turns, for no fewer mistakes.
 WINDOW_RETRY_LOGPROB = -1.0
 # A final with no expected answers whose speech stands less than this far above its own noise floor
-# (audio/snr.py) is encoded over the whole 30 s window at once: over 15 s, babble-noisy speech lost 4
-# words of 251 against plain faster-whisper on bench/wer.py's corpus, unsure enough for the retry in none.
+# (audio/snr.py) is encoded over the whole 30 s window at once where FREE_WINDOW_S is set shorter: over
+# 15 s, babble-noisy speech lost 4 words of 251 against plain faster-whisper on bench/wer.py's corpus,
+# unsure enough for the retry in none.
 # Chosen on the corpus's first half of sentences (BENCHMARKS.md, issue 10). A closed ask's answers are
 # scored on the configured window, as measured on the phone corpus, whatever the noise.
 NOISY_WINDOW_SNR_DB = 30.0
+# A final with no expected answers at all (a text ask, a confirm, a read-back) is encoded over this window:
+# over 15 s, with the retry above at any line from -1.0 to -0.2, clean speech lost a word against plain
+# faster-whisper on bench/wer.py's corpus (20 s and 24 s: telephone 3 on its tuning half); the one line
+# that lost none there (-0.15) retried 56-67% of the turns, for more CPU than 30 s at once (BENCHMARKS.md,
+# issue 10, "Free finals over the whole window"). Its noisy turns then need no SNR test.
+FREE_WINDOW_S = 30.0
 _MIN_ENCODER_WINDOW_S = 10.0
 # An open ask's restricted decode (engines/constrained.py) reads whisper's whole 30 s window: over 15 s it
 # lost phone numbers (22 of 49 against 32), over 10 s padded with silence phone numbers and dates too
@@ -103,6 +110,7 @@ class _DecodeOptions:
     window_frames: int = _WINDOW_FRAMES
     retry_logprob: float | None = None  # finals only: see WINDOW_RETRY_LOGPROB
     noisy_snr_db: float | None = None  # finals only: see NOISY_WINDOW_SNR_DB
+    free_window_frames: int = _WINDOW_FRAMES  # finals with no expected answers: see FREE_WINDOW_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +144,13 @@ class WhisperTranscriber:
                  encoder_window_s: float = DEFAULT_ENCODER_WINDOW_S,
                  window_retry_logprob: float | None = WINDOW_RETRY_LOGPROB,
                  noisy_window_snr_db: float | None = NOISY_WINDOW_SNR_DB,
-                 batch_decodes: bool = True) -> None:
+                 batch_decodes: bool = True, free_window_s: float = FREE_WINDOW_S) -> None:
         if beam_size < 1:
             raise ConfigError(f"beam_size must be at least 1, got {beam_size}")
-        if not _MIN_ENCODER_WINDOW_S <= encoder_window_s <= _WINDOW_FRAMES / _FRAMES_PER_S:
-            raise ConfigError(f"encoder_window_s must be between {_MIN_ENCODER_WINDOW_S:g} and 30 seconds, "
-                              f"got {encoder_window_s:g}")
+        for name, seconds in (("encoder_window_s", encoder_window_s), ("free_window_s", free_window_s)):
+            if not _MIN_ENCODER_WINDOW_S <= seconds <= _WINDOW_FRAMES / _FRAMES_PER_S:
+                raise ConfigError(f"{name} must be between {_MIN_ENCODER_WINDOW_S:g} and 30 seconds, "
+                                  f"got {seconds:g}")
         if not temperatures:
             raise ConfigError("temperatures needs at least one value, e.g. [0.0]")
         chosen = str(model) if model not in (None, "", "auto") else default_whisper_model(language)
@@ -157,6 +166,7 @@ class WhisperTranscriber:
         self.window_frames = _window_frames(encoder_window_s)
         self.window_retry_logprob = window_retry_logprob
         self.noisy_window_snr_db = noisy_window_snr_db
+        self.free_window_frames = _window_frames(free_window_s)
         from faster_whisper import WhisperModel  # lazy: pulls in ctranslate2 and av
 
         try:
@@ -191,16 +201,17 @@ class WhisperTranscriber:
 
     def _options(self, language: str | None, hints: Sequence[str], *, partial: bool) -> _DecodeOptions:
         prompt = ", ".join(h.strip() for h in hints if h.strip()) or None
+        partial_frames = min(self.window_frames, _window_frames(PARTIAL_ENCODER_WINDOW_S))
         return _DecodeOptions(
             language=self._language(language),
             initial_prompt=prompt,
             temperatures=(self.temperatures[0],) if partial else self.temperatures,
             word_timestamps=self.word_timestamps and not partial,
             beam_size=1 if partial else self.beam_size,
-            window_frames=min(self.window_frames, _window_frames(PARTIAL_ENCODER_WINDOW_S)) if partial
-            else self.window_frames,
+            window_frames=partial_frames if partial else self.window_frames,
             retry_logprob=None if partial else self.window_retry_logprob,
             noisy_snr_db=None if partial else self.noisy_window_snr_db,
+            free_window_frames=partial_frames if partial else self.free_window_frames,
         )
 
     def transcribe(self, samples: Float32Array, *, language: str | None = None,
@@ -261,10 +272,11 @@ class WhisperTranscriber:
         requests, expected = split_requests(expected)
         # An open ask's turn is encoded over whisper's whole window, or over OPEN_ASK_WINDOW_S padded with
         # silence where its request asks for that; other turns take the configured window, zero-padded as
-        # faster-whisper pads, or the whole window when said in noise with no answers to score.
+        # faster-whisper pads, or with no answers to score FREE_WINDOW_S (the whole window when in noise).
         short = bool(requests) and short_window(requests[0])
         window = (_window_frames(OPEN_ASK_WINDOW_S) if short else _WINDOW_FRAMES) if requests \
-            else final_window_frames(options.window_frames, audio, None if expected else options.noisy_snr_db)
+            else final_window_frames(options.window_frames, audio, options.noisy_snr_db,
+                                     None if expected else options.free_window_frames)
         inputs = encoder_input(features, window, silence_level(features) if short else 0.0)
         # The language must be known before the encoder runs for the turn to be batched with others.
         encoder_output = None
@@ -576,10 +588,14 @@ def retries_whole_window(avg_logprob: float, threshold: float | None, window_fra
     return threshold is not None and short and avg_logprob < threshold
 
 
-def final_window_frames(window_frames: int, audio: Float32Array, noisy_snr_db: float | None) -> int:
-    """The encoder window of a turn that is not an open ask: whisper's whole 30 s window for a turn said in
-    noise (:data:`NOISY_WINDOW_SNR_DB`), else ``window_frames``."""
-    return _WINDOW_FRAMES if is_noisy(audio, STT_SAMPLE_RATE_HZ, noisy_snr_db) else window_frames
+def final_window_frames(window_frames: int, audio: Float32Array, noisy_snr_db: float | None,
+                        free_window_frames: int | None) -> int:
+    """The encoder window of a turn that is not an open ask: ``window_frames`` for one with expected answers
+    (``free_window_frames`` None), else ``free_window_frames`` (:data:`FREE_WINDOW_S`), or whisper's whole
+    30 s window when said in noise (:data:`NOISY_WINDOW_SNR_DB`)."""
+    if free_window_frames is None:
+        return window_frames
+    return _WINDOW_FRAMES if is_noisy(audio, STT_SAMPLE_RATE_HZ, noisy_snr_db) else free_window_frames
 
 
 def encoder_input(features: Float32Array, window_frames: int, pad: float = 0.0) -> Float32Array:

@@ -146,7 +146,8 @@ class EnginePool:
                                   model_multilingual=stt.model_multilingual, device=stt.device,
                                   compute_type=stt.compute_type, beam_size=stt.beam_size,
                                   encoder_window_s=stt.encoder_window_s, batch_decodes=stt.batch_decodes,
-                                  noisy_window_snr_db=stt.noisy_window_snr_db)
+                                  noisy_window_snr_db=stt.noisy_window_snr_db,
+                                  free_window_s=stt.free_window_s)
         second = second_opinion_factory(stt.second_opinion, engine=stt.engine, model_en=stt.model_en,
                                         device=stt.device, compute_type=stt.compute_type,
                                         beam_size=stt.beam_size, encoder_window_s=stt.encoder_window_s,
