@@ -7,6 +7,7 @@ The audio is made here as the phone corpus makes it (bench/phone_corpus.py): eSp
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -19,11 +20,11 @@ from voicebot.dialogue import grammar, second_opinion
 from voicebot.dialogue.loader import load_dialogue
 from voicebot.dialogue.model import Dialogue
 from voicebot.dialogue.understanding import SlotReader
-from voicebot.engines.base import Float32Array, Transcript
+from voicebot.engines.base import Float32Array, Transcriber, Transcript
 from voicebot.engines.espeak import EspeakSynthesizer
 from voicebot.engines.text import normalize_for_speech
 from voicebot.errors import ConfigError
-from voicebot.session.engines import EnginePool
+from voicebot.session.engines import EnginePool, shared_loader
 
 ROOT = Path(__file__).resolve().parents[2] / "dialogues"
 
@@ -102,6 +103,28 @@ def test_the_second_opinion_is_on_by_default_off_with_none_for_korean_and_for_an
     config.write_text("stt:\n  second_opinion: ''\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"stt\.second_opinion"):
         load_config(config, env={})
+
+
+def test_korean_and_the_english_second_opinion_share_one_base_model(pool: EnginePool) -> None:
+    # Both are base with the same settings: one copy in memory, each decode naming its language.
+    assert pool.second_opinion("en") is pool.transcriber("ko")
+    assert pool.transcriber("en") is not pool.transcriber("ko")
+
+
+def test_the_shared_loader_loads_once_per_engine_and_options_whatever_the_language() -> None:
+    made: list[dict[str, object]] = []
+
+    def create(engine: str, **options: object) -> Transcriber:
+        made.append(options)
+        return cast("Transcriber", object())
+
+    load = shared_loader(create)
+    first = load("faster-whisper", model="base", language="ko", beam_size=3)
+    assert load("faster-whisper", model="base", language="en", beam_size=3) is first
+    assert load("faster-whisper", model="base", language="en", beam_size=5) is not first
+    assert load("faster-whisper", model="tiny.en", language="en", beam_size=3) is not first
+    assert load("vosk", model="base", language="ko", beam_size=3) is not first
+    assert len(made) == 4
 
 
 async def test_a_call_at_8_khz_takes_the_second_opinion_of_a_turn_tiny_en_does_not_understand(

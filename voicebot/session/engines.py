@@ -50,37 +50,60 @@ def _default_transcriber(language: str) -> Transcriber:
     return whisper_factory()(language)
 
 
+Loader = Callable[..., Transcriber]  # create_transcriber's signature: (engine, **options) -> transcriber
+
+
+def _create(engine: str, **options: object) -> Transcriber:
+    from voicebot.engines.registry import create_transcriber  # lazy: loads STT SDKs
+
+    return create_transcriber(engine, **options)
+
+
+def shared_loader(create: Loader = _create) -> Loader:
+    """``create``, once per engine and options whatever the language: Korean's transcriber and English's
+    second opinion are then one base model in memory (~180 MB, not twice). Safe because every caller
+    names its language at each decode. Not locked: the pool calls it under its own lock."""
+    loaded: dict[tuple[str, str], Transcriber] = {}
+
+    def load(engine: str, **options: object) -> Transcriber:
+        named = sorted((name, repr(value)) for name, value in options.items() if name != "language")
+        key = (engine, repr(named))
+        found = loaded.get(key)
+        if found is None:
+            found = loaded[key] = create(engine, **options)
+        return found
+
+    return load
+
+
 def whisper_factory(*, engine: str = "faster-whisper", model_en: str = "tiny.en",
-                    model_multilingual: str = "base", **options: object) -> TranscriberFactory:
+                    model_multilingual: str = "base", load: Loader = _create,
+                    **options: object) -> TranscriberFactory:
     """A transcriber factory from the ``stt`` settings: tiny.en for English, base otherwise."""
 
     def create(language: str) -> Transcriber:
-        from voicebot.engines.registry import create_transcriber
-
         if engine != "faster-whisper":
-            return create_transcriber(engine, language=language)
+            return load(engine, language=language)
         model = model_en if language == "en" else model_multilingual
         # Word timestamps cost an alignment pass on every live turn and nothing here uses them.
-        return create_transcriber(engine, model=model, language=language, word_timestamps=False, **options)
+        return load(engine, model=model, language=language, word_timestamps=False, **options)
 
     return create
 
 
 def second_opinion_factory(second_opinion: str, *, engine: str = "faster-whisper", model_en: str = "tiny.en",
-                           **options: object) -> SecondOpinionFactory:
+                           load: Loader = _create, **options: object) -> SecondOpinionFactory:
     """The ``stt.second_opinion`` model for English turns tiny.en did not understand (issue 10): None for
     other languages (Korean already hears with base), for ``none``, for another engine, and for another
     English model (measured with tiny.en only)."""
 
     def create(language: str) -> Transcriber | None:
         from voicebot.engines.models import ENGLISH_WHISPER
-        from voicebot.engines.registry import create_transcriber
 
         if second_opinion == "none" or engine != "faster-whisper" or language != "en" \
                 or model_en != ENGLISH_WHISPER:
             return None
-        return create_transcriber(engine, model=second_opinion, language=language, word_timestamps=False,
-                                  **options)
+        return load(engine, model=second_opinion, language=language, word_timestamps=False, **options)
 
     return create
 
@@ -142,16 +165,15 @@ class EnginePool:
     def from_config(cls, config: Config) -> EnginePool:
         """Engines as ``voicebot.config.Config`` describes them."""
         stt = config.stt
+        options: dict[str, object] = {
+            "device": stt.device, "compute_type": stt.compute_type, "beam_size": stt.beam_size,
+            "encoder_window_s": stt.encoder_window_s, "batch_decodes": stt.batch_decodes,
+            "noisy_window_snr_db": stt.noisy_window_snr_db, "free_window_s": stt.free_window_s}
+        load = shared_loader()
         factory = whisper_factory(engine=stt.engine, model_en=stt.model_en,
-                                  model_multilingual=stt.model_multilingual, device=stt.device,
-                                  compute_type=stt.compute_type, beam_size=stt.beam_size,
-                                  encoder_window_s=stt.encoder_window_s, batch_decodes=stt.batch_decodes,
-                                  noisy_window_snr_db=stt.noisy_window_snr_db,
-                                  free_window_s=stt.free_window_s)
+                                  model_multilingual=stt.model_multilingual, load=load, **options)
         second = second_opinion_factory(stt.second_opinion, engine=stt.engine, model_en=stt.model_en,
-                                        device=stt.device, compute_type=stt.compute_type,
-                                        beam_size=stt.beam_size, encoder_window_s=stt.encoder_window_s,
-                                        batch_decodes=stt.batch_decodes)
+                                        load=load, **options)
         default_voice = config.tts.voice
 
         def synthesizer(voice: str | None, language: str) -> Synthesizer:
