@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from voicebot.dialogue.events import (
+    Action,
     ActionResult,
     CallerHangup,
     CallerText,
@@ -156,6 +157,30 @@ def test_low_confidence_value_is_confirmed_not_ignored(pizza: Dialogue) -> None:
     actions = conv.handle(CallerText("yes"))
     assert conv.record.slots["items"] == [{"name": "pepperoni", "size": "large", "quantity": 2}]
     assert any(isinstance(a, Say) and a.prompt_id == "ask_more" for a in actions)
+
+
+def _listen(actions: list[Action]) -> Listen:
+    listen = actions[-1]
+    assert isinstance(listen, Listen)
+    return listen
+
+
+def test_a_yes_or_no_with_nothing_to_score_is_a_short_answer_free_text_is_not(pizza: Dialogue) -> None:
+    # The transcriber decodes a short answer on a closed ask's window and free text on the whole one
+    # (engines/scoring.SHORT_ANSWER): the order's read-back, "Anything else?" and the confirm are short.
+    conv = Conversation(pizza, {})
+    order = _listen(conv.start())
+    assert order.expected is not None and not order.short_answer
+    check = _listen(conv.handle(CallerText("two large pepperoni", confidence=0.2)))  # "I think you said ..."
+    assert check.expected is None and check.short_answer
+    more = _listen(conv.handle(CallerText("yes")))  # "Anything else?"
+    assert more.expected is None and more.short_answer
+    address = _listen(conv.handle(CallerText("that's all")))
+    assert address.slot == "address" and not address.short_answer  # free text: the whole window
+    phone = _listen(conv.handle(CallerText("42 Baker Street")))
+    assert not phone.short_answer
+    confirm = _listen(conv.handle(CallerText("five five five one two three four five six seven")))
+    assert confirm.expected is None and confirm.short_answer
 
 
 WEBHOOK = """\

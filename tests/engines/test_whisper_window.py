@@ -9,6 +9,7 @@ from faster_whisper.audio import pad_or_trim
 
 from tests.audio.speech import normalize, padded, synth, whisper_tiny
 from voicebot.engines.constrained import ONLY
+from voicebot.engines.scoring import SHORT_ANSWER
 from voicebot.engines.whisper import (
     NOISY_WINDOW_SNR_DB,
     WhisperTranscriber,
@@ -167,6 +168,15 @@ def test_a_final_without_expected_answers_is_the_30_second_decode_a_closed_one_t
     closed = whisper_15s().transcribe(clean, language="en", expected=("yes", "no"))
     assert closed.segments == whisper_15s_free_too().transcribe(clean, language="en").segments
     assert closed.segments != free.segments
+
+
+def test_a_short_answer_is_decoded_on_the_closed_asks_window_with_nothing_scored() -> None:
+    clean = padded(synth("Yes, that's right, thank you."), 300, 600)
+    # A confirm's "yes" (SHORT_ANSWER, nothing to score): the 15 s decode, as before free finals took 30 s.
+    short = whisper_15s().transcribe(clean, language="en", expected=(SHORT_ANSWER,))
+    assert short == whisper_15s_free_too().transcribe(clean, language="en")
+    assert short.alternatives == ()
+    assert short.segments != whisper_30s().transcribe(clean, language="en").segments
 
 
 @pytest.mark.parametrize(("value", "line"), [(None, NOISY_WINDOW_SNR_DB), ("25", 25.0), ("null", None)])

@@ -80,6 +80,9 @@ class Listen:
     dtmf: bool = True
     max_digits: int | None = None
     expected: ExpectedAnswers | None = None  # what the caller can answer here (dialogue/grammar.py)
+    # With no expected answers: a yes, a no, a closer or a correction (a confirm, a read-back, "Anything
+    # else?"), decoded as a closed ask's answer rather than as free text (engines/scoring.SHORT_ANSWER).
+    short_answer: bool = False
 
 
 @dataclass(frozen=True, slots=True)

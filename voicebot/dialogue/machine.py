@@ -396,6 +396,7 @@ class Conversation:
             hints=tuple(dict.fromkeys(words)),
             dtmf=True,
             max_digits=1,
+            short_answer=True,
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
@@ -506,6 +507,7 @@ class Conversation:
             hints=YES_NO_HINTS[self.dialogue.language],
             dtmf=True,
             max_digits=1,
+            short_answer=True,
         )
         self._question = _Question([say], listen)
         return [say, listen]
@@ -629,6 +631,7 @@ class Conversation:
             hints=YES_NO_HINTS[self.dialogue.language],
             dtmf=True,
             max_digits=1,
+            short_answer=True,
         )
         self._question = _Question([say], listen)
         out.extend([say, listen])
@@ -705,6 +708,7 @@ class Conversation:
             hints=hints,
             dtmf=True,
             max_digits=1,  # the no key ends the list; 0 and * are the agent and repeat keys
+            short_answer=True,
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)

@@ -17,6 +17,10 @@ from collections.abc import Sequence
 # answer ("Bye." for "five"), not a sentence (dialogue/grammar.py).
 STAND_IN_WORDS = 3
 YES_NO = "<|yes-no|>"
+# Sent alone as a transcriber's ``expected`` where the question wants a short answer with nothing to score
+# (a confirm, a read-back, "Anything else?": a yes, a no, a closer, now and then a correction): the turn is
+# decoded on a closed ask's window (stt.encoder_window_s), not on free text's (stt.free_window_s).
+SHORT_ANSWER = "<|short-answer|>"
 
 
 def plain(text: str) -> str:

@@ -37,7 +37,7 @@ from voicebot.engines.models import (
     resolve_whisper_model,
 )
 from voicebot.engines.repetition import token_budget, without_loop
-from voicebot.engines.scoring import split_yes_no, worth_scoring
+from voicebot.engines.scoring import SHORT_ANSWER, split_yes_no, worth_scoring
 from voicebot.engines.substitution import SUBSTITUTE, split_substitution, split_swap, swapped, variants
 from voicebot.errors import ConfigError, EngineError
 
@@ -270,13 +270,16 @@ class WhisperTranscriber:
         features = self._model.feature_extractor(audio)[..., :-1]
         frames = min(int(features.shape[-1]), _WINDOW_FRAMES)
         requests, expected = split_requests(expected)
+        short_answer = SHORT_ANSWER in expected
+        expected = tuple(e for e in expected if e != SHORT_ANSWER)
         # An open ask's turn is encoded over whisper's whole window, or over OPEN_ASK_WINDOW_S padded with
         # silence where its request asks for that; other turns take the configured window, zero-padded as
-        # faster-whisper pads, or with no answers to score FREE_WINDOW_S (the whole window when in noise).
+        # faster-whisper pads, or with no answers to score FREE_WINDOW_S (the whole window when in noise);
+        # a short answer (a confirm's yes or no) is decoded as a closed ask's.
         short = bool(requests) and short_window(requests[0])
         window = (_window_frames(OPEN_ASK_WINDOW_S) if short else _WINDOW_FRAMES) if requests \
             else final_window_frames(options.window_frames, audio, options.noisy_snr_db,
-                                     None if expected else options.free_window_frames)
+                                     None if expected or short_answer else options.free_window_frames)
         inputs = encoder_input(features, window, silence_level(features) if short else 0.0)
         # The language must be known before the encoder runs for the turn to be batched with others.
         encoder_output = None

@@ -35,6 +35,7 @@ from voicebot.engines.base import (
     TurnDetector,
     VoiceActivityDetector,
 )
+from voicebot.engines.scoring import SHORT_ANSWER
 from voicebot.session.context import CallContext
 from voicebot.session.inbox import Failed, Heard, Nothing, SpeechStart, TurnAudio
 from voicebot.session.output import CallerWords
@@ -416,8 +417,10 @@ class Listener:
     def _expected(self) -> tuple[str, ...]:
         """The question's expected answers, scored on the audio of a final decode (dialogue/grammar.py)."""
         listen = self._listening()
-        if listen is None or listen.expected is None:
+        if listen is None:
             return ()
+        if listen.expected is None:
+            return (SHORT_ANSWER,) if listen.short_answer else ()
         return listen.expected.to_score
 
     def _decode(self, audio: Float32Array, partial: bool = False) -> Transcript:
