@@ -37,7 +37,7 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from phone_corpus import DEFAULT_OUT, build_corpus
+from phone_corpus import DEFAULT_OUT, CorpusError, corpus_rows
 
 from voicebot.audio.io import read_audio
 
@@ -431,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_OUT,
-                        help="corpus directory (built if needed)")
+                        help="corpus directory (built where it has none; used as it is otherwise)")
     parser.add_argument("--mode", default="free",
                         help=f"comma-separated recognisers to run side by side: {', '.join(RECOGNIZERS)}")
     parser.add_argument("--condition", action="append", choices=["clean16", "phone8"], help="default: both")
@@ -459,7 +459,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    rows = [r for r in build_corpus(args.corpus, log=log)
+    try:
+        corpus = corpus_rows(args.corpus, log=log)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rows = [r for r in corpus
             if (not args.condition or r["condition"] in args.condition)
             and (not args.voice or r["voice"] in args.voice)
             and (not args.language or r["language"] == args.language)

@@ -148,6 +148,35 @@ def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
     return rows
 
 
+class CorpusError(Exception):
+    """A corpus directory that cannot be used as it stands."""
+
+
+def corpus_rows(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS, takes: int = 10,
+                *, log: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
+    """The corpus in ``out_dir`` as it stands, built only where there is none. A bench never rewrites a
+    corpus made from another spec or FSDD set: a checkout elsewhere (a copy under /tmp) finds no FSDD at
+    its ../shared, and rebuilding from there once rewrote the shared corpus mid-run. This module's own
+    command rebuilds it."""
+    out_dir = Path(out_dir)
+    manifest = out_dir / MANIFEST
+    if not manifest.is_file():
+        return build_corpus(out_dir, digits_dir, takes, log=log)
+    try:
+        stored = json.loads(manifest.read_text(encoding="utf-8")).get("digest")
+        rows = read_manifest(out_dir)
+    except (ValueError, KeyError) as exc:
+        raise CorpusError(f"{manifest} is unreadable ({exc}); rebuild it with bench/phone_corpus.py") from exc
+    missing = [row["file"] for row in rows if not row["path"].is_file()]
+    if missing:
+        raise CorpusError(f"{len(missing)} files of {manifest} are missing (first: {missing[0]}); "
+                          "rebuild it with bench/phone_corpus.py")
+    if stored != _digest(fsdd_files(Path(digits_dir), takes)):
+        log(f"note: {out_dir} was built from another spec or FSDD set than this checkout's; used as it is "
+            "(bench/phone_corpus.py rebuilds it)")
+    return rows
+
+
 def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS, takes: int = 10,
                  *, log: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
     """Writes the corpus into ``out_dir`` unless it is already there from the same spec; returns the rows."""
