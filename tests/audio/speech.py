@@ -57,11 +57,17 @@ def speech_bounds_ms(samples: Float32Array, floor_db: float = -40.0) -> tuple[in
 
 
 @cache
-def espeak_korean(text: str) -> Float32Array:
+def espeak(text: str, voice: str = "en-us", words_per_minute: int = 160) -> Float32Array:
+    """``text`` said by eSpeak NG's ``voice`` at 16 kHz."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ko.wav"
-        subprocess.run(["espeak-ng", "-v", "ko", "-s", "140", "-w", str(path), text], check=True)
+        path = Path(tmp) / "said.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(path), text],
+                       check=True)
         return read_audio(path, RATE_HZ)
+
+
+def espeak_korean(text: str) -> Float32Array:
+    return espeak(text, "ko", 140)
 
 
 @cache

@@ -1,30 +1,17 @@
 """A turn's signal-to-noise ratio from the turn alone (voicebot/audio/snr.py), on speech made here."""
 
 import math
-import subprocess
-import tempfile
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.audio.speech import RATE_HZ, Float32Array, padded, synth
+from tests.audio.speech import RATE_HZ, Float32Array, espeak, padded, synth
 from voicebot.audio.g711 import ulaw_decode, ulaw_encode
-from voicebot.audio.io import read_audio
 from voicebot.audio.resample import resample
 from voicebot.audio.snr import estimate_snr_db, frame_power_db, is_noisy
 from voicebot.engines.whisper import NOISY_WINDOW_SNR_DB
 
 SENTENCE = "I would like two large pepperoni pizzas."
-
-
-@cache
-def espeak(text: str) -> Float32Array:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "en.wav"
-        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(path), text], check=True)
-        return read_audio(path, RATE_HZ)
 
 
 def turn(voice: str, text: str = SENTENCE) -> Float32Array:
