@@ -57,6 +57,9 @@ MAX_SUBSTITUTION_GAP = 6.0
 # "One, how can I?", 6.5 nats), none wrong; at 8 nats a wrong one ("I hope it ten." for "nine out of
 # ten", 7.7 nats) (BENCHMARKS.md, issue 10, "eSpeak's misses, seventh round").
 READ_BACK_SUBSTITUTION_GAP = 7.0
+# A global intent said in at most this many words may be a misheard answer ("Bye." for "five"), not a
+# clear request (read_answer; the dialogue machine confirms such a stop rather than acting on it).
+LONE_WORDS = 2
 # An answer taken from the grammar with a smaller posterior than this is read back to the caller.
 ACCEPT_POSTERIOR = 0.9
 # Temperature scaling of the phrases' log-probabilities before the posterior (Guo et al. 2017): fitted by
@@ -345,7 +348,7 @@ def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], s
 
 def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
                 alternatives: Sequence[Alternative], logprob: float | None,
-                lone_words: int = 2) -> Reading:
+                lone_words: int = LONE_WORDS) -> Reading:
     """:func:`choose` with the dialogue's own reading of words: the slot's parser (yes/no for a yes/no
     question) for answers, and a global intent said in more than ``lone_words`` words as clear. An open
     ask that asked for a restricted decode is read by grammar_open.read_open."""

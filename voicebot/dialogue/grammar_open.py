@@ -329,6 +329,13 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
         return shorter if shorter is not None and usual_phone_length(shorter, language) else None
 
     words = open_words(reader.dialogue, spec)
+
+    def strays(said: str) -> bool:
+        """A word that is no part of a phone number ("time time" for "five five five"; in Korean a
+        syllable outside the ask's words)."""
+        return bool(stray_words(said, PHONE_SAID_IN)) if language == "en" else not spoken_in(said, words)
+
+    low = reader.dialogue.behaviour.low_confidence / 2  # a confidence that has the answer read back
     alternatives = [(text, lp) for text, lp in alternatives
                     if not text.startswith(ONLY) or spoken_in(text[len(ONLY):], words)]
     if spec.type in ("phone", "digits"):
@@ -336,10 +343,9 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
     phone = spec.type == "phone"
     # A free transcript with a word that is no digit ("For one time, five, five, five, ...") lost part of
     # the number more often than not: a runner-up of the usual length comes first (read back either way).
-    clean = not stray_words(text, PHONE_SAID_IN) if language == "en" else spoken_in(text, words)
     reading = choose_open(text, confidence, alternatives, logprob, value, keep_free, MAX_LOGPROB_GAP,
-                          usual if phone else None, repaired if phone else None,
-                          reader.dialogue.behaviour.low_confidence / 2, trust_free=clean)
+                          usual if phone else None, repaired if phone else None, low,
+                          trust_free=not strays(text))
     if language not in ("en", "ko") or keep_free(reading.text) or value(reading.text) is None:
         return reading
     if spec.type == "phone":
@@ -347,9 +353,7 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
         # the phone corpus's tuning half were such readings, and none of its right ones); a word that is no
         # digit inside the number ("time time" for "five five five"; in Korean a syllable outside the
         # ask's words); BENCHMARKS.md, issue 10.
-        stray = bool(stray_words(reading.text, PHONE_SAID_IN)) if language == "en" else \
-            not spoken_in(reading.text, words)
-        unsure = not usual_phone_length(str(value(reading.text)), language) or stray
+        unsure = not usual_phone_length(str(value(reading.text)), language) or strays(reading.text)
     elif spec.type == "date" and language == "en":
         # A date the restricted decode wrote where the free transcript read as none, one with a stray word
         # ("November, second, ID 50, I.") or two month names, or one whose month the audio does not clearly
@@ -365,6 +369,5 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
         if spec.type == "order_lines" and short and language == "en" and reading.confidence is not None:
             reading = replace(reading, confidence=over_short_window(reading.confidence))
     if unsure:  # read back to the caller rather than taken
-        low = reader.dialogue.behaviour.low_confidence / 2
         return replace(reading, confidence=min(reading.confidence or low, low))
     return reading

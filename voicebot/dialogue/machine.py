@@ -43,7 +43,7 @@ _MAX_STEPS_PER_TURN = 5000
 # Free-text answers longer than this are content, not commands: "the agent was rude" is a comment.
 _FREE_TEXT_COMMAND_WORDS = 4
 # A stop said in at most this many words with low confidence may be a misheard answer: it is confirmed.
-_UNSURE_STOP_WORDS = 2
+_UNSURE_STOP_WORDS = grammar.LONE_WORDS
 _NUMERIC_TYPES = ("integer", "number", "digits", "phone", "date", "time")
 
 
