@@ -598,6 +598,8 @@ def final_window_frames(window_frames: int, audio: Float32Array, noisy_snr_db: f
     30 s window when said in noise (:data:`NOISY_WINDOW_SNR_DB`)."""
     if free_window_frames is None:
         return window_frames
+    if free_window_frames >= _WINDOW_FRAMES:  # the whole window already: no noise to measure
+        return free_window_frames
     return _WINDOW_FRAMES if is_noisy(audio, STT_SAMPLE_RATE_HZ, noisy_snr_db) else free_window_frames
 
 
