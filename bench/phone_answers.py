@@ -64,6 +64,7 @@ class Heard:
     cpu_ms: float = 0.0
     read_back: bool = False  # the dialogue would read this answer back before taking it
     second_opinion: str | None = None  # "taken" / "kept": heard again by stt.second_opinion's model
+    second_opinion_ms: float = 0.0  # of cpu_ms, the second opinion's decode
 
 
 Recognize = Callable[[Float32Array, Question, dict[str, Any]], Heard]  # (audio, question, row)
@@ -202,6 +203,7 @@ def grammar_recognizer(engines: _Engines) -> Recognize:
         # The listener's second opinion (session/listener.py): a turn read as no answer, heard again.
         second = engines.second_opinion(question.language)
         asked = None
+        more_ms = 0.0
         if second is not None and second_opinion.wanted(reader, expected, result):
             again, more_ms = _timed(lambda: second.transcribe(audio, language=question.language,
                                                               hints=question.hints,
@@ -219,7 +221,7 @@ def grammar_recognizer(engines: _Engines) -> Recognize:
         return Heard(reading.text, reading.confidence, cpu_ms,
                      read_back=unsure or (reading.source == "grammar"
                                           and (reading.confidence or 0) < grammar.ACCEPT_POSTERIOR),
-                     second_opinion=asked)
+                     second_opinion=asked, second_opinion_ms=more_ms)
 
     return recognize
 
@@ -364,7 +366,8 @@ def run(rows: Sequence[dict[str, Any]], modes: dict[str, Recognize], understandi
                                  "heard": heard.text, "confidence": heard.confidence, "value": value,
                                  "expected": row["expected"], "intent": intent, "verdict": verdict,
                                  "read_back": heard.read_back, "cpu_ms": round(heard.cpu_ms, 1),
-                                 "second_opinion": heard.second_opinion})
+                                 "second_opinion": heard.second_opinion,
+                                 "second_opinion_ms": round(heard.second_opinion_ms, 1)})
         if (index + 1) % 100 == 0:
             log(f"{index + 1}/{len(rows)} files")
     return list(reports.values())
