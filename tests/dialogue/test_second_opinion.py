@@ -23,6 +23,7 @@ from voicebot.dialogue.understanding import SlotReader
 from voicebot.engines.base import Float32Array, Transcriber, Transcript
 from voicebot.engines.espeak import EspeakSynthesizer
 from voicebot.engines.text import normalize_for_speech
+from voicebot.engines.whisper import WINDOW_RETRY_LOGPROB, WhisperTranscriber
 from voicebot.errors import ConfigError
 from voicebot.session.engines import EnginePool, shared_loader
 
@@ -106,8 +107,13 @@ def test_the_second_opinion_is_on_by_default_off_with_none_for_korean_and_for_an
 
 
 def test_korean_and_the_english_second_opinion_share_one_base_model(pool: EnginePool) -> None:
-    # Both are base with the same settings: one copy in memory, each decode naming its language.
-    assert pool.second_opinion("en") is pool.transcriber("ko")
+    # Both are base with the same settings: one copy in memory, each decode naming its language. The
+    # second opinion never decodes a turn again over the whole window; Korean's finals still may.
+    second, korean = pool.second_opinion("en"), pool.transcriber("ko")
+    assert isinstance(second, WhisperTranscriber) and isinstance(korean, WhisperTranscriber)
+    assert second._model is korean._model
+    assert second.window_retry_logprob is None
+    assert korean.window_retry_logprob == WINDOW_RETRY_LOGPROB
     assert pool.transcriber("en") is not pool.transcriber("ko")
 
 

@@ -7,6 +7,7 @@ transcript is one full decode on ``finish()``, identical to :meth:`WhisperTransc
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import threading
@@ -187,6 +188,15 @@ class WhisperTranscriber:
         # same transcripts (bench/stt_batch.py). A lone turn is never held back. CPU only.
         self._batcher: Combiner[_FirstPass, tuple[StorageView, _Decoded]] | None = (
             Combiner(self._first_passes, MAX_BATCH) if batch_decodes and device == "cpu" else None)
+
+    def without_window_retry(self) -> WhisperTranscriber:
+        """This transcriber, sharing its loaded model, lock and caches, with finals that are never decoded
+        again over the whole 30 s window when unsure (:data:`WINDOW_RETRY_LOGPROB`): the second opinion's
+        (stt.second_opinion). The turns it hears are garbled and often retried: without the retry, the same
+        readings on the phone corpus's tuning half for a quarter less CPU (BENCHMARKS.md, issue 10)."""
+        twin = copy.copy(self)
+        twin.window_retry_logprob = None
+        return twin
 
     def _language(self, language: str | None) -> str | None:
         lang = language or self.language

@@ -103,7 +103,12 @@ def second_opinion_factory(second_opinion: str, *, engine: str = "faster-whisper
         if second_opinion == "none" or engine != "faster-whisper" or language != "en" \
                 or model_en != ENGLISH_WHISPER:
             return None
-        return load(engine, model=second_opinion, language=language, word_timestamps=False, **options)
+        from voicebot.engines.whisper import WhisperTranscriber
+
+        model = load(engine, model=second_opinion, language=language, word_timestamps=False, **options)
+        # Beam 3 as the first model (greedy lost two of the turns it heard right and took a wrong value), but
+        # no retry over the whole window: the same readings for a quarter less CPU (BENCHMARKS.md, issue 10).
+        return model.without_window_retry() if isinstance(model, WhisperTranscriber) else model
 
     return create
 
