@@ -69,9 +69,9 @@ class SttConfig:
     # decoder's CPU per turn falls 30-50% with the same transcripts; a lone turn is never held back
     # (bench/stt_batch.py, BENCHMARKS.md, issue 12).
     batch_decodes: bool = True
-    # The model that hears an English turn at a closed ask again where tiny.en's reading answers nothing
-    # the question expects (it would be asked again), read by the same rule; "none": never. On the phone
-    # corpus's held-out half: 8 more of 406 closed answers right, no wrong value taken at once. Loaded once
+    # The model that hears an English turn at a yes/no question or a choice again where tiny.en's reading
+    # answers nothing the question expects (it would be asked again), read by the same rule; "none": never.
+    # Not at a number question, where it seldom paid for its CPU (dialogue/second_opinion.py). Loaded once
     # per process (base: about +180 MB resident) and run only on such turns (docs/configuration.md).
     second_opinion: str = "base"
 

@@ -117,6 +117,18 @@ def test_korean_and_the_english_second_opinion_share_one_base_model(pool: Engine
     assert pool.transcriber("en") is not pool.transcriber("ko")
 
 
+def test_a_number_question_gets_no_second_opinion(survey: Dialogue) -> None:
+    reader = SlotReader(survey)
+    spec = survey.slots["satisfaction"]
+    expected = grammar.for_slot(survey, spec, read=lambda said: reader.read(spec, said, strict=True))
+    heard = Transcript("I'll leave the camera.", final=True, confidence=0.4, logprob=-4.0)
+    assert grammar.read_answer(reader, expected, heard.text, heard.confidence, heard.alternatives,
+                               heard.logprob).source == "unmatched"
+    assert expected.closed and not second_opinion.asks_for_one(expected)
+    assert not second_opinion.wanted(reader, expected, heard)
+    assert second_opinion.asks_for_one(_consent(survey)[1])
+
+
 def test_the_shared_loader_loads_once_per_engine_and_options_whatever_the_language() -> None:
     made: list[dict[str, object]] = []
 

@@ -1,11 +1,12 @@
 """A second opinion: a turn the first model did not understand, heard again by a larger one (issue 10).
 
-tiny.en hears eSpeak's "I'd say four" as "I'm paid for" and many short answers on a phone line as words
-that answer nothing; the dialogue then asks the question again, which costs the caller a whole turn.
-Where ``stt.second_opinion`` names a model (base), such a turn's audio is decoded again with it, scored
-against the same expected answers, and read by the same rule (:func:`grammar.read_answer`): its reading
-is taken only where it understands the turn, else the first transcript stands (and the dialogue asks again
-as before). A turn the first model understood is never decoded twice.
+tiny.en hears eSpeak's "not right now" as "I'll try it out" and many short answers on a phone line as
+words that answer nothing; the dialogue then asks the question again, which costs the caller a whole
+turn. Where ``stt.second_opinion`` names a model (base), such a turn at a yes/no question or a choice (not
+a number question: :func:`asks_for_one`) is decoded again with it, scored against the same expected
+answers, and read by the same rule (:func:`grammar.read_answer`): its reading is taken only where it
+understands the turn, else the first transcript stands (and the dialogue asks again as before). A turn
+the first model understood is never decoded twice.
 
 Pure: the dialogue's reader and grammar, and transcripts, in; decisions out. The session's listener runs
 the decode (voicebot/session/listener.py).
@@ -28,12 +29,20 @@ def reading(reader: SlotReader, expected: grammar.ExpectedAnswers, heard: Transc
                                heard.logprob)
 
 
+# Closed asks where a second opinion does not pay for its CPU: at a number question it made 4 of 272
+# answers right on the phone corpus's tuning half and 1 of 273 held out (and 2 agent requests said there),
+# a wrong value (read back) on each half, for 10-16% of a number turn's decoding on average, where the
+# grammar pass alone takes most of the 15% the issue allows (BENCHMARKS.md, issue 10, eighth round).
+_NOT_AT = frozenset({"integer", "number"})
+
+
 def asks_for_one(expected: grammar.ExpectedAnswers | None) -> bool:
-    """Whether a second opinion may help at this ask: a closed one (a score, yes or no, a choice). Not an
-    open ask: base heard dates, phone numbers and orders worse than tiny.en on the phone corpus's tuning
-    half, and both of its turns tiny.en did not understand there became wrong values taken at once
-    (BENCHMARKS.md, issue 10, "A second opinion")."""
-    return expected is not None and expected.closed
+    """Whether a second opinion may help at this ask: a closed one other than a number (yes or no, a
+    choice). Not an open ask: base heard dates, phone numbers and orders worse than tiny.en on the phone
+    corpus's tuning half, and both of its turns tiny.en did not understand there became wrong values taken
+    at once; not a number question (:data:`_NOT_AT`; BENCHMARKS.md, issue 10, "A second opinion" and
+    "Added CPU per turn")."""
+    return expected is not None and expected.closed and expected.slot_type not in _NOT_AT
 
 
 def wanted(reader: SlotReader, expected: grammar.ExpectedAnswers | None, heard: Transcript) -> bool:
