@@ -74,7 +74,8 @@ BARE_ANSWER_WORDS = 2
 # so that confidence alone no longer sends it to a read-back.
 SENTENCE_ANSWER_CONFIDENCE = 0.95
 
-_NUMERIC = frozenset({"integer", "number"})
+# The slot types whose expected answers are numbers (a score, a count).
+NUMERIC = frozenset({"integer", "number"})
 _KO_SINO = ("영", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구", "십")
 _KO_NATIVE = ("", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉", "열")
 
@@ -273,7 +274,7 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
         as_expected = expected is not None and plain(free_text) in {plain(p.text) for p in expected.phrases}
         # (For numbers only: a yes said as "Go ahead." is no scored phrase, so no posterior speaks for it.)
         bare = as_expected or (len(plain(free_text).split()) <= BARE_ANSWER_WORDS
-                               and expected is not None and expected.slot_type in _NUMERIC)
+                               and expected is not None and expected.slot_type in NUMERIC)
         if posterior and bare and not as_expected:
             # A word the parser reads that is no way of saying an answer ("Second." read as 2, where the
             # audio says "seven"): the audio decides, as for a transcript that reads as nothing.

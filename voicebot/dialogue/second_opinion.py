@@ -29,20 +29,16 @@ def reading(reader: SlotReader, expected: grammar.ExpectedAnswers, heard: Transc
                                heard.logprob)
 
 
-# Closed asks where a second opinion does not pay for its CPU: at a number question it made 4 of 272
-# answers right on the phone corpus's tuning half and 1 of 273 held out (and 2 agent requests said there),
-# a wrong value (read back) on each half, for 10-16% of a number turn's decoding on average, where the
-# grammar pass alone takes most of the 15% the issue allows (BENCHMARKS.md, issue 10, eighth round).
-_NOT_AT = frozenset({"integer", "number"})
-
-
 def asks_for_one(expected: grammar.ExpectedAnswers | None) -> bool:
     """Whether a second opinion may help at this ask: a closed one other than a number (yes or no, a
     choice). Not an open ask: base heard dates, phone numbers and orders worse than tiny.en on the phone
     corpus's tuning half, and both of its turns tiny.en did not understand there became wrong values taken
-    at once; not a number question (:data:`_NOT_AT`; BENCHMARKS.md, issue 10, "A second opinion" and
-    "Added CPU per turn")."""
-    return expected is not None and expected.closed and expected.slot_type not in _NOT_AT
+    at once; not a number question (:data:`grammar.NUMERIC`): there it made 4 of 272 answers right on the
+    phone corpus's tuning half and 1 of 273 held out (and 2 agent requests said there), a wrong value (read
+    back) on each half, for 10-16% of a number turn's decoding on average, where the grammar pass alone
+    takes most of the 15% the issue allows (BENCHMARKS.md, issue 10, "A second opinion" and "Added CPU per
+    turn, eighth round")."""
+    return expected is not None and expected.closed and expected.slot_type not in grammar.NUMERIC
 
 
 def wanted(reader: SlotReader, expected: grammar.ExpectedAnswers | None, heard: Transcript) -> bool:
