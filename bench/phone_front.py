@@ -6,7 +6,7 @@ Every 8 kHz corpus file is read at its own rate, brought to 16 kHz and changed b
 transcriber sees it; other files are read as phone_answers.py reads them. Every other argument is
 phone_answers.py's.
 
-    none            soxr HQ to 16 kHz, as the product does (the baseline)
+    none            to 16 kHz with the product's resampler (voicebot.audio.resample: soxr HQ), the baseline
     soxr:Q          soxr at quality Q (QQ, LQ, MQ, HQ, VHQ)
     linear          linear interpolation to 16 kHz (a weak filter: an image of 0-4 kHz is left in 4-8 kHz)
     gain:DB         a fixed gain of DB dB
@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import phone_answers
 
 from voicebot.audio.io import read_audio
+from voicebot.audio.resample import resample
 
 Float32Array = npt.NDArray[np.float32]
 LINE_HZ = 8_000
@@ -67,8 +68,8 @@ def front_end(line: Float32Array, spec: str) -> Float32Array:
         wide = soxr.resample(line, LINE_HZ, STT_HZ, quality=arg)
     elif kind == "linear":
         wide = np.interp(np.arange(2 * line.size) / 2.0, np.arange(line.size), line)
-    else:
-        wide = soxr.resample(line, LINE_HZ, STT_HZ, quality="HQ")
+    else:  # the product's own resampler, so that the baseline stays the product's
+        wide = resample(line, LINE_HZ, STT_HZ)
     y = np.asarray(wide, dtype=np.float32)
     if kind == "gain":
         y = y * _db(float(arg))
