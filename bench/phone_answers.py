@@ -65,6 +65,10 @@ class Heard:
     read_back: bool = False  # the dialogue would read this answer back before taking it
     second_opinion: str | None = None  # "taken" / "kept": heard again by stt.second_opinion's model
     second_opinion_ms: float = 0.0  # of cpu_ms, the second opinion's decode
+    # The recogniser's own output behind the reading (grammar mode): to re-read decisions offline.
+    transcript: str | None = None
+    logprob: float | None = None
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 Recognize = Callable[[Float32Array, Question, dict[str, Any]], Heard]  # (audio, question, row)
@@ -221,7 +225,8 @@ def grammar_recognizer(engines: _Engines) -> Recognize:
         return Heard(reading.text, reading.confidence, cpu_ms,
                      read_back=unsure or (reading.source == "grammar"
                                           and (reading.confidence or 0) < grammar.ACCEPT_POSTERIOR),
-                     second_opinion=asked, second_opinion_ms=more_ms)
+                     second_opinion=asked, second_opinion_ms=more_ms, transcript=result.text,
+                     logprob=result.logprob, alternatives=tuple(result.alternatives))
 
     return recognize
 
@@ -367,7 +372,9 @@ def run(rows: Sequence[dict[str, Any]], modes: dict[str, Recognize], understandi
                                  "expected": row["expected"], "intent": intent, "verdict": verdict,
                                  "read_back": heard.read_back, "cpu_ms": round(heard.cpu_ms, 1),
                                  "second_opinion": heard.second_opinion,
-                                 "second_opinion_ms": round(heard.second_opinion_ms, 1)})
+                                 "second_opinion_ms": round(heard.second_opinion_ms, 1),
+                                 "transcript": heard.transcript, "logprob": heard.logprob,
+                                 "alternatives": [list(a) for a in heard.alternatives]})
         if (index + 1) % 100 == 0:
             log(f"{index + 1}/{len(rows)} files")
     return list(reports.values())
