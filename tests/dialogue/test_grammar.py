@@ -309,3 +309,29 @@ def test_typed_text_without_a_log_probability_is_not_read_by_the_grammar(survey:
     conv.handle(CallerText("I'd give it a four.", 0.31))
     caller = [t for t in conv.record.turns if t.role == "caller"][-1]
     assert caller.confidence == 0.31  # chat and other recognisers: as before
+
+
+def test_a_yes_or_no_whose_flipped_words_are_about_as_likely_is_read_back(survey: Dialogue) -> None:
+    from voicebot.engines.scoring import CONTESTED
+
+    expected = grammar.for_slot(survey, survey.slots["consent"])
+    reader = SlotReader(survey)
+    # eSpeak en-gb-m3's "that's right" on the phone line, heard "Not right." (the recogniser's scores):
+    # "That's right." 1.6 nats behind, under CONTEST_GAP
+    flipped = [(CONTESTED + "That's right.", -4.75)]
+    reading = grammar.read_answer(reader, expected, "Not right.", 0.95, flipped, -3.13)
+    assert (reading.text, reading.meaning, reading.source) == ("Not right.", "no", "grammar")
+    assert reading.confidence is not None and reading.confidence < grammar.ACCEPT_POSTERIOR
+    conv = Conversation(survey, {})
+    conv.start()
+    says = [a.text for a in conv.handle(CallerText("Not right.", 0.95, tuple(flipped), logprob=-3.13))
+            if isinstance(a, Say)]
+    assert any("I think you said" in s for s in says) and "consent" not in conv.slots, says
+    # a right "Not right." whose flip is far behind (4.3 nats or more on the corpus's tuning half): taken
+    far = grammar.read_answer(reader, expected, "Not right.", 0.95, [(CONTESTED + "That's right.", -8.0)],
+                              -3.13)
+    assert (far.source, far.confidence) == ("free", 0.95)
+    # a flip that means the same answer, or no log-probability to weigh it against: taken as heard
+    same = grammar.read_answer(reader, expected, "Not right.", 0.95, [(CONTESTED + "Not good.", -3.0)], -3.13)
+    assert same.source == "free"
+    assert grammar.read_answer(reader, expected, "Not right.", 0.95, flipped, None).source == "free"

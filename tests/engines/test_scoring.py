@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicebot.engines.scoring import YES_NO, split_yes_no, worth_scoring
+from voicebot.engines.scoring import YES_NO, contested, split_yes_no, worth_scoring
 
 # A 0-10 score question's scored phrases, and a yes/no question's (dialogue/grammar.py).
 SCORES = ("Zero.", "One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight.", "Nine.", "Ten.",
@@ -41,3 +41,16 @@ def test_a_yes_or_no_in_other_words_is_not_scored_but_an_expected_one_and_a_garb
 def test_the_yes_no_request_travels_among_the_expected_answers() -> None:
     assert split_yes_no(("Yes.", YES_NO, "No.")) == (True, ("Yes.", "No."))
     assert split_yes_no(("Yes.",)) == (False, ("Yes.",))
+
+
+def test_a_short_yes_or_no_with_a_word_that_flips_it_is_contested_by_the_other_answers_phrase() -> None:
+    assert contested("Not right.", YES_NO_PHRASES, "en") == ["That's right."]
+    assert contested("not right", YES_NO_PHRASES, "en") == ["that's right"]
+    # "Not right." is no expected phrase: a right "That's right." is not contested by it
+    assert contested("That's right.", YES_NO_PHRASES, "en") == []
+    assert contested("That's right.", (*YES_NO_PHRASES, "Not right."), "en") == ["Not right."]
+    # no flipping word, a flip that reads as the same answer or as none, two such words, a sentence
+    for said in ("Yes.", "No.", "Not really.", "That's not right.", "No, that's wrong.",
+                 "Not right now, sorry."):
+        assert contested(said, (*YES_NO_PHRASES, "That's really.", "Not wrong."), "en") == [], said
+    assert contested("Not right.", YES_NO_PHRASES, "ko") == []  # measured on English only

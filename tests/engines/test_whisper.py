@@ -169,6 +169,23 @@ def test_a_dates_month_is_scored_against_the_other_months_on_the_same_audio() ->
     assert "December" in best and transcript.text in sentences  # the heard sentence is among them
 
 
+def test_a_short_yes_or_no_with_a_word_that_flips_it_is_scored_against_its_flip() -> None:
+    from voicebot.engines.scoring import CONTESTED, YES_NO
+
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    yes_no = ("Yes.", "That's right.", "No.", "Bye.", YES_NO)
+    heard = live.transcribe(padded(synth("Not right."), 200, 200), language="en", expected=yes_no)
+    assert normalize(heard.text) == "not right"
+    # read as a no, so its phrases are not scored (scoring.py), but "That's right." is, below what was heard
+    assert [text for text, _ in heard.alternatives] == [CONTESTED + "That's right."]
+    assert heard.logprob is not None and heard.alternatives[0][1] < heard.logprob
+    plain_yes = live.transcribe(padded(synth("Yes, go ahead."), 200, 200), language="en", expected=yes_no)
+    assert plain_yes.alternatives == ()  # no word that flips it: nothing scored
+    # where the other answer has no such phrase, nothing is scored either
+    unlisted = live.transcribe(padded(synth("Not right."), 200, 200), language="en", expected=yes_no[2:])
+    assert unlisted.alternatives == ()
+
+
 def test_a_sentence_answer_heard_whole_is_not_scored_but_keeps_its_log_probability() -> None:
     from voicebot.engines.scoring import YES_NO
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from voicebot.dialogue import grammar_open
 from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.dialogue.render import english_number_words
-from voicebot.engines.scoring import STAND_IN_WORDS, YES_NO, plain
+from voicebot.engines.scoring import CONTESTED, STAND_IN_WORDS, YES_NO, plain
 from voicebot.engines.substitution import heard_substituted, substitute_words
 
 if TYPE_CHECKING:
@@ -57,6 +57,12 @@ MAX_SUBSTITUTION_GAP = 6.0
 # "One, how can I?", 6.5 nats), none wrong; at 8 nats a wrong one ("I hope it ten." for "nine out of
 # ten", 7.7 nats) (BENCHMARKS.md, issue 10, "eSpeak's misses, seventh round").
 READ_BACK_SUBSTITUTION_GAP = 7.0
+# A short yes or no is read back, not taken, where the other answer's phrase that its one flipping word
+# swapped makes ("That's right." for a heard "Not right.", engines/scoring.py) is at most this much less
+# likely on the audio (nats) than what was heard: the one wrong yes/no taken at once on the phone corpus's
+# tuning half was 0.8-1.6 nats ahead of it, right answers' listed phrases of the other answer 4.3 or more
+# (BENCHMARKS.md, issue 10, "eSpeak's misses, seventh round" and "Year swap and contested yes/no").
+CONTEST_GAP = 3.0
 # A global intent said in at most this many words may be a misheard answer ("Bye." for "five"), not a
 # clear request (read_answer; the dialogue machine confirms such a stop rather than acting on it).
 LONE_WORDS = 2
@@ -287,6 +293,8 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
             confidence = max(free_confidence or 0.0, SENTENCE_ANSWER_CONFIDENCE)
         else:
             confidence = free_confidence
+        if _contested(alternatives, meaning, heard, free_logprob):  # read back, never taken at once
+            return Reading(free_text, min(confidence or 0.0, ACCEPT_POSTERIOR / 2), "grammar", heard)
         return Reading(free_text, confidence, "free", heard)
     if is_clear_intent(free_text):
         return Reading(free_text, free_confidence, "free")
@@ -313,6 +321,16 @@ def _stand_in(free_text: str, alternatives: Sequence[Alternative], expected: Exp
     # A short word that sounded like "bye" keeps a low posterior here, so the dialogue reads the answer
     # back ("I think you said 5. Is that right?") instead of taking it or ending the call.
     return Reading(text, round(share, 4), "grammar", best)
+
+
+def _contested(alternatives: Sequence[Alternative], meaning: Callable[[str], str | None], heard: str,
+               free_logprob: float | None) -> bool:
+    """Whether the transcript with its flipping word swapped means another answer and is at most
+    :data:`CONTEST_GAP` nats less likely on the audio than what was heard."""
+    if free_logprob is None:
+        return False
+    return any(logprob >= free_logprob - CONTEST_GAP and meaning(text[len(CONTESTED):]) not in (None, heard)
+               for text, logprob in alternatives if text.startswith(CONTESTED))
 
 
 def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], str | None],

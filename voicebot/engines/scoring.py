@@ -23,6 +23,17 @@ YES_NO = "<|yes-no|>"
 SHORT_ANSWER = "<|short-answer|>"
 
 
+# A short yes or no that one misheard word turns into the other answer's expected phrase ("Not right." heard
+# for "That's right."): that phrase is scored too, labelled CONTESTED + phrase among the alternatives, and
+# the dialogue reads the answer back where it is about as likely on the audio (dialogue/grammar.py). One
+# row, and only on a transcript that holds such a word: scoring the other answer's phrases on every short
+# yes or no cost 13-24% of a yes/no turn. A swap that is no expected phrase ("That's right." -> "Not
+# right.") is not scored: eSpeak's right "That's right." was 1.9 nats ahead of it, its wrong "Not right."
+# 0.8 ahead of "That's right." (BENCHMARKS.md, issue 10, "Year swap and contested yes/no").
+CONTESTED = "<|contested|>"
+_FLIPS: dict[str, dict[str, str]] = {"en": {"not": "that's", "that's": "not"}}
+
+
 def plain(text: str) -> str:
     """Lower case, letters, digits and single spaces: how the grammar compares what was said."""
     return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
@@ -49,3 +60,24 @@ def worth_scoring(free_text: str, phrases: Sequence[str], language: str, *, yes_
             return False
     longest = max(len(plain(p).split()) for p in phrases)
     return len(said.split()) <= max(STAND_IN_WORDS, longest)
+
+
+def contested(free_text: str, phrases: Sequence[str], language: str) -> list[str]:
+    """``free_text`` with its one meaning-flipping word swapped (:data:`_FLIPS`), where it is a yes or a no
+    of at most :data:`STAND_IN_WORDS` words and the swapped sentence is one of ``phrases`` (the expected
+    answers) and reads as the other answer; else none."""
+    from voicebot.engines.substitution import bare_word, replaced_as_said
+    from voicebot.nlu.yesno import parse_yes_no
+
+    flips = _FLIPS.get(language, {})
+    tokens = free_text.split()
+    found = [i for i, token in enumerate(tokens) if bare_word(token) in flips]
+    if not flips or len(tokens) > STAND_IN_WORDS or len(found) != 1:
+        return []
+    heard = parse_yes_no(free_text, language)
+    if heard is None:
+        return []
+    (i,) = found
+    swapped = replaced_as_said(tokens, i, flips[bare_word(tokens[i])])
+    listed = plain(swapped) in {plain(p) for p in phrases}
+    return [swapped] if listed and parse_yes_no(swapped, language) is (not heard) else []

@@ -60,17 +60,15 @@ def variants(free_text: str, words: Sequence[str]) -> list[str]:
     tokens = free_text.split()
     if not words or not MIN_WORDS <= len(tokens) <= MAX_WORDS:
         return []
-    bare = [_bare(t) for t in tokens]
+    bare = [bare_word(t) for t in tokens]
     if any(b in words or any(c.isdigit() for c in b) for b in bare):
         return []
     out = []
     for i in dict.fromkeys((0, len(tokens) - 1)):
-        token = tokens[i]
         if not bare[i] or (i and bare[i - 1] in _NOT_AFTER):
             continue
-        start = len(token) - len(token.lstrip("\"'("))
         for word in words:
-            out.append(_replaced(tokens, i, word.capitalize() if token[start:start + 1].isupper() else word))
+            out.append(replaced_as_said(tokens, i, word))
     return out
 
 
@@ -80,7 +78,15 @@ def heard_substituted(alternatives: Sequence[tuple[str, float]]) -> list[tuple[s
             if text.startswith(SUBSTITUTE)]
 
 
-def _bare(token: str) -> str:
+def replaced_as_said(tokens: Sequence[str], i: int, word: str) -> str:
+    """:func:`_replaced` with ``word`` capitalised where token ``i`` is ("Four, how can I?")."""
+    token = tokens[i]
+    start = len(token) - len(token.lstrip("\"'("))
+    return _replaced(tokens, i, word.capitalize() if token[start:start + 1].isupper() else word)
+
+
+def bare_word(token: str) -> str:
+    """A transcript's word as the helpers here compare it: lower case, no punctuation but apostrophes."""
     return "".join(c for c in token.lower() if c.isalnum() or c == "'")
 
 
@@ -105,7 +111,7 @@ def swapped(free_text: str, words: Sequence[str]) -> list[str]:
     of them, written as the set writes it; none where it holds no such word or more than one."""
     tokens = free_text.split()
     known = {w.lower(): w for w in words}
-    found = [i for i, t in enumerate(tokens) if _bare(t) in known]
+    found = [i for i, t in enumerate(tokens) if bare_word(t) in known]
     if len(found) != 1:
         return []
     (i,) = found

@@ -38,7 +38,7 @@ from voicebot.engines.models import (
     resolve_whisper_model,
 )
 from voicebot.engines.repetition import token_budget, without_loop
-from voicebot.engines.scoring import SHORT_ANSWER, split_yes_no, worth_scoring
+from voicebot.engines.scoring import CONTESTED, SHORT_ANSWER, contested, split_yes_no, worth_scoring
 from voicebot.engines.substitution import SUBSTITUTE, split_substitution, split_swap, swapped, variants
 from voicebot.errors import ConfigError, EngineError
 
@@ -337,6 +337,9 @@ class WhisperTranscriber:
         substitutes, expected = split_substitution(expected)
         swaps, expected = split_swap(expected)
         yes_no, expected = split_yes_no(expected)
+        # A short yes or no with a word that flips it into the other answer's phrase ("Not right."): that
+        # phrase is scored too (scoring.py), even where the transcript's own phrases are not.
+        flips = contested(text, expected, language) if yes_no else []
         # A closed answer said in a sentence without an answer word: the sentence with one word replaced
         # by each answer word is scored too (engines/substitution.py); none when an answer word is there.
         # A date's month name is scored against the other months the same way.
@@ -344,17 +347,21 @@ class WhisperTranscriber:
         asked = bool(expected)
         if not worth_scoring(text, expected, language, yes_no=yes_no):
             expected = ()  # a sentence the dialogue reads as it stands (engines/scoring.py)
-        if not expected and not sentences:
+        if not expected and not sentences and not flips:
             # Nothing to compare with: no scoring pass (partials, open asks, files). A closed answer read as
             # it stands still carries its log-probability: the dialogue knows its answers were asked for.
             return replace(transcript, logprob=round(logprob, 3)) if asked else transcript
         # The transcript's own log-probability comes from the beam search (its end token included), so
         # only the expected answers are scored again: every row scored costs ~3-8 ms of CPU.
-        labels = [*expected, *(SUBSTITUTE + sentence for sentence in sentences)]
-        rows = [tokenizer.encode(" " + phrase.strip()) for phrase in (*expected, *sentences)]
+        labels = [*expected, *(SUBSTITUTE + sentence for sentence in sentences),
+                  *(CONTESTED + flip for flip in flips)]
+        phrases = [*expected, *sentences, *flips]
+        unique = list(dict.fromkeys(phrases))  # a flip may be among the expected answers scored: once
+        rows = [tokenizer.encode(" " + phrase.strip()) for phrase in unique]
         scored = self._score(encoder_output, tokenizer, rows, frames)
-        alternatives = tuple((label, round(score, 3))
-                             for label, (score, _) in zip(labels, scored, strict=True))
+        scores = dict(zip(unique, (score for score, _ in scored), strict=True))
+        alternatives = tuple((label, round(scores[phrase], 3))
+                             for label, phrase in zip(labels, phrases, strict=True))
         return replace(transcript, alternatives=(*transcript.alternatives, *alternatives),
                        logprob=round(logprob, 3))
 
