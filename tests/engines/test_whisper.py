@@ -285,3 +285,31 @@ def test_a_korean_order_is_decoded_again_in_the_menus_words_by_base() -> None:
                                   transcript.alternatives, transcript.logprob)
     assert reader.read(korean.slots["items"], reading.text, asked=True) == [
         {"name": "bulgogi", "size": "medium", "quantity": 1}]
+
+
+def test_scoring_in_groups_of_one_length_on_one_thread_gives_what_one_align_of_every_row_gives() -> None:
+    """The scorer (grouped rows, its own one-thread copy of tiny.en) against the plain way: one align() of
+    every row, padded to the longest, on the decoding model, with values and sentences of mixed lengths."""
+    import ctranslate2
+
+    from voicebot.engines.whisper import encoder_input
+
+    live = whisper_tiny()
+    assert live._scoring_model is not live._model.model
+    audio = _phone_line(padded(synth("Maybe a fix."), 200, 200))
+    features = live._model.feature_extractor(audio)[..., :-1]
+    frames = int(features.shape[-1])
+    encoded = live._model.encode(encoder_input(features, live.window_frames))
+    tokenizer = live._tokenizer("en")
+    phrases = ("One.", "Two.", "Six.", "Seventeen.", "Bye.", "Maybe a six.", "Maybe a one.",
+               "Six a fix.", "Maybe a seventeen.", "I would give it a six out of ten.")
+    rows = [tokenizer.encode(" " + phrase) for phrase in phrases]
+    assert len({len(row) for row in rows}) >= 4
+    got = live._score(encoded, tokenizer, rows, frames)
+    keep = frames // 2
+    batch = np.ascontiguousarray(np.repeat(np.asarray(encoded)[:, :keep], len(rows), axis=0))
+    plain = live._model.model.align(ctranslate2.StorageView.from_array(batch), tokenizer.sot_sequence, rows,
+                                    [keep] * len(rows))
+    want = [float(np.sum(np.log(np.maximum(r.text_token_probs, 1e-9)))) for r in plain]
+    assert np.allclose(got, want, atol=0.05)  # int8 rounding at most; on this machine they are equal
+    assert sorted(range(len(rows)), key=lambda i: got[i]) == sorted(range(len(rows)), key=lambda i: want[i])

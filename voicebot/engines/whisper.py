@@ -178,6 +178,17 @@ class WhisperTranscriber:
                 f"cannot load whisper model {model_dir} on {device}/{compute_type}: {exc}"
             ) from None
         self.english_only = not bool(self._model.model.is_multilingual)
+        # Expected answers are scored by a second copy of an English model on one intra-op thread where the
+        # decoding one runs on more: on the 2-core machine align() then costs 11-27% less CPU (the second
+        # thread mostly waits) for ~7-10 ms more wall a number turn. tiny.en's copy costs ~70 MB resident
+        # and ~0.3 s at load; the multilingual model (base) is scored on itself, not measured
+        # (BENCHMARKS.md, issue 10, "A cheaper scorer, ninth round").
+        self._scoring_model: Any = self._model.model
+        if device == "cpu" and cpu_threads != 1 and self.english_only:
+            import ctranslate2
+
+            self._scoring_model = ctranslate2.models.Whisper(str(model_dir), device=device,
+                                                             compute_type=compute_type, intra_threads=1)
         # One decode at a time per model: CTranslate2 would queue them anyway, and this keeps
         # partial decodes from piling up behind finals.
         self._lock = threading.Lock()
@@ -359,7 +370,7 @@ class WhisperTranscriber:
         unique = list(dict.fromkeys(phrases))  # a flip may be among the expected answers scored: once
         rows = [tokenizer.encode(" " + phrase.strip()) for phrase in unique]
         scored = self._score(encoder_output, tokenizer, rows, frames)
-        scores = dict(zip(unique, (score for score, _ in scored), strict=True))
+        scores = dict(zip(unique, scored, strict=True))
         alternatives = tuple((label, round(scores[phrase], 3))
                              for label, phrase in zip(labels, phrases, strict=True))
         return replace(transcript, alternatives=(*transcript.alternatives, *alternatives),
@@ -493,11 +504,14 @@ class WhisperTranscriber:
         return [(encoded[i], d) for i, d in enumerate(decoded) if d is not None]
 
     def _score(self, encoder_output: StorageView, tokenizer: Tokenizer, rows: list[list[int]],
-               frames: int) -> list[tuple[float, list[float]]]:
-        """Each row's log-probability on the audio, and its tokens' probabilities (teacher forcing).
+               frames: int) -> list[float]:
+        """Each row's log-probability on the audio (teacher forcing through ``align()``).
 
         The decoder attends to the encoded utterance plus a margin, not the whole 30 s window: scoring
-        costs ~6x less and ranks the expected answers as well (BENCHMARKS.md, issue 10).
+        costs ~6x less and ranks the expected answers as well (BENCHMARKS.md, issue 10). ``align()`` pads
+        every row to the batch's longest, so rows of each length go in a call of their own: the same scores,
+        ~6% less CPU at number questions and ~40% less on a sentence answer's turn (values beside
+        substituted sentences).
         """
         import ctranslate2
 
@@ -505,14 +519,15 @@ class WhisperTranscriber:
             encoder_output = encoder_output.to_device(ctranslate2.Device.cpu)
         encoded = np.asarray(encoder_output)
         keep = min(encoded.shape[1], frames // 2 + _SCORE_MARGIN_FRAMES)
-        batch = np.ascontiguousarray(np.repeat(encoded[:, :keep], len(rows), axis=0))
-        results = self._model.model.align(ctranslate2.StorageView.from_array(batch), tokenizer.sot_sequence,
-                                          rows, [min(keep, frames // 2)] * len(rows))
-        out = []
-        for result in results:
-            probabilities = [float(p) for p in result.text_token_probs]
-            out.append((sum(math.log(max(p, 1e-9)) for p in probabilities), probabilities))
-        return out
+        scores = [0.0] * len(rows)
+        for group in _length_groups([len(row) for row in rows]):
+            batch = np.ascontiguousarray(np.repeat(encoded[:, :keep], len(group), axis=0))
+            results = self._scoring_model.align(
+                ctranslate2.StorageView.from_array(batch), tokenizer.sot_sequence, [rows[i] for i in group],
+                [min(keep, frames // 2)] * len(group))
+            for i, result in zip(group, results, strict=True):
+                scores[i] = sum(math.log(max(float(p), 1e-9)) for p in result.text_token_probs)
+        return scores
 
     def _detect_language(self, encoder_output: StorageView) -> str:
         if self.english_only:
@@ -588,6 +603,14 @@ class WhisperStream:
         self._finished = True
         return self._transcriber._decode(self.audio(), self._final_options, final=True,
                                          expected=self._expected)
+
+
+def _length_groups(lengths: Sequence[int]) -> list[list[int]]:
+    """Indexes of ``lengths`` in groups of one length, each scored in one ``align()``."""
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        groups.setdefault(n, []).append(i)
+    return list(groups.values())
 
 
 def _summed_logprob(score: float, tokens: int) -> float:
