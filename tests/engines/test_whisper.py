@@ -287,15 +287,14 @@ def test_a_korean_order_is_decoded_again_in_the_menus_words_by_base() -> None:
         {"name": "bulgogi", "size": "medium", "quantity": 1}]
 
 
-def test_scoring_in_groups_of_one_length_on_one_thread_gives_what_one_align_of_every_row_gives() -> None:
-    """The scorer (grouped rows, its own one-thread copy of tiny.en) against the plain way: one align() of
-    every row, padded to the longest, on the decoding model, with values and sentences of mixed lengths."""
+def test_scoring_in_groups_of_one_length_gives_what_one_align_of_every_row_gives() -> None:
+    """The scorer (one align() per row length) against the plain way: one align() of every row, padded to
+    the longest, with values and sentences of mixed lengths."""
     import ctranslate2
 
     from voicebot.engines.whisper import encoder_input
 
     live = whisper_tiny()
-    assert live._scoring_model is not live._model.model
     audio = _phone_line(padded(synth("Maybe a fix."), 200, 200))
     features = live._model.feature_extractor(audio)[..., :-1]
     frames = int(features.shape[-1])

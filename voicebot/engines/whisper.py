@@ -178,17 +178,6 @@ class WhisperTranscriber:
                 f"cannot load whisper model {model_dir} on {device}/{compute_type}: {exc}"
             ) from None
         self.english_only = not bool(self._model.model.is_multilingual)
-        # Expected answers are scored by a second copy of an English model on one intra-op thread where the
-        # decoding one runs on more: on the 2-core machine align() then costs 11-27% less CPU (the second
-        # thread mostly waits) for ~7-10 ms more wall a number turn. tiny.en's copy costs ~70 MB resident
-        # and ~0.3 s at load; the multilingual model (base) is scored on itself, not measured
-        # (BENCHMARKS.md, issue 10, "A cheaper scorer, ninth round").
-        self._scoring_model: Any = self._model.model
-        if device == "cpu" and cpu_threads != 1 and self.english_only:
-            import ctranslate2
-
-            self._scoring_model = ctranslate2.models.Whisper(str(model_dir), device=device,
-                                                             compute_type=compute_type, intra_threads=1)
         # One decode at a time per model: CTranslate2 would queue them anyway, and this keeps
         # partial decodes from piling up behind finals.
         self._lock = threading.Lock()
@@ -522,7 +511,7 @@ class WhisperTranscriber:
         scores = [0.0] * len(rows)
         for group in _length_groups([len(row) for row in rows]):
             batch = np.ascontiguousarray(np.repeat(encoded[:, :keep], len(group), axis=0))
-            results = self._scoring_model.align(
+            results = self._model.model.align(
                 ctranslate2.StorageView.from_array(batch), tokenizer.sot_sequence, [rows[i] for i in group],
                 [min(keep, frames // 2)] * len(group))
             for i, result in zip(group, results, strict=True):
