@@ -287,6 +287,37 @@ def test_a_substituted_sentence_a_little_further_behind_is_read_back_never_taken
     assert far.source == "unmatched"
 
 
+def test_a_homophone_swapped_for_its_number_is_read_back_however_far_behind(survey: Dialogue) -> None:
+    from voicebot.engines.substitution import SUBSTITUTE
+
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    reader = SlotReader(survey)
+    # eSpeak en-gb's "I'd say four" on the phone line, heard "I'm paid for..." (scores as the recogniser gave
+    # them): "four" sounds as "for" does, and the 7.8 nats are whisper preferring "paid for"
+    said = [("Bye.", -11.3), ("Four.", -11.49), ("Five.", -11.94), (SUBSTITUTE + "I'm paid four...", -10.72),
+            (SUBSTITUTE + "I'm paid five...", -13.9), (SUBSTITUTE + "I'm paid one...", -14.6),
+            (SUBSTITUTE + "Four paid for...", -16.2)]
+    reading = grammar.read_answer(reader, expected, "I'm paid for...", 0.61, said, -2.944)
+    assert (reading.source, reading.meaning, reading.text) == ("grammar", "4", "I'm paid four...")
+    assert reading.confidence is not None and reading.confidence < grammar.ACCEPT_POSTERIOR  # read back
+    # as far behind, a word that does not sound like the number is no answer ("I hope it can." for "nine
+    # out of ten": "I hope it ten." 7.8 nats behind)
+    can = [(SUBSTITUTE + "I hope it ten.", -12.61), (SUBSTITUTE + "I hope it one.", -17.31)]
+    assert grammar.read_answer(reader, expected, "I hope it can.", 0.45, can, -4.796).source == "unmatched"
+    # a homophone that is not that number's ("to" is two): the usual gap holds
+    to = [(SUBSTITUTE + "I went four.", -12.0), (SUBSTITUTE + "I went one.", -16.0)]
+    assert grammar.read_answer(reader, expected, "I went to.", 0.45, to, -3.0).source == "unmatched"
+
+
+def test_a_homophone_swap_is_one_word_that_sounds_as_the_number_it_became() -> None:
+    assert grammar._homophone_swap("I'm paid for...", "I'm paid four...")
+    assert grammar._homophone_swap("To, I think.", "Two, I think.")
+    assert not grammar._homophone_swap("I'm paid for...", "I'm paid five...")
+    assert not grammar._homophone_swap("I hope it can.", "I hope it ten.")
+    assert not grammar._homophone_swap("Maybe a fix.", "Maybe a six.")
+    assert not grammar._homophone_swap("for for", "four four")  # two words changed
+
+
 def test_a_sentence_answer_comes_unscored_and_is_still_read_by_the_grammar(survey: Dialogue) -> None:
     # The recogniser scores no bare phrase against four words or more (engines/scoring.py): the transcript
     # comes with its log-probability and no alternatives, and is taken as a sentence answer, not confirmed

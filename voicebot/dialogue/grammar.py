@@ -26,7 +26,8 @@ from voicebot.dialogue import grammar_open
 from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.dialogue.render import english_number_words
 from voicebot.engines.scoring import CONTESTED, STAND_IN_WORDS, YES_NO, plain
-from voicebot.engines.substitution import heard_substituted, substitute_words
+from voicebot.engines.substitution import bare_word, heard_substituted, substitute_words
+from voicebot.nlu.homophones import EN_NUMBER_HOMOPHONES
 
 if TYPE_CHECKING:
     from voicebot.dialogue.understanding import SlotReader
@@ -300,7 +301,7 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
         return Reading(free_text, free_confidence, "free")
     instead = _stand_in(free_text, alternatives, expected, posterior, free_logprob)
     if instead is None and closed:
-        instead = _substituted(alternatives, meaning, free_logprob)
+        instead = _substituted(alternatives, meaning, free_logprob, free_text)
     return instead if instead is not None else Reading(free_text, free_confidence, "unmatched")
 
 
@@ -334,13 +335,14 @@ def _contested(alternatives: Sequence[Alternative], meaning: Callable[[str], str
 
 
 def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], str | None],
-                 free_logprob: float | None) -> Reading | None:
+                 free_logprob: float | None, free_text: str) -> Reading | None:
     """Rule 2 for a sentence answer whose answer word was misheard: the transcript with one word replaced by
     an answer word (engines/substitution.py), when one meaning is clearly ahead among the sentences that
     read as answers and its best sentence is about as likely on the audio as what was heard. Its
     confidence is that share, so below :data:`ACCEPT_POSTERIOR` the dialogue reads it back; a sentence
     between :data:`MAX_SUBSTITUTION_GAP` and :data:`READ_BACK_SUBSTITUTION_GAP` nats less likely is always
-    read back."""
+    read back, and so is one further behind whose replaced word sounds the same as the answer word
+    (:func:`_homophone_swap`)."""
     totals: dict[str, list[float]] = {}
     best: dict[str, Alternative] = {}
     for text, logprob in heard_substituted(alternatives):
@@ -357,12 +359,24 @@ def _substituted(alternatives: Sequence[Alternative], meaning: Callable[[str], s
     share = posterior[winner]
     text, logprob = best[winner]
     gap = 0.0 if free_logprob is None else free_logprob - logprob
-    if share < CLEARLY_AHEAD or gap > READ_BACK_SUBSTITUTION_GAP:
+    if share < CLEARLY_AHEAD or (gap > READ_BACK_SUBSTITUTION_GAP and not _homophone_swap(free_text, text)):
         return None
     confidence = round(share, 4)
     if gap > MAX_SUBSTITUTION_GAP:  # read back, never taken at once
         confidence = min(confidence, ACCEPT_POSTERIOR / 2)
     return Reading(text, confidence, "grammar", winner)
+
+
+def _homophone_swap(heard: str, sentence: str) -> bool:
+    """Whether ``sentence`` is ``heard`` with one word replaced by the number it sounds like ("I'm paid
+    for..." -> "I'm paid four..."). The two sound the same, so what the swap costs on the audio is
+    whisper's language model preferring "paid for": 7.8-8.2 nats for eSpeak en-gb's "I'd say four"
+    (BENCHMARKS.md, issue 10, tenth round). English only, as the homophones are."""
+    said, swapped = heard.split(), sentence.split()
+    if len(said) != len(swapped):
+        return False
+    pairs = [(bare_word(a), bare_word(b)) for a, b in zip(said, swapped, strict=True) if a != b]
+    return len(pairs) == 1 and EN_NUMBER_HOMOPHONES.get(pairs[0][0]) == pairs[0][1]
 
 
 def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
