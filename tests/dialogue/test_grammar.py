@@ -12,6 +12,7 @@ from voicebot.dialogue.loader import DEFAULT_LOW_CONFIDENCE, load_dialogue, load
 from voicebot.dialogue.machine import Conversation
 from voicebot.dialogue.model import Dialogue
 from voicebot.dialogue.understanding import SlotReader
+from voicebot.engines.scoring import NUMBER, YES_NO
 
 ROOT = Path(__file__).resolve().parents[2] / "dialogues"
 
@@ -56,6 +57,9 @@ def test_a_zero_to_ten_ask_and_korean_numbers(survey: Dialogue, survey_ko: Dialo
     scored = {p.text for p in ko.phrases if p.meaning == "5" and p.scored}
     assert scored == {"5점.", "오."}
     assert "5점." in ko.to_score and "다섯." not in ko.to_score
+    # a number question's phrases travel with the request that says so (engines/scoring.py); a yes/no
+    # question's with its own
+    assert NUMBER in ko.to_score and YES_NO not in ko.to_score
 
 
 def test_yes_no_and_free_text_asks(survey: Dialogue) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicebot.engines.scoring import YES_NO, contested, split_yes_no, worth_scoring
+from voicebot.engines.scoring import NUMBER, YES_NO, contested, split_number, split_yes_no, worth_scoring
 
 # A 0-10 score question's scored phrases, and a yes/no question's (dialogue/grammar.py).
 SCORES = ("Zero.", "One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight.", "Nine.", "Ten.",
@@ -36,6 +36,24 @@ def test_a_yes_or_no_in_other_words_is_not_scored_but_an_expected_one_and_a_garb
     assert worth_scoring("Yeah.", YES_NO_PHRASES, "en", yes_no=True)  # its confidence is the posterior
     assert worth_scoring("Next slide.", YES_NO_PHRASES, "en", yes_no=True)  # eSpeak's "that's right"
     assert worth_scoring("Yeah sure.", YES_NO_PHRASES, "en")  # not a yes/no question: a short answer
+
+
+def test_a_number_said_in_a_sentence_is_not_scored_but_a_bare_or_unread_one_is() -> None:
+    # phone-corpus transcripts at a 0-10 score question: the dialogue takes these as they stand
+    for heard in ("I'd say four.", "Probably the two.", "Four, I guess.", "A solid 7."):
+        assert not worth_scoring(heard, SCORES, "en", number=True), heard
+        assert worth_scoring(heard, SCORES, "en"), heard  # not a number question: a short answer
+    # a word or two is judged by its posterior ("Second." for "seven"); "for" is no number without its
+    # homophone, which the dialogue reads through the scores; eleven is out of range; two numbers are none
+    for heard in ("Second.", "Um, three.", "I'd say for.", "I'd say eleven.", "Two or three."):
+        assert worth_scoring(heard, SCORES, "en", number=True), heard
+    assert worth_scoring("Four.", SCORES, "en", number=True)
+    assert worth_scoring("I'd say four.", (*SCORES, "I'd say four."), "en", number=True)  # an author's phrase
+
+
+def test_the_number_request_travels_among_the_expected_answers() -> None:
+    assert split_number(("One.", NUMBER, "Two.")) == (True, ("One.", "Two."))
+    assert split_number(("One.",)) == (False, ("One.",))
 
 
 def test_the_yes_no_request_travels_among_the_expected_answers() -> None:

@@ -202,6 +202,20 @@ def test_a_sentence_answer_heard_whole_is_not_scored_but_keeps_its_log_probabili
     assert [text for text, _ in bare.alternatives] == ["Yes.", "No.", "Bye."]
 
 
+def test_a_number_said_in_three_words_is_not_scored_at_a_number_question() -> None:
+    from voicebot.engines.scoring import NUMBER
+
+    live = create_transcriber("faster-whisper", model="tiny.en", language="en", word_timestamps=False)
+    audio = padded(synth("I'd say four."), 200, 200)
+    scores = ("One.", "Two.", "Three.", "Four.", "Five.", "Bye.")
+    heard = live.transcribe(audio, language="en", expected=(*scores, NUMBER))
+    assert normalize(heard.text) in ("i'd say four", "i'd say 4")
+    assert heard.alternatives == () and heard.logprob is not None and heard.logprob < 0
+    # the same three words at a question that is no number question are a short answer, scored
+    other = live.transcribe(audio, language="en", expected=scores)
+    assert [text for text, _ in other.alternatives] == list(scores)
+
+
 def test_no_expected_answers_means_no_alternatives_and_long_audio_still_decodes() -> None:
     assert whisper_tiny().transcribe(padded(synth("Yes."), 200, 200)).alternatives == ()
     long = np.concatenate([padded(synth(ORDER), 300, 300)] * 4)

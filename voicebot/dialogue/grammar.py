@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from voicebot.dialogue import grammar_open
 from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.dialogue.render import english_number_words
-from voicebot.engines.scoring import CONTESTED, STAND_IN_WORDS, YES_NO, plain
+from voicebot.engines.scoring import BARE_ANSWER_WORDS, CONTESTED, NUMBER, STAND_IN_WORDS, YES_NO, plain
 from voicebot.engines.substitution import bare_word, heard_substituted, substitute_words
 from voicebot.nlu.homophones import EN_NUMBER_HOMOPHONES
 
@@ -73,9 +73,9 @@ ACCEPT_POSTERIOR = 0.9
 # log-likelihood on real voices (the phone corpus's FSDD digits, takes 0-9; BENCHMARKS.md, issue 10), where
 # the raw scores were under-confident: right answers at a posterior of 0.6-0.9 were read back for nothing.
 SCORE_SHARPNESS = 1.5
-# A free transcript this short that reads as an answer is judged by the posterior of its meaning even
-# when it is not spelt as an expected phrase ("Second." read as 2 where the audio favours "seven").
-BARE_ANSWER_WORDS = 2
+# A free transcript of at most BARE_ANSWER_WORDS words (engines/scoring.py) that reads as an answer is judged
+# by the posterior of its meaning even when it is not spelt as an expected phrase ("Second." read as 2 where
+# the audio favours "seven").
 # A closed question answered in a longer sentence that the slot's parser reads ("I'd give it a five",
 # "No, I haven't"): 78 of 78 right on the phone corpus whatever whisper's token confidence (0.2-0.96),
 # so that confidence alone no longer sends it to a read-back.
@@ -158,6 +158,8 @@ class ExpectedAnswers:
         scored = tuple(p.text for p in self.phrases if p.scored)
         if self.slot_type == "yes_no":  # a yes or no in other words is read as it stands (scoring.py)
             scored = (*scored, YES_NO)
+        elif self.slot_type in NUMERIC:  # so is a number said in a sentence
+            scored = (*scored, NUMBER)
         return (*scored, substitute_words(self.substitutes)) if self.substitutes else scored
 
     def meanings(self) -> tuple[str, ...]:

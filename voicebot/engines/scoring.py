@@ -5,8 +5,10 @@ scores in two places only (dialogue/grammar.py): the confidence of a transcript 
 answer (or, at a number question, a bare word or two), and the stand-in for a short transcript that reads
 as no answer. A transcript longer than both (a sentence: "I'd give it a five", "Can I talk to a
 person?") is read as it stands, and so is a yes or no said in other words than the scored phrases ("Yeah,
-sure.", "No, I haven't."): their scores would be thrown away, so they are not computed. The request
-:data:`YES_NO`, among the expected answers, says the phrases answer a yes/no question. Pure helpers, no I/O.
+sure.", "No, I haven't."), and so is a number said in three words or more that reads as one of the
+answers ("I'd say four.", "Probably the two."): their scores would be thrown away, so they are not computed.
+The requests :data:`YES_NO` and :data:`NUMBER`, among the expected answers, say the phrases answer a yes/no
+or a number question. Pure helpers, no I/O.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from collections.abc import Sequence
 # An expected answer may stand in only for a transcript of at most this many words: a garbled short
 # answer ("Bye." for "five"), not a sentence (dialogue/grammar.py).
 STAND_IN_WORDS = 3
+# A transcript this short that reads as a number is still judged by its meaning's posterior among the scored
+# answers ("Second." read as 2 where the audio favours "seven"); a longer one that reads as an answer is taken
+# as it stands (dialogue/grammar.py).
+BARE_ANSWER_WORDS = 2
 YES_NO = "<|yes-no|>"
+NUMBER = "<|number|>"
 # Sent alone as a transcriber's ``expected`` where the question wants a short answer with nothing to score
 # (a confirm, a read-back, "Anything else?": a yes, a no, a closer, now and then a correction): the turn is
 # decoded on a closed ask's window (stt.encoder_window_s), not on free text's (stt.free_window_s).
@@ -44,10 +51,17 @@ def split_yes_no(expected: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
     return YES_NO in expected, tuple(e for e in expected if e != YES_NO)
 
 
-def worth_scoring(free_text: str, phrases: Sequence[str], language: str, *, yes_no: bool = False) -> bool:
+def split_number(expected: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
+    """(whether the request :data:`NUMBER` is there, the other expected answers)."""
+    return NUMBER in expected, tuple(e for e in expected if e != NUMBER)
+
+
+def worth_scoring(free_text: str, phrases: Sequence[str], language: str, *, yes_no: bool = False,
+                  number: bool = False) -> bool:
     """Whether the scores of ``phrases`` can change what the dialogue makes of ``free_text``: where the
     transcript is one of them, or is no longer than :data:`STAND_IN_WORDS` words (or the longest phrase)
-    and, at a yes/no question, reads as no yes or no."""
+    and, at a yes/no question, reads as no yes or no, and at a number question, when longer than
+    :data:`BARE_ANSWER_WORDS` words, as none of the numbers the phrases say."""
     if not phrases:
         return False
     said = plain(free_text)
@@ -57,6 +71,14 @@ def worth_scoring(free_text: str, phrases: Sequence[str], language: str, *, yes_
         from voicebot.nlu.yesno import parse_yes_no
 
         if parse_yes_no(free_text, language) is not None:
+            return False
+    if number and len(said.split()) > BARE_ANSWER_WORDS:
+        from voicebot.nlu.numbers import parse_number
+
+        # The number reader the dialogue uses (understanding.SlotReader.read, no homophones: "I'd say for."
+        # still needs its scores); a number out of the question's range is no answer, and is scored.
+        answers = {parse_number(p, language) for p in phrases} - {None}
+        if parse_number(free_text, language) in answers:
             return False
     longest = max(len(plain(p).split()) for p in phrases)
     return len(said.split()) <= max(STAND_IN_WORDS, longest)

@@ -38,7 +38,14 @@ from voicebot.engines.models import (
     resolve_whisper_model,
 )
 from voicebot.engines.repetition import token_budget, without_loop
-from voicebot.engines.scoring import CONTESTED, SHORT_ANSWER, contested, split_yes_no, worth_scoring
+from voicebot.engines.scoring import (
+    CONTESTED,
+    SHORT_ANSWER,
+    contested,
+    split_number,
+    split_yes_no,
+    worth_scoring,
+)
 from voicebot.engines.substitution import SUBSTITUTE, split_substitution, split_swap, swapped, variants
 from voicebot.errors import ConfigError, EngineError
 
@@ -337,6 +344,7 @@ class WhisperTranscriber:
         substitutes, expected = split_substitution(expected)
         swaps, expected = split_swap(expected)
         yes_no, expected = split_yes_no(expected)
+        number, expected = split_number(expected)
         # A short yes or no with a word that flips it into the other answer's phrase ("Not right."): that
         # phrase is scored too (scoring.py), even where the transcript's own phrases are not.
         flips = contested(text, expected, language) if yes_no else []
@@ -345,7 +353,7 @@ class WhisperTranscriber:
         # A date's month name is scored against the other months the same way.
         sentences = [*variants(text, substitutes), *swapped(text, swaps)]
         asked = bool(expected)
-        if not worth_scoring(text, expected, language, yes_no=yes_no):
+        if not worth_scoring(text, expected, language, yes_no=yes_no, number=number):
             expected = ()  # a sentence the dialogue reads as it stands (engines/scoring.py)
         if not expected and not sentences and not flips:
             # Nothing to compare with: no scoring pass (partials, open asks, files). A closed answer read as
