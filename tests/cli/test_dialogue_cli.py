@@ -274,7 +274,7 @@ def test_validate_shows_the_answers_expected_at_an_ask(capsys: pytest.CaptureFix
     assert code == 0
     assert "ask.satisfaction (slot satisfaction, integer; closed)" in out
     assert "    4: Four.\n" in out
-    assert "intent:stop: Stop. | Goodbye. | Bye." in out
+    assert "intent:stop: Bye. (read, not scored: Stop. | Goodbye.)" in out
     assert "intent:agent: (read, not scored: I want to talk to a person.)" in out
     assert "ask.recommend" not in out
     code, out, _ = _run(capsys, "validate", str(ROOT / "pizza_order.yml"), "--grammar", "all")
