@@ -73,12 +73,10 @@ ACCEPT_POSTERIOR = 0.9
 # log-likelihood on real voices (the phone corpus's FSDD digits, takes 0-9; BENCHMARKS.md, issue 10), where
 # the raw scores were under-confident: right answers at a posterior of 0.6-0.9 were read back for nothing.
 SCORE_SHARPNESS = 1.5
-# A free transcript of at most BARE_ANSWER_WORDS words (engines/scoring.py) that reads as an answer is judged
-# by the posterior of its meaning even when it is not spelt as an expected phrase ("Second." read as 2 where
-# the audio favours "seven").
-# A closed question answered in a longer sentence that the slot's parser reads ("I'd give it a five",
-# "No, I haven't"): 78 of 78 right on the phone corpus whatever whisper's token confidence (0.2-0.96),
-# so that confidence alone no longer sends it to a read-back.
+# A closed question answered in a sentence that the slot's parser reads ("I'd give it a five", "No, I
+# haven't"; at a number question, more than BARE_ANSWER_WORDS words, engines/scoring.py): 78 of 78 right
+# on the phone corpus whatever whisper's token confidence (0.2-0.96), so that confidence alone no longer
+# sends it to a read-back.
 SENTENCE_ANSWER_CONFIDENCE = 0.95
 
 # The slot types whose expected answers are numbers (a score, a count).
