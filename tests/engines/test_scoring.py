@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicebot.engines.scoring import NUMBER, YES_NO, contested, split_number, split_yes_no, worth_scoring
+from voicebot.engines.scoring import NUMBER, YES_NO, contested, split_flag, worth_scoring
 
 # A 0-10 score question's scored phrases, and a yes/no question's (dialogue/grammar.py).
 SCORES = ("Zero.", "One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight.", "Nine.", "Ten.",
@@ -51,14 +51,11 @@ def test_a_number_said_in_a_sentence_is_not_scored_but_a_bare_or_unread_one_is()
     assert worth_scoring("I'd say four.", (*SCORES, "I'd say four."), "en", number=True)  # an author's phrase
 
 
-def test_the_number_request_travels_among_the_expected_answers() -> None:
-    assert split_number(("One.", NUMBER, "Two.")) == (True, ("One.", "Two."))
-    assert split_number(("One.",)) == (False, ("One.",))
-
-
-def test_the_yes_no_request_travels_among_the_expected_answers() -> None:
-    assert split_yes_no(("Yes.", YES_NO, "No.")) == (True, ("Yes.", "No."))
-    assert split_yes_no(("Yes.",)) == (False, ("Yes.",))
+def test_the_yes_no_and_number_requests_travel_among_the_expected_answers() -> None:
+    assert split_flag(("Yes.", YES_NO, "No."), YES_NO) == (True, ("Yes.", "No."))
+    assert split_flag(("Yes.",), YES_NO) == (False, ("Yes.",))
+    assert split_flag(("One.", NUMBER, "Two."), NUMBER) == (True, ("One.", "Two."))
+    assert split_flag(("One.",), NUMBER) == (False, ("One.",))
 
 
 def test_a_short_yes_or_no_with_a_word_that_flips_it_is_contested_by_the_other_answers_phrase() -> None:

@@ -46,14 +46,10 @@ def plain(text: str) -> str:
     return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
 
 
-def split_yes_no(expected: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
-    """(whether the request :data:`YES_NO` is there, the other expected answers)."""
-    return YES_NO in expected, tuple(e for e in expected if e != YES_NO)
-
-
-def split_number(expected: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
-    """(whether the request :data:`NUMBER` is there, the other expected answers)."""
-    return NUMBER in expected, tuple(e for e in expected if e != NUMBER)
+def split_flag(expected: Sequence[str], flag: str) -> tuple[bool, tuple[str, ...]]:
+    """(whether the request ``flag``, :data:`YES_NO` or :data:`NUMBER`, is there, the other expected
+    answers)."""
+    return flag in expected, tuple(e for e in expected if e != flag)
 
 
 def worth_scoring(free_text: str, phrases: Sequence[str], language: str, *, yes_no: bool = False,

@@ -40,10 +40,11 @@ from voicebot.engines.models import (
 from voicebot.engines.repetition import token_budget, without_loop
 from voicebot.engines.scoring import (
     CONTESTED,
+    NUMBER,
     SHORT_ANSWER,
+    YES_NO,
     contested,
-    split_number,
-    split_yes_no,
+    split_flag,
     worth_scoring,
 )
 from voicebot.engines.substitution import SUBSTITUTE, split_substitution, split_swap, swapped, variants
@@ -343,8 +344,8 @@ class WhisperTranscriber:
                                            requests[0], logprob, max_length)
         substitutes, expected = split_substitution(expected)
         swaps, expected = split_swap(expected)
-        yes_no, expected = split_yes_no(expected)
-        number, expected = split_number(expected)
+        yes_no, expected = split_flag(expected, YES_NO)
+        number, expected = split_flag(expected, NUMBER)
         # A short yes or no with a word that flips it into the other answer's phrase ("Not right."): that
         # phrase is scored too (scoring.py), even where the transcript's own phrases are not.
         flips = contested(text, expected, language) if yes_no else []
