@@ -269,6 +269,32 @@ class Understanding:
         dialogue = self.dialogue(row["dialogue"])
         return Question(dialogue.language, dialogue, row["step"], live_hints(dialogue, row["step"]))
 
+    @staticmethod
+    def _judge_closer(dialogue: Any, reader: Any, spec: Any, text: str, step: str) -> str:
+        """A closer said to "Anything else?", judged as the machine's order wait reads it.
+
+        Right: the order is finished with nothing added. Wrong: items added, another slot filled, a yes
+        (the bot asks what else), or an agent or stop request. Missed: not understood (the bot asks again).
+        A "No, not it." for "no that's it" finishes the order as the caller meant.
+        """
+        if not text:
+            return "missed"
+        try:
+            from voicebot.dialogue.anything_else import read_more
+        except ImportError:  # a commit before the order wait: the closer reader alone
+            closer = is_closer(text, dialogue.language)
+            return "right" if closer and reader.intent(text) is None else "wrong"
+        if not reader.is_closer(text) and reader.intent(text) in ("agent", "stop"):
+            return "wrong"
+        others = [
+            name for name, other in dialogue.slots.items()
+            if name != step and other.anywhere and reader.read(other, text, strict=True) is not None
+        ]
+        answer = read_more(reader, spec, text, others=bool(others))
+        if answer.lines or others or answer.yes:
+            return "wrong"
+        return "right" if answer.done else "missed"
+
     def judge(self, row: dict[str, Any], text: str) -> tuple[str, Any, str | None]:
         """(verdict, value read, intent heard): verdict is right, wrong or missed."""
         dialogue = self.dialogue(row["dialogue"])
@@ -279,8 +305,7 @@ class Understanding:
         if intent == "repeat" and reader.read(spec, text, strict=True) is not None:
             intent = None  # an answer wins over "I didn't hear", as in the machine
         if row["intent"] == "closer":
-            closer = is_closer(text, dialogue.language)
-            return ("right" if closer and intent is None else "missed" if not text else "wrong"), None, intent
+            return self._judge_closer(dialogue, reader, spec, text, row["step"]), None, intent
         if row["intent"]:
             if intent == row["intent"]:
                 return "right", None, intent
