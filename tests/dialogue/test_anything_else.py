@@ -51,6 +51,9 @@ def _line(name: str, size: str, quantity: int = 1) -> dict[str, object]:
         ("yes please", [], False, True),
         ("no, just the two large pepperoni", [], True, False),
         ("hmm the weather", [], False, False),
+        ("no, that's it, thanks, bye", [], True, False),
+        ("and a small veggie, bye", [_line("vegetarian", "small")], True, False),
+        ("alright, bye", [], True, False),
     ],
 )
 def test_read_more(pizza: Dialogue, text: str, lines: list[object], done: bool, yes: bool) -> None:
@@ -136,6 +139,49 @@ def test_no_thanks_closes_the_order_and_does_not_cancel_it(pizza: Dialogue, pizz
     conv, _ = _after_items(pizza_ko, "불고기 라지 두 판")
     assert _ids(conv.handle(CallerText("다른 건 필요 없어요"))) == ["ask_address"] and not conv.ended
     assert conv.slots["items"] == [_line("bulgogi", "large", 2)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    # The last two: a closer misheard before the goodbye, as tiny.en heard eSpeak's "that's all, bye".
+    ["that's all, bye", "No, that's it, thanks, goodbye.", "nothing else, bye", "My soil, bye!",
+     "everything thank you goodbye"],
+)
+def test_a_closer_with_a_goodbye_finishes_the_order_not_cancels_it(pizza: Dialogue, text: str) -> None:
+    conv, _ = _after_items(pizza, "two large pepperoni")
+    assert _ids(conv.handle(CallerText(text))) == ["ask_address"] and not conv.ended
+    assert conv.slots["items"] == [_line("pepperoni", "large", 2)]
+
+
+def test_a_korean_closer_with_a_goodbye_finishes_the_order(pizza_ko: Dialogue) -> None:
+    conv, _ = _after_items(pizza_ko, "불고기 라지 두 판")
+    assert _ids(conv.handle(CallerText("그게 다예요 안녕히 계세요"))) == ["ask_address"] and not conv.ended
+
+
+def test_an_order_said_with_a_goodbye_is_taken_as_complete(pizza: Dialogue) -> None:
+    _, actions = _after_items(pizza, "two large pepperoni, bye")
+    assert _ids(actions) == ["ask_address"]
+    conv, _ = _after_items(pizza, "two large pepperoni")
+    assert _ids(conv.handle(CallerText("and a small veggie, goodbye"))) == ["ask_address"] and not conv.ended
+    assert conv.slots["items"] == [_line("pepperoni", "large", 2), _line("vegetarian", "small")]
+
+
+def test_a_goodbye_without_an_order_still_ends_or_is_checked(pizza: Dialogue) -> None:
+    conv, _ = _after_items(pizza, "two large pepperoni")
+    conv.handle(CallerText("cancel it, goodbye"))
+    assert conv.ended and conv.record.outcome == "cancelled"
+    for bare in ("Bye.", "okay, bye", "thanks, goodbye"):  # may mean the call: a stop, checked when unsure
+        conv, _ = _after_items(pizza, "two large pepperoni")
+        conv.handle(CallerText(bare))
+        assert conv.ended and conv.record.outcome == "cancelled"
+
+
+def test_okay_bye_to_a_yes_no_question_is_no_yes() -> None:
+    # The goodbye gives way to an answer only for orders: "okay" would otherwise consent to the survey.
+    conv = Conversation(load_dialogue(ROOT / "satisfaction_survey.yml"), {})
+    conv.start()
+    conv.handle(CallerText("okay, bye"))
+    assert conv.ended and conv.slots.get("consent") is not True
 
 
 def test_a_short_unsure_cancel_at_anything_else_is_checked(pizza: Dialogue) -> None:

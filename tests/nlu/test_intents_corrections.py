@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voicebot.nlu.correction import Correction, parse_correction
-from voicebot.nlu.intents import GlobalIntent, Intent, detect_global_intent
+from voicebot.nlu.intents import GlobalIntent, Intent, bare_farewell, detect_global_intent, only_farewell
 
 EN_INTENTS = [
     ("agent", "agent", "agent"), ("Agent!", "agent", "agent"), ("human", "agent", "human"),
@@ -87,6 +87,26 @@ def test_intent_compares_as_plain_string() -> None:
     assert intent is not None
     assert intent.name == "agent"
     assert intent.value == "agent"
+
+
+@pytest.mark.parametrize(("text", "language", "farewell"), [
+    ("two large pepperoni, bye", "en", True), ("that's all, thanks, goodbye", "en", True),
+    ("bye", "en", True), ("불고기 라지 두 판 안녕히 계세요", "ko", True),
+    ("cancel it, goodbye", "en", False), ("not interested, bye", "en", False),
+    ("put me through, bye", "en", False),
+    ("two large pepperoni", "en", False), ("what?", "en", False), ("취소할게요 안녕히 계세요", "ko", False),
+])
+def test_only_a_farewell(text: str, language: str, farewell: bool) -> None:
+    assert only_farewell(text, language) is farewell
+
+
+@pytest.mark.parametrize(("text", "language", "bare"), [
+    ("bye", "en", True), ("Okay, bye.", "en", True), ("thank you, goodbye", "en", True),
+    ("안녕히 계세요", "ko", True), ("alright, bye", "en", False), ("that's all, bye", "en", False),
+    ("cancel it, goodbye", "en", False), ("네 그게 다예요 안녕히 계세요", "ko", False),
+])
+def test_a_bare_farewell(text: str, language: str, bare: bool) -> None:
+    assert bare_farewell(text, language) is bare
 
 
 C = Correction

@@ -32,7 +32,7 @@ def read_more(reader: SlotReader, spec: SlotSpec, text: str, *, others: bool) ->
     "no, that's all", "nothing else", "그게 다예요" -> done; "and a small cheese" -> add; "a coke, that's
     all" -> add and done; "yes" -> what else?; "no, just the two large" -> done, nothing added (a no first
     means the caller is repeating the order, not adding to it); "deliver to 12 main street" (another slot
-    given) -> done.
+    given) -> done; "and a coke, bye" -> add and done; "alright, bye" -> done.
     """
     if reader.is_closer(text):
         return MoreAnswer(done=True)
@@ -41,10 +41,19 @@ def read_more(reader: SlotReader, spec: SlotSpec, text: str, *, others: bool) ->
         return MoreAnswer(done=True)
     lines = reader.order_lines(spec, text)
     if lines:
-        return MoreAnswer(lines, done=others or reader.says_closer(text))
-    if others:
+        return MoreAnswer(lines, done=others or reader.ends_order(text))
+    if others or signs_off_after_words(reader, text):
         return MoreAnswer(done=True)
     return MoreAnswer(yes=answer is True)
+
+
+def signs_off_after_words(reader: SlotReader, text: str) -> bool:
+    """ "Alright, bye", or a closer misheard before a goodbye ("My soil, bye!"): done, not a cancellation.
+
+    Asked "Anything else?", a goodbye after other words says the order is complete; a bare "bye" or
+    "okay, bye" may mean the call, so it stays a stop (checked when unsure).
+    """
+    return reader.only_farewell(text) and not reader.bare_farewell(text)
 
 
 def add_lines(current: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any, assert_never
 
 from voicebot.dialogue import grammar, steplog
 from voicebot.dialogue import model as m
-from voicebot.dialogue.anything_else import add_lines, read_more
+from voicebot.dialogue.anything_else import add_lines, read_more, signs_off_after_words
 from voicebot.dialogue.correction import correct
 from voicebot.dialogue.defaults import CLOSER_HINTS, YES_NO_HINTS
 from voicebot.dialogue.events import (
@@ -472,6 +472,7 @@ class Conversation:
         free_text: bool,
         answers: Callable[[], bool] | None = None,
         numeric: bool = False,
+        order: bool = False,
     ) -> list[Action] | None:
         text = event.text.strip()
         if free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS:
@@ -479,6 +480,11 @@ class Conversation:
         intent = self._reader.intent(text)
         # "아니요 설명 못 들었어요" (no, nobody explained) also reads as "I didn't hear you": an answer wins.
         if intent == "repeat" and answers is not None and answers():
+            return None
+        # "two large pepperoni, bye": an order said with a goodbye is an order, not a cancellation. Only
+        # for orders: "okay, bye" to a yes/no question must not become a yes.
+        farewell = intent == "stop" and order and self._reader.only_farewell(text)
+        if farewell and answers is not None and answers():
             return None
         if intent == "stop" and self.dialogue.behaviour.stop_enabled and self._unsure_stop(event, numeric):
             return self._check_end()
@@ -590,6 +596,7 @@ class Conversation:
             free_text=free_text,
             answers=lambda: self._reader.read(spec, text, strict=True) is not None,
             numeric=spec.type in _NUMERIC_TYPES,
+            order=spec.type == "order_lines",
         )
         if handled is not None:
             return handled
@@ -605,7 +612,7 @@ class Conversation:
             return self._no_match(wait)
         # Reading free text back ("I think you said But I can issue...") helps no one: it is kept as heard.
         low = event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence
-        done = spec.type == "order_lines" and self._reader.says_closer(text)
+        done = spec.type == "order_lines" and self._reader.ends_order(text)
         if low and not free_text:
             check = _CheckWait(wait, value, done=done)
             self._wait = check
@@ -730,7 +737,11 @@ class Conversation:
         # "됐어요", "no thanks": here they close the order; elsewhere they may end the call.
         if not self._reader.is_closer(text):
             handled = self._global_intent(
-                event, free_text=False, answers=lambda: bool(self._reader.order_lines(spec, text))
+                event,
+                free_text=False,
+                answers=lambda: bool(self._reader.order_lines(spec, text))
+                or signs_off_after_words(self._reader, text),
+                order=True,
             )
             if handled is not None:
                 return handled

@@ -67,6 +67,22 @@ class SlotReader:
         intent = found if isinstance(found, Enum) else getattr(found, "name", found)
         return str(getattr(intent, "value", intent))
 
+    def ends_order(self, text: str) -> bool:
+        """Said with order lines, the list is complete: "and a coke, that's all", "and a coke, bye"."""
+        return self.says_closer(text) or self.only_farewell(text)
+
+    def only_farewell(self, text: str) -> bool:
+        """The only intent in ``text`` is a goodbye ("a large veggie, bye")."""
+        from voicebot.nlu.intents import only_farewell
+
+        return only_farewell(text, self.language)
+
+    def bare_farewell(self, text: str) -> bool:
+        """A goodbye with only thanks or an okay around it ("okay, bye")."""
+        from voicebot.nlu.intents import bare_farewell
+
+        return bare_farewell(text, self.language)
+
     def words(self, text: str) -> list[str]:
         """The words said, without hesitations ("uh", "음")."""
         from voicebot.nlu.normalize import words

@@ -21,11 +21,11 @@ _EN = frozenset({
     "i think that is it", "i think that is all", "no that is it", "no that is all", "that is the lot",
     "that'll be all", "that'll be it", "that'll do", "that'd be all", "that'd be it", "thatll be all",
 })
-# Polite words and hesitations around a closer: "no, that's it for now, thanks".
+# Polite words, hesitations and a sign-off around a closer: "no, that's it for now, thanks, bye".
 _EN_AROUND = frozenset({
     "no", "nope", "nah", "uh", "um", "oh", "well", "okay", "ok", "yeah", "yes", "so", "i", "think", "guess",
     "thanks", "thank", "you", "please", "for", "now", "today", "really", "actually", "just", "and", "then",
-    "right", "cheers", "great",
+    "right", "cheers", "great", "bye", "goodbye",
 })
 _EN_NO = frozenset({"no", "nope", "nah"})
 _KO = frozenset({
@@ -41,7 +41,7 @@ _KO = frozenset({
 })
 _KO_AROUND = frozenset({
     "아니요", "아니오", "아뇨", "아니", "네", "예", "음", "어", "아", "그냥", "일단", "감사합니다",
-    "고맙습니다", "지금은", "이제", "그럼", "그러면", "더",
+    "고맙습니다", "지금은", "이제", "그럼", "그러면", "더", "안녕히", "계세요", "계십시오",
 })
 _KO_NO = frozenset({"아니요", "아니오", "아뇨", "아니"})
 

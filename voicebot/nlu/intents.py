@@ -99,6 +99,11 @@ _KO: dict[str, Intent] = {
         "전화하지 마세요", "전화 하지 마세요", "연락하지 마세요", "안녕히 계세요", "안녕히 계십시오",
     ), _S),
 }
+_EN_FAREWELLS = frozenset({"goodbye", "good bye", "bye", "bye bye"})
+_KO_FAREWELLS = frozenset({"안녕히 계세요", "안녕히 계십시오"})
+# The words of a sign-off and nothing else.
+_EN_SIGN_OFF = frozenset({"bye", "goodbye", "good", "okay", "ok", "thanks", "thank", "you"})
+_KO_SIGN_OFF = frozenset({"안녕히", "계세요", "계십시오", "네", "감사합니다", "고맙습니다"})
 _KO_ALONE = {"사람": _A, "뭐": _R, "네": _R, "예": _R, "뭐요": _R}
 _KO_NEGATED_AFTER = frozenset({"말고", "필요", "안", "싫어", "아니고", "아니라"})
 
@@ -129,27 +134,52 @@ def _allowed_ko(hit: PhraseHit[Intent], ws: list[str]) -> bool:
     return not (hit.label is _A and any(w.startswith(tuple(_KO_NEGATED_AFTER)) for w in after))
 
 
-def detect_global_intent(text: str, language: str) -> GlobalIntent | None:
-    """The global intent in ``text`` (agent before stop before repeat), or None."""
+def _intent_hits(text: str, language: str) -> GlobalIntent | list[PhraseHit[Intent]]:
+    """A whole-answer intent ("what?"), or every intent phrase allowed in ``text``."""
     ws = words(text, language)
     if not ws:
-        return None
+        return []
     if language == "ko":
         if len(ws) == 1 and ws[0] in ("네", "예") and not text.strip().endswith("?"):
-            return None  # a plain "네" is yes; "네?" asks to repeat
+            return []  # a plain "네" is yes; "네?" asks to repeat
         stripped = [strip_korean_particles(w) for w in ws]
         alone = _alone(stripped, _KO_ALONE, frozenset({"좀", "요"}))
         if alone is not None:
             return alone
         hits = [h for h in find_phrases(ws, _KO, "ko") if _allowed_ko(h, ws)]
-        hits += [h for h in find_phrases(stripped, _KO, "ko") if _allowed_ko(h, stripped)]
-    else:
-        alone = _alone(ws, _EN_ALONE, _EN_POLITE)
-        if alone is not None:
-            return alone
-        hits = [h for h in find_phrases(ws, _EN, "en") if _allowed_en(h, ws)]
+        return hits + [h for h in find_phrases(stripped, _KO, "ko") if _allowed_ko(h, stripped)]
+    alone = _alone(ws, _EN_ALONE, _EN_POLITE)
+    if alone is not None:
+        return alone
+    return [h for h in find_phrases(ws, _EN, "en") if _allowed_en(h, ws)]
+
+
+def detect_global_intent(text: str, language: str) -> GlobalIntent | None:
+    """The global intent in ``text`` (agent before stop before repeat), or None."""
+    hits = _intent_hits(text, language)
+    if isinstance(hits, GlobalIntent):
+        return hits
     for intent in _PRIORITY:
         for hit in hits:
             if hit.label is intent:
                 return GlobalIntent(intent, hit.phrase)
     return None
+
+
+def bare_farewell(text: str, language: str) -> bool:
+    """A goodbye with nothing but thanks or an okay around it: "bye", "okay, bye", "thanks, goodbye"."""
+    sign_off = _KO_SIGN_OFF if language == "ko" else _EN_SIGN_OFF
+    return only_farewell(text, language) and all(w in sign_off for w in words(text, language))
+
+
+def only_farewell(text: str, language: str) -> bool:
+    """True when ``text``'s only intent is a sign-off: "four, thanks, bye", "그게 다예요, 안녕히 계세요".
+
+    Said with an answer, a goodbye closes the caller's turn rather than asking to stop the call; "cancel
+    it, goodbye" or "not interested, bye" still say stop.
+    """
+    hits = _intent_hits(text, language)
+    if isinstance(hits, GlobalIntent) or not hits:
+        return False
+    farewells = _KO_FAREWELLS if language == "ko" else _EN_FAREWELLS
+    return all(hit.label is _S and hit.phrase in farewells for hit in hits)
