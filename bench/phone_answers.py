@@ -284,7 +284,13 @@ class Understanding:
         except ImportError:  # a commit before the order wait: the closer reader alone
             closer = is_closer(text, dialogue.language)
             return "right" if closer and reader.intent(text) is None else "wrong"
-        if not reader.is_closer(text) and reader.intent(text) in ("agent", "stop"):
+        import voicebot.dialogue.anything_else as order_wait
+
+        # absent before "Alright, bye" finished an order
+        never: Callable[[Any, str], bool] = lambda r, t: False  # noqa: E731
+        signs_off: Callable[[Any, str], bool] = getattr(order_wait, "signs_off_after_words", never)
+        intent = None if reader.is_closer(text) else reader.intent(text)
+        if intent == "agent" or (intent == "stop" and not signs_off(reader, text)):
             return "wrong"
         others = [
             name for name, other in dialogue.slots.items()
@@ -304,6 +310,10 @@ class Understanding:
         intent = reader.intent(text) if text else None
         if intent == "repeat" and reader.read(spec, text, strict=True) is not None:
             intent = None  # an answer wins over "I didn't hear", as in the machine
+        farewell = getattr(reader, "only_farewell", None)  # absent before the order's goodbye rule
+        if intent == "stop" and spec.type == "order_lines" and farewell is not None and farewell(text) \
+                and reader.read(spec, text, strict=True) is not None:
+            intent = None  # "two large pepperoni, bye": the order wins, as in the machine
         if row["intent"] == "closer":
             return self._judge_closer(dialogue, reader, spec, text, row["step"]), None, intent
         if row["intent"]:

@@ -7,11 +7,14 @@ voices (Korean by eSpeak ko), each written in two conditions:
     phone8    down to 8 kHz and through a G.711 mu-law round trip: what Asterisk delivers (8 kHz WAV)
 
 plus real people: the FSDD digits (../shared/data/digits, 8 kHz) through the same mu-law round trip, as
-survey scores. Everything is seeded; a rebuild from the same spec reuses the files. The manifest
+survey scores. ``--set sign-offs`` makes a separate small corpus instead (English voices, no FSDD):
+goodbyes said with a closer or an order ("that's all, bye"), in var/bench/sign_off_corpus.
+
+Everything is seeded; a rebuild from the same spec reuses the files. The manifest
 (corpus.json, and corpus.csv for a spreadsheet) has one row per file: its ask type, the dialogue and
 step it answers, the reference text, the expected slot value or intent, voice and condition.
 
-    .venv/bin/python bench/phone_corpus.py [--out var/bench/phone_corpus] [--digits DIR] [--takes N]
+    .venv/bin/python bench/phone_corpus.py [--set answers|sign-offs] [--out DIR] [--digits DIR] [--takes N]
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from phone_corpus_spec import ENGLISH, KOREAN, Answer, fsdd_answer
+from phone_corpus_spec import ENGLISH, KOREAN, SIGN_OFFS, Answer, fsdd_answer
 
 from voicebot.audio.g711 import ulaw_decode, ulaw_encode
 from voicebot.audio.io import read_audio, write_wav
@@ -42,6 +45,11 @@ from voicebot.audio.resample import resample
 Int16Array = npt.NDArray[np.int16]
 
 DEFAULT_OUT = Path("var/bench/phone_corpus")
+# name -> (English answers, Korean answers, with the FSDD digits, default directory)
+SETS: dict[str, tuple[tuple[Answer, ...], tuple[Answer, ...], bool, Path]] = {
+    "answers": (ENGLISH, KOREAN, True, DEFAULT_OUT),
+    "sign-offs": (SIGN_OFFS, (), False, Path("var/bench/sign_off_corpus")),
+}
 DEFAULT_DIGITS = Path(__file__).resolve().parents[2] / "shared" / "data" / "digits"
 MANIFEST = "corpus.json"
 MANIFEST_CSV = "corpus.csv"
@@ -133,8 +141,9 @@ def _row(answer: Answer, item_id: str, voice: str, source: str, condition: str, 
             "condition": condition, "sample_rate_hz": CONDITIONS[condition]}
 
 
-def _digest(fsdd: Sequence[tuple[Path, int, str, int]]) -> str:
-    spec = {"answers": [asdict(a) for a in (*ENGLISH, *KOREAN)], "voices": [asdict(v) for v in VOICES],
+def _digest(fsdd: Sequence[tuple[Path, int, str, int]], answer_set: str = "answers") -> str:
+    english, korean, _, _ = SETS[answer_set]
+    spec = {"answers": [asdict(a) for a in (*english, *korean)], "voices": [asdict(v) for v in VOICES],
             "fsdd": [p.name for p, *_ in fsdd], "conditions": CONDITIONS, "pad_ms": PAD_MS, "seed": SEED,
             "version": VERSION}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
@@ -163,7 +172,8 @@ def corpus_rows(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS, 
     if not manifest.is_file():
         return build_corpus(out_dir, digits_dir, takes, log=log)
     try:
-        stored = json.loads(manifest.read_text(encoding="utf-8")).get("digest")
+        stored_manifest = json.loads(manifest.read_text(encoding="utf-8"))
+        stored, answer_set = stored_manifest.get("digest"), stored_manifest.get("set", "answers")
         rows = read_manifest(out_dir)
     except (ValueError, KeyError) as exc:
         raise CorpusError(f"{manifest} is unreadable ({exc}); rebuild it with bench/phone_corpus.py") from exc
@@ -171,19 +181,23 @@ def corpus_rows(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS, 
     if missing:
         raise CorpusError(f"{len(missing)} files of {manifest} are missing (first: {missing[0]}); "
                           "rebuild it with bench/phone_corpus.py")
-    if stored != _digest(fsdd_files(Path(digits_dir), takes)):
+    with_fsdd = answer_set in SETS and SETS[answer_set][2]
+    fsdd = fsdd_files(Path(digits_dir), takes) if with_fsdd else []
+    if answer_set not in SETS or stored != _digest(fsdd, answer_set):
         log(f"note: {out_dir} was built from another spec or FSDD set than this checkout's; used as it is "
             "(bench/phone_corpus.py rebuilds it)")
     return rows
 
 
 def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS, takes: int = 10,
-                 *, log: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
+                 *, log: Callable[[str], None] = lambda _: None,
+                 answer_set: str = "answers") -> list[dict[str, Any]]:
     """Writes the corpus into ``out_dir`` unless it is already there from the same spec; returns the rows."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    fsdd = fsdd_files(Path(digits_dir), takes)
-    digest = _digest(fsdd)
+    english, korean, with_fsdd, _ = SETS[answer_set]
+    fsdd = fsdd_files(Path(digits_dir), takes) if with_fsdd else []
+    digest = _digest(fsdd, answer_set)
     manifest = out_dir / MANIFEST
     if manifest.is_file():
         try:
@@ -197,7 +211,9 @@ def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS,
 
     rows: list[dict[str, Any]] = []
     for voice_index, voice in enumerate(VOICES):
-        answers = ENGLISH if voice.language == "en" else KOREAN
+        answers = english if voice.language == "en" else korean
+        if not answers:
+            continue
         speak, native_hz = _synthesizer(voice, voice_index)
         log(f"{voice.label}: {len(answers)} answers")
         for index, answer in enumerate(answers):
@@ -212,7 +228,8 @@ def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS,
                 (out_dir / file).parent.mkdir(parents=True, exist_ok=True)
                 write_wav(out_dir / file, _pad(line, rate_hz), rate_hz)
                 rows.append(_row(answer, item_id, voice.label, voice.engine, condition, file))
-    log(f"fsdd: {len(fsdd)} recordings from {digits_dir}")
+    if with_fsdd:
+        log(f"fsdd: {len(fsdd)} recordings from {digits_dir}")
     for path, digit, speaker, take in fsdd:
         answer = fsdd_answer(digit)
         recording = np.round(read_audio(path, CONDITIONS["phone8"]) * 32767.0).astype(np.int16)
@@ -224,8 +241,8 @@ def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS,
         item_id = f"fsdd-{digit}-{speaker}-{take:02d}"
         rows.append(_row(answer, item_id, f"fsdd-{speaker}", "fsdd", "phone8", file))
 
-    manifest.write_text(json.dumps({"digest": digest, "items": rows}, indent=1, ensure_ascii=False),
-                        encoding="utf-8")
+    manifest.write_text(json.dumps({"digest": digest, "set": answer_set, "items": rows}, indent=1,
+                                   ensure_ascii=False), encoding="utf-8")
     with open(out_dir / MANIFEST_CSV, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -237,8 +254,11 @@ def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS,
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"corpus directory (default {DEFAULT_OUT})")
+    parser.add_argument("--set", dest="answer_set", choices=sorted(SETS), default="answers",
+                        help="answers: the shipped dialogues' answers and FSDD (default); "
+                             "sign-offs: goodbyes said with a closer or an order")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"corpus directory (default {DEFAULT_OUT}; sign-offs: {SETS['sign-offs'][3]})")
     parser.add_argument("--digits", type=Path, default=DEFAULT_DIGITS,
                         help="FSDD directory (D_speaker_take.wav); missing: synthetic voices only")
     parser.add_argument("--takes", type=int, default=10, help="FSDD takes per digit and speaker (default 10)")
@@ -246,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.takes < 0:
         print("error: --takes must be 0 or more", file=sys.stderr)
         return 2
-    rows = build_corpus(args.out, args.digits, args.takes,
+    args.out = args.out or SETS[args.answer_set][3]
+    rows = build_corpus(args.out, args.digits, args.takes, answer_set=args.answer_set,
                         log=lambda message: print(message, file=sys.stderr, flush=True))
     seconds = sum((row["path"].stat().st_size - 44) / 2 / row["sample_rate_hz"] for row in rows)
     voices = sorted({row["voice"] for row in rows})

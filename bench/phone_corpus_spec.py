@@ -146,6 +146,18 @@ ENGLISH: tuple[Answer, ...] = (
     _intent("pizza_order", "items", "nothing else, thanks", "closer"),
 )
 
+# A set of its own (bench/phone_corpus.py --set sign-offs), so the answers' halves above stay as they were:
+# goodbyes said at the end of an order, where a person hears "I'm done", not "cancel it".
+SIGN_OFFS: tuple[Answer, ...] = (
+    _intent("pizza_order", "items", "that's all, bye", "closer"),
+    _intent("pizza_order", "items", "no that's it, thanks, bye", "closer"),
+    _intent("pizza_order", "items", "nothing else, goodbye", "closer"),
+    _intent("pizza_order", "items", "that's everything, thank you, goodbye", "closer"),
+    _intent("pizza_order", "items", "okay that's all, bye bye", "closer"),
+    _menu("two large pepperoni, bye", (2, "large", "pepperoni")),
+    _menu("one small veggie please, goodbye", (1, "small", "vegetarian")),
+)
+
 _KO_SURVEY = "satisfaction_survey_ko"
 _KO_PIZZA = "pizza_order_ko"
 
