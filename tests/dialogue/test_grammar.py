@@ -35,6 +35,19 @@ def _never(text: str) -> bool:
     return False
 
 
+def test_one_second_is_asked_again_never_taken_as_the_scored_one(survey: Dialogue) -> None:
+    # Piper on the phone line saying "one second" at the score question (scores as the recogniser gave
+    # them): "One." stood in for it at share 1.0 before a request to hold on was kept as heard.
+    expected = grammar.for_slot(survey, survey.slots["satisfaction"])
+    alternatives = [("One.", -7.335), ("Two.", -9.789), ("Three.", -11.022), ("Four.", -12.5),
+                    ("Five.", -12.9)]
+    reading = grammar.read_answer(SlotReader(survey), expected, "One second.", 0.6, alternatives, -1.844)
+    assert (reading.source, reading.meaning, reading.text) == ("free", None, "One second.")
+    # a real "one" that whisper heard as "Once." is still mended by the scores
+    mended = grammar.read_answer(SlotReader(survey), expected, "Once.", 0.6, alternatives, -6.0)
+    assert mended.meaning == "1"
+
+
 def test_a_score_ask_expects_each_value_in_words_and_the_live_intents(survey: Dialogue) -> None:
     expected = grammar.for_slot(survey, survey.slots["satisfaction"])
     assert expected.closed

@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 
 from voicebot.nlu.correction import Correction, parse_correction
-from voicebot.nlu.intents import GlobalIntent, Intent, bare_farewell, detect_global_intent, only_farewell
+from voicebot.nlu.intents import (
+    GlobalIntent,
+    Intent,
+    asks_to_hold,
+    bare_farewell,
+    detect_global_intent,
+    only_farewell,
+)
 
 EN_INTENTS = [
+    ("an agent that speaks spanish", "agent", "an agent"), ("the agent please", "agent", "agent"),
     ("agent", "agent", "agent"), ("Agent!", "agent", "agent"), ("human", "agent", "human"),
     ("can i talk to a human", "agent", "a human"), ("representative please", "agent", "representative"),
     ("real person", "agent", "real person"), ("i want to talk to someone", "agent", "talk to someone"),
@@ -37,6 +45,9 @@ EN_NO_INTENT = [
     "i'm a repeat customer", "what do you have", "the next stop", "twelve", "my name is agent smith",
     "i don't need a human", "what time is it", "stop sign on the corner", "that's what i said",
 ]
+# A person the caller tells about, as a compliance call hears it: no transfer.
+EN_NO_INTENT += ["well the agent said i had to", "the agent told me it was free",
+                 "your representative was pushy", "a supervisor called me", "the manager promised a discount"]
 EN_NO_INTENT.remove("my name is agent smith")  # "agent" alone counts; asserting either way would be a guess
 
 KO_INTENTS = [
@@ -98,6 +109,15 @@ def test_intent_compares_as_plain_string() -> None:
 ])
 def test_only_a_farewell(text: str, language: str, farewell: bool) -> None:
     assert only_farewell(text, language) is farewell
+
+
+@pytest.mark.parametrize(("text", "language", "hold"), [
+    ("One second.", "en", True), ("hold on", "en", True), ("give me a minute", "en", True),
+    ("let me think", "en", True), ("잠시만요", "ko", True), ("잠깐만 기다려 주세요", "ko", True),
+    ("four", "en", False), ("Wait.", "en", False), ("no one", "en", False), ("네 점이요", "ko", False),
+])
+def test_asking_to_hold_on(text: str, language: str, hold: bool) -> None:
+    assert asks_to_hold(text, language) is hold
 
 
 @pytest.mark.parametrize(("text", "language", "bare"), [

@@ -27,6 +27,11 @@ EN_NONE = [
     "which one", "someone", "anyone", "everyone", "one another", "two or three", "between five and ten",
     "nothing", "none", "hello", "i don't know", "ones", "often", "tone", "money", "eighteenth century",
 ]
+# Asking to hold on is no number: "one moment please" is no score of 1, "wait a second" none of 2.
+EN_NONE += ["one moment please", "wait a second", "one second", "hold on one second", "one sec",
+            "give me one minute", "just a second", "1 minute"]
+EN_SINGLE += [("one second, I'd say four", 4), ("four, one second", 4), ("the second of July", 2),
+              ("July second", 2), ("two minutes", 2)]
 EN_NONE.remove("eighteenth century")  # an ordinal is a number: kept out of the none list on purpose
 
 KO_SINGLE: list[tuple[str, int | None]] = [

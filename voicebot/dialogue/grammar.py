@@ -269,7 +269,8 @@ def choose(free_text: str, free_confidence: float | None, alternatives: Sequence
 
     ``meaning``: what the dialogue reads a text as (the slot value in its phrase form, see
     :func:`meaning_of`), None when it is no valid answer; ``is_clear_intent``: the text is a global
-    intent said in more than a word or two; ``free_logprob``: the free transcript's own log-probability.
+    intent said in more than a word or two, or a request to hold on, kept as heard; ``free_logprob``: the
+    free transcript's own log-probability.
 
     Where the grammar is closed, an answer's confidence is its meaning's posterior over the expected
     answers, intents included (phrasing and casing variants of one answer add up instead of splitting the
@@ -400,6 +401,9 @@ def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confid
             return meaning_of(reader.read(spec, said, strict=True))
 
     def clear_intent(said: str) -> bool:
+        # "One second." asks for a moment: kept as heard (asked again), never replaced by the scored "One.".
+        if reader.asks_to_hold(said):
+            return True
         return reader.intent(said) is not None and len(reader.words(said)) > lone_words
 
     return choose(text, confidence, alternatives, expected, meaning, clear_intent, logprob)

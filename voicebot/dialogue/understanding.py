@@ -77,6 +77,12 @@ class SlotReader:
 
         return only_farewell(text, self.language)
 
+    def asks_to_hold(self, text: str) -> bool:
+        """ "One second", "hold on", "잠시만요": a moment asked for, not an answer."""
+        from voicebot.nlu.intents import asks_to_hold
+
+        return asks_to_hold(text, self.language)
+
     def bare_farewell(self, text: str) -> bool:
         """A goodbye with only thanks or an okay around it ("okay, bye")."""
         from voicebot.nlu.intents import bare_farewell

@@ -68,8 +68,18 @@ _EN_ALONE = {"what": _R, "huh": _R, "excuse me": _R, "sorry": _R, "pardon": _R, 
 _EN_POLITE = frozenset({"sorry", "please", "oh", "i said"})
 _EN_BLOCKED_BEFORE = {"stop": frozenset({"bus", "truck", "pit", "next", "last", "one", "first", "final"}),
                       "human": frozenset({"inhuman"})}
-_EN_BLOCKED_AFTER = {"stop": frozenset({"sign", "light", "lights"}), "human": frozenset({"resources"}),
-                     "repeat": frozenset({"customer", "order", "prescription"})}
+# "The agent said I had to": a person the caller tells about, not one asked for (a compliance call's
+# answer must not become a transfer).
+_TOLD_ABOUT = frozenset({
+    "said", "says", "told", "tells", "was", "were", "is", "did", "does", "had", "has", "explained", "called",
+    "sold", "asked", "gave", "made", "pushed", "mentioned", "promised", "pressured", "signed", "insisted",
+    "convinced", "wanted", "never",
+})
+_EN_BLOCKED_AFTER = {
+    "stop": frozenset({"sign", "light", "lights"}), "human": frozenset({"resources"}) | _TOLD_ABOUT,
+    "repeat": frozenset({"customer", "order", "prescription"}),
+    **dict.fromkeys(("agent", "representative", "supervisor", "operator", "manager"), _TOLD_ABOUT),
+}
 _EN_NEGATORS = frozenset({"not", "never", "without", "dont"})
 
 _KO: dict[str, Intent] = {
@@ -164,6 +174,26 @@ def detect_global_intent(text: str, language: str) -> GlobalIntent | None:
             if hit.label is intent:
                 return GlobalIntent(intent, hit.phrase)
     return None
+
+
+_EN_HOLDS = dict.fromkeys((
+    "one second", "a second", "one sec", "a sec", "one moment", "a moment", "one minute", "a minute",
+    "hold on", "hang on", "let me think", "let me see", "give me a second", "give me a minute",
+), True)  # not "wait" alone: "Wait." may be a misheard "eight", which the scored answers then mend
+_KO_HOLDS = dict.fromkeys((
+    "잠깐만", "잠깐만요", "잠시만", "잠시만요", "잠깐", "잠시", "잠깐 기다려 주세요", "잠시만 기다려 주세요",
+    "생각 좀 해 볼게요", "생각해 볼게요",
+), True)
+
+
+def asks_to_hold(text: str, language: str) -> bool:
+    """The caller asks for a moment: "one second", "hold on", "잠시만요". Said where a number is asked, "one
+    second" is no score of 1 (nlu.numbers reads no number in it), and the recogniser must not replace it
+    with the scored answer "One." either: the question is asked again."""
+    ws = words(text, language)
+    if language == "ko":
+        ws = [strip_korean_particles(w) for w in ws] + ws
+    return bool(find_phrases(ws, _KO_HOLDS if language == "ko" else _EN_HOLDS, language))
 
 
 def bare_farewell(text: str, language: str) -> bool:

@@ -35,6 +35,8 @@ _ONE_AS_PRONOUN_AFTER = frozenset({"no", "the", "that", "this", "which", "any", 
                                    "other", "last", "next", "same", "right", "wrong", "little", "big",
                                    "good", "new", "only", "someone"})
 _ARTICLES = frozenset({"a", "an"})
+# "one moment please", "wait a second", "one sec": asking to hold on, not a number (a score of 1 or 2).
+_HOLD_UNITS = frozenset({"second", "sec", "moment", "minute", "min"})
 
 # ---- Korean ----
 
@@ -187,8 +189,13 @@ def _find_numbers_en(text: str, tokens: Sequence[Token]) -> list[NumberMatch]:
             parsed = _en_word_number(tokens, i)
             if parsed is not None:
                 value, end_i, ordinal = parsed
-                if w == "one" and end_i == i + 1 and (prev in _ONE_AS_PRONOUN_AFTER or nxt == "another"):
+                lone_one = w == "one" and end_i == i + 1
+                pronoun = lone_one and (prev in _ONE_AS_PRONOUN_AFTER or nxt == "another")
+                if pronoun or (w == "second" and prev in _ARTICLES):  # "wait a second", "a second pizza"
                     value = None
+        if value == 1 and end_i == i + 1 and nxt in _HOLD_UNITS:
+            i += 2  # "one second", "1 minute": the unit is no number either
+            continue
         if value is None:
             i += 1
             continue
