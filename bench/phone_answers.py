@@ -315,7 +315,13 @@ class Understanding:
                 and reader.read(spec, text, strict=True) is not None:
             intent = None  # "two large pepperoni, bye": the order wins, as in the machine
         if row["intent"] == "closer":
-            return self._judge_closer(dialogue, reader, spec, text, row["step"]), None, intent
+            verdict = self._judge_closer(dialogue, reader, spec, text, row["step"])
+            return verdict, None, None if verdict == "right" else intent  # "that's all, bye" ends no call
+        if row["intent"] == "hold":  # "one moment please": right when nothing is taken and the call goes on
+            if intent in ("agent", "stop"):
+                return "wrong", None, intent
+            value = reader.read(spec, text) if text else None
+            return ("right" if value is None else "wrong"), value, intent
         if row["intent"]:
             if intent == row["intent"]:
                 return "right", None, intent

@@ -8,13 +8,15 @@ voices (Korean by eSpeak ko), each written in two conditions:
 
 plus real people: the FSDD digits (../shared/data/digits, 8 kHz) through the same mu-law round trip, as
 survey scores. ``--set sign-offs`` makes a separate small corpus instead (English voices, no FSDD):
-goodbyes said with a closer or an order ("that's all, bye"), in var/bench/sign_off_corpus.
+goodbyes said with a closer or an order ("that's all, bye"), in var/bench/sign_off_corpus; ``--set holds``
+asks to hold on where a score is asked ("one moment please"), in var/bench/hold_corpus.
 
 Everything is seeded; a rebuild from the same spec reuses the files. The manifest
 (corpus.json, and corpus.csv for a spreadsheet) has one row per file: its ask type, the dialogue and
 step it answers, the reference text, the expected slot value or intent, voice and condition.
 
-    .venv/bin/python bench/phone_corpus.py [--set answers|sign-offs] [--out DIR] [--digits DIR] [--takes N]
+    .venv/bin/python bench/phone_corpus.py [--set answers|sign-offs|holds] [--out DIR] [--digits DIR]
+        [--takes N]
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from phone_corpus_spec import ENGLISH, KOREAN, SIGN_OFFS, Answer, fsdd_answer
+from phone_corpus_spec import ENGLISH, HOLDS, KOREAN, SIGN_OFFS, Answer, fsdd_answer
 
 from voicebot.audio.g711 import ulaw_decode, ulaw_encode
 from voicebot.audio.io import read_audio, write_wav
@@ -49,6 +51,7 @@ DEFAULT_OUT = Path("var/bench/phone_corpus")
 SETS: dict[str, tuple[tuple[Answer, ...], tuple[Answer, ...], bool, Path]] = {
     "answers": (ENGLISH, KOREAN, True, DEFAULT_OUT),
     "sign-offs": (SIGN_OFFS, (), False, Path("var/bench/sign_off_corpus")),
+    "holds": (HOLDS, (), False, Path("var/bench/hold_corpus")),
 }
 DEFAULT_DIGITS = Path(__file__).resolve().parents[2] / "shared" / "data" / "digits"
 MANIFEST = "corpus.json"
@@ -256,9 +259,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", dest="answer_set", choices=sorted(SETS), default="answers",
                         help="answers: the shipped dialogues' answers and FSDD (default); "
-                             "sign-offs: goodbyes said with a closer or an order")
+                             "sign-offs: goodbyes said with a closer or an order; holds: 'one moment please' "
+                             "where a score is asked")
     parser.add_argument("--out", type=Path, default=None,
-                        help=f"corpus directory (default {DEFAULT_OUT}; sign-offs: {SETS['sign-offs'][3]})")
+                        help="corpus directory (default: var/bench/phone_corpus, sign_off_corpus or "
+                             "hold_corpus by --set)")
     parser.add_argument("--digits", type=Path, default=DEFAULT_DIGITS,
                         help="FSDD directory (D_speaker_take.wav); missing: synthetic voices only")
     parser.add_argument("--takes", type=int, default=10, help="FSDD takes per digit and speaker (default 10)")

@@ -24,7 +24,7 @@ class Answer:
     step: str  # the slot the dialogue is asking for when the caller says this
     text: str  # the words said, which is also the reference transcript
     expected: Any = None  # the slot value the dialogue should read (None for an intent)
-    intent: str | None = None  # "agent", "stop" or "closer" when the caller asks rather than answers
+    intent: str | None = None  # "agent", "stop", "closer" or "hold" when the caller asks rather than answers
 
 
 def _n(step: str, text: str, value: int, dialogue: str = "satisfaction_survey") -> Answer:
@@ -156,6 +156,15 @@ SIGN_OFFS: tuple[Answer, ...] = (
     _intent("pizza_order", "items", "okay that's all, bye bye", "closer"),
     _menu("two large pepperoni, bye", (2, "large", "pepperoni")),
     _menu("one small veggie please, goodbye", (1, "small", "vegetarian")),
+)
+
+# Another set of its own (--set holds): asking to hold on where a number is asked. No value may be read;
+# the right outcome is the question asked again.
+HOLDS: tuple[Answer, ...] = tuple(
+    _intent("satisfaction_survey", step, text, "hold")
+    for step in ("satisfaction", "recommend")
+    for text in ("one moment please", "wait a second", "one second", "hold on one second", "give me a minute",
+                 "just a sec", "one sec")
 )
 
 _KO_SURVEY = "satisfaction_survey_ko"
