@@ -472,7 +472,7 @@ class Conversation:
         free_text: bool,
         answers: Callable[[], bool] | None = None,
         numeric: bool = False,
-        order: bool = False,
+        farewell_yields: bool = False,
     ) -> list[Action] | None:
         text = event.text.strip()
         if free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS:
@@ -481,11 +481,13 @@ class Conversation:
         # "아니요 설명 못 들었어요" (no, nobody explained) also reads as "I didn't hear you": an answer wins.
         if intent == "repeat" and answers is not None and answers():
             return None
-        # "two large pepperoni, bye": an order said with a goodbye is an order, not a cancellation. Only
-        # for orders: "okay, bye" to a yes/no question must not become a yes.
-        farewell = intent == "stop" and order and self._reader.only_farewell(text)
+        # "two large pepperoni, bye", "555 123 4567, bye": an answer said with a goodbye is an answer, not a
+        # cancellation. Not for yes/no questions: "okay, bye" must not become a yes.
+        farewell = intent == "stop" and farewell_yields and self._reader.only_farewell(text)
         if farewell and answers is not None and answers():
             return None
+        if farewell and free_text and not self._reader.bare_farewell(text):
+            return None  # "great, thanks, bye" to "anything to tell us?" is the comment; a bare "bye" is not
         if intent == "stop" and self.dialogue.behaviour.stop_enabled and self._unsure_stop(event, numeric):
             return self._check_end()
         return self._do_intent(intent)
@@ -596,7 +598,7 @@ class Conversation:
             free_text=free_text,
             answers=lambda: self._reader.read(spec, text, strict=True) is not None,
             numeric=spec.type in _NUMERIC_TYPES,
-            order=spec.type == "order_lines",
+            farewell_yields=spec.type != "yes_no",
         )
         if handled is not None:
             return handled
@@ -741,7 +743,7 @@ class Conversation:
                 free_text=False,
                 answers=lambda: bool(self._reader.order_lines(spec, text))
                 or signs_off_after_words(self._reader, text),
-                order=True,
+                farewell_yields=True,
             )
             if handled is not None:
                 return handled

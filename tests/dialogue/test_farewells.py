@@ -1,0 +1,65 @@
+"""A goodbye said with an answer ("555 123 4567, bye") is the answer; with nothing else, or at a yes/no
+question, it is still a stop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voicebot.dialogue.events import CallerText, Say
+from voicebot.dialogue.loader import load_dialogue
+from voicebot.dialogue.machine import Conversation
+
+ROOT = Path(__file__).resolve().parents[2] / "dialogues"
+CUSTOMER = {"customer_name": "Dana Lee", "product_name": "Term Life Plus", "monthly_premium": "42.50",
+            "birth_date": "1985-03-03"}
+
+
+def _conversation(name: str, *answers: str) -> Conversation:
+    conv = Conversation(load_dialogue(ROOT / f"{name}.yml"), dict(CUSTOMER))
+    conv.start()
+    for answer in answers:
+        conv.handle(CallerText(answer))
+    return conv
+
+
+def _ids(actions: list[object]) -> list[str]:
+    return [a.prompt_id for a in actions if isinstance(a, Say)]
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "text", "slot", "value"),
+    [
+        ("pizza_order", ["two large pepperoni", "that's all", "12 main street"],
+         "five five five one two three four five six seven, bye", "phone", "5551234567"),
+        ("pizza_order", ["two large pepperoni", "that's all"], "12 main street, goodbye", "address",
+         "12 main street"),
+        ("satisfaction_survey", ["yes"], "four, bye", "satisfaction", 4),
+        ("satisfaction_survey", ["yes", "four", "nine"], "great, thanks, bye", "comment",
+         "great, thanks, bye"),
+        ("sales_compliance", [], "march third 1985, bye", "dob_answer", "1985-03-03"),
+    ],
+)
+def test_an_answer_said_with_a_goodbye_is_the_answer(
+    name: str, before: list[str], text: str, slot: str, value: object
+) -> None:
+    conv = _conversation(name, *before)
+    conv.handle(CallerText(text))
+    assert conv.slots.get(slot) == value
+    assert not conv.ended or conv.record.outcome == "completed"  # the comment was the survey's last question
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "text"),
+    [
+        ("satisfaction_survey", [], "okay, bye"),  # "okay" must not consent
+        ("satisfaction_survey", [], "yes, bye"),
+        ("sales_compliance", ["march third 1985", "yes", "yes", "yes"], "yes, bye"),
+        ("satisfaction_survey", ["yes", "four", "nine"], "bye"),
+    ],
+)
+def test_a_goodbye_to_a_yes_no_question_or_alone_still_stops(name: str, before: list[str], text: str) -> None:
+    conv = _conversation(name, *before)
+    actions = conv.handle(CallerText(text))
+    assert conv.ended and _ids(actions) == ["global.stop"]
