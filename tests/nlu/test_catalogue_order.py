@@ -118,6 +118,10 @@ EN_ORDERS = [
     ("nothing thanks", []),
     ("", []),
     ("yes", []),
+    # a topping is no second pizza; a side said with "with" is an item
+    ("a large veggie with extra pepperoni", [L("vegetarian", "large", 1)]),
+    ("a veggie without pepperoni", [L("vegetarian", None, 1)]),
+    ("a pepperoni with garlic bread", [L("pepperoni", None, 1), L("garlic bread", None, 1)]),
 ]
 KO_ORDERS = [
     ("페퍼로니 라지 두 판이랑 불고기 한 판", [L("pepperoni", "large", 2), L("bulgogi", None, 1)]),

@@ -24,6 +24,10 @@ _KO_GAP_WORDS = frozenset({"피자", "음", "어", "그", "짜리", "정도", "�
 _EN_ALL_WORDS = frozenset({"both", "all", "each"})
 _KO_ALL_WORDS = frozenset({"다", "둘다", "모두", "전부", "전부다", "모두다"})
 _KO_CONJUNCTIONS = ("이랑", "랑", "하고", "와", "과", "에다가", "에다")
+# "a large pepperoni with extra cheese": after an item, a menu word right after these is a topping on it,
+# not another pizza. Not "with" (a side: "a pepperoni with garlic bread") nor "no" ("a veggie, no, a
+# pepperoni" corrects the order).
+_EN_TOPPING_WORDS = frozenset({"extra", "without", "double"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ def _word_gap(starts: list[int], a_end: int, b_start: int) -> int:
 def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: str) -> list[OrderLine]:
     """Order lines in the order they were said; empty when no item is named."""
     found_items = items.find_all(text)
+    if language == "en" and len(found_items) > 1:
+        found_items = [found_items[0], *(m for m in found_items[1:] if not _topping(text, m))]
     if not found_items:
         return []
     found_sizes = [s for s in sizes.find_all(text)
@@ -91,6 +97,12 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
             used.add(n_index)
     return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1))
             for k, item in enumerate(found_items)]
+
+
+def _topping(text: str, item: CatalogueMatch) -> bool:
+    """The item is said as a topping of the one before: "with extra cheese", "no pepperoni"."""
+    before = text[:item.start].split()
+    return bool(before) and before[-1].lower() in _EN_TOPPING_WORDS
 
 
 def _said_for_all(size: CatalogueMatch, tokens: list[Token], language: str) -> bool:
