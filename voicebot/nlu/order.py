@@ -100,7 +100,7 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
 
 
 def _topping(text: str, item: CatalogueMatch) -> bool:
-    """The item is said as a topping of the one before: "with extra cheese", "no pepperoni"."""
+    """The item is said as a topping of the one before: "with extra cheese", "without pepperoni"."""
     before = text[:item.start].split()
     return bool(before) and before[-1].lower() in _EN_TOPPING_WORDS
 
