@@ -51,6 +51,7 @@ EN_NO_INTENT += ["well the agent said i had to", "the agent told me it was free"
 EN_NO_INTENT.remove("my name is agent smith")  # "agent" alone counts; asserting either way would be a guess
 
 KO_INTENTS = [
+    ("한 번만 더 말해 주세요", "repeat", "한 번만 더"), ("한 번 더요", "repeat", "한 번 더요"),
     ("상담원", "agent", "상담원"), ("사람", "agent", "사람"), ("직원", "agent", "직원"),
     ("사람이요", "agent", "사람"),
     ("상담사 연결해 주세요", "agent", "상담사"), ("상담원이랑 통화하고 싶어요", "agent", "상담원"),
@@ -115,6 +116,7 @@ def test_only_a_farewell(text: str, language: str, farewell: bool) -> None:
     ("One second.", "en", True), ("hold on", "en", True), ("give me a minute", "en", True),
     ("let me think", "en", True), ("잠시만요", "ko", True), ("잠깐만 기다려 주세요", "ko", True),
     ("four", "en", False), ("Wait.", "en", False), ("no one", "en", False), ("네 점이요", "ko", False),
+    ("일 분만 기다려 주세요", "ko", True),
 ])
 def test_asking_to_hold_on(text: str, language: str, hold: bool) -> None:
     assert asks_to_hold(text, language) is hold

@@ -58,6 +58,9 @@ KO_NONE = [
     "구워 주세요",
     "하나 둘 셋", "두 개 아니면 세 개", "천사", "안녕하세요", "다시요", "열어 주세요",
 ]
+# Asking to hold on or to hear it again: no score of 1 ("한 번 방문했어요", once, still is 1).
+KO_NONE += ["일 분만 기다려 주세요", "일 초만요", "한 번만 더 말해 주세요", "한 번 더요", "1분만요"]
+KO_SINGLE += [("세 번 방문했어요", 3), ("한 번이요", 1), ("오 분 걸렸어요", 5)]
 KO_NONE.remove("천사")  # 1004 in sino-Korean: ambiguous by nature, not asserted either way
 KO_NONE.remove("일")  # a lone "일" is one when it is the whole answer
 

@@ -52,6 +52,9 @@ KO_NATIVE_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔":
 _KO_PRENOMINAL = frozenset({"한", "두", "세", "네", "석", "넉"})
 # Everyday words that read as number + counter: "이번" (this time), "만점" (full marks).
 _KO_NOT_NUMBERS = ("이번", "이분", "이쪽", "이곳", "이대로", "만점", "이년아")
+# After a number, asking to hold on or to hear it again: "일 분만 기다려 주세요", "일 초만요" (just a
+# minute / second), "한 번만 더 말해 주세요", "한 번 더요" (once more). No score of 1 in them.
+_KO_NOT_A_COUNT_AFTER = ("분만", "초만", "번만", "번 더", "번더")
 KO_COUNTERS = (
     "개월", "인분", "번째", "마리", "그릇", "가지", "세트", "박스", "사람", "시간", "퍼센트", "살", "개",
     "판", "명", "잔", "병", "장", "권", "대", "번", "분", "시", "초", "년", "월", "일", "원", "층", "호",
@@ -327,7 +330,7 @@ def _find_numbers_ko(text: str, tokens: Sequence[Token]) -> list[NumberMatch]:
                     if nxt.text.startswith(name):
                         value, end, step = value * unit, nxt.start + len(name), 2
                         break
-            if value is not None:
+            if value is not None and not text[end:].lstrip().startswith(_KO_NOT_A_COUNT_AFTER):
                 found.append(NumberMatch(value, tok.start, end, text[tok.start:end]))
             i += step
             continue
@@ -350,7 +353,8 @@ def _find_numbers_ko(text: str, tokens: Sequence[Token]) -> list[NumberMatch]:
                     value += f_value
                     end = nxt.start + f_length
                     i += 1
-        found.append(NumberMatch(value, start, end, text[start:end]))
+        if not text[end:].lstrip().startswith(_KO_NOT_A_COUNT_AFTER):
+            found.append(NumberMatch(value, start, end, text[start:end]))
         i += 1
     return found
 
