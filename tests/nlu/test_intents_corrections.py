@@ -68,6 +68,7 @@ KO_INTENTS = [
     ("상담원 필요 없어요", "stop", "필요 없어요"),
 ]
 KO_NO_INTENT = [
+    "상담원이 꼭 해야 한다고 했어요", "직원이 그렇게 말했어요",
     "", "네", "예", "아니요", "페퍼로니 두 판", "사람 두 명이요", "상담원 말고요", "서울시 강남구",
     "다섯 사람",
     "맞아요", "열두 시", "1985년 3월 3일",
@@ -104,6 +105,7 @@ def test_intent_compares_as_plain_string() -> None:
 @pytest.mark.parametrize(("text", "language", "farewell"), [
     ("two large pepperoni, bye", "en", True), ("that's all, thanks, goodbye", "en", True),
     ("bye", "en", True), ("불고기 라지 두 판 안녕히 계세요", "ko", True),
+    ("이게 다예요 끊을게요", "ko", True),
     ("cancel it, goodbye", "en", False), ("not interested, bye", "en", False),
     ("put me through, bye", "en", False),
     ("two large pepperoni", "en", False), ("what?", "en", False), ("취소할게요 안녕히 계세요", "ko", False),

@@ -62,6 +62,8 @@ KO_UNCLEAR = [
     "안녕하세요",
     "페퍼로니 두 판", "음", "어", "헷갈려요",
 ]
+# Reported speech is what someone said, not the caller's yes ("했어요" alone is one).
+KO_UNCLEAR += ["상담원이 꼭 해야 한다고 했어요", "직원이 가입하라고 하셨어요"]
 KO_CORRECTED = [("네 잠깐만요 아니요", False), ("아니요 잠깐 네", True)]
 
 

@@ -110,10 +110,12 @@ _KO: dict[str, Intent] = {
     ), _S),
 }
 _EN_FAREWELLS = frozenset({"goodbye", "good bye", "bye", "bye bye"})
-_KO_FAREWELLS = frozenset({"안녕히 계세요", "안녕히 계십시오"})
+_KO_FAREWELLS = frozenset({"안녕히 계세요", "안녕히 계십시오", "끊을게요", "끊을게", "끊겠습니다"})
 # The words of a sign-off and nothing else.
 _EN_SIGN_OFF = frozenset({"bye", "goodbye", "good", "okay", "ok", "thanks", "thank", "you"})
-_KO_SIGN_OFF = frozenset({"안녕히", "계세요", "계십시오", "네", "감사합니다", "고맙습니다"})
+_KO_SIGN_OFF = frozenset({
+    "안녕히", "계세요", "계십시오", "끊을게요", "끊겠습니다", "네", "감사합니다", "고맙습니다",
+})
 _KO_ALONE = {"사람": _A, "뭐": _R, "네": _R, "예": _R, "뭐요": _R}
 _KO_NEGATED_AFTER = frozenset({"말고", "필요", "안", "싫어", "아니고", "아니라"})
 
@@ -139,8 +141,14 @@ def _allowed_en(hit: PhraseHit[Intent], ws: list[str]) -> bool:
     return not (hit.end < len(ws) and ws[hit.end] in _EN_BLOCKED_AFTER.get(tail, frozenset()))
 
 
+# Reported speech: "상담원이 꼭 해야 한다고 했어요" (the agent said I had to) tells about a person.
+_KO_REPORTED = ("고 했", "고 하셨", "고 하더", "고했", "고하셨", "말했", "말씀하셨")
+
+
 def _allowed_ko(hit: PhraseHit[Intent], ws: list[str]) -> bool:
     after = ws[hit.end: hit.end + 2]
+    if hit.label is _A and any(marker in " ".join(ws[hit.end:]) for marker in _KO_REPORTED):
+        return False
     return not (hit.label is _A and any(w.startswith(tuple(_KO_NEGATED_AFTER)) for w in after))
 
 
