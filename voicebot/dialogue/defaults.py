@@ -12,6 +12,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
             "I'm sorry, I still can't hear you, so I'll end the call now. Please call us back. Goodbye."
         ),
         "no_match": "Sorry, I didn't catch that.",
+        "hold": "Sure, take your time.",
         "low_confidence": "I think you said {value}. Is that right?",
         "correction": "Thanks, I've changed that.",
         "failure": "I'm having trouble understanding, so let me connect you with someone who can help.",
@@ -25,6 +26,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
             "계속 말씀이 들리지 않아 통화를 종료하겠습니다. 다시 연락 부탁드립니다. 안녕히 계세요."
         ),
         "no_match": "죄송합니다, 잘 이해하지 못했어요.",
+        "hold": "네, 천천히 말씀해 주세요.",
         "low_confidence": "{value}, 맞으신가요?",
         "correction": "네, 수정했습니다.",
         "failure": "제가 잘 이해하지 못해서 상담원에게 연결해 드리겠습니다.",

@@ -63,6 +63,7 @@ GLOBAL_KEYS = (
     "stop",
     "silence",
     "no_match",
+    "hold",
     "low_confidence",
     "correction",
     "on_failure",
@@ -548,6 +549,7 @@ class _Builder:
         stop_on, stop = section("stop", ("prompt", "outcome", "confirm"))
         _, silence = section("silence", ("reprompts", "prompt", "end_prompt", "outcome"))
         _, no_match = section("no_match", ("prompt",))
+        hold_on, hold = section("hold", ("prompt",))
         _, low = section("low_confidence", ("threshold", "prompt"))
         _, correction = section("correction", ("prompt",))
         dtmf = self.mapping((*path, "dtmf"), g.get("dtmf", {}), ("yes", "no"), "global.dtmf")
@@ -593,6 +595,7 @@ class _Builder:
             ),
             silence_outcome=silence_outcome,
             no_match_prompt=prompt_of("no_match", no_match, "prompt", texts["no_match"], "global.no_match"),
+            hold_prompt=prompt_of("hold", hold, "prompt", texts["hold"], "global.hold") if hold_on else None,
             low_confidence=threshold,
             low_confidence_prompt=prompt_of(
                 "low_confidence", low, "prompt", texts["low_confidence"], "global.low_confidence", ("value",)

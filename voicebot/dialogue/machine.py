@@ -602,6 +602,9 @@ class Conversation:
         )
         if handled is not None:
             return handled
+        held = self._hold_on(text, free_text, lambda: self._reader.read(spec, text, strict=True) is not None)
+        if held is not None:
+            return held
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
         for name, v in others.items():
             self.slots[name] = v
@@ -670,6 +673,17 @@ class Conversation:
             return self._no_match(wait.ask, sorry=False)
         # Neither yes nor no: most likely the caller said the value again; read it as an answer.
         return self._on_ask(wait.ask, event)
+
+    def _hold_on(self, text: str, free_text: bool, answers: Callable[[], bool]) -> list[Action] | None:
+        """ "One second", "잠시만요": "Sure, take your time." and the question listened for again, with no
+        attempt counted. Not when the words also answer ("one second... four") or make a longer comment."""
+        prompt = self.dialogue.behaviour.hold_prompt
+        if prompt is None or not self._reader.asks_to_hold(text):
+            return None
+        if (free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS) or (not free_text and answers()):
+            return None
+        listen = self._question.listen
+        return [self._say(prompt), *([listen] if listen is not None else [])]
 
     def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
         wait.attempts += 1
@@ -768,7 +782,8 @@ class Conversation:
             says = [self._say(step.reprompt or step.prompt, step.interruptible)]
             self._question = _Question(says, self._question.listen)
             return [*says, *([self._question.listen] if self._question.listen else [])]
-        return self._more_not_understood(wait)
+        held = self._hold_on(text, False, lambda: False)
+        return held if held is not None else self._more_not_understood(wait)
 
     def _more_correction(self, spec: m.SlotSpec, text: str) -> list[Action] | None:
         """ "no, three, not two" to "Got it, two large pepperoni. Anything else?" corrects the order."""

@@ -208,6 +208,8 @@ class GlobalBehaviour:
     silence_end_prompt: Prompt | None
     silence_outcome: str
     no_match_prompt: Prompt
+    # said to "one second" / "잠시만요" at a question, which is then asked again without counting an attempt
+    hold_prompt: Prompt | None
     low_confidence: float
     low_confidence_prompt: Prompt
     correction_prompt: Prompt | None
