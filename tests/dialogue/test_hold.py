@@ -40,6 +40,14 @@ def test_an_answer_with_a_hold_is_the_answer() -> None:
     assert conv.slots["satisfaction"] == 4
 
 
+def test_a_hold_with_another_answer_keeps_that_answer() -> None:
+    conv = Conversation(load_dialogue(ROOT / "pizza_order.yml"), {})
+    conv.start()
+    conv.handle(CallerText("two large pepperoni, that's all"))
+    actions = conv.handle(CallerText("hold on, my number is 555 123 4567"))
+    assert conv.slots["phone"] == "5551234567" and "Sure, take your time." not in _said(actions)
+
+
 def test_a_short_hold_at_the_comment_waits_and_a_long_comment_is_kept() -> None:
     conv = _survey("yes", "four", "nine")
     assert _said(conv.handle(CallerText("hold on"))) == ["Sure, take your time."]

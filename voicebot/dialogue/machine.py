@@ -602,7 +602,12 @@ class Conversation:
         )
         if handled is not None:
             return handled
-        held = self._hold_on(text, free_text, lambda: self._reader.read(spec, text, strict=True) is not None)
+        held = self._hold_on(
+            text,
+            free_text,  # "hold on, my number is 555 123 4567" gives the number: no hold
+            lambda: self._reader.read(spec, text, strict=True) is not None
+            or bool(self._read_others(text, exclude=step.slot)),
+        )
         if held is not None:
             return held
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
