@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.dialogue.helpers import prompt_ids, said
 from voicebot.dialogue.anything_else import add_lines, read_more
-from voicebot.dialogue.events import CallerText, Dtmf, Listen, Say, SilenceTimeout
+from voicebot.dialogue.events import CallerText, Dtmf, Listen, SilenceTimeout
 from voicebot.dialogue.loader import load_dialogue, load_dialogue_bytes
 from voicebot.dialogue.machine import Conversation
 from voicebot.dialogue.model import Dialogue
@@ -25,14 +26,6 @@ def pizza() -> Dialogue:
 @pytest.fixture(scope="module")
 def pizza_ko() -> Dialogue:
     return load_dialogue(ROOT / "pizza_order_ko.yml")
-
-
-def _ids(actions: list[object]) -> list[str]:
-    return [a.prompt_id for a in actions if isinstance(a, Say)]
-
-
-def _texts(actions: list[object]) -> list[str]:
-    return [a.text for a in actions if isinstance(a, Say)]
 
 
 def _line(name: str, size: str, quantity: int = 1) -> dict[str, object]:
@@ -93,7 +86,7 @@ def _after_items(dialogue: Dialogue, items: str) -> tuple[Conversation, list[obj
 
 def test_anything_else_reads_the_order_back_and_listens_for_the_menu(pizza: Dialogue) -> None:
     _, actions = _after_items(pizza, "two large pepperoni")
-    assert _texts(actions) == ["Got it, two large pepperoni. Anything else?"]
+    assert said(actions) == ["Got it, two large pepperoni. Anything else?"]
     listen = actions[-1]
     assert isinstance(listen, Listen) and listen.slot == "items"
     assert {"margherita", "that's all"} <= set(listen.hints)
@@ -101,43 +94,43 @@ def test_anything_else_reads_the_order_back_and_listens_for_the_menu(pizza: Dial
 
 def test_that_s_all_with_the_first_answer_skips_anything_else(pizza: Dialogue) -> None:
     _, actions = _after_items(pizza, "two large pepperoni, that's all")
-    assert _ids(actions) == ["ask_address"]
+    assert prompt_ids(actions) == ["ask_address"]
 
 
 def test_keypad_no_ends_the_list(pizza: Dialogue) -> None:
     conv, _ = _after_items(pizza, "two large pepperoni")
-    assert _ids(conv.handle(Dtmf("2"))) == ["ask_address"]
+    assert prompt_ids(conv.handle(Dtmf("2"))) == ["ask_address"]
 
 
 def test_silence_at_anything_else_asks_it_again(pizza: Dialogue) -> None:
     conv, _ = _after_items(pizza, "two large pepperoni")
-    assert _ids(conv.handle(SilenceTimeout())) == ["global.silence", "ask_more"]
+    assert prompt_ids(conv.handle(SilenceTimeout())) == ["global.silence", "ask_more"]
 
 
 def test_answers_that_fit_nothing_keep_the_order_and_move_on(pizza: Dialogue) -> None:
     conv, _ = _after_items(pizza, "two large pepperoni")
-    assert _ids(conv.handle(CallerText("purple monkey"))) == ["global.no_match", "ask_more"]
+    assert prompt_ids(conv.handle(CallerText("purple monkey"))) == ["global.no_match", "ask_more"]
     conv.handle(CallerText("blah blah"))
-    assert _ids(conv.handle(CallerText("dishwasher"))) == ["ask_address"]
+    assert prompt_ids(conv.handle(CallerText("dishwasher"))) == ["ask_address"]
     assert conv.slots["items"] == [_line("pepperoni", "large", 2)] and not conv.ended
 
 
 def test_a_correction_at_anything_else_changes_the_order(pizza: Dialogue) -> None:
     conv, _ = _after_items(pizza, "two large pepperoni")
     actions = conv.handle(CallerText("no, three, not two"))
-    assert _texts(actions) == ["Thanks, I've changed that.", "Got it, three large pepperoni. Anything else?"]
-    assert _ids(conv.handle(CallerText("that's it"))) == ["ask_address"]
+    assert said(actions) == ["Thanks, I've changed that.", "Got it, three large pepperoni. Anything else?"]
+    assert prompt_ids(conv.handle(CallerText("that's it"))) == ["ask_address"]
     assert conv.slots["items"] == [_line("pepperoni", "large", 3)]
 
 
 def test_no_thanks_closes_the_order_and_does_not_cancel_it(pizza: Dialogue, pizza_ko: Dialogue) -> None:
     conv, _ = _after_items(pizza, "two large pepperoni")
-    assert _ids(conv.handle(CallerText("no thanks"))) == ["ask_address"]
+    assert prompt_ids(conv.handle(CallerText("no thanks"))) == ["ask_address"]
     conv, _ = _after_items(pizza_ko, "불고기 라지 두 판")
-    assert _ids(conv.handle(CallerText("됐어요"))) == ["ask_address"] and not conv.ended
+    assert prompt_ids(conv.handle(CallerText("됐어요"))) == ["ask_address"] and not conv.ended
     # "nothing else is needed": a stop phrase ("필요 없어요") inside a closer, which closes the order here
     conv, _ = _after_items(pizza_ko, "불고기 라지 두 판")
-    assert _ids(conv.handle(CallerText("다른 건 필요 없어요"))) == ["ask_address"] and not conv.ended
+    assert prompt_ids(conv.handle(CallerText("다른 건 필요 없어요"))) == ["ask_address"] and not conv.ended
     assert conv.slots["items"] == [_line("bulgogi", "large", 2)]
 
 
@@ -149,20 +142,22 @@ def test_no_thanks_closes_the_order_and_does_not_cancel_it(pizza: Dialogue, pizz
 )
 def test_a_closer_with_a_goodbye_finishes_the_order_not_cancels_it(pizza: Dialogue, text: str) -> None:
     conv, _ = _after_items(pizza, "two large pepperoni")
-    assert _ids(conv.handle(CallerText(text))) == ["ask_address"] and not conv.ended
+    assert prompt_ids(conv.handle(CallerText(text))) == ["ask_address"] and not conv.ended
     assert conv.slots["items"] == [_line("pepperoni", "large", 2)]
 
 
 def test_a_korean_closer_with_a_goodbye_finishes_the_order(pizza_ko: Dialogue) -> None:
     conv, _ = _after_items(pizza_ko, "불고기 라지 두 판")
-    assert _ids(conv.handle(CallerText("그게 다예요 안녕히 계세요"))) == ["ask_address"] and not conv.ended
+    actions = conv.handle(CallerText("그게 다예요 안녕히 계세요"))
+    assert prompt_ids(actions) == ["ask_address"] and not conv.ended
 
 
 def test_an_order_said_with_a_goodbye_is_taken_as_complete(pizza: Dialogue) -> None:
     _, actions = _after_items(pizza, "two large pepperoni, bye")
-    assert _ids(actions) == ["ask_address"]
+    assert prompt_ids(actions) == ["ask_address"]
     conv, _ = _after_items(pizza, "two large pepperoni")
-    assert _ids(conv.handle(CallerText("and a small veggie, goodbye"))) == ["ask_address"] and not conv.ended
+    actions = conv.handle(CallerText("and a small veggie, goodbye"))
+    assert prompt_ids(actions) == ["ask_address"] and not conv.ended
     assert conv.slots["items"] == [_line("pepperoni", "large", 2), _line("vegetarian", "small")]
 
 
@@ -186,8 +181,8 @@ def test_okay_bye_to_a_yes_no_question_is_no_yes() -> None:
 
 def test_a_short_unsure_cancel_at_anything_else_is_checked(pizza: Dialogue) -> None:
     conv, _ = _after_items(pizza, "two large pepperoni")
-    assert _texts(conv.handle(CallerText("cancel", confidence=0.2))) == ["Do you want to cancel your order?"]
-    assert _ids(conv.handle(CallerText("no"))) == ["ask_more"]
+    assert said(conv.handle(CallerText("cancel", confidence=0.2))) == ["Do you want to cancel your order?"]
+    assert prompt_ids(conv.handle(CallerText("no"))) == ["ask_more"]
     conv.handle(CallerText("cancel the order please, goodbye"))
     assert conv.ended and conv.record.outcome == "cancelled"
 

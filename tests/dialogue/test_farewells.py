@@ -3,29 +3,13 @@ question, it is still a stop."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from voicebot.dialogue.events import CallerText, Say
-from voicebot.dialogue.loader import load_dialogue
-from voicebot.dialogue.machine import Conversation
+from tests.dialogue.helpers import conversation, prompt_ids
+from voicebot.dialogue.events import CallerText
 
-ROOT = Path(__file__).resolve().parents[2] / "dialogues"
 CUSTOMER = {"customer_name": "Dana Lee", "product_name": "Term Life Plus", "monthly_premium": "42.50",
             "birth_date": "1985-03-03"}
-
-
-def _conversation(name: str, *answers: str) -> Conversation:
-    conv = Conversation(load_dialogue(ROOT / f"{name}.yml"), dict(CUSTOMER))
-    conv.start()
-    for answer in answers:
-        conv.handle(CallerText(answer))
-    return conv
-
-
-def _ids(actions: list[object]) -> list[str]:
-    return [a.prompt_id for a in actions if isinstance(a, Say)]
 
 
 @pytest.mark.parametrize(
@@ -44,7 +28,7 @@ def _ids(actions: list[object]) -> list[str]:
 def test_an_answer_said_with_a_goodbye_is_the_answer(
     name: str, before: list[str], text: str, slot: str, value: object
 ) -> None:
-    conv = _conversation(name, *before)
+    conv = conversation(name, *before, variables=CUSTOMER)
     conv.handle(CallerText(text))
     assert conv.slots.get(slot) == value
     assert not conv.ended or conv.record.outcome == "completed"  # the comment was the survey's last question
@@ -60,6 +44,6 @@ def test_an_answer_said_with_a_goodbye_is_the_answer(
     ],
 )
 def test_a_goodbye_to_a_yes_no_question_or_alone_still_stops(name: str, before: list[str], text: str) -> None:
-    conv = _conversation(name, *before)
+    conv = conversation(name, *before, variables=CUSTOMER)
     actions = conv.handle(CallerText(text))
-    assert conv.ended and _ids(actions) == ["global.stop"]
+    assert conv.ended and prompt_ids(actions) == ["global.stop"]
