@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from voicebot.nlu.normalize import strip_korean_particles, words
+from voicebot.nlu.normalize import KO_REPORTED_SPEECH, strip_korean_particles, words
 from voicebot.nlu.phrases import PhraseHit, find_phrases
 
 
@@ -141,8 +141,8 @@ def _allowed_en(hit: PhraseHit[Intent], ws: list[str]) -> bool:
     return not (hit.end < len(ws) and ws[hit.end] in _EN_BLOCKED_AFTER.get(tail, frozenset()))
 
 
-# Reported speech: "상담원이 꼭 해야 한다고 했어요" (the agent said I had to) tells about a person.
-_KO_REPORTED = ("고 했", "고 하셨", "고 하더", "고했", "고하셨", "말했", "말씀하셨")
+# "상담원이 꼭 해야 한다고 했어요" (the agent said I had to), "직원이 그렇게 말했어요": a person told about.
+_KO_REPORTED = (*KO_REPORTED_SPEECH, "말했", "말씀하셨")
 
 
 def _allowed_ko(hit: PhraseHit[Intent], ws: list[str]) -> bool:

@@ -45,6 +45,9 @@ _KO_SHORT_ENDINGS = tuple("요랑과와은는이가을를도로에만나의")
 FILLERS_EN = frozenset({"uh", "um", "umm", "uhm", "er", "erm", "ah", "hmm", "hm", "mm"})
 _AFFIRMING_PAIRS = frozenset({("uh", "huh"), ("mm", "hmm"), ("mhm", "hmm"), ("um", "hmm")})
 FILLERS_KO = frozenset({"음", "어", "저", "그", "아", "에", "음음", "어어", "저기", "그러니까"})
+# Korean reported speech ("...다고 했어요", "...라고 하셨어요"): the caller quotes someone, so what they
+# say is neither their own yes nor their own request.
+KO_REPORTED_SPEECH = ("고 했", "고 하셨", "고 하더", "고했", "고하셨")
 
 
 @dataclass(frozen=True, slots=True)

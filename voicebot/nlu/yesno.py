@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from voicebot.nlu.normalize import words
+from voicebot.nlu.normalize import KO_REPORTED_SPEECH, words
 from voicebot.nlu.phrases import PhraseHit, find_phrases
 
 
@@ -92,8 +92,6 @@ _KO: dict[str, _Polarity] = {
 
 
 _KO_VERB_ENDINGS = ("요", "다", "죠", "데", "어", "아")
-# Reported speech ("...다고 했어요", "...라고 하셨어요"): the caller quotes someone.
-_KO_REPORTED = ("고 했", "고 하셨", "고 하더", "고했", "고하셨")
 
 
 def _ko_glued_negation(word: str) -> bool:
@@ -127,7 +125,7 @@ def parse_yes_no(text: str, language: str) -> bool | None:
         return None
     if language == "ko" and len(ws) == 1 and ws[0] in ("네", "예") and text.strip().endswith("?"):
         return None  # "네?" is "pardon?", not "yes"
-    if language == "ko" and any(marker in " ".join(ws) for marker in _KO_REPORTED):
+    if language == "ko" and any(marker in " ".join(ws) for marker in KO_REPORTED_SPEECH):
         return None  # "꼭 해야 한다고 했어요": what someone said, no yes of the caller's ("했어요")
     table = _EN if language == "en" else _KO
     hits = find_phrases(ws, table, language)
