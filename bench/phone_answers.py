@@ -280,23 +280,20 @@ class Understanding:
         if not text:
             return "missed"
         try:
-            from voicebot.dialogue.anything_else import read_more
+            import voicebot.dialogue.anything_else as order_wait
         except ImportError:  # a commit before the order wait: the closer reader alone
             closer = is_closer(text, dialogue.language)
             return "right" if closer and reader.intent(text) is None else "wrong"
-        import voicebot.dialogue.anything_else as order_wait
-
-        # absent before "Alright, bye" finished an order
-        never: Callable[[Any, str], bool] = lambda r, t: False  # noqa: E731
-        signs_off: Callable[[Any, str], bool] = getattr(order_wait, "signs_off_after_words", never)
+        signs_off = getattr(order_wait, "signs_off_after_words", None)  # before "Alright, bye": none
+        finished = signs_off is not None and signs_off(reader, text)
         intent = None if reader.is_closer(text) else reader.intent(text)
-        if intent == "agent" or (intent == "stop" and not signs_off(reader, text)):
+        if intent == "agent" or (intent == "stop" and not finished):
             return "wrong"
         others = [
             name for name, other in dialogue.slots.items()
             if name != step and other.anywhere and reader.read(other, text, strict=True) is not None
         ]
-        answer = read_more(reader, spec, text, others=bool(others))
+        answer = order_wait.read_more(reader, spec, text, others=bool(others))
         if answer.lines or others or answer.yes:
             return "wrong"
         return "right" if answer.done else "missed"

@@ -30,7 +30,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -47,11 +47,19 @@ from voicebot.audio.resample import resample
 Int16Array = npt.NDArray[np.int16]
 
 DEFAULT_OUT = Path("var/bench/phone_corpus")
-# name -> (English answers, Korean answers, with the FSDD digits, default directory)
-SETS: dict[str, tuple[tuple[Answer, ...], tuple[Answer, ...], bool, Path]] = {
-    "answers": (ENGLISH, KOREAN, True, DEFAULT_OUT),
-    "sign-offs": (SIGN_OFFS, (), False, Path("var/bench/sign_off_corpus")),
-    "holds": (HOLDS, (), False, Path("var/bench/hold_corpus")),
+
+
+class AnswerSet(NamedTuple):
+    english: tuple[Answer, ...]
+    korean: tuple[Answer, ...]
+    with_fsdd: bool  # the real FSDD digits too
+    default_out: Path
+
+
+SETS: dict[str, AnswerSet] = {
+    "answers": AnswerSet(ENGLISH, KOREAN, True, DEFAULT_OUT),
+    "sign-offs": AnswerSet(SIGN_OFFS, (), False, Path("var/bench/sign_off_corpus")),
+    "holds": AnswerSet(HOLDS, (), False, Path("var/bench/hold_corpus")),
 }
 DEFAULT_DIGITS = Path(__file__).resolve().parents[2] / "shared" / "data" / "digits"
 MANIFEST = "corpus.json"
@@ -145,8 +153,9 @@ def _row(answer: Answer, item_id: str, voice: str, source: str, condition: str, 
 
 
 def _digest(fsdd: Sequence[tuple[Path, int, str, int]], answer_set: str = "answers") -> str:
-    english, korean, _, _ = SETS[answer_set]
-    spec = {"answers": [asdict(a) for a in (*english, *korean)], "voices": [asdict(v) for v in VOICES],
+    chosen = SETS[answer_set]
+    spec = {"answers": [asdict(a) for a in (*chosen.english, *chosen.korean)],
+            "voices": [asdict(v) for v in VOICES],
             "fsdd": [p.name for p, *_ in fsdd], "conditions": CONDITIONS, "pad_ms": PAD_MS, "seed": SEED,
             "version": VERSION}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
@@ -184,7 +193,7 @@ def corpus_rows(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS, 
     if missing:
         raise CorpusError(f"{len(missing)} files of {manifest} are missing (first: {missing[0]}); "
                           "rebuild it with bench/phone_corpus.py")
-    with_fsdd = answer_set in SETS and SETS[answer_set][2]
+    with_fsdd = answer_set in SETS and SETS[answer_set].with_fsdd
     fsdd = fsdd_files(Path(digits_dir), takes) if with_fsdd else []
     if answer_set not in SETS or stored != _digest(fsdd, answer_set):
         log(f"note: {out_dir} was built from another spec or FSDD set than this checkout's; used as it is "
@@ -198,8 +207,8 @@ def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS,
     """Writes the corpus into ``out_dir`` unless it is already there from the same spec; returns the rows."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    english, korean, with_fsdd, _ = SETS[answer_set]
-    fsdd = fsdd_files(Path(digits_dir), takes) if with_fsdd else []
+    chosen = SETS[answer_set]
+    fsdd = fsdd_files(Path(digits_dir), takes) if chosen.with_fsdd else []
     digest = _digest(fsdd, answer_set)
     manifest = out_dir / MANIFEST
     if manifest.is_file():
@@ -214,7 +223,7 @@ def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS,
 
     rows: list[dict[str, Any]] = []
     for voice_index, voice in enumerate(VOICES):
-        answers = english if voice.language == "en" else korean
+        answers = chosen.english if voice.language == "en" else chosen.korean
         if not answers:
             continue
         speak, native_hz = _synthesizer(voice, voice_index)
@@ -231,7 +240,7 @@ def build_corpus(out_dir: Path = DEFAULT_OUT, digits_dir: Path = DEFAULT_DIGITS,
                 (out_dir / file).parent.mkdir(parents=True, exist_ok=True)
                 write_wav(out_dir / file, _pad(line, rate_hz), rate_hz)
                 rows.append(_row(answer, item_id, voice.label, voice.engine, condition, file))
-    if with_fsdd:
+    if chosen.with_fsdd:
         log(f"fsdd: {len(fsdd)} recordings from {digits_dir}")
     for path, digit, speaker, take in fsdd:
         answer = fsdd_answer(digit)
@@ -271,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.takes < 0:
         print("error: --takes must be 0 or more", file=sys.stderr)
         return 2
-    args.out = args.out or SETS[args.answer_set][3]
+    args.out = args.out or SETS[args.answer_set].default_out
     rows = build_corpus(args.out, args.digits, args.takes, answer_set=args.answer_set,
                         log=lambda message: print(message, file=sys.stderr, flush=True))
     seconds = sum((row["path"].stat().st_size - 44) / 2 / row["sample_rate_hz"] for row in rows)
