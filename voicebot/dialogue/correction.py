@@ -111,3 +111,25 @@ def adjust_order_line(
     if size is not None:
         targets[0]["size"] = size
     return lines
+
+
+def remove_order_lines(
+    reader: SlotReader, spec: SlotSpec, current: Sequence[Mapping[str, Any]], text: str
+) -> OrderLines | None:
+    """The order once ``text``'s removals are made ("cancel the pepperoni", "take one veggie off") and the
+    items said with them are merged in ("...and add a large hawaiian"); None when ``text`` takes no item
+    off. An item the order does not hold leaves it as it was: the caller named a pizza, not the call."""
+    removal = reader.removal(spec, text)
+    if removal is None:
+        return None
+    lines: OrderLines = []
+    for line in current:
+        line = dict(line)
+        name = line.get("name")
+        if name in removal.items:
+            count = removal.items[name]
+            if count is None or count >= int(line.get("quantity") or 1):
+                continue
+            line["quantity"] = int(line.get("quantity") or 1) - count
+        lines.append(line)
+    return merge_order_lines(reader, spec, lines, removal.rest) or lines

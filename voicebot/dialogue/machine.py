@@ -16,7 +16,7 @@ from typing import Any, assert_never
 from voicebot.dialogue import grammar, steplog
 from voicebot.dialogue import model as m
 from voicebot.dialogue.anything_else import add_lines, read_more, signs_off_after_words
-from voicebot.dialogue.correction import correct
+from voicebot.dialogue.correction import correct, remove_order_lines
 from voicebot.dialogue.defaults import CLOSER_HINTS, YES_NO_HINTS
 from voicebot.dialogue.events import (
     Action,
@@ -755,6 +755,9 @@ class Conversation:
             return self._more_not_understood(wait)
         assert isinstance(event, CallerText)
         text = event.text.strip()
+        removed = self._more_removal(wait, spec, text)
+        if removed is not None:
+            return removed
         # "됐어요", "no thanks": here they close the order; elsewhere they may end the call.
         if not self._reader.is_closer(text):
             handled = self._global_intent(
@@ -806,6 +809,30 @@ class Conversation:
         self._more_question(wait, out, [self._say(prompt)] if prompt is not None else [])
         return out
 
+    def _more_removal(self, wait: _MoreWait, spec: m.SlotSpec, text: str) -> list[Action] | None:
+        """ "Actually, cancel the pepperoni" to "Anything else?" takes the pepperoni off, not the order.
+
+        With nothing left, the order's own question is asked again; the caller who wants no pizza at all
+        can still say "cancel the order" there."""
+        current = self.slots.get(spec.name) or []
+        order = remove_order_lines(self._reader, spec, current, text)
+        if order is None:
+            return None
+        if order == current:  # "cancel the hawaiian" with no hawaiian ordered
+            return self._more_not_understood(wait)
+        prompt = self.dialogue.behaviour.correction_prompt
+        prefix = [self._say(prompt)] if prompt is not None else []
+        out: list[Action] = []
+        if not order:
+            self.slots.pop(spec.name, None)
+            ask = _AskWait(wait.step)
+            self._wait = ask
+            self._ask_question(ask, out, prefix)
+            return out
+        self.slots[spec.name] = order
+        self._more_question(wait, out, prefix)
+        return out
+
     def _more_not_understood(self, wait: _MoreWait) -> list[Action]:
         wait.attempts += 1
         if wait.attempts >= wait.step.max_attempts:
@@ -843,6 +870,9 @@ class Conversation:
         else:
             assert isinstance(event, CallerText)
             text = event.text
+            removed = self._confirm_removal(wait, text)
+            if removed is not None:
+                return removed
             handled = self._global_intent(
                 event, free_text=False, answers=lambda: self._reader.yes_no(text) is not None
             )
@@ -861,6 +891,9 @@ class Conversation:
                 return out
         if answer is None:
             return self._no_match(wait)
+        return self._confirmed(step, answer)
+
+    def _confirmed(self, step: m.Confirm, answer: bool) -> list[Action]:
         if step.slot is not None:
             self.slots[step.slot] = answer
         self._wait = None
@@ -868,6 +901,28 @@ class Conversation:
         if branch:
             self._stack.append(_Frame(branch))
         return self._run([])
+
+    def _confirm_removal(self, wait: _ConfirmWait, text: str) -> list[Action] | None:
+        """ "Take the veggie off" at the read-back: the order read back again without it. Taking off the
+        last item is a no to the read-back (the dialogue's ``on_no`` starts the order again)."""
+        for name in wait.step.corrects:
+            spec = self.dialogue.slots[name]
+            if spec.type != "order_lines":
+                continue
+            current = self.slots.get(name) or []
+            order = remove_order_lines(self._reader, spec, current, text)
+            if order is None:
+                continue
+            if order == current:
+                return self._no_match(wait)
+            if not order:
+                return self._confirmed(wait.step, False)
+            self.slots[name] = order
+            out: list[Action] = []
+            prompt = self.dialogue.behaviour.correction_prompt
+            self._confirm_question(wait, out, [self._say(prompt)] if prompt is not None else [])
+            return out
+        return None
 
     def _on_action_result(self, wait: _ActionWait, event: ActionResult) -> list[Action]:
         self._wait = None

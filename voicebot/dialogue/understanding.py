@@ -19,6 +19,7 @@ from voicebot.dialogue.model import Dialogue, SlotSpec
 
 if TYPE_CHECKING:
     from voicebot.nlu.catalogue import Catalogue
+    from voicebot.nlu.removal import Removal
 
 
 _LONG_DIGIT_RUN = re.compile(r"(?<!\d)(?:\d[\s.-]?){6,14}\d(?!\d)")
@@ -217,6 +218,9 @@ class SlotReader:
 
         sizes = self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
         items = self.catalogue(spec.catalogue)
+        removal = self.removal(spec, text)
+        if removal is not None:  # "cancel the veggie and add a pepperoni" adds only the pepperoni
+            text = removal.rest
         text = self._without_claimed(spec, text)
         def order_word(word: str) -> bool:
             return sizes.match(word) is not None or items.match(word) is not None
@@ -228,6 +232,15 @@ class SlotReader:
             for line in lines
             if int(line.quantity) > 0
         ]
+
+    def removal(self, spec: SlotSpec, text: str) -> Removal | None:
+        """The order lines ``text`` takes off ("cancel the pepperoni", "페퍼로니는 빼 주세요"), or None."""
+        from voicebot.nlu.catalogue import Catalogue
+        from voicebot.nlu.removal import find_removal
+
+        assert spec.catalogue is not None
+        sizes = self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
+        return find_removal(text, self.catalogue(spec.catalogue), sizes, self.language)
 
     def size(self, spec: SlotSpec, text: str) -> str | None:
         if not spec.sizes:
