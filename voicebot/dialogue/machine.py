@@ -593,12 +593,17 @@ class Conversation:
         if free_text and self._reader.is_closer(text):
             # "no, that's all" to "anything to tell us?" is no comment, not the comment "no, that's all".
             return self._answered(step, "")
+        if step.on_silence is not None and self._reader.bare_farewell(text):
+            # "Bye." to a question the dialogue lets pass in silence (the survey's last comment): the caller
+            # has nothing to add, as if silent. Not a refusal: the answers given stand.
+            return self._on_silence(wait)
         handled = self._global_intent(
             event,
             free_text=free_text,
             answers=lambda: self._reader.read(spec, text, strict=True) is not None,
             numeric=spec.type in _NUMERIC_TYPES,
-            farewell_yields=spec.type != "yes_no",
+            # "yes, bye" answers a yes/no question; "okay, bye" does not.
+            farewell_yields=spec.type != "yes_no" or self._reader.yes_no_with_farewell(text),
         )
         if handled is not None:
             return handled

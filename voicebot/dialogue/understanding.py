@@ -90,6 +90,12 @@ class SlotReader:
 
         return bare_farewell(text, self.language)
 
+    def yes_no_with_farewell(self, text: str) -> bool:
+        """A yes or no said with a goodbye ("yes, bye"); not "okay, bye"."""
+        from voicebot.nlu.intents import yes_no_with_farewell
+
+        return yes_no_with_farewell(text, self.language)
+
     def words(self, text: str) -> list[str]:
         """The words said, without hesitations ("uh", "음")."""
         from voicebot.nlu.normalize import words

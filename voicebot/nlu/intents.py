@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from voicebot.nlu.normalize import KO_REPORTED_SPEECH, strip_korean_particles, words
 from voicebot.nlu.phrases import PhraseHit, find_phrases
+from voicebot.nlu.yesno import parse_yes_no
 
 
 class Intent(StrEnum):
@@ -221,3 +222,15 @@ def only_farewell(text: str, language: str) -> bool:
         return False
     farewells = _KO_FAREWELLS if language == "ko" else _EN_FAREWELLS
     return all(hit.label is _S and hit.phrase in farewells for hit in hits)
+
+
+def yes_no_with_farewell(text: str, language: str) -> bool:
+    """A yes or a no said with a goodbye: "yes, bye", "no thanks, goodbye", "아니요 끊을게요".
+
+    The answer stands and the goodbye only closes the turn. Not "okay, bye" nor "네, 안녕히 계세요": there
+    the okay or 네 is part of the sign-off, no answer to the question."""
+    if not only_farewell(text, language):
+        return False
+    sign_off = _KO_SIGN_OFF if language == "ko" else _EN_SIGN_OFF
+    rest = [w for w in words(text, language) if w not in sign_off]
+    return bool(rest) and parse_yes_no(" ".join(rest), language) is not None
