@@ -37,7 +37,9 @@ EN_INTENTS = [
     ("not interested thanks", "stop", "not interested"),
     ("hang up", "stop", "hang up"), ("please stop", "stop", "please stop"),
     ("don't call me again", "stop", "do not call me again"), ("leave me alone", "stop", "leave me alone"),
-    ("take me off your list", "stop", "take me off your list"), ("uh cancel the pepperoni", "stop", "cancel"),
+    ("take me off your list", "stop", "take me off your list"), ("uh cancel it", "stop", "cancel it"),
+    ("i want to cancel", "stop", "cancel"), ("cancel the whole thing", "stop", "cancel"),
+    ("cancel, goodbye", "stop", "cancel"), ("cancel that order", "stop", "cancel that"),
 ]
 EN_NO_INTENT = [
     "", "yes", "no", "two large pepperoni", "i live near the bus stop", "a person at 12 main street",
@@ -48,6 +50,10 @@ EN_NO_INTENT = [
 # A person the caller tells about, as a compliance call hears it: no transfer.
 EN_NO_INTENT += ["well the agent said i had to", "the agent told me it was free",
                  "your representative was pushy", "a supervisor called me", "the manager promised a discount"]
+# "Cancel" that names something else than the call: the compliance call's own question, a policy, a pizza.
+EN_NO_INTENT += ["yes i know i can cancel", "yes, i can cancel within thirty days", "how do i cancel",
+                 "yes, cancel within 30 days for a refund", "i want to cancel the policy",
+                 "uh cancel the pepperoni"]
 EN_NO_INTENT.remove("my name is agent smith")  # "agent" alone counts; asserting either way would be a guess
 
 KO_INTENTS = [
@@ -72,6 +78,7 @@ KO_NO_INTENT = [
     "", "네", "예", "아니요", "페퍼로니 두 판", "사람 두 명이요", "상담원 말고요", "서울시 강남구",
     "다섯 사람",
     "맞아요", "열두 시", "1985년 3월 3일",
+    "보험 취소하고 싶어요", "계약을 취소할게요",  # the policy, not the call
 ]
 
 

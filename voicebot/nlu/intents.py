@@ -82,6 +82,19 @@ _EN_BLOCKED_AFTER = {
     **dict.fromkeys(("agent", "representative", "supervisor", "operator", "manager"), _TOLD_ABOUT),
 }
 _EN_NEGATORS = frozenset({"not", "never", "without", "dont"})
+# "Cancel" is the call's (or the order's) only as a command: "you can cancel within thirty days", "yes, I
+# know I can cancel", "how do I cancel", "cancel the policy" and "cancel the pepperoni" name something else.
+# A compliance call asks "do you understand that you can cancel...?": the answer must not end it.
+_CANCEL_BLOCKED_BEFORE = frozenset({"can", "could", "may", "might", "able", "how", "right", "when", "if",
+                                    "whether", "allowed", "cannot"})
+_CANCEL_BLOCKED_AFTER = frozenset({
+    "within", "in", "if", "before", "after", "for", "by", "at", "during", "anytime", "any", "policy",
+    "insurance", "subscription", "contract", "plan", "coverage", "cover", "membership", "account",
+    "payment", "payments", "premium", "card",
+})
+_CANCEL_DETERMINERS = frozenset({"the", "my", "our", "your", "a", "an", "this", "that"})
+_CANCEL_OBJECTS = frozenset({"order", "orders", "call", "whole", "survey", "delivery", "thing", "everything",
+                             "lot", "request", "it"})
 
 _KO: dict[str, Intent] = {
     **dict.fromkeys((
@@ -139,15 +152,36 @@ def _allowed_en(hit: PhraseHit[Intent], ws: list[str]) -> bool:
     tail = ws[hit.end - 1]
     if hit.start > 0 and ws[hit.start - 1] in _EN_BLOCKED_BEFORE.get(head, frozenset()):
         return False
+    if hit.phrase == "cancel" and not _cancels_the_call(ws, hit.start, hit.end):
+        return False
     return not (hit.end < len(ws) and ws[hit.end] in _EN_BLOCKED_AFTER.get(tail, frozenset()))
+
+
+def _cancels_the_call(ws: list[str], start: int, end: int) -> bool:
+    """ "cancel", "cancel it", "cancel that order": yes. "I can cancel", "cancel within thirty days": no."""
+    if any(w in _CANCEL_BLOCKED_BEFORE for w in ws[max(0, start - 3): start]):
+        return False
+    after = ws[end: end + 2]
+    if not after:
+        return True
+    if after[0] in _CANCEL_DETERMINERS and len(after) > 1:
+        return after[1] in _CANCEL_OBJECTS
+    return after[0] not in _CANCEL_BLOCKED_AFTER
 
 
 # "상담원이 꼭 해야 한다고 했어요" (the agent said I had to), "직원이 그렇게 말했어요": a person told about.
 _KO_REPORTED = (*KO_REPORTED_SPEECH, "말했", "말씀하셨")
 
 
+# "보험 취소하고 싶어요" (I want to cancel the policy) cancels the product, not the call.
+_KO_CANCELLED_PRODUCTS = frozenset({"보험", "계약", "청약", "가입", "상품", "보험료", "결제", "카드"})
+
+
 def _allowed_ko(hit: PhraseHit[Intent], ws: list[str]) -> bool:
     after = ws[hit.end: hit.end + 2]
+    cancels = hit.label is _S and hit.phrase.startswith("취소") and hit.start > 0
+    if cancels and strip_korean_particles(ws[hit.start - 1]) in _KO_CANCELLED_PRODUCTS:
+        return False
     if hit.label is _A and any(marker in " ".join(ws[hit.end:]) for marker in _KO_REPORTED):
         return False
     return not (hit.label is _A and any(w.startswith(tuple(_KO_NEGATED_AFTER)) for w in after))
