@@ -121,6 +121,7 @@ EN_ORDERS = [
     # a topping is no second pizza; a side said with "with" is an item
     ("a large veggie with extra pepperoni", [L("vegetarian", "large", 1)]),
     ("a veggie without pepperoni", [L("vegetarian", None, 1)]),
+    ("a large veggie with no pepperoni", [L("vegetarian", "large", 1)]),
     ("a pepperoni with garlic bread", [L("pepperoni", None, 1), L("garlic bread", None, 1)]),
 ]
 KO_ORDERS = [
@@ -143,6 +144,9 @@ KO_ORDERS = [
     ("불고기 피자 라지 두 판 송파구 올림픽로 300 전화번호는 010 5555 6666이요", [L("bulgogi", "large", 2)]),
     ("페퍼로니 두 판이랑 불고기", [L("pepperoni", None, 2), L("bulgogi", None, 1)]),
     ("네", []),
+    # 추가 (extra) or 많이 (lots of) after a second menu word: a topping, no second pizza
+    ("페퍼로니 라지 한 판 불고기 추가요", [L("pepperoni", "large", 1)]),
+    ("야채 피자 페퍼로니 많이요", [L("vegetarian", None, 1)]),
 ]
 
 

@@ -28,6 +28,7 @@ _KO_CONJUNCTIONS = ("이랑", "랑", "하고", "와", "과", "에다가", "에�
 # not another pizza. Not "with" (a side: "a pepperoni with garlic bread") nor "no" ("a veggie, no, a
 # pepperoni" corrects the order).
 _EN_TOPPING_WORDS = frozenset({"extra", "without", "double"})
+_KO_TOPPING_AFTER = ("추가", "토핑", "많이", "듬뿍")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,9 @@ def _word_gap(starts: list[int], a_end: int, b_start: int) -> int:
 def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: str) -> list[OrderLine]:
     """Order lines in the order they were said; empty when no item is named."""
     found_items = items.find_all(text)
-    if language == "en" and len(found_items) > 1:
-        found_items = [found_items[0], *(m for m in found_items[1:] if not _topping(text, m))]
+    if len(found_items) > 1:
+        topping = _topping if language == "en" else _topping_ko
+        found_items = [found_items[0], *(m for m in found_items[1:] if not topping(text, m))]
     if not found_items:
         return []
     found_sizes = [s for s in sizes.find_all(text)
@@ -100,9 +102,17 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
 
 
 def _topping(text: str, item: CatalogueMatch) -> bool:
-    """The item is said as a topping of the one before: "with extra cheese", "without pepperoni"."""
-    before = text[:item.start].split()
-    return bool(before) and before[-1].lower() in _EN_TOPPING_WORDS
+    """The item is said as a topping of the one before: "with extra cheese", "without pepperoni", "with no
+    cheese" ("no" alone may correct: "a veggie, no, a pepperoni")."""
+    before = [w.strip(",.!?").lower() for w in text[:item.start].split()]
+    return bool(before) and (before[-1] in _EN_TOPPING_WORDS or before[-2:] == ["with", "no"])
+
+
+def _topping_ko(text: str, item: CatalogueMatch) -> bool:
+    """ "페퍼로니 라지 한 판 치즈 추가요": a menu word followed by 추가 (extra) or 많이 (lots of) tops
+    the pizza before it."""
+    after = text[item.end:].split()
+    return bool(after) and after[0].startswith(_KO_TOPPING_AFTER)
 
 
 def _said_for_all(size: CatalogueMatch, tokens: list[Token], language: str) -> bool:
