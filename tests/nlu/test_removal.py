@@ -10,6 +10,7 @@ from voicebot.nlu.removal import Removal, find_removal
 
 @pytest.mark.parametrize(("text", "items", "rest"), [
     ("actually cancel the pepperoni", {"pepperoni": None}, "actually"),
+    ("actually cancelled the pepperoni", {"pepperoni": None}, "actually"),  # as whisper writes it
     ("cancel one of the pepperonis", {"pepperoni": 1}, ""),
     ("can you take off one pepperoni please", {"pepperoni": 1}, "can you"),
     ("take the pepperoni off", {"pepperoni": None}, ""),

@@ -14,10 +14,12 @@ from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
 from voicebot.nlu.normalize import Token, tokenize
 from voicebot.nlu.numbers import NumberMatch, find_numbers, is_korean_counter
 
-# Verbs that take what follows off the order. Not "no" ("no, pepperoni" corrects to a pepperoni), not
-# "without" (a topping: nlu.order), not "hold" ("hold the onions" is a topping too).
+# Verbs that take what follows off the order ("cancelled": whisper often writes "cancel the" so). Not "no"
+# ("no, pepperoni" corrects to a pepperoni), not "without" (a topping: nlu.order), not "hold" ("hold the
+# onions" is a topping too).
 _EN_VERBS: tuple[tuple[str, ...], ...] = (
-    ("cancel",), ("remove",), ("delete",), ("drop",), ("scratch",), ("skip",), ("lose",),
+    ("cancel",), ("cancelled",), ("canceled",), ("remove",), ("delete",), ("drop",), ("scratch",),
+    ("skip",), ("lose",),
     ("forget", "about"), ("forget",), ("get", "rid", "of"), ("take", "off"), ("take", "out"),
     ("take", "away"), ("leave", "out"), ("leave", "off"), ("don't", "want"), ("dont", "want"),
     ("do", "not", "want"), ("no", "longer", "want"), ("take",), ("leave",),

@@ -1,0 +1,217 @@
+"""Whole calls where the caller says something besides the plain answer, on a phone line.
+
+Each scenario is a shipped dialogue called at 8 kHz through the same code as `voicebot call NAME
+--sample-rate 8000 --fast --json --audio ...`, every turn through a G.711 mu-law round trip. The turns
+under test are spoken by each English voice of the phone-line corpus (Piper joe at three speeds, four
+eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number) by Piper joe 1.0.
+
+    cancel-one       pizza: "two large pepperoni and a large hawaiian", "actually, cancel the pepperoni",
+                     "that's all" -> order placed, one large hawaiian
+    take-off         pizza: the same order, "that's all", then at the read-back "take the hawaiian off",
+                     "yes" -> order placed, two large pepperoni
+    can-cancel       compliance: "yes" twice, "yes, I know I can cancel", "yes, bye" -> compliant
+    comment-bye      survey: "yes", "four", "nine", then "thanks, bye" to the comment -> completed, 4 and 9
+
+The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
+reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
+holds the words the caller meant and a no otherwise). A file call cannot wait for the bot, so a call is
+played again with the answers its prompts called for until each caller turn answered its own prompt (as
+bench/digits_survey.py).
+
+    .venv/bin/python bench/caller_asides.py [--scenario NAME ...] [--voice LABEL ...] [--json OUT.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from phone_corpus import VOICES, VoiceSpec, _pad, _slug, _synthesizer, phone_line
+
+from voicebot.audio.io import read_audio, write_wav
+
+LINE_HZ = 8_000
+OUT_DIR = Path("var/bench/caller_asides")
+FIXED_VOICE = "piper-joe-1.0"
+MAX_TRIES = 6
+CUSTOMER = {"customer_name": "Dana Lee", "product_name": "Term Life Plus", "monthly_premium": "42.50",
+            "birth_date": "1985-03-03"}
+ADDRESS = "twelve Main Street"
+PHONE = "five five five, one two three, four five six seven"
+DOB = "March third, nineteen eighty five"
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    dialogue: str
+    turns: tuple[tuple[str, str], ...]  # (prompt id answered, words said), in the order a call asks them
+    outcome: str
+    slots: dict[str, Any]
+    readback_words: tuple[str, ...]  # a read-back holding one of these gets a yes
+    fixed: frozenset[str] = frozenset()  # words said by the fixed voice, not the voice under test
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("cancel-one", "pizza_order", (
+        ("ask_items", "two large pepperoni and a large hawaiian"),
+        ("ask_more", "actually, cancel the pepperoni"), ("ask_more", "that's all"),
+        ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [{"name": "hawaiian", "size": "large", "quantity": 1}]}, ("hawaiian",),
+        frozenset({ADDRESS, PHONE})),
+    Scenario("take-off", "pizza_order", (
+        ("ask_items", "two large pepperoni and a large hawaiian"), ("ask_more", "that's all"),
+        ("ask_address", ADDRESS), ("ask_phone", PHONE),
+        ("confirm_order", "take the hawaiian off"), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [{"name": "pepperoni", "size": "large", "quantity": 2}]}, ("pepperoni",),
+        frozenset({ADDRESS, PHONE})),
+    Scenario("can-cancel", "sales_compliance", (
+        ("ask_dob", DOB), ("ask_terms", "yes"), ("ask_documents", "yes"),
+        ("ask_cancellation", "yes, I know I can cancel"), ("ask_voluntary", "yes, bye"),
+    ), "compliant", {"understood_cancellation": True, "voluntary_signup": True}, ("yes",),
+        frozenset({DOB})),
+    Scenario("comment-bye", "satisfaction_survey", (
+        ("ask_consent", "yes"), ("ask_satisfaction", "four"), ("ask_recommend", "nine"),
+        ("ask_comment", "thanks, bye"),
+    ), "completed", {"satisfaction": 4, "recommend": 9}, ("4", "9")),
+)
+
+
+def audio_file(voice: VoiceSpec, text: str, cache: dict[str, Callable[[str], Any]]) -> Path:
+    """The words by ``voice`` on the phone line (8 kHz mu-law, 250 ms of silence either side), cached."""
+    path = OUT_DIR / voice.label / f"{_slug(text)}.wav"
+    if not path.is_file():
+        if voice.label not in cache:
+            cache[voice.label] = _synthesizer(voice, VOICES.index(voice))
+        speak, rate = cache[voice.label]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_wav(path, _pad(phone_line(speak(text), rate), LINE_HZ), LINE_HZ)
+    return path
+
+
+def wanted(scenario: Scenario, record: dict[str, Any]) -> list[str]:
+    """What a listening caller said to each prompt of ``record`` that a caller turn followed."""
+    by_prompt: dict[str, list[str]] = {}
+    for prompt, text in scenario.turns:
+        by_prompt.setdefault(prompt, []).append(text)
+    used: dict[str, int] = {}
+    said: list[str] = []
+    prompt, bot_text, last = "", "", scenario.turns[0][1]
+    for turn in record.get("turns", []):
+        if turn.get("role") == "bot":
+            prompt, bot_text = str(turn.get("prompt_id", "")), str(turn.get("text", "")).lower()
+            continue
+        if prompt in by_prompt:
+            k = used.get(prompt, 0)
+            used[prompt] = k + 1
+            last = by_prompt[prompt][min(k, len(by_prompt[prompt]) - 1)]
+        elif prompt == "global.stop_check":
+            last = "no"
+        elif prompt == "global.low_confidence":
+            last = "yes" if any(w in bot_text for w in scenario.readback_words) else "no"
+        said.append(last)  # any other prompt ("sorry?", a reprompt): the last answer again
+    return said
+
+
+def plan_after(scenario: Scenario, said: list[str]) -> list[str]:
+    """``said`` and then the script's answers not yet given, in order."""
+    rest = list(scenario.turns)
+    for text in said:
+        match = next((k for k, (_, t) in enumerate(rest) if t == text), None)
+        if match is not None:
+            del rest[match]
+    return said + [text for _, text in rest]
+
+
+def converse(scenario: Scenario, run: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
+    turns = [text for _, text in scenario.turns]
+    record = run(turns)
+    for _ in range(MAX_TRIES - 1):
+        want = wanted(scenario, record)
+        if want == turns[:len(want)]:
+            return record
+        first = next((i for i, (a, b) in enumerate(zip(want, turns, strict=False)) if a != b), len(turns))
+        turns = plan_after(scenario, want[:first + 1])
+        record = run(turns)
+    return record
+
+
+def verdict(scenario: Scenario, record: dict[str, Any]) -> bool:
+    slots = record.get("slots", {})
+    return record.get("outcome") == scenario.outcome and all(
+        slots.get(name) == value for name, value in scenario.slots.items())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS],
+                        help="run only these (repeatable; default: all)")
+    english = [v.label for v in VOICES if v.language == "en"]
+    parser.add_argument("--voice", action="append", choices=english, help="only these voices (repeatable)")
+    parser.add_argument("--config", type=Path, help="voicebot.yml for the engines (default: built-in)")
+    parser.add_argument("--json", type=Path, help="write every call's record and verdict here")
+    args = parser.parse_args(argv)
+
+    from voicebot.cli.call import _load_dialogue
+    from voicebot.config import load_config
+    from voicebot.session.engines import EnginePool
+    from voicebot.session.services import LocalServices
+    from voicebot.session.settings import SessionSettings
+    from voicebot.transport.file import run_file_call
+
+    config = load_config(args.config)
+    engines = EnginePool.from_config(config)
+    runtime = LocalServices(config=config, engines=engines)
+    settings = SessionSettings.from_config(config)
+    voices = {v.label: v for v in VOICES}
+    synths: dict[str, Callable[[str], Any]] = {}
+    results: list[dict[str, Any]] = []
+    started = time.monotonic()
+    for scenario in (s for s in SCENARIOS if not args.scenario or s.name in args.scenario):
+        dialogue = _load_dialogue(scenario.dialogue, config)
+        variables = CUSTOMER if scenario.dialogue == "sales_compliance" else {}
+        for label in args.voice or english:
+            def run(texts: list[str], label: str = label, scenario: Scenario = scenario,
+                    dialogue: Any = dialogue, variables: dict[str, Any] = variables) -> dict[str, Any]:
+                paths = [audio_file(voices[FIXED_VOICE if t in scenario.fixed else label], t, synths)
+                         for t in texts]
+                turns = [read_audio(p, LINE_HZ) for p in paths]
+                result = asyncio.run(run_file_call(runtime, dialogue, turns, variables=dict(variables),
+                                                   realtime=False, sample_rate_hz=LINE_HZ, engines=engines,
+                                                   settings=settings))
+                out: dict[str, Any] = result.record.to_json()
+                return out
+
+            record = converse(scenario, run)
+            right = verdict(scenario, record)
+            heard = [t.get("text", "") for t in record.get("turns", []) if t.get("role") == "caller"]
+            results.append({"scenario": scenario.name, "voice": label, "right": right, "heard": heard,
+                            "outcome": record.get("outcome"), "slots": record.get("slots", {})})
+            print(f"{scenario.name:12} {label:22} {'right' if right else 'WRONG'} {record.get('outcome')} "
+                  f"heard {heard}", file=sys.stderr, flush=True)
+    print(f"\n| scenario | {' | '.join(args.voice or english)} | right |")
+    print("|---" * (len(args.voice or english) + 2) + "|")
+    for name in dict.fromkeys(r["scenario"] for r in results):
+        row = [r for r in results if r["scenario"] == name]
+        cells = [("right" if r["right"] else str(r["outcome"])) for r in row]
+        print(f"| {name} | {' | '.join(cells)} | {sum(r['right'] for r in row)} / {len(row)} |")
+    print(f"\n{sum(r['right'] for r in results)} / {len(results)} calls right, "
+          f"{time.monotonic() - started:.0f} s wall", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
