@@ -11,6 +11,11 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      "yes" -> order placed, two large pepperoni
     can-cancel       compliance: "yes" twice, "yes, I know I can cancel", "yes, bye" -> compliant
     comment-bye      survey: "yes", "four", "nine", then "thanks, bye" to the comment -> completed, 4 and 9
+    add-hawaiian     pizza: "two large pepperoni", then "and a large hawaiian" at "Anything else?"
+    add-veggie       the same with "and a small veggie"
+    yes-then         "two large pepperoni", "yes" at "Anything else?", "a small margherita" when asked which
+    closer-0..4      "two large pepperoni", then "that's all" / "no that's it" / "that's everything" /
+                     "nothing else, thanks" / "no" at "Anything else?" -> placed, two large pepperoni
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -49,6 +54,7 @@ CUSTOMER = {"customer_name": "Dana Lee", "product_name": "Term Life Plus", "mont
 ADDRESS = "twelve Main Street"
 PHONE = "five five five, one two three, four five six seven"
 DOB = "March third, nineteen eighty five"
+_LARGE_PEPPERONI = {"name": "pepperoni", "size": "large", "quantity": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,28 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_cancellation", "yes, I know I can cancel"), ("ask_voluntary", "yes, bye"),
     ), "compliant", {"understood_cancellation": True, "voluntary_signup": True}, ("yes",),
         frozenset({DOB})),
+    Scenario("add-hawaiian", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "and a large hawaiian"),
+        ("ask_more", "that's all"), ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI, {"name": "hawaiian", "size": "large", "quantity": 1}]},
+        ("hawaiian",), frozenset({ADDRESS, PHONE})),
+    Scenario("add-veggie", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "and a small veggie"),
+        ("ask_more", "that's all"), ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI, {"name": "vegetarian", "size": "small", "quantity": 1}]},
+        ("vegetarian",), frozenset({ADDRESS, PHONE})),
+    Scenario("yes-then", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "yes"), ("ask_items_again", "a small margherita"),
+        ("ask_more", "no that's it"), ("ask_address", ADDRESS), ("ask_phone", PHONE),
+        ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI, {"name": "margherita", "size": "small", "quantity": 1}]},
+        ("margherita",), frozenset({ADDRESS, PHONE})),
+    *(Scenario(f"closer-{k}", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", closer), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("pepperoni",), frozenset({ADDRESS, PHONE}))
+      for k, closer in enumerate(("that's all", "no that's it", "that's everything", "nothing else, thanks",
+                                  "no"))),
     Scenario("comment-bye", "satisfaction_survey", (
         ("ask_consent", "yes"), ("ask_satisfaction", "four"), ("ask_recommend", "nine"),
         ("ask_comment", "thanks, bye"),

@@ -207,3 +207,35 @@ def test_more_is_only_for_order_lines() -> None:
     with pytest.raises(DialogueError) as info:
         load_dialogue_bytes(source, "bad.yml")
     assert "more" in str(info.value) and "order_lines" in str(info.value)
+
+
+def _restricted(text: str, free: str) -> CallerText:
+    """A turn whose free transcript is ``free`` and whose decode in the menu's words gave ``text``."""
+    from voicebot.engines.constrained import ONLY
+
+    return CallerText(free, confidence=0.5, alternatives=((ONLY + text, -2.0),), logprob=-2.5)
+
+
+def test_an_item_misheard_at_anything_else_is_read_from_the_menu_decode(pizza: Dialogue) -> None:
+    conv = Conversation(pizza, {})
+    conv.start()
+    conv.handle(CallerText("two large pepperoni"))
+    actions = conv.handle(_restricted("and a large Hawaiian", free="and a large wine"))
+    assert prompt_ids(actions) == ["ask_more"]
+    assert conv.slots["items"][-1] == _line("hawaiian", "large")
+    caller = [t for t in conv.record.turns if t.role == "caller"][-1]
+    assert (caller.text, caller.heard) == ("and a large Hawaiian", "and a large wine")  # both kept
+
+
+@pytest.mark.parametrize("free", ["yes please", "take the pepperoni off", "no that's it", "12 Main Street"])
+def test_what_means_something_else_at_anything_else_is_not_replaced_by_a_pizza(
+    pizza: Dialogue, free: str
+) -> None:
+    conv = Conversation(pizza, {})
+    conv.start()
+    conv.handle(CallerText("two large pepperoni"))
+    conv.handle(_restricted("a large pepperoni", free=free))
+    caller = [t for t in conv.record.turns if t.role == "caller"][-1]
+    assert (caller.text, caller.heard) == (free, None)
+    assert all(line["name"] == "pepperoni" for line in conv.slots.get("items") or [])
+    assert sum(line["quantity"] for line in conv.slots.get("items") or []) <= 2

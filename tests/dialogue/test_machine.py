@@ -167,14 +167,15 @@ def _listen(actions: list[Action]) -> Listen:
 
 def test_a_yes_or_no_with_nothing_to_score_is_a_short_answer_free_text_is_not(pizza: Dialogue) -> None:
     # The transcriber decodes a short answer on a closed ask's window and free text on the whole one
-    # (engines/scoring.SHORT_ANSWER): the order's read-back, "Anything else?" and the confirm are short.
+    # (engines/scoring.SHORT_ANSWER): the order's read-back and the confirm are short; "Anything else?" asks
+    # for the order's restricted decode, as the order question does.
     conv = Conversation(pizza, {})
     order = _listen(conv.start())
     assert order.expected is not None and not order.short_answer
     check = _listen(conv.handle(CallerText("two large pepperoni", confidence=0.2)))  # "I think you said ..."
     assert check.expected is None and check.short_answer
-    more = _listen(conv.handle(CallerText("yes")))  # "Anything else?"
-    assert more.expected is None and more.short_answer
+    more = _listen(conv.handle(CallerText("yes")))  # "Anything else?": the order's words are decoded again
+    assert more.expected == order.expected and more.short_answer
     address = _listen(conv.handle(CallerText("that's all")))
     assert address.slot == "address" and not address.short_answer  # free text: the whole window
     phone = _listen(conv.handle(CallerText("42 Baker Street")))

@@ -122,6 +122,9 @@ EN_ORDERS = [
     ("a large veggie with extra pepperoni", [L("vegetarian", "large", 1)]),
     ("a veggie without pepperoni", [L("vegetarian", None, 1)]),
     ("a large veggie with no pepperoni", [L("vegetarian", "large", 1)]),
+    # the same words twice over, as greedy decoding writes a turn now and then: one order
+    ("a small margarita, a small margarita,", [L("margherita", "small", 1)]),
+    ("a small veggie and a small veggie", [L("vegetarian", "small", 1), L("vegetarian", "small", 1)]),
     ("a pepperoni with garlic bread", [L("pepperoni", None, 1), L("garlic bread", None, 1)]),
 ]
 KO_ORDERS = [

@@ -15,7 +15,7 @@ from typing import Any, assert_never
 
 from voicebot.dialogue import grammar, steplog
 from voicebot.dialogue import model as m
-from voicebot.dialogue.anything_else import add_lines, read_more, signs_off_after_words
+from voicebot.dialogue.anything_else import add_lines, read_more, says_more_than_items, signs_off_after_words
 from voicebot.dialogue.correction import correct, remove_order_lines
 from voicebot.dialogue.defaults import CLOSER_HINTS, YES_NO_HINTS
 from voicebot.dialogue.events import (
@@ -435,6 +435,8 @@ class Conversation:
         reading = grammar.read_answer(self._reader, expected, event.text, event.confidence,
                                       event.alternatives, event.logprob, _UNSURE_STOP_WORDS)
         if reading.source == "constrained":  # an open ask's answer in its own words (grammar_open.py)
+            if isinstance(self._wait, _MoreWait) and self._more_than_items(self._wait, event.text):
+                return event, None  # "yes please", "take the veggie off": not an order in menu words
             return replace(event, text=reading.text, confidence=reading.confidence), event.text
         if reading.source != "grammar":
             return replace(event, confidence=reading.confidence), None
@@ -741,6 +743,9 @@ class Conversation:
             hints=hints,
             dtmf=True,
             max_digits=1,  # the no key ends the list; 0 and * are the agent and repeat keys
+            # The order's own expected answers: an item added here ("and a large hawaiian") is decoded again
+            # in the menu's words, as at the order question; heard as "and a large wine" otherwise.
+            expected=self._expected_for(spec, step.hints),
             short_answer=True,
         )
         self._question = _Question(says[len(prefix) :], listen)
@@ -813,6 +818,13 @@ class Conversation:
         prompt = self.dialogue.behaviour.correction_prompt
         self._more_question(wait, out, [self._say(prompt)] if prompt is not None else [])
         return out
+
+    def _more_than_items(self, wait: _MoreWait, text: str) -> bool:
+        spec = self.dialogue.slots[wait.step.slot]
+        if self._reader.order_lines(spec, text):
+            return True
+        others = bool(self._read_others(text, exclude=wait.step.slot))
+        return says_more_than_items(self._reader, spec, text, others=others)
 
     def _more_removal(self, wait: _MoreWait, spec: m.SlotSpec, text: str) -> list[Action] | None:
         """ "Actually, cancel the pepperoni" to "Anything else?" takes the pepperoni off, not the order.
