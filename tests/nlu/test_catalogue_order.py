@@ -125,6 +125,10 @@ EN_ORDERS = [
     # the same words twice over, as greedy decoding writes a turn now and then: one order
     ("a small margarita, a small margarita,", [L("margherita", "small", 1)]),
     ("a small veggie and a small veggie", [L("vegetarian", "small", 1), L("vegetarian", "small", 1)]),
+    # an item taken back in the same breath is not ordered; "no onions" takes nothing back
+    ("a veggie, no, a pepperoni", [L("pepperoni", None, 1)]),
+    ("a large veggie, sorry, I mean a large pepperoni", [L("pepperoni", "large", 1)]),
+    ("a veggie, no onions, and a pepperoni", [L("vegetarian", None, 1), L("pepperoni", None, 1)]),
     ("a pepperoni with garlic bread", [L("pepperoni", None, 1), L("garlic bread", None, 1)]),
 ]
 KO_ORDERS = [
@@ -150,6 +154,7 @@ KO_ORDERS = [
     # 추가 (extra) or 많이 (lots of) after a second menu word: a topping, no second pizza
     ("페퍼로니 라지 한 판 불고기 추가요", [L("pepperoni", "large", 1)]),
     ("야채 피자 페퍼로니 많이요", [L("vegetarian", None, 1)]),
+    ("야채 피자 아니 페퍼로니 한 판", [L("pepperoni", None, 1)]),
 ]
 
 

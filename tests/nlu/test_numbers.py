@@ -148,3 +148,16 @@ def test_ordinals_are_marked() -> None:
 ])
 def test_sino_korean(word: str, value: int | None) -> None:
     assert parse_sino_korean(word) == value
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("two, no wait, three", 3), ("three, sorry, I mean four", 4), ("ten? no, nine", 9),
+    ("five, actually six", 6), ("seven, or rather eight", 8),
+])
+def test_a_number_taken_back_gives_the_one_meant(text: str, value: int) -> None:
+    assert parse_number(text, "en") == value
+
+
+@pytest.mark.parametrize("text", ["two or three", "two, hold on, three", "one two", "four and five"])
+def test_two_numbers_not_taken_back_are_no_answer(text: str) -> None:
+    assert parse_number(text, "en") is None

@@ -393,4 +393,21 @@ def parse_number(text: str, language: str) -> Number | None:
             return matches[0].value  # "four out of five"
         if "만점에" in between:
             return matches[1].value  # "5점 만점에 4점"
+        if corrects_itself(between):
+            return matches[1].value  # "two, no wait, three"
     return None
+
+
+# Words a caller puts between a value and the one meant instead: "two, no wait, three", "three, sorry, I
+# mean four", "야채 아니 페퍼로니". At least one of _CORRECTING must be said; "two or three" stays two.
+_CORRECTING = frozenset({"no", "sorry", "mean", "meant", "actually", "wait", "rather", "make", "아니",
+                         "아니요", "아니오", "말고"})
+_AROUND_CORRECTION = _CORRECTING | frozenset({"i", "or", "that", "it", "um", "uh", "oh", "hold", "on", "a",
+                                              "an", "the", "아", "어", "음"})
+
+
+def corrects_itself(between: str) -> bool:
+    """Whether the words between two values take the first back ("no wait", "sorry, I mean", "아니")."""
+    said = [w.strip(",.!?;:-") for w in between.lower().split()]
+    said = [w for w in said if w]
+    return bool(said) and set(said) <= _AROUND_CORRECTION and bool(_CORRECTING.intersection(said))

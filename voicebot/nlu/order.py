@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
 from voicebot.nlu.normalize import Token, tokenize
-from voicebot.nlu.numbers import find_numbers, is_korean_counter
+from voicebot.nlu.numbers import corrects_itself, find_numbers, is_korean_counter
 
 _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
 _MAX_GAP_WORDS = 4
@@ -54,6 +54,9 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
     if len(found_items) > 1:
         topping = _topping if language == "en" else _topping_ko
         found_items = [found_items[0], *(m for m in found_items[1:] if not topping(text, m))]
+        # "a veggie, no, a pepperoni": the item taken back is not ordered.
+        found_items = [m for m, nxt in zip(found_items, [*found_items[1:], None], strict=True)
+                       if nxt is None or not _taken_back(text[m.end:nxt.start], sizes, language)]
     if not found_items:
         return []
     found_sizes = [s for s in sizes.find_all(text)
@@ -100,6 +103,14 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
             used.add(n_index)
     return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1))
             for k, item in enumerate(found_items)]
+
+
+def _taken_back(between: str, sizes: Catalogue, language: str) -> bool:
+    """The words between two items take the first back: "a veggie, no, a pepperoni", "a large veggie, sorry,
+    I mean a large pepperoni" (the next item's size and count aside)."""
+    said = [w for w in between.split()
+            if sizes.match(w.strip(",.!?")) is None and not find_numbers(w, language)]
+    return corrects_itself(" ".join(said))
 
 
 def said_once(text: str) -> str:
