@@ -89,7 +89,7 @@ def _spans_en(tokens: list[Token], found: list[CatalogueMatch], numbers: list[Nu
     i = 0
     while i < len(tokens):
         verb = next((v for v in _EN_VERBS if tuple(words[i:i + len(v)]) == v), None)
-        negated = i and words[i - 1] in _EN_NEGATORS and verb not in (("do", "not", "want"),)
+        negated = i > 0 and words[i - 1] in _EN_NEGATORS  # "don't cancel the pepperoni"
         if verb is None or negated:
             i += 1
             continue
