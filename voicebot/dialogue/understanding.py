@@ -216,14 +216,10 @@ class SlotReader:
         return None
 
     def order_lines(self, spec: SlotSpec, text: str) -> list[dict[str, Any]]:
-        from voicebot.nlu.catalogue import Catalogue
+        from voicebot.nlu.homophones import with_quantity_homophones
         from voicebot.nlu.order import parse_order_lines
 
-        assert spec.catalogue is not None
-        from voicebot.nlu.homophones import with_quantity_homophones
-
-        sizes = self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
-        items = self.catalogue(spec.catalogue)
+        items, sizes = self._order_catalogues(spec)
         removal = self.removal(spec, text)
         if removal is not None:  # "cancel the veggie and add a pepperoni" adds only the pepperoni
             text = removal.rest
@@ -241,12 +237,17 @@ class SlotReader:
 
     def removal(self, spec: SlotSpec, text: str) -> Removal | None:
         """The order lines ``text`` takes off ("cancel the pepperoni", "페퍼로니는 빼 주세요"), or None."""
-        from voicebot.nlu.catalogue import Catalogue
         from voicebot.nlu.removal import find_removal
 
+        items, sizes = self._order_catalogues(spec)
+        return find_removal(text, items, sizes, self.language)
+
+    def _order_catalogues(self, spec: SlotSpec) -> tuple[Catalogue, Catalogue]:
+        """An order slot's items and sizes (no sizes: an empty catalogue)."""
+        from voicebot.nlu.catalogue import Catalogue
+
         assert spec.catalogue is not None
-        sizes = self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
-        return find_removal(text, self.catalogue(spec.catalogue), sizes, self.language)
+        return self.catalogue(spec.catalogue), self.catalogue(spec.sizes) if spec.sizes else Catalogue({})
 
     def size(self, spec: SlotSpec, text: str) -> str | None:
         if not spec.sizes:

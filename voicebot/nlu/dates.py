@@ -14,7 +14,7 @@ import datetime as dt
 import re
 
 from voicebot.nlu.digits import digit_runs
-from voicebot.nlu.normalize import Token, tokenize
+from voicebot.nlu.normalize import Token, merge_spans, tokenize
 from voicebot.nlu.numbers import EN_UNITS, NumberMatch, find_numbers, parse_sino_korean
 
 DATE_MASK = "[date]"
@@ -272,15 +272,9 @@ def _spoken_en_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _mask(text: str, spans: list[tuple[int, int]], mask: str) -> str:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
     out = []
     last = 0
-    for start, end in merged:
+    for start, end in merge_spans(spans):
         out += [text[last:start], mask]
         last = end
     out.append(text[last:])

@@ -130,6 +130,7 @@ _EN_SIGN_OFF = frozenset({"bye", "goodbye", "good", "okay", "ok", "thanks", "tha
 _KO_SIGN_OFF = frozenset({
     "안녕히", "계세요", "계십시오", "끊을게요", "끊겠습니다", "네", "감사합니다", "고맙습니다",
 })
+_SIGN_OFF = {"en": _EN_SIGN_OFF, "ko": _KO_SIGN_OFF}
 _KO_ALONE = {"사람": _A, "뭐": _R, "네": _R, "예": _R, "뭐요": _R}
 _KO_NEGATED_AFTER = frozenset({"말고", "필요", "안", "싫어", "아니고", "아니라"})
 
@@ -241,7 +242,7 @@ def asks_to_hold(text: str, language: str) -> bool:
 
 def bare_farewell(text: str, language: str) -> bool:
     """A goodbye with nothing but thanks or an okay around it: "bye", "okay, bye", "thanks, goodbye"."""
-    sign_off = _KO_SIGN_OFF if language == "ko" else _EN_SIGN_OFF
+    sign_off = _SIGN_OFF.get(language, _EN_SIGN_OFF)
     return only_farewell(text, language) and all(w in sign_off for w in words(text, language))
 
 
@@ -265,6 +266,6 @@ def yes_no_with_farewell(text: str, language: str) -> bool:
     the okay or 네 is part of the sign-off, no answer to the question."""
     if not only_farewell(text, language):
         return False
-    sign_off = _KO_SIGN_OFF if language == "ko" else _EN_SIGN_OFF
+    sign_off = _SIGN_OFF.get(language, _EN_SIGN_OFF)
     rest = [w for w in words(text, language) if w not in sign_off]
     return bool(rest) and parse_yes_no(" ".join(rest), language) is not None

@@ -129,3 +129,14 @@ def words(text: str, language: str) -> list[str]:
         if w not in fillers or (w, nxt) in _AFFIRMING_PAIRS or (prev, w) in _AFFIRMING_PAIRS:
             kept.append(w)
     return kept
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans sorted, with overlapping or touching ones joined into one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
-from voicebot.nlu.normalize import Token, tokenize
+from voicebot.nlu.normalize import Token, merge_spans, tokenize
 from voicebot.nlu.numbers import NumberMatch, find_numbers, is_korean_counter
 
 # Verbs that take what follows off the order ("cancelled": whisper often writes "cancel the" so). Not "no"
@@ -123,15 +123,4 @@ def _spans_ko(tokens: list[Token], found: list[CatalogueMatch], numbers: list[Nu
             between = token.text in _KO_SPAN_WORDS or is_korean_counter(token.text) or _in_any(token, said)
             if k >= _KO_MAX_GAP or not between:
                 break
-    return _merged(spans)
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """ "페퍼로니랑 불고기 빼 주세요" gives two spans sharing a verb: one span."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(end, out[-1][1]))
-        else:
-            out.append((start, end))
-    return out
+    return merge_spans(spans)  # "페퍼로니랑 불고기 빼 주세요": two items, one verb, one span
