@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.nlu.correction import Correction, parse_correction
+from voicebot.nlu.correction import MAKE_NAMED, Correction, parse_correction
 from voicebot.nlu.intents import (
     GlobalIntent,
     Intent,
     asks_to_hold,
+    asks_who,
     bare_farewell,
     detect_global_intent,
     only_farewell,
@@ -28,6 +29,7 @@ EN_INTENTS = [
     ("sorry what", "repeat", "what"), ("huh", "repeat", "huh"), ("come again", "repeat", "come again"),
     ("sorry i didn't catch that", "repeat", "i did not catch that"),
     ("what was that", "repeat", "what was that"),
+    ("hello?", "repeat", "hello"), ("Hello, hello?", "repeat", "hello hello"),
     ("can you repeat the question", "repeat", "can you repeat"), ("excuse me", "repeat", "excuse me"),
     ("one more time please", "repeat", "one more time"), ("what do you mean", "repeat", "what do you mean"),
     ("sorry?", "repeat", "sorry"),
@@ -49,7 +51,8 @@ EN_NO_INTENT = [
 ]
 # A person the caller tells about, as a compliance call hears it: no transfer.
 EN_NO_INTENT += ["well the agent said i had to", "the agent told me it was free",
-                 "your representative was pushy", "a supervisor called me", "the manager promised a discount"]
+                 "your representative was pushy", "a supervisor called me", "the manager promised a discount",
+                 "honestly i felt pressured by the agent", "i was signed up by a representative"]
 # "Cancel" that names something else than the call: the compliance call's own question, a policy, a pizza.
 EN_NO_INTENT += ["yes i know i can cancel", "yes, i can cancel within thirty days", "how do i cancel",
                  "yes, cancel within 30 days for a refund", "i want to cancel the policy",
@@ -59,6 +62,7 @@ EN_NO_INTENT.remove("my name is agent smith")  # "agent" alone counts; asserting
 KO_INTENTS = [
     ("한 번만 더 말해 주세요", "repeat", "한 번만 더"), ("한 번 더요", "repeat", "한 번 더요"),
     ("상담원", "agent", "상담원"), ("사람", "agent", "사람"), ("직원", "agent", "직원"),
+    ("여보세요?", "repeat", "여보세"),
     ("사람이요", "agent", "사람"),
     ("상담사 연결해 주세요", "agent", "상담사"), ("상담원이랑 통화하고 싶어요", "agent", "상담원"),
     ("상담원 연결", "agent", "상담원 연결"), ("사람 바꿔 주세요", "agent", "사람 바꿔 주세요"),
@@ -155,6 +159,12 @@ EN_CORRECTIONS = [
     ("i meant the fifth of march", C("the fifth of march", None, "i meant")),
     ("wait, five five five one two three four", C("five five five one two three four", None, "wait")),
     ("small rather than large", C("small", "large", "instead")),
+    # The item named, then what it becomes: old_text is the item.
+    ("make the pepperoni a medium", C("a medium", "pepperoni", MAKE_NAMED)),
+    ("change the veggie to large", C("large", "veggie", MAKE_NAMED)),
+    ("can you make the pepperonis three", C("three", "pepperonis", MAKE_NAMED)),
+    ("switch my pepperoni to a hawaiian", C("a hawaiian", "pepperoni", MAKE_NAMED)),
+    ("make the barbecue chicken large", C("large", "barbecue chicken", MAKE_NAMED)),
 ]
 EN_NOT_CORRECTIONS = [
     "", "no", "yes", "three", "no thanks", "i do not want it", "no no", "nope", "not really", "yes please",
@@ -170,6 +180,7 @@ KO_CORRECTIONS = [
     ("정정할게요 세 판", C("세 판", None, "정정할게요")),
     ("아니요 세 판이요", C("세 판", None, "아니요")), ("음 아니 두 개요", C("두 개", None, "아니")),
     ("라지로 변경해 주세요", C("라지", None, "바꿔")),
+    ("페퍼로니를 레귤러로 바꿔 주세요", C("레귤러", "페퍼로니", MAKE_NAMED)),
 ]
 KO_NOT_CORRECTIONS = [
     "", "아니요", "네", "세 판이요", "아니요 괜찮아요", "아니 아니", "네 맞아요", "아뇨 됐어요",
@@ -194,3 +205,20 @@ def test_korean_corrections(text: str, expected: Correction) -> None:
 @pytest.mark.parametrize("text", KO_NOT_CORRECTIONS)
 def test_korean_non_corrections(text: str) -> None:
     assert parse_correction(text, "ko") is None
+
+
+WHO = [("who is this?", "en"), ("Who's calling?", "en"), ("uh, sorry, who?", "en"),
+       ("what's this about", "en"), ("who am I talking to", "en"), ("why are you calling me?", "en"),
+       ("누구세요?", "ko"), ("무슨 일이세요?", "ko"), ("어디서 전화하셨어요?", "ko")]
+NOT_WHO = [("yes", "en"), ("who knows", "en"), ("the technician, whoever he was, was late", "en"),
+           ("hello?", "en"), ("네", "ko"), ("여보세요?", "ko")]
+
+
+@pytest.mark.parametrize(("text", "language"), WHO)
+def test_asks_who_is_calling(text: str, language: str) -> None:
+    assert asks_who(text, language)
+
+
+@pytest.mark.parametrize(("text", "language"), NOT_WHO)
+def test_does_not_ask_who_is_calling(text: str, language: str) -> None:
+    assert not asks_who(text, language)

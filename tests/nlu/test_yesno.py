@@ -101,3 +101,48 @@ def test_korean_no(text: str) -> None:
 @pytest.mark.parametrize("text", KO_UNCLEAR)
 def test_korean_unclear(text: str) -> None:
     assert parse_yes_no(text, "ko") is None
+
+
+# Not now: a no to "do you have two minutes?"; "later" with a yes is unclear ("sure, call me back later" may
+# answer "shall a manager call you back?"). "Right now" is no "right".
+NOT_NOW_NO = [
+    "I'm busy", "I'm busy right now", "right now I'm driving", "okay, but I'm busy", "busy", "later",
+    "not right now", "now is not a good time", "this is a bad time", "I'm in a meeting", "I'm at work",
+    "can you call me back later", "call me later", "maybe later", "try again tomorrow", "I can't talk now",
+    "that won't be necessary", "not today",
+]
+NOT_NOW_UNCLEAR = ["sure, call me back later", "okay, try again tomorrow", "he was busy",
+                   "I'll read them later"]
+KO_NOT_NOW_NO = ["지금 바빠요", "지금은 좀 바빠서요", "나중에 전화해 주세요", "나중에요", "운전 중이에요",
+                 "회의 중이에요", "지금은 통화하기 어려워요", "바빠"]
+KO_NOT_NOW_UNCLEAR = ["네 나중에 전화 주세요"]
+# The question's own words said back: "have you received the documents?" "I got them."
+ECHO_YES = ["I got them", "I think I got them", "I did get them", "I received them",
+            "I receive them by email.", "I understand the premium", "understood",
+            "yes, I got them, I'll read them later"]
+ECHO_NO = ["I didn't get them", "I never got them", "I haven't received them"]
+# "Did you take out this policy of your own free will, without feeling pressured?"
+FREE_WILL_YES = ["nobody forced me", "no one forced me", "no one pressured me into it",
+                 "I didn't feel pressured", "it was my choice", "yes, it was my own decision",
+                 "of my own free will", "no pressure at all",
+                 "No one pressure me.", "I didn't feel pressure.", "Nobody force me."]  # whisper, 8 kHz
+FREE_WILL_NO = ["I felt pressured", "I felt pressure.", "the agent pushed me", "I was forced to",
+                "they pressured me into it"]
+KO_FREE_WILL_YES = ["강요 안 받았어요", "강요받지 않았어요", "제 의지로 가입했어요", "제가 원해서 가입했어요",
+                    "네 제 뜻으로 했어요"]
+KO_FREE_WILL_NO = ["강요받았어요", "압박을 받았어요"]
+
+
+IN_THEIR_OWN_WORDS = [
+    *((text, "en", False) for text in NOT_NOW_NO + ECHO_NO + FREE_WILL_NO),
+    *((text, "en", True) for text in ECHO_YES + FREE_WILL_YES + ["right", "yes, right", "right away"]),
+    *((text, "en", None) for text in NOT_NOW_UNCLEAR),
+    *((text, "ko", False) for text in KO_NOT_NOW_NO + KO_FREE_WILL_NO),
+    *((text, "ko", True) for text in KO_FREE_WILL_YES),
+    *((text, "ko", None) for text in KO_NOT_NOW_UNCLEAR),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), IN_THEIR_OWN_WORDS)
+def test_answers_in_the_callers_own_words(text: str, language: str, expected: bool | None) -> None:
+    assert parse_yes_no(text, language) is expected

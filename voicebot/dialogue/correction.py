@@ -40,7 +40,11 @@ def correct(
     recognised = False
     for spec in specs:
         if spec.type == "order_lines":
-            merged = merge_order_lines(reader, spec, slots.get(spec.name) or [], candidate)
+            current = slots.get(spec.name) or []
+            swapped = None
+            if correction is not None and correction.old_text:  # "a veggie, not the pepperoni"
+                swapped = swap_order_line(reader, spec, current, correction.old_text, candidate)
+            merged = swapped or merge_order_lines(reader, spec, current, candidate)
             if merged is not None:
                 return spec.name, merged
             continue
@@ -53,9 +57,12 @@ def correct(
     if recognised or not (correction is not None or answer is False):
         return None
     old_text = correction.old_text if correction is not None else None
+    named = correction is not None and correction.names_item  # "make the pepperoni a medium"
     for spec in specs:
         if spec.type != "order_lines":
             continue
+        if named and not reader.order_lines(spec, old_text or ""):
+            continue  # "make the delivery at six" names no item: nothing to change here
         adjusted = adjust_order_line(reader, spec, slots.get(spec.name) or [], candidate, old_text)
         if adjusted is not None:
             return spec.name, adjusted
@@ -83,6 +90,25 @@ def merge_order_lines(
     return lines
 
 
+def swap_order_line(
+    reader: SlotReader, spec: SlotSpec, current: Sequence[Mapping[str, Any]], item_text: str, text: str
+) -> OrderLines | None:
+    """ "Switch the pepperoni to a hawaiian": the one line of the item named replaced by the item said, in the
+    old line's size and quantity unless the caller says another ("a hawaiian" is no quantity of one). None
+    when ``text`` names no item, or ``item_text`` no single line of the order."""
+    new_lines = reader.order_lines(spec, text)
+    named = {line["name"] for line in reader.order_lines(spec, item_text)}
+    old = [line for line in current if line.get("name") in named]
+    if len(new_lines) != 1 or len(old) != 1 or new_lines[0]["name"] in named:
+        return None
+    new = dict(new_lines[0])
+    if reader.size(spec, text) is None:
+        new["size"] = old[0].get("size", new.get("size"))
+    if reader.number(text) is None:
+        new["quantity"] = old[0].get("quantity", new.get("quantity"))
+    return [new if line is old[0] else dict(line) for line in current]
+
+
 def adjust_order_line(
     reader: SlotReader,
     spec: SlotSpec,
@@ -102,6 +128,11 @@ def adjust_order_line(
         return None
     old_quantity = reader.number(old_text) if old_text else None
     targets = [line for line in lines if old_quantity is not None and line.get("quantity") == old_quantity]
+    named = {line["name"] for line in reader.order_lines(spec, old_text)} if old_text else set()
+    if named:  # "make the pepperoni a medium": the line of that item, when there is one
+        targets = [line for line in lines if line.get("name") in named]
+        if len(targets) != 1:
+            return None
     if not targets:
         if len(lines) != 1:
             return None  # which line? the caller has to name the item

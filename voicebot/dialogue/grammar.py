@@ -402,7 +402,8 @@ def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confid
 
     def clear_intent(said: str) -> bool:
         # "One second." asks for a moment: kept as heard (asked again), never replaced by the scored "One.".
-        if reader.asks_to_hold(said):
+        # "Who is this?" is kept as heard too: the dialogue says who is calling.
+        if reader.asks_to_hold(said) or reader.asks_who(said):
             return True
         return reader.intent(said) is not None and len(reader.words(said)) > lone_words
 

@@ -617,6 +617,11 @@ class Conversation:
         )
         if held is not None:
             return held
+        who = self._who_is_calling(
+            text, free_text, lambda: self._reader.read(spec, text, strict=True) is not None
+        )
+        if who is not None:
+            return who
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
         for name, v in others.items():
             self.slots[name] = v
@@ -696,6 +701,17 @@ class Conversation:
             return None
         listen = self._question.listen
         return [self._say(prompt), *([listen] if listen is not None else [])]
+
+    def _who_is_calling(self, text: str, free_text: bool, answers: Callable[[], bool]) -> list[Action] | None:
+        """ "Who is this?", "what's this about?": the dialogue's opening said again, then the question, with
+        no attempt counted. Not when the words also answer, nor in a longer comment; not in a dialogue that
+        opens with a question (there is nothing to say again)."""
+        opening = _opening(self.dialogue)
+        if opening is None or not self._reader.asks_who(text):
+            return None
+        if (free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS) or (not free_text and answers()):
+            return None
+        return [self._say(opening.prompt, opening.interruptible), *self._repeat_question()]
 
     def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
         wait.attempts += 1
@@ -800,7 +816,7 @@ class Conversation:
             says = [self._say(step.reprompt or step.prompt, step.interruptible)]
             self._question = _Question(says, self._question.listen)
             return [*says, *([self._question.listen] if self._question.listen else [])]
-        held = self._hold_on(text, False, lambda: False)
+        held = self._hold_on(text, False, lambda: False) or self._who_is_calling(text, False, lambda: False)
         return held if held is not None else self._more_not_understood(wait)
 
     def _more_correction(self, spec: m.SlotSpec, text: str) -> list[Action] | None:
@@ -1038,3 +1054,11 @@ def _dig(data: Any, key: str) -> Any:
         else:
             return None
     return data
+
+
+def _opening(dialogue: m.Dialogue) -> m.Say | None:
+    """The first thing the dialogue says, when it says something before its first question: who is calling
+    and why ("this is the automated assistant from Brightline Internet, calling about...")."""
+    for step in dialogue.flows[dialogue.start_flow]:
+        return step if isinstance(step, m.Say) else None
+    return None

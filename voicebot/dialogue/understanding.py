@@ -30,6 +30,7 @@ _KO_DIGIT_ENDING = re.compile(r"(?<=\d)(?:이요|이에요|입니다|이고요|�
 class CorrectionText:
     new_text: str
     old_text: str | None
+    names_item: bool = False  # "make the pepperoni a medium": ``old_text`` is the item changed
 
 
 class SlotReader:
@@ -84,6 +85,12 @@ class SlotReader:
 
         return asks_to_hold(text, self.language)
 
+    def asks_who(self, text: str) -> bool:
+        """ "Who is this?", "what's this about?", "누구세요?": who is calling, or why."""
+        from voicebot.nlu.intents import asks_who
+
+        return asks_who(text, self.language)
+
     def bare_farewell(self, text: str) -> bool:
         """A goodbye with only thanks or an okay around it ("okay, bye")."""
         from voicebot.nlu.intents import bare_farewell
@@ -126,7 +133,7 @@ class SlotReader:
         return None if value is None else value
 
     def correction(self, text: str) -> CorrectionText | None:
-        from voicebot.nlu.correction import parse_correction
+        from voicebot.nlu.correction import MAKE_NAMED, parse_correction
 
         found = parse_correction(text, self.language)
         if found is None:
@@ -135,7 +142,8 @@ class SlotReader:
         old = getattr(found, "old_text", None) or getattr(found, "old", None)
         if not new:
             return None
-        return CorrectionText(str(new), None if old is None else str(old))
+        return CorrectionText(str(new), None if old is None else str(old),
+                              getattr(found, "marker", None) == MAKE_NAMED)
 
     # ---- slot values ----
 

@@ -28,6 +28,10 @@ _EN_LEADING = ("no no", "no", "nope", "sorry", "oops", "oh", "wait", "actually",
 _EN_MAKE = re.compile(
     r"^(?:can you |could you |please )?(?:make|change|switch) (?:that|it|this)(?: to| into| for)? (.+)$"
 )
+# "make the pepperoni a medium", "change the veggie to large": the item named, then what it becomes.
+_EN_MAKE_NAMED = re.compile(
+    r"^(?:can you |could you |please )?(?:make|change|switch) (?:the|my) (.+)$"
+)
 _EN_INSTEAD = re.compile(r"^(.+?) (?:not|instead of|rather than|and not) (.+)$")
 _EN_NOT_FIRST = re.compile(r"^not (.+)$")
 _EN_NOT_SUBJECT = frozenset({"i", "it", "that", "we", "you", "they", "do", "this", "he", "she", "is", "am"})
@@ -92,6 +96,27 @@ def _strip_leading(text: str, markers: tuple[str, ...]) -> tuple[str, str | None
     return text, found
 
 
+MAKE_NAMED = "make the"  # the marker of "make the pepperoni a medium": ``old_text`` names the item
+
+
+def _item_and_value(rest: str) -> tuple[str, str] | None:
+    """ "pepperoni a medium" -> ("pepperoni", "a medium"); "veggie to large", "pepperonis three": split where
+    the new value starts (after "to" / "into", at "a" / "an", at a number, else the last word)."""
+    for word in (" into ", " to "):
+        if word in rest:
+            item, _, value = rest.partition(word)
+            return (item, value) if item and value else None
+    for article in (" a ", " an "):
+        if article in rest:
+            item, _, value = rest.rpartition(article)
+            return (item, article.strip() + " " + value) if item and value else None
+    numbers = find_numbers(rest, "en")
+    if numbers and numbers[-1].start > 0:
+        return rest[: numbers[-1].start].strip(), rest[numbers[-1].start:].strip()
+    item, _, value = rest.rpartition(" ")
+    return (item, value) if item and value else None
+
+
 def _parse_en(text: str) -> Correction | None:
     chunks = [normalize(c, "en", expand_contractions=True) for c in re.split(r"[,;.!?]", text)]
     chunks = [_clean(c, "en") for c in chunks if _clean(c, "en")]
@@ -99,6 +124,8 @@ def _parse_en(text: str) -> Correction | None:
     rest, marker = _strip_leading(s, _EN_LEADING)
     if m := _EN_MAKE.match(rest):
         return Correction(m[1], None, marker or "make that")
+    if (m := _EN_MAKE_NAMED.match(rest)) and (split := _item_and_value(m[1])) is not None:
+        return Correction(split[1], split[0], MAKE_NAMED)
     if m := _EN_NOT_FIRST.match(rest):
         said_apart = len(chunks) >= 2 and chunks[-2].startswith(("not ", marker or "\0"))
         tail_chunks = chunks[-2:] if said_apart else []
@@ -126,7 +153,11 @@ def _parse_ko(text: str) -> Correction | None:
                 return Correction(new, old, marker or name)
     said_rest, said_marker = _strip_leading(said, _KO_LEADING)
     if m := _KO_CHANGE.match(said_rest):
-        return Correction(_clean(m[1], "ko"), None, said_marker or "바꿔")
+        changed = _clean(m[1], "ko")
+        item, _, value = changed.partition(" ")
+        if value and item.endswith(("을", "를")) and len(item) > 1:  # "페퍼로니를 레귤러로 바꿔 주세요"
+            return Correction(value, strip_korean_particles(item), MAKE_NAMED)
+        return Correction(changed, None, said_marker or "바꿔")
     if marker is not None and _worth(rest, "ko"):
         return Correction(rest, None, marker)
     return None

@@ -65,7 +65,9 @@ _EN: dict[str, Intent] = {
     ), _S),
 }
 # Only as the whole answer (with "sorry"/"please" around): in a sentence they mean something else.
-_EN_ALONE = {"what": _R, "huh": _R, "excuse me": _R, "sorry": _R, "pardon": _R, "what what": _R}
+_EN_ALONE = {"what": _R, "huh": _R, "excuse me": _R, "sorry": _R, "pardon": _R, "what what": _R,
+             # "Hello?" as the whole answer: the caller did not hear the question (or the line broke up).
+             "hello": _R, "hello hello": _R}
 _EN_POLITE = frozenset({"sorry", "please", "oh", "i said"})
 _EN_BLOCKED_BEFORE = {"stop": frozenset({"bus", "truck", "pit", "next", "last", "one", "first", "final"}),
                       "human": frozenset({"inhuman"})}
@@ -131,7 +133,7 @@ _KO_SIGN_OFF = frozenset({
     "안녕히", "계세요", "계십시오", "끊을게요", "끊겠습니다", "네", "감사합니다", "고맙습니다",
 })
 _SIGN_OFF = {"en": _EN_SIGN_OFF, "ko": _KO_SIGN_OFF}
-_KO_ALONE = {"사람": _A, "뭐": _R, "네": _R, "예": _R, "뭐요": _R}
+_KO_ALONE = {"사람": _A, "뭐": _R, "네": _R, "예": _R, "뭐요": _R, "여보세요": _R, "여보세": _R}
 _KO_NEGATED_AFTER = frozenset({"말고", "필요", "안", "싫어", "아니고", "아니라"})
 
 
@@ -149,6 +151,8 @@ def _allowed_en(hit: PhraseHit[Intent], ws: list[str]) -> bool:
         return False
     if hit.label is _S and before[-2:] in (["do", "not"], ["can", "not"], ["will", "not"]):
         return False  # "don't hang up", "won't cancel"
+    if hit.label is _A and "by" in before[-2:]:
+        return False  # "I felt pressured by the agent": told about, not asked for
     head = ws[hit.start]
     tail = ws[hit.end - 1]
     if hit.start > 0 and ws[hit.start - 1] in _EN_BLOCKED_BEFORE.get(head, frozenset()):
@@ -238,6 +242,36 @@ def asks_to_hold(text: str, language: str) -> bool:
     if language == "ko":
         ws = [strip_korean_particles(w) for w in ws] + ws
     return bool(find_phrases(ws, _KO_HOLDS if language == "ko" else _EN_HOLDS, language))
+
+
+_EN_WHO = dict.fromkeys((
+    "who is this", "who is that", "who is calling", "who is speaking", "who are you", "who are you with",
+    "who am i speaking to", "who am i speaking with", "who am i talking to", "who am i talking with",
+    "who did you say", "who did you say you are", "who did you say you were", "what is this about",
+    "what is this regarding", "what is this call about", "what is the call about", "what is this for",
+    "what is it about", "why are you calling", "why are you calling me", "what company", "which company",
+    "what company is this", "where are you calling from", "where are you from", "who is it", "who's this",
+    "who's that", "who's calling", "who's speaking", "who's it", "who's there",
+), True)
+_KO_WHO = dict.fromkeys((
+    "누구세요", "누구시죠", "누구시라고요", "누구신데요", "어디세요", "어디시라고요", "어디신데요",
+    "어디시죠", "어디라고요", "무슨 일이세요", "무슨 일로", "무슨 전화", "무슨 용건", "무슨 용건이세요",
+    "왜 전화", "왜 전화하셨어요", "왜 전화하셨죠", "어디서 전화", "어디에서 전화", "어디서 전화하셨어요",
+    "어디서 전화하셨죠", "어디서 전화했어요", "어디에서 전화하셨어요", "어디서 전화하신 거예요",
+    "무슨 일로 전화하셨어요",
+), True)
+
+
+def asks_who(text: str, language: str) -> bool:
+    """The caller asks who is calling, or why: "who is this?", "what's this about?", "누구세요?". An outbound
+    call's first answer is often this; a person says who they are again rather than "Sorry, I didn't catch
+    that"."""
+    ws = words(text, language)
+    if language == "ko":
+        ws = [strip_korean_particles(w) for w in ws] + ws
+    elif [w for w in ws if w not in _EN_POLITE and w not in ("uh", "um", "er")] == ["who"]:
+        return True  # "sorry, who?"
+    return bool(find_phrases(ws, _KO_WHO if language == "ko" else _EN_WHO, language))
 
 
 def bare_farewell(text: str, language: str) -> bool:

@@ -6,7 +6,10 @@ How mixed answers are decided (documented in docs/understanding.md):
    "no wait yes" -> True.
 2. Otherwise an "unsure" phrase ("not sure", "i don't know", "몰라요", "글쎄요") gives None.
 3. Otherwise negation wins over a buried yes: "yeah no" -> False, "네 아니요" -> False.
-4. Nothing recognised -> None: the dialogue asks again.
+4. "Later" ("call me back later", "maybe later", "나중에") is a no on its own, but with a yes it is unclear:
+   "sure, call me back later" may be a yes to "shall a manager call you back?" and a no to "do you have
+   two minutes?". Being busy ("I'm busy right now", "not a good time", "운전 중이에요") is a no.
+5. Nothing recognised -> None: the dialogue asks again.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ class _Polarity(Enum):
     NO = "no"
     UNSURE = "unsure"
     MARKER = "marker"
+    LATER = "later"  # not now: a no alone, unclear with a yes (module docstring, 4)
+    NEITHER = "neither"  # words that look like a yes and are not: "right now"
 
 
 _Y, _N, _U, _M = _Polarity.YES, _Polarity.NO, _Polarity.UNSURE, _Polarity.MARKER
+_L, _X = _Polarity.LATER, _Polarity.NEITHER
 
 _EN: dict[str, _Polarity] = {
     **dict.fromkeys((
@@ -54,6 +60,49 @@ _EN: dict[str, _Polarity] = {
     ), _U),
     **dict.fromkeys(("i mean", "actually", "sorry", "wait", "rather", "scratch that", "on second thought"),
                     _M),
+    # The answer said back in the question's words: "have you received the documents?" "I got them."
+    **dict.fromkeys((
+        "i got them", "i got it", "got them", "got it", "i received them", "i received it", "i received",
+        "i receive them", "i receive it", "i have received", "received them", "i did get", "i did get them",
+        "i did receive", "i have them", "i have got them", "i understood", "understood", "i understand the",
+        "i understand that", "i understand it", "i understand everything", "i understand all",
+    ), _Y),
+    # A compliance call asks "did you take out this policy of your own free will, without feeling
+    # pressured?": a caller answers in its words, and "no one forced me" is a yes, not a no. Whisper on the
+    # phone line often drops the -d ("Nobody force me.", "I didn't feel pressure."): both forms are listed.
+    **dict.fromkeys((
+        *(f"{who} {verb} me" for who in ("nobody", "no one")
+          for verb in ("forced", "force", "pressured", "pressure", "pushed", "push", "made")),
+        *(f"{subject} not {verb}" for subject in ("i was", "i did", "i felt", "was", "did", "felt")
+          for verb in ("pressured", "pressure", "forced", "force", "pushed", "feel pressured",
+                       "feel pressure", "feel any pressure", "feel forced")),
+        "i never felt pressured", "not pressured", "no pressure", "no pressure at all", "my own choice",
+        "my choice", "my own decision", "my decision", "my own free will", "of my own free will",
+        "i chose it", "i wanted it", "i decided myself", "i decided on my own", "it was my idea",
+    ), _Y),
+    **dict.fromkeys((
+        "i was pressured", "i felt pressured", "i felt pressure", "i did feel pressured",
+        "i did feel pressure", "i was forced", "i felt forced", "i was pushed", "they pressured me",
+        "pressured me into", "forced me to", "forced me into", "pushed me into", "he pushed me",
+        "she pushed me", "they pushed me", "the agent pushed me",
+    ), _N),
+    # Not now (module docstring, 4): a no to "do you have two minutes?".
+    **dict.fromkeys((
+        "i am busy", "we are busy", "bit busy", "kind of busy", "pretty busy", "really busy", "too busy",
+        "busy right now", "busy now", "busy at the moment", "bad time",
+        "not a good time", "not a great time", "not the best time", "not a good moment", "not now",
+        "i am driving", "i am at work", "i am working", "i am in a meeting", "in a meeting", "i can not talk",
+        "can not talk", "i can not talk now", "no time", "i have no time", "not today",
+        "in the middle of something", "not necessary", "that will not be necessary", "not needed",
+    ), _N),
+    **dict.fromkeys((
+        "call me later", "call me back later", "call back later", "call later", "maybe later",
+        "later maybe", "another time", "some other time", "another day", "try again later", "try later",
+        "try again tomorrow", "call tomorrow", "call me tomorrow", "call back tomorrow",
+        "call me back tomorrow", "call me another time", "call me back another time",
+    ), _L),
+    # "I'm busy right now" is no "right".
+    **dict.fromkeys(("right now", "right here", "right there", "right back"), _X),
 }
 # Bare verb answers ("i do", "it is") count only when they end the answer: "i have a question" is no yes.
 _EN_TRAILING_YES = {"i do": _Y, "i did": _Y, "i have": _Y, "i am": _Y, "it is": _Y, "we do": _Y,
@@ -88,6 +137,34 @@ _KO: dict[str, _Polarity] = {
     ), _U),
     **dict.fromkeys(("잠깐", "잠깐만", "잠깐만요", "아 참", "정정할게요", "그게 아니라", "아니 그게 아니라"),
                     _M),
+    # "본인 의사로 가입하셨나요?" (of your own free will?): "강요 안 받았어요" (nobody forced me) is a yes.
+    **dict.fromkeys((
+        "제 의지로", "제 의지로 했어요", "제 뜻으로", "제 뜻으로 했어요", "제가 원해서",
+        "원해서 했어요", "제가 선택했어요", "제가 결정했어요", "강요받지 않았어요", "강요받지 않았습니다",
+        "강요 안 받았어요", "강요 안 받았습니다", "강요받은 적 없어요", "강요받은 적 없습니다",
+        "강요는 없었어요", "강요 없었어요", "압박 없었어요", "압박은 없었어요", "압박받지 않았어요",
+    ), _Y),
+    **dict.fromkeys((
+        "강요받았어요", "강요받았습니다", "강요당했어요", "압박받았어요", "압박을 받았어요",
+    ), _N),
+    # Not now (module docstring, 4).
+    **dict.fromkeys((
+        "바빠요", "바쁩니다", "바빠서요", "바쁜데요", "바쁘거든요", "운전 중", "운전 중이에요",
+        "운전중이에요", "회의 중", "회의 중이에요", "회의중이에요", "일하는 중이에요",
+        "통화하기 어려워요", "통화 어려워요", "곤란해요", "곤란합니다", "시간 없어요", "시간이 없어요",
+    ), _N),
+    **dict.fromkeys((
+        f"{when} {then}" for when in ("나중에", "다음에", "이따", "이따가")
+        for then in ("다시", "전화", "전화해", "전화해 주세요", "전화 주세요", "연락", "연락해 주세요",
+                     "연락 주세요", "해요", "할게요")
+    ), _L),
+    **dict.fromkeys(("나중에요", "다음에요"), _L),
+}
+
+# Only as the whole answer: "yes, I'll read them later" is a yes, "he was busy" no answer at all.
+_ALONE: dict[str, dict[str, _Polarity]] = {
+    "en": {"busy": _N, "later": _L, "later please": _L},
+    "ko": {"바빠": _N, "나중에": _L, "다음에": _L, "이따가": _L},
 }
 
 
@@ -114,8 +191,8 @@ def _decide(polarities: list[_Polarity]) -> bool | None:
     if _N in polarities:
         return False
     if _Y in polarities:
-        return True
-    return None
+        return None if _L in polarities else True
+    return False if _L in polarities else None
 
 
 def parse_yes_no(text: str, language: str) -> bool | None:
@@ -127,6 +204,9 @@ def parse_yes_no(text: str, language: str) -> bool | None:
         return None  # "네?" is "pardon?", not "yes"
     if language == "ko" and any(marker in " ".join(ws) for marker in KO_REPORTED_SPEECH):
         return None  # "꼭 해야 한다고 했어요": what someone said, no yes of the caller's ("했어요")
+    alone = _ALONE[language].get(" ".join(ws))
+    if alone is not None:
+        return _decide([alone])
     table = _EN if language == "en" else _KO
     hits = find_phrases(ws, table, language)
     if language == "en":
