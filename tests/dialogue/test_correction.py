@@ -88,3 +88,12 @@ def test_korean_item_named_with_its_new_size() -> None:
         "items",
         [{"name": "bulgogi", "size": "large", "quantity": 2}],
     )
+
+
+def test_a_misheard_item_with_a_size_changes_the_only_line() -> None:
+    # eSpeak's "actually, make the pepperoni a medium" on the phone line: "actually make the Moronia medium".
+    lines = [{"name": "pepperoni", "size": "large", "quantity": 2}]
+    assert correct(READER, [ITEMS], {"items": lines}, "actually make the Moronia medium", None) == (
+        "items",
+        [{"name": "pepperoni", "size": "medium", "quantity": 2}],
+    )

@@ -61,8 +61,8 @@ def correct(
     for spec in specs:
         if spec.type != "order_lines":
             continue
-        if named and not reader.order_lines(spec, old_text or ""):
-            continue  # "make the delivery at six" names no item: nothing to change here
+        if named and not reader.order_lines(spec, old_text or "") and reader.size(spec, candidate) is None:
+            continue  # "make the delivery at six" names no item and no size: no pizza to change
         adjusted = adjust_order_line(reader, spec, slots.get(spec.name) or [], candidate, old_text)
         if adjusted is not None:
             return spec.name, adjusted
