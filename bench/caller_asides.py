@@ -11,8 +11,15 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      "yes" -> order placed, two large pepperoni
     can-cancel       compliance: "yes" twice, "yes, I know I can cancel", "yes, bye" -> compliant
     comment-bye      survey: "yes", "four", "nine", then "thanks, bye" to the comment -> completed, 4 and 9
+    busy             survey: "I'm busy right now" to the consent question -> declined, consent no
+    who-first        survey: "who is this?" first (the bot must say its opening again), then "sure, go
+                     ahead", "four", "nine", "no" -> completed
+    own-words        compliance: "I got them last week" to the documents, "nobody forced me" to the last
+                     question -> compliant
     add-hawaiian     pizza: "two large pepperoni", then "and a large hawaiian" at "Anything else?"
     add-veggie       the same with "and a small veggie"
+    resize           "two large pepperoni", then "actually, make the pepperoni a medium" at "Anything else?"
+                     -> placed, two medium pepperoni
     yes-then         "two large pepperoni", "yes" at "Anything else?", "a small margherita" when asked which
     closer-0..4      "two large pepperoni", then "that's all" / "no that's it" / "that's everything" /
                      "nothing else, thanks" / "no" at "Anything else?" -> placed, two large pepperoni
@@ -66,6 +73,7 @@ class Scenario:
     slots: dict[str, Any]
     readback_words: tuple[str, ...]  # a read-back holding one of these gets a yes
     fixed: frozenset[str] = frozenset()  # words said by the fixed voice, not the voice under test
+    replies: tuple[tuple[str, str], ...] = ()  # (words said, the prompt id the bot must answer them with)
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -96,6 +104,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_more", "that's all"), ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
     ), "order_placed", {"items": [_LARGE_PEPPERONI, {"name": "vegetarian", "size": "small", "quantity": 1}]},
         ("vegetarian",), frozenset({ADDRESS, PHONE})),
+    Scenario("resize", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "actually, make the pepperoni a medium"),
+        ("ask_more", "that's all"), ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [{"name": "pepperoni", "size": "medium", "quantity": 2}]}, ("two medium",),
+        frozenset({ADDRESS, PHONE})),
     Scenario("yes-then", "pizza_order", (
         ("ask_items", "two large pepperoni"), ("ask_more", "yes"), ("ask_items_again", "a small margherita"),
         ("ask_more", "no that's it"), ("ask_address", ADDRESS), ("ask_phone", PHONE),
@@ -112,6 +125,17 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_consent", "yes"), ("ask_satisfaction", "four"), ("ask_recommend", "nine"),
         ("ask_comment", "thanks, bye"),
     ), "completed", {"satisfaction": 4, "recommend": 9}, ("4", "9")),
+    Scenario("busy", "satisfaction_survey", (("ask_consent", "I'm busy right now"),), "declined",
+             {"consent": False}, ()),
+    Scenario("who-first", "satisfaction_survey", (
+        ("ask_consent", "who is this?"), ("ask_consent", "sure, go ahead"), ("ask_satisfaction", "four"),
+        ("ask_recommend", "nine"), ("ask_comment", "no"),
+    ), "completed", {"consent": True, "satisfaction": 4, "recommend": 9}, ("4", "9"),
+        replies=(("who is this?", "intro"),)),
+    Scenario("own-words", "sales_compliance", (
+        ("ask_dob", DOB), ("ask_terms", "yes"), ("ask_documents", "I got them last week"),
+        ("ask_cancellation", "yes"), ("ask_voluntary", "nobody forced me"),
+    ), "compliant", {"received_documents": True, "voluntary_signup": True}, ("yes",), frozenset({DOB})),
 )
 
 
@@ -175,9 +199,26 @@ def converse(scenario: Scenario, run: Callable[[list[str]], dict[str, Any]]) -> 
 
 
 def verdict(scenario: Scenario, record: dict[str, Any]) -> bool:
+    """The call ended as the script says, with its slots, and each of the script's ``replies`` came."""
     slots = record.get("slots", {})
-    return record.get("outcome") == scenario.outcome and all(
+    ended_right = record.get("outcome") == scenario.outcome and all(
         slots.get(name) == value for name, value in scenario.slots.items())
+    return ended_right and all(reply in replies_to(scenario, record, said)
+                               for said, reply in scenario.replies)
+
+
+def replies_to(scenario: Scenario, record: dict[str, Any], words: str) -> list[str]:
+    """The prompt ids the bot said first after each caller turn that said ``words``."""
+    said = iter(wanted(scenario, record))
+    replies: list[str] = []
+    waiting = False
+    for turn in record.get("turns", []):
+        if turn.get("role") != "bot":
+            waiting = next(said, None) == words
+        elif waiting:
+            replies.append(str(turn.get("prompt_id", "")))
+            waiting = False
+    return replies
 
 
 def main(argv: Sequence[str] | None = None) -> int:

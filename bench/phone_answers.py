@@ -319,6 +319,14 @@ class Understanding:
                 return "wrong", None, intent
             value = reader.read(spec, text) if text else None
             return ("right" if value is None else "wrong"), value, intent
+        if row["intent"] == "who":  # "who is this?": right when the dialogue says who is calling
+            asks_who = getattr(reader, "asks_who", None)  # absent before the opening was said again
+            if intent in ("agent", "stop"):
+                return "wrong", None, intent
+            value = reader.read(spec, text) if text else None
+            if value is not None:
+                return "wrong", value, intent
+            return ("right" if asks_who is not None and asks_who(text) else "missed"), None, intent
         if row["intent"]:
             if intent == row["intent"]:
                 return "right", None, intent

@@ -24,7 +24,7 @@ class Answer:
     step: str  # the slot the dialogue is asking for when the caller says this
     text: str  # the words said, which is also the reference transcript
     expected: Any = None  # the slot value the dialogue should read (None for an intent)
-    intent: str | None = None  # "agent", "stop", "closer" or "hold" when the caller asks rather than answers
+    intent: str | None = None  # "agent", "stop", "closer", "hold" or "who" when the caller asks, not answers
 
 
 def _n(step: str, text: str, value: int, dialogue: str = "satisfaction_survey") -> Answer:
@@ -165,6 +165,25 @@ HOLDS: tuple[Answer, ...] = tuple(
     for step in ("satisfaction", "recommend")
     for text in ("one moment please", "wait a second", "one second", "hold on one second", "give me a minute",
                  "just a sec", "one sec")
+)
+
+# Another (--set own-words): yes and no in the caller's own words, and "who is this?". Not now is a no to the
+# survey's consent ("I'm busy right now" had been a yes, from "right"); the compliance call's questions
+# answered in their own words ("I got them", "nobody forced me"); who is calling asked at the first
+# question (right: the question comes again after the opening, nothing taken).
+OWN_WORDS: tuple[Answer, ...] = (
+    *(_yn("satisfaction_survey", "consent", text, False) for text in (
+        "I'm busy right now", "sorry, I'm busy", "now is not a good time", "can you call me back later",
+        "I'm driving right now", "I'm in a meeting", "maybe later")),
+    _yn("sales_compliance", "explained_terms", "I understand the terms", True),
+    _yn("sales_compliance", "received_documents", "I got them last week", True),
+    _yn("sales_compliance", "received_documents", "I received them by email", True),
+    *(_yn("sales_compliance", "voluntary_signup", text, True) for text in (
+        "nobody forced me", "no one pressured me", "it was my own decision", "I didn't feel pressured")),
+    _yn("sales_compliance", "voluntary_signup", "I felt pressured", False),
+    *(_intent("satisfaction_survey", "consent", text, "who") for text in (
+        "who is this?", "who's calling?", "what is this about?", "sorry, who?")),
+    _intent("sales_compliance", "dob_answer", "who am I talking to?", "who"),
 )
 
 _KO_SURVEY = "satisfaction_survey_ko"
