@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from voicebot.cli.commands import Subcommands
-from voicebot.dialogue.model import Ask, Confirm, Dialogue, If, SlotSpec, Step
+from voicebot.dialogue.model import Dialogue, SlotSpec
 from voicebot.errors import DialogueError, VoicebotError
 
 
@@ -81,9 +81,9 @@ def _print_grammar(dialogue: Dialogue, wanted: str) -> bool:
     from voicebot.dialogue.understanding import SlotReader
 
     reader = SlotReader(dialogue)
-    asks = [a for a in _asks(dialogue) if wanted in ("all", a.id, a.slot)]
+    asks = [a for a in dialogue.asks() if wanted in ("all", a.id, a.slot)]
     if not asks:
-        names = ", ".join(dict.fromkeys(a.id for a in _asks(dialogue))) or "none"
+        names = ", ".join(dict.fromkeys(a.id for a in dialogue.asks())) or "none"
         print(f"voicebot: error: {dialogue.name}: no ask {wanted!r}; its asks: {names}", file=sys.stderr)
         return False
     for ask in dict.fromkeys(asks):
@@ -101,24 +101,6 @@ def _print_grammar(dialogue: Dialogue, wanted: str) -> bool:
         for line in expected.describe():
             print(f"    {line}")
     return True
-
-
-def _asks(dialogue: Dialogue) -> Iterator[Ask]:
-    def walk(steps: Iterable[Step]) -> Iterator[Ask]:
-        for step in steps:
-            if isinstance(step, Ask):
-                yield step
-                yield from walk(step.on_failure or ())
-                yield from walk(step.on_silence or ())
-            elif isinstance(step, If):
-                yield from walk(step.then)
-                yield from walk(step.otherwise)
-            elif isinstance(step, Confirm):
-                yield from walk(step.on_yes)
-                yield from walk(step.on_no)
-
-    for steps in dialogue.flows.values():
-        yield from walk(steps)
 
 
 def _resolve_dialogue(ref: str) -> Path:

@@ -922,9 +922,27 @@ class Conversation:
                     prefix.append(self._say(self.dialogue.behaviour.correction_prompt))
                 self._confirm_question(wait, out, prefix)
                 return out
+            if answer is not True:
+                again = self._ask_again(step, text, said_no=answer is False)
+                if again is not None:
+                    return again
         if answer is None:
             return self._no_match(wait)
         return self._confirmed(step, answer)
+
+    def _ask_again(self, step: m.Confirm, text: str, *, said_no: bool) -> list[Action] | None:
+        """ "No, the address is wrong" at the read-back: that slot's question again, then the read-back,
+        rather than the confirmation's ``on_no`` (which starts the order over). Only a slot the confirmation
+        ``corrects`` and the dialogue asks for, and not an order's lines (``on_no`` is that question)."""
+        names = [name for name in step.corrects if self.dialogue.slots[name].type != "order_lines"]
+        slot = self._reader.said_wrong(text, names, said_no=said_no) if names else None
+        ask = next((a for a in self.dialogue.asks() if a.slot == slot), None)
+        if ask is None:
+            return None
+        self.slots.pop(ask.slot, None)
+        self._wait = None
+        self._stack.append(_Frame((ask, step)))
+        return self._run([])
 
     def _confirmed(self, step: m.Confirm, answer: bool) -> list[Action]:
         if step.slot is not None:

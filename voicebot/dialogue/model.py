@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,3 +251,22 @@ class Dialogue:
 
     def allows_outcome(self, outcome: str) -> bool:
         return outcome in self.outcomes or outcome in BUILTIN_OUTCOMES
+
+    def asks(self) -> Iterator[Ask]:
+        """Every ask of every flow, branches included, in the order written."""
+
+        def walk(steps: Iterable[Step]) -> Iterator[Ask]:
+            for step in steps:
+                if isinstance(step, Ask):
+                    yield step
+                    yield from walk(step.on_failure or ())
+                    yield from walk(step.on_silence or ())
+                elif isinstance(step, If):
+                    yield from walk(step.then)
+                    yield from walk(step.otherwise)
+                elif isinstance(step, Confirm):
+                    yield from walk(step.on_yes)
+                    yield from walk(step.on_no)
+
+        for steps in self.flows.values():
+            yield from walk(steps)

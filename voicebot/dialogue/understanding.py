@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -131,6 +131,14 @@ class SlotReader:
 
         value = parse_number(text, self.language)
         return None if value is None else value
+
+    def said_wrong(self, text: str, names: Sequence[str], *, said_no: bool) -> str | None:
+        """Which of the slots ``names`` the caller says is wrong, naming it but not its new value: "no, the
+        address is wrong", "wrong phone number", "주소가 틀렸어요"."""
+        from voicebot.nlu.correction import said_wrong
+
+        things = {name: _words_for(self.dialogue.slots[name], self.language) for name in names}
+        return said_wrong(text, self.language, things, said_no=said_no)
 
     def correction(self, text: str) -> CorrectionText | None:
         from voicebot.nlu.correction import MAKE_NAMED, parse_correction
@@ -323,3 +331,19 @@ class SlotReader:
         if spec.length is not None and len(digits) != spec.length:
             return None
         return digits
+
+
+# How callers name a slot: its name's words, and the words for its kind ("the number", "주소").
+_SLOT_WORDS = {
+    "en": {"phone": ("phone", "number", "phone number"), "date": ("date", "birthday", "date of birth"),
+           "time": ("time",), "address": ("address", "street")},
+    "ko": {"phone": ("전화번호", "번호", "연락처"), "date": ("날짜", "생일", "생년월일"), "time": ("시간",),
+           "address": ("주소",)},
+}
+
+
+def _words_for(spec: SlotSpec, language: str) -> tuple[str, ...]:
+    table = _SLOT_WORDS.get(language, _SLOT_WORDS["en"])
+    own = (spec.name.replace("_", " "),) if language == "en" else ()
+    kinds = [kind for kind in table if kind == spec.type or kind in spec.name.split("_")]
+    return tuple(dict.fromkeys((*own, *(w for kind in kinds for w in table[kind]))))

@@ -7,6 +7,7 @@ value's, when said) so the dialogue re-parses ``new_text`` with the slot's own p
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from voicebot.nlu.normalize import FILLERS_EN, FILLERS_KO, normalize, strip_korean_particles
@@ -171,3 +172,26 @@ def parse_correction(text: str, language: str) -> Correction | None:
     not a correction: that is :func:`parse_yes_no`'s job.
     """
     return _parse_ko(text) if language == "ko" else _parse_en(text)
+
+
+_EN_WRONG = ("wrong", "not right", "incorrect", "not correct", "a mistake", "not my", "is not it", "change",
+             "fix", "typo", "different", "not that")
+_KO_WRONG = ("틀렸", "틀려", "틀린", "잘못", "바꿔", "바꾸", "아니", "아녜", "다르", "달라", "수정", "변경")
+
+
+def said_wrong(text: str, language: str, things: Mapping[str, Sequence[str]], *, said_no: bool) -> str | None:
+    """Which of ``things`` (a key and the words that name it: "address", "phone number") the caller says is
+    wrong without saying the right value: "no, the address is wrong", "wrong phone number", "주소가 틀렸어요".
+
+    A bare mention counts after a no ("no, the address"). None when no thing is named, or more than one.
+    """
+    said = normalize(text, language, expand_contractions=True) if language == "en" else normalize(text, "ko")
+    padded = f" {said} "
+    named = [key for key, names in things.items()
+             if any((f" {name} " in padded) if language == "en" else (name in said) for name in names)]
+    if len(named) != 1:
+        return None
+    wrong = _EN_WRONG if language == "en" else _KO_WRONG
+    if said_no or any((f" {w} " in padded) if language == "en" else (w in said) for w in wrong):
+        return named[0]
+    return None
