@@ -108,3 +108,17 @@ def test_busy_declines_the_survey_politely() -> None:
     actions = conv.handle(CallerText("I'm busy right now"))
     assert prompt_ids(actions) == ["declined"] and conv.slots["consent"] is False
     assert isinstance(actions[-1], EndCall) and actions[-1].outcome == "declined"
+
+
+def test_sorry_at_a_yes_no_question_is_asked_again_never_a_scored_no() -> None:
+    # eSpeak en-us's "sorry, who?" to the survey's consent on the phone line, as the recogniser gave it: the
+    # scored "No." stood in for "Sorry, two." and the survey ended declined.
+    survey = load_dialogue(ROOT / "satisfaction_survey.yml")
+    expected = grammar.for_slot(survey, survey.slots["consent"])
+    alternatives = [("Yes.", -10.185), ("Yeah.", -10.497), ("Sure.", -10.952), ("That's right.", -11.556),
+                    ("Correct.", -12.109), ("No.", -7.607), ("Nope.", -11.364), ("Bye.", -10.457)]
+    reading = grammar.read_answer(SlotReader(survey), expected, "Sorry, two.", 0.96, alternatives, -4.03)
+    assert (reading.source, reading.meaning) == ("free", None)
+    # the same scores under a transcript that is no request still let "No." stand in
+    mended = grammar.read_answer(SlotReader(survey), expected, "Know.", 0.96, alternatives, -4.03)
+    assert mended.meaning == "no"

@@ -383,6 +383,9 @@ def _homophone_swap(heard: str, sentence: str) -> bool:
     return len(pairs) == 1 and EN_NUMBER_HOMOPHONES.get(pairs[0][0]) == pairs[0][1]
 
 
+_ASKING_FIRST_WORDS = (["sorry"], ["pardon"], ["what"], ["huh"], ["excuse"])
+
+
 def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confidence: float | None,
                 alternatives: Sequence[Alternative], logprob: float | None,
                 lone_words: int = LONE_WORDS) -> Reading:
@@ -404,6 +407,11 @@ def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confid
         # "One second." asks for a moment: kept as heard (asked again), never replaced by the scored "One.".
         # "Who is this?" is kept as heard too: the dialogue says who is calling.
         if reader.asks_to_hold(said) or reader.asks_who(said):
+            return True
+        # "Sorry, two." for "sorry, who?" at "Do you have two minutes?": a yes or no scored in its place
+        # ended the survey as declined. At a yes/no question a caller who starts "sorry" or "what" asks;
+        # kept as heard, it is asked again. (At a number question "Sorry." was Piper's "three": not there.)
+        if expected.slot_type == "yes_no" and reader.words(said)[:1] in _ASKING_FIRST_WORDS:
             return True
         return reader.intent(said) is not None and len(reader.words(said)) > lone_words
 
