@@ -12,8 +12,16 @@ ORDER = ("two large pepperoni", "that's all", "12 Main Street", "555 123 4567")
 PEPPERONI = [{"name": "pepperoni", "size": "large", "quantity": 2}]
 
 
-@pytest.mark.parametrize("said", ["no, the address is wrong", "wrong address", "that's not my address",
-                                  "no, the address", "the street is wrong"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "no, the address is wrong",
+        "wrong address",
+        "that's not my address",
+        "no, the address",
+        "the street is wrong",
+    ],
+)
 def test_a_wrong_address_is_asked_again_and_the_order_kept(said: str) -> None:
     conv = conversation("pizza_order", *ORDER)
     assert prompt_ids(conv.handle(CallerText(said))) == ["ask_address"]
@@ -38,13 +46,19 @@ def test_a_plain_no_and_a_named_value_are_as_before() -> None:
     assert prompt_ids(no.handle(CallerText("no"))) == ["start_over", "ask_items"]
     fine = conversation("pizza_order", *ORDER)
     assert prompt_ids(fine.handle(CallerText("yes, the address is right"))) == ["placed"]
+    count = conversation("pizza_order", *ORDER)
+    assert prompt_ids(count.handle(CallerText("no, the number of pizzas is wrong"))) == [
+        "start_over",
+        "ask_items",
+    ]
     new_value = conversation("pizza_order", *ORDER)
     new_value.handle(CallerText("no, the address is 14 Oak Avenue"))
     assert new_value.slots["address"].lower() == "14 oak avenue"  # the value said, as corrections read it
 
 
 def test_korean_wrong_address() -> None:
-    conv = conversation("pizza_order_ko", "페퍼로니 라지 두 판", "그게 다예요", "서울시 강남구 테헤란로 12",
-                        "010 1234 5678")
+    conv = conversation(
+        "pizza_order_ko", "페퍼로니 라지 두 판", "그게 다예요", "서울시 강남구 테헤란로 12", "010 1234 5678"
+    )
     assert prompt_ids(conv.handle(CallerText("주소가 틀렸어요"))) == ["ask_address"]
     assert conv.slots["items"] == [{"name": "pepperoni", "size": "large", "quantity": 2}]

@@ -186,7 +186,7 @@ def said_wrong(text: str, language: str, things: Mapping[str, Sequence[str]], *,
     A bare mention counts after a no ("no, the address"). None when no thing is named, or more than one.
     """
     said = normalize(text, language, expand_contractions=True) if language == "en" else normalize(text, "ko")
-    padded = f" {said} "
+    padded = f" {said} ".replace(" number of ", " ")  # "the number of pizzas is wrong" names no phone
     named = [key for key, names in things.items()
              if any((f" {name} " in padded) if language == "en" else (name in said) for name in names)]
     if len(named) != 1:
