@@ -11,6 +11,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      "yes" -> order placed, two large pepperoni
     can-cancel       compliance: "yes" twice, "yes, I know I can cancel", "yes, bye" -> compliant
     comment-bye      survey: "yes", "four", "nine", then "thanks, bye" to the comment -> completed, 4 and 9
+    wrong-address    pizza: an order, then "no, the address is wrong" at the read-back (the address must be
+                     asked again), "forty two Elm Street", "yes" -> placed, the pizzas kept
     busy             survey: "I'm busy right now" to the consent question -> declined, consent no
     who-first        survey: "who is this?" first (the bot must say its opening again), then "sure, go
                      ahead", "four", "nine", "no" -> completed
@@ -59,6 +61,7 @@ MAX_TRIES = 6
 CUSTOMER = {"customer_name": "Dana Lee", "product_name": "Term Life Plus", "monthly_premium": "42.50",
             "birth_date": "1985-03-03"}
 ADDRESS = "twelve Main Street"
+NEW_ADDRESS = "forty two Elm Street"
 PHONE = "five five five, one two three, four five six seven"
 DOB = "March third, nineteen eighty five"
 _LARGE_PEPPERONI = {"name": "pepperoni", "size": "large", "quantity": 2}
@@ -125,6 +128,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_consent", "yes"), ("ask_satisfaction", "four"), ("ask_recommend", "nine"),
         ("ask_comment", "thanks, bye"),
     ), "completed", {"satisfaction": 4, "recommend": 9}, ("4", "9")),
+    Scenario("wrong-address", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "no, the address is wrong"), ("ask_address", NEW_ADDRESS),
+        ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("elm",), frozenset({ADDRESS, PHONE, NEW_ADDRESS}),
+        replies=(("no, the address is wrong", "ask_address"),)),
     Scenario("busy", "satisfaction_survey", (("ask_consent", "I'm busy right now"),), "declined",
              {"consent": False}, ()),
     Scenario("who-first", "satisfaction_survey", (
