@@ -114,7 +114,7 @@ NOT_NOW_NO = [
 NOT_NOW_UNCLEAR = ["sure, call me back later", "okay, try again tomorrow", "he was busy",
                    "I'll read them later"]
 KO_NOT_NOW_NO = ["지금 바빠요", "지금은 좀 바빠서요", "나중에 전화해 주세요", "나중에요", "운전 중이에요",
-                 "회의 중이에요", "지금은 통화하기 어려워요", "바빠"]
+                 "회의 중이에요", "지금은 통화하기 어려워요", "바빠", "지금은 좀 곤란한데요"]
 KO_NOT_NOW_UNCLEAR = ["네 나중에 전화 주세요"]
 # The question's own words said back: "have you received the documents?" "I got them."
 ECHO_YES = ["I got them", "I think I got them", "I did get them", "I received them",
