@@ -149,3 +149,19 @@ def test_relative_dates_count_from_the_conversations_today() -> None:
     reader = conv._reader
     assert reader.read(reader.dialogue.slots["day"], "tomorrow") == "2027-01-01"
     assert reader.read(reader.dialogue.slots["day"], "march third") == "2026-03-03"
+
+
+@pytest.mark.parametrize(("said", "address"), [
+    ("twelve main street", "12 main street"),  # whisper writes a house number in words now and then
+    ("Forty two Elm Street.", "42 Elm Street"),
+    ("one two three Oak Avenue", "123 Oak Avenue"),  # said digit by digit
+    ("12 Main Street", "12 Main Street"),
+])
+def test_an_address_with_its_house_number_in_words(said: str, address: str) -> None:
+    from pathlib import Path
+
+    from voicebot.dialogue.loader import load_dialogue
+
+    pizza = load_dialogue(Path(__file__).parents[2] / "dialogues" / "pizza_order.yml")
+    assert SlotReader(pizza).read(pizza.slots["address"], said, strict=True) == address
+    assert SlotReader(pizza).read(pizza.slots["address"], "that's all", strict=True) is None

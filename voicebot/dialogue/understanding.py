@@ -202,8 +202,9 @@ class SlotReader:
         if kind == "text":
             pattern = self._patterns.get(spec.name)
             if pattern is not None:
-                # An answer the pattern does not match is no address: "that's all" is asked again.
-                m = pattern.search(text)
+                # An answer the pattern does not match is no address: "that's all" is asked again. Whisper
+                # sometimes writes a house number in words ("Twelve Main Street."): tried with digits too.
+                m = pattern.search(text) or pattern.search(_with_digits(text, self.language))
                 return m.group(0).strip() if m else None
             return None if strict else text
         return None
@@ -347,3 +348,17 @@ def _words_for(spec: SlotSpec, language: str) -> tuple[str, ...]:
     own = (spec.name.replace("_", " "),) if language == "en" else ()
     kinds = [kind for kind in table if kind == spec.type or kind in spec.name.split("_")]
     return tuple(dict.fromkeys((*own, *(w for kind in kinds for w in table[kind]))))
+
+
+def _with_digits(text: str, language: str) -> str:
+    """ "twelve main street" -> "12 main street": number words as digits (ordinals stay words)."""
+    from voicebot.nlu.numbers import find_numbers
+
+    out = text
+    for found in sorted(find_numbers(text, language), key=lambda n: n.start, reverse=True):
+        if not found.ordinal and float(found.value).is_integer():
+            out = f"{out[:found.start]}{int(found.value)}{out[found.end:]}"
+    return _SPOKEN_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), out)  # "1 2 3 oak avenue" -> "123 ..."
+
+
+_SPOKEN_DIGITS = re.compile(r"\b\d(?:\s+\d\b)+")
