@@ -108,8 +108,11 @@ def test_korean_through_the_multilingual_base() -> None:
     audio = espeak_korean("안녕하세요 피자 두 판 주문하고 싶어요")
     transcript = whisper_base().transcribe(audio, language="ko")
     hangul = [ch for ch in transcript.text if "\uac00" <= ch <= "\ud7a3"]
+    letters = [ch for ch in transcript.text if ch.isalpha()]
     assert transcript.language == "ko"
-    assert len(hangul) >= 5
+    # base barely understands eSpeak's Korean: which syllables come back varies from run to run (a CI run
+    # beside other work once gave "이동은경", four), but they are Korean.
+    assert len(hangul) >= 3 and len(hangul) >= 0.8 * len(letters)
 
 
 def test_base_understands_english_too() -> None:
