@@ -697,7 +697,7 @@ class Conversation:
         prompt = self.dialogue.behaviour.hold_prompt
         if prompt is None or not self._reader.asks_to_hold(text):
             return None
-        if (free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS) or (not free_text and answers()):
+        if _more_than_an_aside(text, free_text, answers):
             return None
         listen = self._question.listen
         return [self._say(prompt), *([listen] if listen is not None else [])]
@@ -709,7 +709,7 @@ class Conversation:
         opening = _opening(self.dialogue)
         if opening is None or not self._reader.asks_who(text):
             return None
-        if (free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS) or (not free_text and answers()):
+        if _more_than_an_aside(text, free_text, answers):
             return None
         return [self._say(opening.prompt, opening.interruptible), *self._repeat_question()]
 
@@ -1072,6 +1072,11 @@ def _dig(data: Any, key: str) -> Any:
         else:
             return None
     return data
+
+
+def _more_than_an_aside(text: str, free_text: bool, answers: Callable[[], bool]) -> bool:
+    """A hold or "who is this?" said with more: words that also answer the question, or a longer comment."""
+    return (free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS) or (not free_text and answers())
 
 
 def _opening(dialogue: m.Dialogue) -> m.Say | None:

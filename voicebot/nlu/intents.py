@@ -238,10 +238,15 @@ def asks_to_hold(text: str, language: str) -> bool:
     """The caller asks for a moment: "one second", "hold on", "잠시만요". Said where a number is asked, "one
     second" is no score of 1 (nlu.numbers reads no number in it), and the recogniser must not replace it
     with the scored answer "One." either: the question is asked again."""
+    return _says_any(text, language, _EN_HOLDS, _KO_HOLDS)
+
+
+def _says_any(text: str, language: str, en: dict[str, bool], ko: dict[str, bool]) -> bool:
+    """Whether ``text`` says one of the phrases (Korean: with or without particles)."""
     ws = words(text, language)
     if language == "ko":
         ws = [strip_korean_particles(w) for w in ws] + ws
-    return bool(find_phrases(ws, _KO_HOLDS if language == "ko" else _EN_HOLDS, language))
+    return bool(find_phrases(ws, ko if language == "ko" else en, language))
 
 
 _EN_WHO = dict.fromkeys((
@@ -266,12 +271,10 @@ def asks_who(text: str, language: str) -> bool:
     """The caller asks who is calling, or why: "who is this?", "what's this about?", "누구세요?". An outbound
     call's first answer is often this; a person says who they are again rather than "Sorry, I didn't catch
     that"."""
-    ws = words(text, language)
-    if language == "ko":
-        ws = [strip_korean_particles(w) for w in ws] + ws
-    elif [w for w in ws if w not in _EN_POLITE and w not in ("uh", "um", "er")] == ["who"]:
+    if language == "en" and [w for w in words(text, language)
+                             if w not in _EN_POLITE and w not in ("uh", "um", "er")] == ["who"]:
         return True  # "sorry, who?"
-    return bool(find_phrases(ws, _KO_WHO if language == "ko" else _EN_WHO, language))
+    return _says_any(text, language, _EN_WHO, _KO_WHO)
 
 
 def bare_farewell(text: str, language: str) -> bool:
