@@ -32,10 +32,19 @@ EN_DATES = [
     ("today", TODAY), ("tomorrow", D(2026, 11, 30)), ("yesterday", D(2026, 11, 28)),
     ("the day after tomorrow", D(2026, 12, 1)), ("friday", D(2026, 12, 4)), ("next monday", D(2026, 11, 30)),
     ("sunday", D(2026, 12, 6)),
+    # Said with hesitations, the year first or further on, or as three numbers (month first).
+    ("um, march, uh, third, 1985", D(1985, 3, 3)), ("nineteen eighty five, march third", D(1985, 3, 3)),
+    ("1985, March 3", D(1985, 3, 3)), ("it is 1985 march the third", D(1985, 3, 3)),
+    ("my birthday is march third and i was born in 1985", D(1985, 3, 3)),
+    ("three three eighty five", D(1985, 3, 3)), ("three, three, eighty-five", D(1985, 3, 3)),
+    ("oh three oh three eighty five", D(1985, 3, 3)), ("three slash three slash eighty five", D(1985, 3, 3)),
+    ("twelve twenty four nineteen ninety", D(1990, 12, 24)), ("3 3 85", D(1985, 3, 3)),
+    ("123185", D(1985, 12, 31)),
 ]
 EN_NOT_DATES = [
     "", "hello", "may i help you", "march", "yes", "two large pepperoni", "february 30 1985", "13/13/1990",
-    "1234", "five five five one two three four", "i march on", "99999999",
+    "1234", "five five five one two three four", "i march on", "99999999", "two three four",
+    "three three", "thirteen three eighty five",
 ]
 KO_DATES = [
     ("1985년 3월 3일", D(1985, 3, 3)), ("85년 3월 3일", D(1985, 3, 3)),
@@ -143,3 +152,15 @@ def test_korean_times(text: str, expected: dt.time) -> None:
 ])
 def test_no_time(text: str, language: str) -> None:
     assert parse_time(text, language) is None
+
+
+def test_a_two_digit_number_away_from_the_date_is_no_year() -> None:
+    """Only a year said in full counts away from the month and day: "I'm eighty five" is an age."""
+    assert parse_date("march third, i am eighty five", "en", today=TODAY) == D(2026, 3, 3)
+
+
+@pytest.mark.parametrize("text", ["um, march, uh, third, 1985", "three three eighty five",
+                                  "twelve twenty four nineteen ninety"])
+def test_dates_said_with_hesitations_or_as_numbers_are_masked(text: str) -> None:
+    assert "[date]" in redact_dates(text)
+    assert not any(word in redact_dates(text) for word in ("third", "eighty", "ninety"))

@@ -20,6 +20,11 @@ EN_PHONES = [
     ("zero seven seven zero zero nine double zero one two three", "07700900123"),
     ("it's 07700 900123", "07700900123"), ("five five five, one two three four", "5551234"),
     ("nine one seven five five five oh one nine nine", "9175550199"),
+    # An area code said apart from the number.
+    ("area code five five five, then one two three, four five six seven", "5551234567"),
+    ("area code 555 and the number is 123 4567", "5551234567"),
+    ("five five five then one two three then four five six seven", "5551234567"),
+    ("five five five and then one two three four", "5551234"),
 ]
 KO_PHONES = [
     ("공일공 일이삼사 오육칠팔", "01012345678"), ("010-1234-5678", "01012345678"),
@@ -100,3 +105,9 @@ def test_redact_phone_numbers(text: str, expected: str) -> None:
 def test_redact_dates_is_available_next_to_phones() -> None:
     masked = redact_phone_numbers(redact_dates("born 1985-03-03, call 555 123 4567"))
     assert masked == "born [date], call [phone]"
+
+
+def test_two_whole_numbers_said_together_are_not_joined() -> None:
+    """Joining words join parts of one number, never two numbers of the usual length."""
+    assert parse_phone("five five five one two three four and five five five nine eight seven six", "en") \
+        == "5551234"

@@ -5,7 +5,8 @@ eighty five") nor spelled-out Korean ("천구백팔십오년 삼월 삼일"), an
 
 Two-digit years pivot to the latest year not after ``today`` ("85" -> 1985, "05" -> 2005): the dates this
 project asks for are mostly birth dates. Slashed dates are month/day/year ("03/04/1985" is 4 March)
-unless the first part cannot be a month.
+unless the first part cannot be a month; so are dates said as three numbers ("three three eighty five")
+and six digits that cannot be year/month/day ("oh three oh three eighty five").
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 import re
 
 from voicebot.nlu.digits import digit_runs
-from voicebot.nlu.normalize import Token, merge_spans, tokenize
+from voicebot.nlu.normalize import FILLERS_EN, Token, merge_spans, tokenize
 from voicebot.nlu.numbers import EN_UNITS, NumberMatch, find_numbers, parse_sino_korean
 
 DATE_MASK = "[date]"
@@ -81,8 +82,9 @@ def _compact(digits: str, today: dt.date) -> dt.date | None:
     if len(digits) == 8:
         return (_make(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
                 or _make(int(digits[4:]), int(digits[:2]), int(digits[2:4])))
-    if len(digits) == 6:
-        return _make(_pivot(int(digits[:2]), today), int(digits[2:4]), int(digits[4:]))
+    if len(digits) == 6:  # MMDDYY where YYMMDD is no date: "oh three oh three eighty five"
+        return (_make(_pivot(int(digits[:2]), today), int(digits[2:4]), int(digits[4:]))
+                or _make(_pivot(int(digits[4:]), today), int(digits[:2]), int(digits[2:4])))
     return None
 
 
@@ -97,17 +99,14 @@ def _token_after(tokens: list[Token], end: int) -> int:
     return next((k for k, t in enumerate(tokens) if t.start >= end), len(tokens))
 
 
-def _spoken_year(numbers: list[NumberMatch], tokens: list[Token], k: int, today: dt.date) -> int | None:
-    while k < len(tokens) and tokens[k].text in ("of", "in", "the", "year"):
-        k += 1
+def _full_year(numbers: list[NumberMatch], tokens: list[Token], k: int) -> int | None:
+    """A year said in full from token k: "1985", "nineteen eighty five", "nineteen oh five", "twenty twenty"."""
     first = _match_at(numbers, tokens, k)
     if first is None or first.ordinal or not isinstance(first.value, int):
         return None
-    if tokens[k].text.isdigit():
-        return _year(first.value, len(tokens[k].text), today)
     if first.value >= 1000:
-        return first.value
-    if not 10 <= first.value <= 99:
+        return first.value if first.value <= 9999 else None
+    if not 10 <= first.value <= 99 or tokens[k].text.isdigit():
         return None
     after = _token_after(tokens, first.end)
     if after < len(tokens) and tokens[after].text in ("oh", "o") and after + 1 < len(tokens):
@@ -117,12 +116,42 @@ def _spoken_year(numbers: list[NumberMatch], tokens: list[Token], k: int, today:
     second = _match_at(numbers, tokens, after)
     if second is not None and isinstance(second.value, int) and second.value <= 99 and not second.ordinal:
         return first.value * 100 + second.value  # "nineteen eighty five", "twenty twenty"
-    return _pivot(first.value, today)
+    return None
+
+
+def _spoken_year(numbers: list[NumberMatch], tokens: list[Token], k: int, today: dt.date) -> int | None:
+    while k < len(tokens) and tokens[k].text in ("of", "in", "the", "year"):
+        k += 1
+    first = _match_at(numbers, tokens, k)
+    if first is None or first.ordinal or not isinstance(first.value, int):
+        return None
+    if tokens[k].text.isdigit():
+        return _year(first.value, len(tokens[k].text), today)
+    full = _full_year(numbers, tokens, k)
+    if full is not None:
+        return full
+    return _pivot(first.value, today) if 10 <= first.value <= 99 else None
+
+
+def _year_elsewhere(numbers: list[NumberMatch], tokens: list[Token], said: range) -> int | None:
+    """A year said in full away from the month and day (tokens ``said``): before them ("1985, March
+    3rd") or further on ("March third, and I was born in 1985"). A two-digit number there is no year
+    ("March third, I'm eighty five")."""
+    for k in range(len(tokens)):
+        if k not in said:
+            year = _full_year(numbers, tokens, k)
+            if year is not None:
+                return year
+    return None
+
+
+def _words(text: str) -> tuple[list[Token], list[NumberMatch]]:
+    """The tokens of an English date without hesitations ("March, uh, third"), and its numbers."""
+    return [t for t in tokenize(text, "en") if t.text not in FILLERS_EN], find_numbers(text, "en")
 
 
 def _spoken_en(text: str, today: dt.date) -> dt.date | None:
-    tokens = tokenize(text, "en")
-    numbers = find_numbers(text, "en")
+    tokens, numbers = _words(text)
     for k, tok in enumerate(tokens):
         month = _MONTHS.get(tok.text)
         if month is None:
@@ -132,6 +161,8 @@ def _spoken_en(text: str, today: dt.date) -> dt.date | None:
         while j >= 0 and tokens[j].text in ("of", "the"):
             j -= 1
         day = next((n for n in numbers if j >= 0 and n.end == tokens[j].end), None)
+        if day is not None and not (isinstance(day.value, int) and 1 <= day.value <= 31):
+            day = None  # a year said first: "1985, March 3rd", "nineteen eighty five, March third"
         year_from = k + 1
         if day is None:
             j = k + 1
@@ -142,9 +173,57 @@ def _spoken_en(text: str, today: dt.date) -> dt.date | None:
                 year_from = _token_after(tokens, day.end)
         if day is None or not isinstance(day.value, int) or not 1 <= day.value <= 31:
             continue
-        year = _spoken_year(numbers, tokens, year_from, today) or today.year
+        said = range(min(k, _token_after(tokens, day.start)), max(k + 1, year_from))
+        year = (_spoken_year(numbers, tokens, year_from, today) or _year_elsewhere(numbers, tokens, said)
+                or today.year)
         return _make(year, month, day.value)
     return None
+
+
+_BETWEEN_NUMBERS = frozenset({"slash", "dash", "oh", "o"})
+
+
+def _spoken_numeric_en(text: str, today: dt.date) -> tuple[dt.date, int, int] | None:
+    """A date said as month, day and year numbers ("three three eighty five", "twelve twenty four
+    nineteen ninety", "three slash three slash eighty five"), month first as in slashed dates; with
+    where it was said. The year is required: two numbers alone are no date."""
+    tokens, numbers = _words(text)
+
+    def number_at(k: int) -> tuple[NumberMatch, int] | None:
+        while k < len(tokens) and tokens[k].text in _BETWEEN_NUMBERS:
+            k += 1
+        found = _match_at(numbers, tokens, k)
+        return None if found is None or found.ordinal or not isinstance(found.value, int) else (found, k)
+
+    for k in range(len(tokens)):
+        month = number_at(k)
+        if month is None or month[1] != k or not 1 <= int(month[0].value) <= 12:
+            continue
+        day = number_at(_token_after(tokens, month[0].end))
+        if day is None or not 1 <= int(day[0].value) <= 31:
+            continue
+        year_at = _token_after(tokens, day[0].end)
+        while year_at < len(tokens) and tokens[year_at].text in _BETWEEN_NUMBERS - {"oh", "o"}:
+            year_at += 1
+        year = _spoken_year(numbers, tokens, year_at, today)
+        found = None if year is None else _make(year, int(month[0].value), int(day[0].value))
+        if found is not None:
+            return found, month[0].start, _year_end(numbers, tokens, year_at)
+    return None
+
+
+def _year_end(numbers: list[NumberMatch], tokens: list[Token], k: int) -> int:
+    """Where the year said from token k ends (its one or two numbers)."""
+    first = _match_at(numbers, tokens, k)
+    assert first is not None
+    after = _token_after(tokens, first.end)
+    if _full_year(numbers, tokens, k) is not None and not tokens[k].text.isdigit() and first.value < 1000:
+        if after < len(tokens) and tokens[after].text in ("oh", "o") and after + 1 < len(tokens):
+            return tokens[after + 1].end
+        second = _match_at(numbers, tokens, after)
+        if second is not None:
+            return second.end
+    return first.end
 
 
 _KO_DIGIT_READING = dict(zip("영공일이삼사오육칠팔구", "00123456789", strict=True))
@@ -209,7 +288,8 @@ def parse_date(text: str, language: str, *, today: dt.date | None = None) -> dt.
     """The date said or typed, or None.
 
     EN: "march 3rd 1985", "3 march 1985", "the third of march nineteen eighty five", "1985-03-03",
-    "03/03/1985", "850303", "19850303", "tomorrow", "friday". KO: "1985년 3월 3일", "85년 3월 3일",
+    "03/03/1985", "850303", "19850303", "three three eighty five", "1985, March 3rd", "tomorrow",
+    "friday". KO: "1985년 3월 3일", "85년 3월 3일",
     "천구백팔십오년 삼월 삼일", "내일". A date without a year takes ``today``'s year.
     """
     today = today or dt.date.today()
@@ -222,6 +302,8 @@ def parse_date(text: str, language: str, *, today: dt.date | None = None) -> dt.
                 found = _compact(run.digits, today)
                 if found is not None:
                     break
+    if found is None and language == "en" and (said := _spoken_numeric_en(text, today)) is not None:
+        found = said[0]
     if found is None:
         found = _relative(text, language, today)
     return found
@@ -238,6 +320,8 @@ def redact_dates(text: str) -> str:
         spans += [(m.start(), m.end()) for m in pattern.finditer(text) if m.group().strip()]
     spans += [(m.start(), m.end()) for m in _COMPACT.finditer(text) if _compact(m[1], dt.date.today())]
     spans += _spoken_en_spans(text)
+    if (said := _spoken_numeric_en(text, dt.date.today())) is not None:
+        spans.append(said[1:])
     return _mask(text, spans, DATE_MASK)
 
 
@@ -248,7 +332,8 @@ def _spoken_en_spans(text: str) -> list[tuple[int, int]]:
 
     def numberish(k: int) -> bool:
         t = tokens[k]
-        return t.text in _DATE_FILLER or any(n.start <= t.start and t.end <= n.end for n in numbers)
+        return (t.text in _DATE_FILLER or t.text in FILLERS_EN
+                or any(n.start <= t.start and t.end <= n.end for n in numbers))
 
     spans = []
     for k, tok in enumerate(tokens):
