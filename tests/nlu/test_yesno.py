@@ -120,17 +120,22 @@ KO_NOT_NOW_UNCLEAR = ["네 나중에 전화 주세요"]
 ECHO_YES = ["I got them", "I think I got them", "I did get them", "I received them",
             "I receive them by email.", "I understand the premium", "understood",
             "yes, I got them, I'll read them later"]
-ECHO_NO = ["I didn't get them", "I never got them", "I haven't received them"]
+ECHO_NO = ["I didn't get them", "I never got them", "I haven't received them", "no, I never received them",
+           "no, I haven't got them"]
 # "Did you take out this policy of your own free will, without feeling pressured?"
 FREE_WILL_YES = ["nobody forced me", "no one forced me", "no one pressured me into it",
                  "I didn't feel pressured", "it was my choice", "yes, it was my own decision",
                  "of my own free will", "no pressure at all",
-                 "No one pressure me.", "I didn't feel pressure.", "Nobody force me."]  # whisper, 8 kHz
+                 "No one pressure me.", "I didn't feel pressure.", "Nobody force me.",  # whisper, 8 kHz
+                 # The question's words decide over a bare no, which agrees with "without feeling pressured".
+                 "no, nobody forced me", "no, no one pressured me", "no, I wasn't pressured",
+                 "no, it was my own decision", "not pressured, no", "no no, I wanted it", "no, I got them"]
 FREE_WILL_NO = ["I felt pressured", "I felt pressure.", "the agent pushed me", "I was forced to",
-                "they pressured me into it"]
+                "they pressured me into it", "yes, I was pressured", "no, I felt pressured",
+                "nobody forced me, I mean I was pressured", "yes but I felt pressured"]
 KO_FREE_WILL_YES = ["강요 안 받았어요", "강요받지 않았어요", "제 의지로 가입했어요", "제가 원해서 가입했어요",
-                    "네 제 뜻으로 했어요"]
-KO_FREE_WILL_NO = ["강요받았어요", "압박을 받았어요"]
+                    "네 제 뜻으로 했어요", "아뇨 강요는 없었어요", "아니요 제 뜻으로 가입했어요"]
+KO_FREE_WILL_NO = ["강요받았어요", "압박을 받았어요", "네 강요받았어요"]
 
 
 IN_THEIR_OWN_WORDS = [

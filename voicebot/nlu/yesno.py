@@ -6,10 +6,13 @@ How mixed answers are decided (documented in docs/understanding.md):
    "no wait yes" -> True.
 2. Otherwise an "unsure" phrase ("not sure", "i don't know", "몰라요", "글쎄요") gives None.
 3. Otherwise negation wins over a buried yes: "yeah no" -> False, "네 아니요" -> False.
-4. "Later" ("call me back later", "maybe later", "나중에") is a no on its own, but with a yes it is unclear:
+4. An answer in the question's own words ("nobody forced me", "I got them", "강요는 없었어요") decides
+   over a bare yes or no said with it: "no, nobody forced me" -> True to "did you take out this policy
+   of your own free will, without feeling pressured?", whose "no" agrees with "without feeling pressured".
+5. "Later" ("call me back later", "maybe later", "나중에") is a no on its own, but with a yes it is unclear:
    "sure, call me back later" may be a yes to "shall a manager call you back?" and a no to "do you have
    two minutes?". Being busy ("I'm busy right now", "not a good time", "운전 중이에요") is a no.
-5. Nothing recognised -> None: the dialogue asks again.
+6. Nothing recognised -> None: the dialogue asks again.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class _Polarity(Enum):
     NO = "no"
     UNSURE = "unsure"
     MARKER = "marker"
-    LATER = "later"  # not now: a no alone, unclear with a yes (module docstring, 4)
+    LATER = "later"  # not now: a no alone, unclear with a yes (module docstring, 5)
     NEITHER = "neither"  # words that look like a yes and are not: "right now"
 
 
@@ -61,7 +64,7 @@ _EN: dict[str, _Polarity] = {
     **dict.fromkeys(("i mean", "actually", "sorry", "wait", "rather", "scratch that", "on second thought"),
                     _M),
     # The answer said back in the question's words: "have you received the documents?" "I got them."
-    **dict.fromkeys((
+    **dict.fromkeys(_EN_ECHO := (
         "i got them", "i got it", "got them", "got it", "i received them", "i received it", "i received",
         "i receive them", "i receive it", "i have received", "received them", "i did get", "i did get them",
         "i did receive", "i have them", "i have got them", "i understood", "understood", "i understand the",
@@ -70,7 +73,7 @@ _EN: dict[str, _Polarity] = {
     # A compliance call asks "did you take out this policy of your own free will, without feeling
     # pressured?": a caller answers in its words, and "no one forced me" is a yes, not a no. Whisper on the
     # phone line often drops the -d ("Nobody force me.", "I didn't feel pressure."): both forms are listed.
-    **dict.fromkeys((
+    **dict.fromkeys(_EN_FREE_WILL := (
         *(f"{who} {verb} me" for who in ("nobody", "no one")
           for verb in ("forced", "force", "pressured", "pressure", "pushed", "push", "made")),
         *(f"{subject} not {verb}" for subject in ("i was", "i did", "i felt", "was", "did", "felt")
@@ -80,13 +83,13 @@ _EN: dict[str, _Polarity] = {
         "my choice", "my own decision", "my decision", "my own free will", "of my own free will",
         "i chose it", "i wanted it", "i decided myself", "i decided on my own", "it was my idea",
     ), _Y),
-    **dict.fromkeys((
+    **dict.fromkeys(_EN_PRESSURED := (
         "i was pressured", "i felt pressured", "i felt pressure", "i did feel pressured",
         "i did feel pressure", "i was forced", "i felt forced", "i was pushed", "they pressured me",
         "pressured me into", "forced me to", "forced me into", "pushed me into", "he pushed me",
         "she pushed me", "they pushed me", "the agent pushed me",
     ), _N),
-    # Not now (module docstring, 4): a no to "do you have two minutes?".
+    # Not now (module docstring, 5): a no to "do you have two minutes?".
     **dict.fromkeys((
         "i am busy", "we are busy", "bit busy", "kind of busy", "pretty busy", "really busy", "too busy",
         "busy right now", "busy now", "busy at the moment", "bad time",
@@ -138,16 +141,16 @@ _KO: dict[str, _Polarity] = {
     **dict.fromkeys(("잠깐", "잠깐만", "잠깐만요", "아 참", "정정할게요", "그게 아니라", "아니 그게 아니라"),
                     _M),
     # "본인 의사로 가입하셨나요?" (of your own free will?): "강요 안 받았어요" (nobody forced me) is a yes.
-    **dict.fromkeys((
+    **dict.fromkeys(_KO_FREE_WILL := (
         "제 의지로", "제 의지로 했어요", "제 뜻으로", "제 뜻으로 했어요", "제가 원해서",
         "원해서 했어요", "제가 선택했어요", "제가 결정했어요", "강요받지 않았어요", "강요받지 않았습니다",
         "강요 안 받았어요", "강요 안 받았습니다", "강요받은 적 없어요", "강요받은 적 없습니다",
         "강요는 없었어요", "강요 없었어요", "압박 없었어요", "압박은 없었어요", "압박받지 않았어요",
     ), _Y),
-    **dict.fromkeys((
+    **dict.fromkeys(_KO_PRESSURED := (
         "강요받았어요", "강요받았습니다", "강요당했어요", "압박받았어요", "압박을 받았어요",
     ), _N),
-    # Not now (module docstring, 4).
+    # Not now (module docstring, 5).
     **dict.fromkeys((
         "바빠요", "바쁩니다", "바빠서요", "바쁜데요", "바쁘거든요", "운전 중", "운전 중이에요",
         "운전중이에요", "회의 중", "회의 중이에요", "회의중이에요", "일하는 중이에요",
@@ -161,6 +164,12 @@ _KO: dict[str, _Polarity] = {
     ), _L),
     **dict.fromkeys(("나중에요", "다음에요"), _L),
 }
+
+# The answer in the question's own words decides over a bare yes or no said with it (module docstring,
+# 4): "did you take out this policy of your own free will, without feeling pressured?" "No, nobody forced
+# me." The "no" answers "without feeling pressured"; the words say what the caller means.
+_IN_THE_QUESTIONS_WORDS = frozenset((*_EN_ECHO, *_EN_FREE_WILL, *_EN_PRESSURED, *_KO_FREE_WILL,
+                                     *_KO_PRESSURED))
 
 # Only as the whole answer: "yes, I'll read them later" is a yes, "he was busy" no answer at all.
 _ALONE: dict[str, dict[str, _Polarity]] = {
@@ -181,9 +190,9 @@ def _classify(hits: list[PhraseHit[_Polarity]], ws: list[str], language: str) ->
     polarities: list[_Polarity] = []
     for hit in hits:
         polarity = hit.label
-        negators = ("not",) if language == "en" else ("안", "못")
+        negators = ("not", "never") if language == "en" else ("안", "못")
         if polarity is _Y and hit.start > 0 and ws[hit.start - 1] in negators:
-            polarity = _N  # "not exactly", "안 받았어요"
+            polarity = _N  # "not exactly", "I never got them", "안 받았어요"
         polarities.append(polarity)
     return polarities
 
@@ -236,5 +245,7 @@ def parse_yes_no(text: str, language: str) -> bool | None:
         polarities = [p for p in polarities if p is not _M]
     if _U in polarities:
         return None
-    return _decide(polarities)
+    said = [p for hit, p in zip(hits, _classify(hits, ws, language), strict=True)
+            if hit.phrase in _IN_THE_QUESTIONS_WORDS]
+    return _decide(said) if said else _decide(polarities)
 
