@@ -100,7 +100,8 @@ def _token_after(tokens: list[Token], end: int) -> int:
 
 
 def _full_year(numbers: list[NumberMatch], tokens: list[Token], k: int) -> int | None:
-    """A year said in full from token k: "1985", "nineteen eighty five", "nineteen oh five", "twenty twenty"."""
+    """A year said in full from token k: "1985", "nineteen eighty five", "nineteen oh five",
+    "twenty twenty"."""
     first = _match_at(numbers, tokens, k)
     if first is None or first.ordinal or not isinstance(first.value, int):
         return None

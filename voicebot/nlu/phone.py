@@ -43,7 +43,8 @@ def _joined(text: str, runs: list[DigitRun], language: str) -> list[DigitRun]:
         return runs
     groups: list[list[DigitRun]] = []
     for run in runs:
-        if groups and all(t.text in _JOINING_WORDS for t in tokenize(text[groups[-1][-1].end:run.start], "en")):
+        between = tokenize(text[groups[-1][-1].end:run.start], "en") if groups else None
+        if between is not None and all(t.text in _JOINING_WORDS for t in between):
             groups[-1].append(run)
         else:
             groups.append([run])
