@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from voicebot.nlu.catalogue import Catalogue
-from voicebot.nlu.order import OrderLine, parse_order_lines
+from voicebot.nlu.order import CountFirst, OrderLine, count_first, parse_order_lines, with_count_first
 
 ITEMS = Catalogue({
     "pepperoni": ["pepperoni pizza", "페퍼로니", "페퍼로니 피자"],
@@ -166,3 +166,44 @@ def test_english_order_lines(text: str, lines: list[OrderLine]) -> None:
 @pytest.mark.parametrize(("text", "lines"), KO_ORDERS)
 def test_korean_order_lines(text: str, lines: list[OrderLine]) -> None:
     assert parse_order_lines(text, ITEMS, SIZES, "ko") == lines
+
+
+@pytest.mark.parametrize(("text", "language", "quantity", "size"), [
+    ("three pizzas", "en", 3, None), ("I'd like three pizzas please", "en", 3, None),
+    ("two large pizzas", "en", 2, "large"), ("a large pizza", "en", None, "large"),
+    ("two large ones", "en", 2, "large"), ("large please", "en", None, "large"),
+    ("피자 세 판이요", "ko", 3, None), ("라지로 두 판이요", "ko", 2, "large"), ("두 판이요", "ko", 2, None),
+])
+def test_a_count_said_before_the_items_is_kept(text: str, language: str, quantity: int | None,
+                                               size: str | None) -> None:
+    assert count_first(text, ITEMS, SIZES, language) == CountFirst(quantity, size)
+
+
+@pytest.mark.parametrize("text", ["Two.", "twelve", "two large pepperoni", "twelve main street",
+                                  "two and three pizzas", "a small and a large pizza", "hello"])
+def test_no_count_first_where_an_item_is_named_or_nothing_says_an_order(text: str) -> None:
+    """A lone number may be a misheard word: without "pizzas", "ones" or a size it counts nothing."""
+    assert count_first(text, ITEMS, SIZES, "en") is None
+
+
+@pytest.mark.parametrize(("first", "text", "lines"), [
+    ("three pizzas", "pepperoni", [OrderLine("pepperoni", None, 3)]),
+    ("two large pizzas", "pepperoni", [OrderLine("pepperoni", "large", 2)]),
+    ("two large pizzas", "a pepperoni and a veggie",
+     [OrderLine("pepperoni", "large", 1), OrderLine("vegetarian", "large", 1)]),
+    ("three pizzas", "pepperoni and two veggie",
+     [OrderLine("pepperoni", None, 1), OrderLine("vegetarian", None, 2)]),
+    ("three pizzas", "a pepperoni", [OrderLine("pepperoni", None, 1)]),  # "a" says one
+    ("two large pizzas", "one small pepperoni", [OrderLine("pepperoni", "small", 1)]),
+])
+def test_the_items_named_next_take_the_count_and_size(first: str, text: str, lines: list[OrderLine]) -> None:
+    said = count_first(first, ITEMS, SIZES, "en")
+    assert said is not None
+    assert with_count_first(parse_order_lines(text, ITEMS, SIZES, "en"), said, text, "en") == lines
+
+
+def test_a_size_said_of_pizzas_before_the_items_is_every_items() -> None:
+    assert parse_order_lines("two large pizzas, one pepperoni and one veggie", ITEMS, SIZES, "en") == [
+        OrderLine("pepperoni", "large", 1), OrderLine("vegetarian", "large", 1)]
+    assert parse_order_lines("a large pepperoni pizza and a small veggie", ITEMS, SIZES, "en") == [
+        OrderLine("pepperoni", "large", 1), OrderLine("vegetarian", "small", 1)]

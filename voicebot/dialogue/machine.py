@@ -36,6 +36,7 @@ from voicebot.dialogue.render import render
 from voicebot.dialogue.understanding import SlotReader
 from voicebot.dialogue.variables import resolve_variables
 from voicebot.errors import DialogueError
+from voicebot.nlu.order import CountFirst
 from voicebot.record import CallRecord, Turn, utc_now_iso
 
 # A dialogue that runs this many steps without waiting for anyone is looping (goto without an ask).
@@ -58,6 +59,8 @@ class _AskWait:
     step: m.Ask
     attempts: int = 0
     silences: int = 0
+    # An order's count and size said before its items ("three pizzas"): kept for the answer that names them.
+    count_first: CountFirst | None = None
 
 
 @dataclass(slots=True)
@@ -625,12 +628,20 @@ class Conversation:
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
         for name, v in others.items():
             self.slots[name] = v
-        value = self._reader.read(spec, text, strict=bool(others), asked=True)
+        value = self._reader.read(spec, text, strict=bool(others), asked=True, count_first=wait.count_first)
         if value is None:
             if others:
                 # The caller answered something else we were going to ask: keep it, ask this again.
                 self._ask_question(wait, out, [])
                 return out
+            first = self._reader.count_first(spec, text)
+            if first is not None:
+                # "Three pizzas": which ones (the reprompt names them), keeping the count. No attempt the
+                # first time; a count said again counts one, so that garbles read as counts end somewhere.
+                said_before, wait.count_first = wait.count_first, first
+                if said_before is None:
+                    self._ask_question(wait, out, [], again=True)
+                    return out
             return self._no_match(wait)
         # Reading free text back ("I think you said But I can issue...") helps no one: it is kept as heard.
         low = event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence

@@ -19,6 +19,7 @@ from voicebot.dialogue.model import Dialogue, SlotSpec
 
 if TYPE_CHECKING:
     from voicebot.nlu.catalogue import Catalogue
+    from voicebot.nlu.order import CountFirst
     from voicebot.nlu.removal import Removal
 
 
@@ -155,12 +156,14 @@ class SlotReader:
 
     # ---- slot values ----
 
-    def read(self, spec: SlotSpec, text: str, *, strict: bool = False, asked: bool = False) -> Any:
+    def read(self, spec: SlotSpec, text: str, *, strict: bool = False, asked: bool = False,
+             count_first: CountFirst | None = None) -> Any:
         """The slot's value in ``text``, or None.
 
         ``strict``: free text (a text slot without a pattern) does not count. ``asked``: the caller was
         asked for this slot, so words that sound like numbers ("for", "to", "ate") are numbers in a
         number, digits or phone answer; heard while asking something else they keep their meaning.
+        ``count_first``: an order's count and size said in an earlier answer (:meth:`count_first`).
         """
         text = self._without_claimed(spec, text).strip()
         if not text:
@@ -179,7 +182,7 @@ class SlotReader:
             found = self.catalogue(spec.catalogue).match(text)
             return None if found is None else found.value
         if kind == "order_lines":
-            return self.order_lines(spec, text) or None
+            return self.order_lines(spec, text, count_first) or None
         if kind == "phone":
             from voicebot.nlu.phone import parse_phone
 
@@ -204,7 +207,9 @@ class SlotReader:
             if pattern is not None:
                 # An answer the pattern does not match is no address: "that's all" is asked again. Whisper
                 # sometimes writes a house number in words ("Twelve Main Street."): tried with digits too.
-                m = pattern.search(text) or pattern.search(_with_digits(text, self.language))
+                # English only: a Korean count before its counter ("라지로 두 판") is no building number.
+                m = pattern.search(text) or (pattern.search(_with_digits(text, self.language))
+                                             if self.language == "en" else None)
                 return m.group(0).strip() if m else None
             return None if strict else text
         return None
@@ -232,9 +237,19 @@ class SlotReader:
             return self.read(spec, keys)
         return None
 
-    def order_lines(self, spec: SlotSpec, text: str) -> list[dict[str, Any]]:
+    def count_first(self, spec: SlotSpec, text: str) -> CountFirst | None:
+        """An order's count or size said before its items ("three pizzas", "two large ones"), or None."""
+        from voicebot.nlu.order import count_first
+
+        if spec.type != "order_lines":
+            return None
+        items, sizes = self._order_catalogues(spec)
+        return count_first(text, items, sizes, self.language)
+
+    def order_lines(self, spec: SlotSpec, text: str,
+                    count_first: CountFirst | None = None) -> list[dict[str, Any]]:
         from voicebot.nlu.homophones import with_quantity_homophones
-        from voicebot.nlu.order import parse_order_lines
+        from voicebot.nlu.order import parse_order_lines, with_count_first
 
         items, sizes = self._order_catalogues(spec)
         removal = self.removal(spec, text)
@@ -246,6 +261,8 @@ class SlotReader:
 
         text = with_quantity_homophones(text, self.language, order_word)
         lines = parse_order_lines(text, items, sizes, self.language)
+        if count_first is not None:
+            lines = with_count_first(lines, count_first, text, self.language)
         return [
             {"name": line.name, "size": line.size or spec.default_size, "quantity": int(line.quantity)}
             for line in lines

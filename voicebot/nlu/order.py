@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
 from voicebot.nlu.normalize import Token, tokenize
-from voicebot.nlu.numbers import corrects_itself, find_numbers, is_korean_counter
+from voicebot.nlu.numbers import NumberMatch, corrects_itself, find_numbers, is_korean_counter
 
 _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
 _MAX_GAP_WORDS = 4
@@ -62,9 +62,7 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
     found_sizes = [s for s in sizes.find_all(text)
                    if not any(_overlaps(s.start, s.end, i.start, i.end) for i in found_items)]
     taken = [(m.start, m.end) for m in (*found_items, *found_sizes)]
-    quantities = [n for n in find_numbers(text, language)
-                  if not n.ordinal and isinstance(n.value, int) and 0 < n.value <= _MAX_QUANTITY
-                  and not any(_overlaps(n.start, n.end, s, e) for s, e in taken)]
+    quantities = _quantities(text, language, taken)
     tokens = tokenize(text, language)
     starts = [t.start for t in tokens]
     size_of: dict[int, str] = {}
@@ -105,6 +103,59 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
             for k, item in enumerate(found_items)]
 
 
+@dataclass(frozen=True, slots=True)
+class CountFirst:
+    """How many, or what size, said before naming the items: "three pizzas", "two large ones", "라지로 두 판".
+    A person taking the order asks which ones and keeps the count and size for the answer."""
+
+    quantity: int | None
+    size: str | None
+
+
+# Words that make a bare count an order ("three pizzas", "two large ones"), where "Two." alone may be a
+# misheard word: a count said without them, or without a size, is no count of items.
+_EN_ORDER_NOUNS = frozenset({"pizza", "pizzas", "one", "ones"})
+_KO_ORDER_NOUNS = frozenset({"피자", "판"})
+
+
+def count_first(text: str, items: Catalogue, sizes: Catalogue, language: str) -> CountFirst | None:
+    """The count and size of an order said before its items (:class:`CountFirst`), or None where the
+    answer names an item, says no count and no size, or says several of either."""
+    text = said_once(text)
+    if items.find_all(text):
+        return None
+    found_sizes = sizes.find_all(text)
+    quantities = _quantities(text, language, [(m.start, m.end) for m in found_sizes])
+    if len(quantities) > 1 or len(found_sizes) > 1 or not (quantities or found_sizes):
+        return None
+    words = {t.text for t in tokenize(text, language)}
+    nouns = _EN_ORDER_NOUNS if language != "ko" else _KO_ORDER_NOUNS
+    if not found_sizes and not (words & nouns or any(w.startswith(("피자", "판")) for w in words)):
+        return None
+    return CountFirst(int(quantities[0].value) if quantities else None,
+                      str(found_sizes[0].value) if found_sizes else None)
+
+
+def with_count_first(lines: list[OrderLine], first: CountFirst, text: str, language: str) -> list[OrderLine]:
+    """The lines of the answer that names the items after :func:`count_first`: each line said without a
+    size takes its size; the one line of an answer that says no count (nor "a") takes its count ("three
+    pizzas" ... "pepperoni" is three pepperoni; "two large pizzas" ... "a pepperoni and a veggie" is one
+    large of each)."""
+    counted = bool(_quantities(text, language, [])) or any(t.text in ("a", "an")
+                                                            for t in tokenize(text, language))
+    return [OrderLine(line.name, line.size or first.size,
+                      first.quantity if first.quantity and len(lines) == 1 and not counted else line.quantity)
+            for line in lines]
+
+
+def _quantities(text: str, language: str, taken: list[tuple[int, int]]) -> list[NumberMatch]:
+    """The numbers of ``text`` that may count items: whole, not ordinal, at most _MAX_QUANTITY, outside
+    ``taken``."""
+    return [n for n in find_numbers(text, language)
+            if not n.ordinal and isinstance(n.value, int) and 0 < n.value <= _MAX_QUANTITY
+            and not any(_overlaps(n.start, n.end, s, e) for s, e in taken)]
+
+
 def _taken_back(between: str, sizes: Catalogue, language: str) -> bool:
     """The words between two items take the first back: "a veggie, no, a pepperoni", "a large veggie, sorry,
     I mean a large pepperoni" (the next item's size and count aside)."""
@@ -139,12 +190,13 @@ def _topping_ko(text: str, item: CatalogueMatch) -> bool:
 
 
 def _said_for_all(size: CatalogueMatch, tokens: list[Token], language: str) -> bool:
-    """True for a size said of every item: "both large", "all large", "large for both", "둘 다 라지"."""
+    """True for a size said of every item: "both large", "all large", "large for both", "둘 다 라지", and
+    a size said of pizzas before naming them ("two large pizzas, one pepperoni and one veggie")."""
     before = [t.text for t in tokens if t.end <= size.start][-2:]
     after = [t.text for t in tokens if t.start >= size.end][:2]
     if language == "ko":
         return any(w in _KO_ALL_WORDS for w in before)
-    for_all = after[:1] == ["for"] and after[1:] in (["both"], ["all"])
+    for_all = (after[:1] == ["for"] and after[1:] in (["both"], ["all"])) or after[:1] == ["pizzas"]
     return for_all or any(w in _EN_ALL_WORDS for w in before)
 
 
