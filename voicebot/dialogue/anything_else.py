@@ -49,14 +49,15 @@ def read_more(reader: SlotReader, spec: SlotSpec, text: str, *, others: bool) ->
 
 def says_more_than_items(reader: SlotReader, spec: SlotSpec, text: str, *, others: bool) -> bool:
     """Whether ``text`` means something to "Anything else?" besides order lines: a closer, a yes or no, a
-    correction, an item taken off, a global intent, a hold, "who is this?", another slot's value, a goodbye.
+    correction, an item taken off, a global intent, a hold, "who is this?", "are you a robot?", another
+    slot's value, a goodbye.
     Only a turn that means nothing may be replaced by the menu's restricted decode (grammar_open): "yes
     please" or "take the veggie off" heard in menu words only would add a pizza."""
     if others or reader.is_closer(text) or _answers_yes_or_no(reader, text):
         return True
     if reader.correction(text) is not None or reader.removal(spec, text) is not None:
         return True
-    if reader.asks_to_hold(text) or reader.asks_who(text):
+    if reader.asks_to_hold(text) or reader.asks_who(text) or reader.asks_if_bot(text):
         return True
     return reader.intent(text) is not None or reader.only_farewell(text)
 

@@ -405,8 +405,8 @@ def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confid
 
     def clear_intent(said: str) -> bool:
         # "One second." asks for a moment: kept as heard (asked again), never replaced by the scored "One.".
-        # "Who is this?" is kept as heard too: the dialogue says who is calling.
-        if reader.asks_to_hold(said) or reader.asks_who(said):
+        # "Who is this?" and "are you a robot?" are kept as heard too: the dialogue says who, or what, calls.
+        if reader.asks_to_hold(said) or reader.asks_who(said) or reader.asks_if_bot(said):
             return True
         # "Sorry, two." for "sorry, who?" at "Do you have two minutes?": a yes or no scored in its place
         # ended the survey as declined. At a yes/no question a caller who starts "sorry" or "what" asks;

@@ -64,6 +64,7 @@ GLOBAL_KEYS = (
     "silence",
     "no_match",
     "hold",
+    "bot",
     "low_confidence",
     "correction",
     "on_failure",
@@ -550,6 +551,7 @@ class _Builder:
         _, silence = section("silence", ("reprompts", "prompt", "end_prompt", "outcome"))
         _, no_match = section("no_match", ("prompt",))
         hold_on, hold = section("hold", ("prompt",))
+        bot_on, bot = section("bot", ("prompt",))
         _, low = section("low_confidence", ("threshold", "prompt"))
         _, correction = section("correction", ("prompt",))
         dtmf = self.mapping((*path, "dtmf"), g.get("dtmf", {}), ("yes", "no"), "global.dtmf")
@@ -596,6 +598,8 @@ class _Builder:
             silence_outcome=silence_outcome,
             no_match_prompt=prompt_of("no_match", no_match, "prompt", texts["no_match"], "global.no_match"),
             hold_prompt=prompt_of("hold", hold, "prompt", texts["hold"], "global.hold") if hold_on else None,
+            bot_prompt=prompt_of("bot", bot, "prompt", texts["bot_agent" if agent_on else "bot"],
+                                 "global.bot") if bot_on else None,
             low_confidence=threshold,
             low_confidence_prompt=prompt_of(
                 "low_confidence", low, "prompt", texts["low_confidence"], "global.low_confidence", ("value",)

@@ -620,9 +620,11 @@ class Conversation:
         )
         if held is not None:
             return held
-        who = self._who_is_calling(
-            text, free_text, lambda: self._reader.read(spec, text, strict=True) is not None
-        )
+        def answers() -> bool:
+            return self._reader.read(spec, text, strict=True) is not None
+
+        who = (self._who_is_calling(text, free_text, answers)
+               or self._what_is_calling(text, free_text, answers))
         if who is not None:
             return who
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
@@ -723,6 +725,18 @@ class Conversation:
         if _more_than_an_aside(text, free_text, answers):
             return None
         return [self._say(opening.prompt, opening.interruptible), *self._repeat_question()]
+
+    def _what_is_calling(self, text: str, free_text: bool,
+                         answers: Callable[[], bool]) -> list[Action] | None:
+        """ "Are you a robot?", "is this a real person?": what the caller is talking to (``bot.prompt``), then
+        the question, with no attempt counted; a request for a person said with it is one (the global
+        intents come first). Not when the words also answer, nor in a longer comment."""
+        prompt = self.dialogue.behaviour.bot_prompt
+        if prompt is None or not self._reader.asks_if_bot(text):
+            return None
+        if _more_than_an_aside(text, free_text, answers):
+            return None
+        return [self._say(prompt), *self._repeat_question()]
 
     def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
         wait.attempts += 1
@@ -827,7 +841,8 @@ class Conversation:
             says = [self._say(step.reprompt or step.prompt, step.interruptible)]
             self._question = _Question(says, self._question.listen)
             return [*says, *([self._question.listen] if self._question.listen else [])]
-        held = self._hold_on(text, False, lambda: False) or self._who_is_calling(text, False, lambda: False)
+        held = (self._hold_on(text, False, lambda: False) or self._who_is_calling(text, False, lambda: False)
+                or self._what_is_calling(text, False, lambda: False))
         return held if held is not None else self._more_not_understood(wait)
 
     def _more_correction(self, spec: m.SlotSpec, text: str) -> list[Action] | None:
@@ -1086,7 +1101,8 @@ def _dig(data: Any, key: str) -> Any:
 
 
 def _more_than_an_aside(text: str, free_text: bool, answers: Callable[[], bool]) -> bool:
-    """A hold or "who is this?" said with more: words that also answer the question, or a longer comment."""
+    """A hold, "who is this?" or "are you a robot?" said with more: words that also answer the question, or a
+    longer comment."""
     return (free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS) or (not free_text and answers())
 
 

@@ -211,6 +211,9 @@ class GlobalBehaviour:
     no_match_prompt: Prompt
     # said to "one second" / "잠시만요" at a question, which is then asked again without counting an attempt
     hold_prompt: Prompt | None
+    # said to "are you a robot?" / "is this a real person?" at a question, which is then asked again without
+    # counting an attempt (a caller who asks is told; some places require it)
+    bot_prompt: Prompt | None
     low_confidence: float
     low_confidence_prompt: Prompt
     correction_prompt: Prompt | None

@@ -92,6 +92,12 @@ class SlotReader:
 
         return asks_who(text, self.language)
 
+    def asks_if_bot(self, text: str) -> bool:
+        """ "Are you a robot?", "is this a real person?", "사람이에요?": whether a person is speaking."""
+        from voicebot.nlu.intents import asks_if_bot
+
+        return asks_if_bot(text, self.language)
+
     def bare_farewell(self, text: str) -> bool:
         """A goodbye with only thanks or an okay around it ("okay, bye")."""
         from voicebot.nlu.intents import bare_farewell

@@ -203,13 +203,21 @@ def _intent_hits(text: str, language: str) -> GlobalIntent | list[PhraseHit[Inte
         stripped = [strip_korean_particles(w) for w in ws]
         alone = _alone(stripped, _KO_ALONE, frozenset({"좀", "요"}))
         if alone is not None:
-            return alone
-        hits = [h for h in find_phrases(ws, _KO, "ko") if _allowed_ko(h, ws)]
-        return hits + [h for h in find_phrases(stripped, _KO, "ko") if _allowed_ko(h, stripped)]
+            return [] if alone.name is _A and _bot_question_spans(ws, "ko") else alone
+        hits = [*(h for h in find_phrases(ws, _KO, "ko") if _allowed_ko(h, ws)),
+                *(h for h in find_phrases(stripped, _KO, "ko") if _allowed_ko(h, stripped))]
+        return [h for h in hits if not _asked_about(h, ws, "ko")]
     alone = _alone(ws, _EN_ALONE, _EN_POLITE)
     if alone is not None:
         return alone
-    return [h for h in find_phrases(ws, _EN, "en") if _allowed_en(h, ws)]
+    return [h for h in find_phrases(ws, _EN, "en") if _allowed_en(h, ws) and not _asked_about(h, ws, "en")]
+
+
+def _asked_about(hit: PhraseHit[Intent], ws: list[str], language: str) -> bool:
+    """A person named in a question whether one is speaking ("is this a real person?", "사람이에요?"), not
+    asked for. ``ws`` are the unstripped words; a stripped word keeps its position."""
+    return hit.label is _A and any(start <= hit.start and hit.end <= end
+                                   for start, end in _bot_question_spans(ws, language))
 
 
 def detect_global_intent(text: str, language: str) -> GlobalIntent | None:
@@ -265,6 +273,35 @@ _KO_WHO = dict.fromkeys((
     "어디서 전화하셨죠", "어디서 전화했어요", "어디에서 전화하셨어요", "어디서 전화하신 거예요",
     "무슨 일로 전화하셨어요",
 ), True)
+
+
+_EN_BOT = dict.fromkeys((
+    *(f"{ask} {what}" for ask in ("are you", "is this", "is that", "am i talking to", "am i speaking to",
+                                  "am i speaking with", "am i talking with", "is it")
+      for what in ("a robot", "a bot", "a machine", "a computer", "a recording", "an ai", "ai",
+                   "a real person", "real person", "a real human", "a person", "a human", "human", "real",
+                   "a live person", "automated", "an automated call", "an automated system",
+                   "a real agent")),
+    "are you for real", "is this a real call", "is this a robocall", "is this a robo call",
+), True)
+_KO_BOT = dict.fromkeys((
+    *(f"{what}{ending}" for what in ("로봇", "기계", "자동 응답", "자동응답", "녹음", "ARS", "에이아이",
+                                     "인공지능", "사람", "진짜 사람", "실제 사람", "상담원")
+      for ending in ("이에요", "예요", "인가요", "이세요", "세요", "이죠", "죠", "이야", "야")),
+    "사람 맞아요", "사람 맞으세요", "로봇 아니에요", "기계 아니에요", "녹음된 거예요", "자동으로 거는 전화",
+), True)
+
+
+def asks_if_bot(text: str, language: str) -> bool:
+    """The caller asks whether a person is speaking: "are you a robot?", "is this a real person?",
+    "사람이에요?". A question, not a request for a person ("I want a real person"): the bot says what it is
+    and asks its question again; the caller may then ask for a person."""
+    return _says_any(text, language, _EN_BOT, _KO_BOT)
+
+
+def _bot_question_spans(ws: list[str], language: str) -> list[tuple[int, int]]:
+    """Where ``ws`` asks whether a person is speaking (:func:`asks_if_bot`)."""
+    return [(h.start, h.end) for h in find_phrases(ws, _KO_BOT if language == "ko" else _EN_BOT, language)]
 
 
 def asks_who(text: str, language: str) -> bool:
