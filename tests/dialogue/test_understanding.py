@@ -61,6 +61,7 @@ def readers() -> dict[str, SlotReader]:
         ("ko", "department", "인터넷이 안 돼요", "technical"),
         ("en", "guests", "we are four people", 4),
         ("en", "guests", "twenty", None),
+        ("en", "guests", "three and a half", None),  # no whole number: asked again, never taken as 3
         ("ko", "guests", "다섯 명이요", 5),
         ("en", "ok", "yeah", True),
         ("ko", "ok", "아니요", False),

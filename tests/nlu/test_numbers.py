@@ -14,6 +14,7 @@ EN_SINGLE = [
     ("one thousand", 1000), ("a thousand", 1000), ("two thousand and five", 2005),
     ("one thousand two hundred", 1200), ("twelve hundred", 1200), ("three million", 3_000_000),
     ("25", 25), ("3", 3), ("1,000", 1000), ("2.5", 2.5), ("two point five", 2.5), ("seven point oh", 7),
+    ("three and a half", 3.5), ("4 and a half", 4.5),
     ("a couple of", 2), ("a couple", 2), ("couple of pizzas", 2), ("a pair of cokes", 2), ("a dozen", 12),
     ("half a dozen", 6), ("dozen", 12), ("uh two", 2), ("um, twenty five please", 25),
     ("i'd like three", 3), ("just one", 1), ("one please", 1), ("maybe four", 4), ("five of them", 5),

@@ -122,6 +122,14 @@ ECHO_YES = ["I got them", "I think I got them", "I did get them", "I received th
             "yes, I got them, I'll read them later"]
 ECHO_NO = ["I didn't get them", "I never got them", "I haven't received them", "no, I never received them",
            "no, I haven't got them"]
+# The question's words said back as a statement: explained, came, aware.
+STATEMENT_YES = ["he explained it", "she explained everything", "they went through it all with me",
+                 "they came in the mail", "I got an email with them", "I know that", "I'm aware"]
+STATEMENT_NO = ["I'm still waiting for them", "I didn't know that", "he didn't explain it",
+                "nobody explained anything", "it was not explained", "no, he explained it",
+                "I'm not aware of that", "they never came", "I know what you mean but no"]
+KO_STATEMENT_YES = ["네 왔어요", "알고 있어요", "설명해 주셨어요"]
+KO_STATEMENT_NO = ["아직 안 왔어요", "몰랐어요", "설명 안 해 주셨어요"]
 # "Did you take out this policy of your own free will, without feeling pressured?"
 FREE_WILL_YES = ["nobody forced me", "no one forced me", "no one pressured me into it",
                  "I didn't feel pressured", "it was my choice", "yes, it was my own decision",
@@ -139,11 +147,12 @@ KO_FREE_WILL_NO = ["강요받았어요", "압박을 받았어요", "네 강요�
 
 
 IN_THEIR_OWN_WORDS = [
-    *((text, "en", False) for text in NOT_NOW_NO + ECHO_NO + FREE_WILL_NO),
-    *((text, "en", True) for text in ECHO_YES + FREE_WILL_YES + ["right", "yes, right", "right away"]),
+    *((text, "en", False) for text in NOT_NOW_NO + ECHO_NO + FREE_WILL_NO + STATEMENT_NO),
+    *((text, "en", True) for text in ECHO_YES + FREE_WILL_YES + STATEMENT_YES
+      + ["right", "yes, right", "right away"]),
     *((text, "en", None) for text in NOT_NOW_UNCLEAR),
-    *((text, "ko", False) for text in KO_NOT_NOW_NO + KO_FREE_WILL_NO),
-    *((text, "ko", True) for text in KO_FREE_WILL_YES),
+    *((text, "ko", False) for text in KO_NOT_NOW_NO + KO_FREE_WILL_NO + KO_STATEMENT_NO),
+    *((text, "ko", True) for text in KO_FREE_WILL_YES + KO_STATEMENT_YES),
     *((text, "ko", None) for text in KO_NOT_NOW_UNCLEAR),
 ]
 

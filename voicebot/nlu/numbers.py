@@ -196,6 +196,9 @@ def _find_numbers_en(text: str, tokens: Sequence[Token]) -> list[NumberMatch]:
                 pronoun = lone_one and (prev in _ONE_AS_PRONOUN_AFTER or nxt == "another")
                 if pronoun or (w == "second" and prev in _ARTICLES):  # "wait a second", "a second pizza"
                     value = None
+        if (value is not None and not ordinal and isinstance(value, int)
+                and [t.text for t in tokens[end_i:end_i + 3]] == ["and", "a", "half"]):
+            value, end_i = value + 0.5, end_i + 3  # "three and a half": no whole score of three
         if value == 1 and end_i == i + 1 and nxt in _HOLD_UNITS:
             i += 2  # "one second", "1 minute": the unit is no number either
             continue

@@ -70,6 +70,26 @@ _EN: dict[str, _Polarity] = {
         "i did receive", "i have them", "i have got them", "i understood", "understood", "i understand the",
         "i understand that", "i understand it", "i understand everything", "i understand all",
     ), _Y),
+    # The question's words said back as a statement, weaker than the echoes above (a bare no still wins):
+    # "did the adviser explain the main terms?" "He explained it."; "have you received the documents?"
+    # "They came in the mail."; "do you understand that you can cancel?" "I'm aware."
+    **dict.fromkeys((
+        *(f"{verb} {what}" for verb in ("explained", "went through")
+          for what in ("it", "them", "everything", "it all", "all of it", "the terms", "it to me",
+                       "them to me", "everything to me", "it all with me", "it with me",
+                       "everything with me")),
+        "they came", "they arrived", "it came", "it arrived", "came in the mail", "came by mail",
+        "came by email", "came by post", "came in the post", "got an email", "got the email",
+        "got the documents", "got the papers", "got the letter", "received the documents",
+        "received an email",
+        "i know that", "i am aware", "i am aware of that", "aware of that", "well aware", "fully aware",
+    ), _Y),
+    **dict.fromkeys((
+        "did not explain", "never explained", "nobody explained", "no one explained", "not explained",
+        "did not go through", "never went through", "still waiting", "waiting for them", "not arrived",
+        "did not arrive", "did not come", "has not come", "have not come", "never came", "never arrived",
+        "i did not know", "did not know that", "i was not aware", "not aware", "i had no idea",
+    ), _N),
     # A compliance call asks "did you take out this policy of your own free will, without feeling
     # pressured?": a caller answers in its words, and "no one forced me" is a yes, not a no. Whisper on the
     # phone line often drops the -d ("Nobody force me.", "I didn't feel pressure."): both forms are listed.
@@ -124,14 +144,16 @@ _KO: dict[str, _Polarity] = {
         "이해합니다", "이해해요", "들었어요", "들었습니다", "있어요", "있습니다", "확인했습니다",
         "확인했어요", "동의합니다", "동의해요", "오케이", "예스", "그렇게 해 주세요", "그렇게 해주세요",
         "부탁해요", "부탁합니다", "맞는 말씀이에요", "정확해요", "정확합니다", "그렇게 할게요",
-        "자발적으로 했어요",
+        "자발적으로 했어요", "왔어요", "도착했어요", "우편으로 왔어요", "메일로 왔어요", "알고 있어요",
+        "알고 있습니다", "설명해 주셨어요", "설명해 줬어요", "설명 다 들었어요",
     ), _Y),
     **dict.fromkeys((
         "아니요", "아니오", "아뇨", "아니", "아니에요", "아닙니다", "아니야", "아니었어요", "아닌데요",
         "아니거든요", "아닌데", "틀려요", "틀렸어요", "틀립니다", "틀린데요", "없어요", "없습니다",
         "없었어요", "싫어요", "싫어", "싫습니다", "안 돼요", "안 됩니다", "전혀요", "전혀", "별로요", "노",
         "이해 못 했어요", "이해 안 돼요", "이해가 안 돼요", "못 했어요", "안 했어요", "아니 안 했어요",
-        "그렇지 않아요", "그렇지 않습니다", "그런 적 없어요",
+        "그렇지 않아요", "그렇지 않습니다", "그런 적 없어요", "몰랐어요", "몰랐습니다", "설명 안 해",
+        "설명을 안 해", "아직 안 왔어요",
     ), _N),
     **dict.fromkeys((
         "몰라요", "모르겠어요", "모르겠습니다", "잘 모르겠어요", "잘 모르겠습니다", "글쎄요", "글쎄",
