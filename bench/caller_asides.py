@@ -25,6 +25,11 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
     yes-then         "two large pepperoni", "yes" at "Anything else?", "a small margherita" when asked which
     closer-0..4      "two large pepperoni", then "that's all" / "no that's it" / "that's everything" /
                      "nothing else, thanks" / "no" at "Anything else?" -> placed, two large pepperoni
+    count-first      pizza: "two large pizzas" (the bot must ask which ones), then "pepperoni" -> placed,
+                     two large pepperoni
+    robot-first      survey: "are you a robot?" first (the bot must say what it is), then as who-first
+    statements       compliance: "he explained it", "they came in the mail", "I know that", "no, nobody
+                     forced me" -> compliant
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -145,6 +150,21 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_dob", DOB), ("ask_terms", "yes"), ("ask_documents", "I got them last week"),
         ("ask_cancellation", "yes"), ("ask_voluntary", "nobody forced me"),
     ), "compliant", {"received_documents": True, "voluntary_signup": True}, ("yes",), frozenset({DOB})),
+    Scenario("count-first", "pizza_order", (
+        ("ask_items", "two large pizzas"), ("ask_items_again", "pepperoni"), ("ask_more", "that's all"),
+        ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
+        replies=(("two large pizzas", "ask_items_again"),)),
+    Scenario("robot-first", "satisfaction_survey", (
+        ("ask_consent", "are you a robot?"), ("ask_consent", "sure, go ahead"), ("ask_satisfaction", "four"),
+        ("ask_recommend", "nine"), ("ask_comment", "no"),
+    ), "completed", {"consent": True, "satisfaction": 4, "recommend": 9}, ("4", "9"),
+        replies=(("are you a robot?", "global.bot"),)),
+    Scenario("statements", "sales_compliance", (
+        ("ask_dob", DOB), ("ask_terms", "he explained it"), ("ask_documents", "they came in the mail"),
+        ("ask_cancellation", "I know that"), ("ask_voluntary", "no, nobody forced me"),
+    ), "compliant", {"explained_terms": True, "received_documents": True, "understood_cancellation": True,
+                     "voluntary_signup": True}, ("yes",), frozenset({DOB})),
 )
 
 

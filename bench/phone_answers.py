@@ -319,14 +319,16 @@ class Understanding:
                 return "wrong", None, intent
             value = reader.read(spec, text) if text else None
             return ("right" if value is None else "wrong"), value, intent
-        if row["intent"] == "who":  # "who is this?": right when the dialogue says who is calling
-            asks_who = getattr(reader, "asks_who", None)  # absent before the opening was said again
+        if row["intent"] in ("who", "bot"):
+            # "who is this?" / "are you a robot?": right when the dialogue says who, or what, is calling
+            # (readers before those answers have no asks_who / asks_if_bot: missed).
+            asks = getattr(reader, "asks_who" if row["intent"] == "who" else "asks_if_bot", None)
             if intent in ("agent", "stop"):
                 return "wrong", None, intent
             value = reader.read(spec, text) if text else None
             if value is not None:
                 return "wrong", value, intent
-            return ("right" if asks_who is not None and asks_who(text) else "missed"), None, intent
+            return ("right" if asks is not None and asks(text) else "missed"), None, intent
         if row["intent"]:
             if intent == row["intent"]:
                 return "right", None, intent

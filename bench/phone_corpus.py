@@ -11,13 +11,15 @@ survey scores. ``--set sign-offs`` makes a separate small corpus instead (Englis
 goodbyes said with a closer or an order ("that's all, bye"), in var/bench/sign_off_corpus; ``--set holds``
 asks to hold on where a score is asked ("one moment please"), in var/bench/hold_corpus; ``--set own-words``
 yes and no in the caller's own words ("I'm busy right now", "nobody forced me") and "who is this?", in
-var/bench/own_words_corpus.
+var/bench/own_words_corpus; ``--set other-ways`` answers said otherwise than the bot's example (a date
+with the year first, an area code said apart, "he explained it", "are you a robot?"), in
+var/bench/other_ways_corpus.
 
 Everything is seeded; a rebuild from the same spec reuses the files. The manifest
 (corpus.json, and corpus.csv for a spreadsheet) has one row per file: its ask type, the dialogue and
 step it answers, the reference text, the expected slot value or intent, voice and condition.
 
-    .venv/bin/python bench/phone_corpus.py [--set answers|sign-offs|holds|own-words] [--out DIR]
+    .venv/bin/python bench/phone_corpus.py [--set answers|sign-offs|holds|own-words|other-ways] [--out DIR]
         [--digits DIR] [--takes N]
 """
 
@@ -40,7 +42,16 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from phone_corpus_spec import ENGLISH, HOLDS, KOREAN, OWN_WORDS, SIGN_OFFS, Answer, fsdd_answer
+from phone_corpus_spec import (
+    ENGLISH,
+    HOLDS,
+    KOREAN,
+    OTHER_WAYS,
+    OWN_WORDS,
+    SIGN_OFFS,
+    Answer,
+    fsdd_answer,
+)
 
 from voicebot.audio.g711 import ulaw_decode, ulaw_encode
 from voicebot.audio.io import read_audio, write_wav
@@ -63,6 +74,7 @@ SETS: dict[str, AnswerSet] = {
     "sign-offs": AnswerSet(SIGN_OFFS, (), False, Path("var/bench/sign_off_corpus")),
     "holds": AnswerSet(HOLDS, (), False, Path("var/bench/hold_corpus")),
     "own-words": AnswerSet(OWN_WORDS, (), False, Path("var/bench/own_words_corpus")),
+    "other-ways": AnswerSet(OTHER_WAYS, (), False, Path("var/bench/other_ways_corpus")),
 }
 DEFAULT_DIGITS = Path(__file__).resolve().parents[2] / "shared" / "data" / "digits"
 MANIFEST = "corpus.json"
@@ -273,10 +285,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="answers: the shipped dialogues' answers and FSDD (default); "
                              "sign-offs: goodbyes said with a closer or an order; holds: 'one moment please' "
                              "where a score is asked; own-words: yes and no in the caller's own words, and "
-                             "'who is this?'")
+                             "'who is this?'; other-ways: dates, phone numbers and compliance answers said "
+                             "otherwise, and 'are you a robot?'")
     parser.add_argument("--out", type=Path, default=None,
                         help="corpus directory (default: var/bench/phone_corpus, sign_off_corpus, "
-                             "hold_corpus or own_words_corpus by --set)")
+                             "hold_corpus, own_words_corpus or other_ways_corpus by --set)")
     parser.add_argument("--digits", type=Path, default=DEFAULT_DIGITS,
                         help="FSDD directory (D_speaker_take.wav); missing: synthetic voices only")
     parser.add_argument("--takes", type=int, default=10, help="FSDD takes per digit and speaker (default 10)")

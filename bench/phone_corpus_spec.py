@@ -24,7 +24,7 @@ class Answer:
     step: str  # the slot the dialogue is asking for when the caller says this
     text: str  # the words said, which is also the reference transcript
     expected: Any = None  # the slot value the dialogue should read (None for an intent)
-    intent: str | None = None  # "agent", "stop", "closer", "hold" or "who" when the caller asks, not answers
+    intent: str | None = None  # "agent", "stop", "closer", "hold", "who", "bot": the caller asks, not answers
 
 
 def _n(step: str, text: str, value: int, dialogue: str = "satisfaction_survey") -> Answer:
@@ -184,6 +184,33 @@ OWN_WORDS: tuple[Answer, ...] = (
     *(_intent("satisfaction_survey", "consent", text, "who") for text in (
         "who is this?", "who's calling?", "what is this about?", "sorry, who?")),
     _intent("sales_compliance", "dob_answer", "who am I talking to?", "who"),
+)
+
+# Another (--set other-ways): answers said in other ways than the bot's example. Dates with the year first
+# or as three numbers, a phone number with its area code said apart; the compliance call's answers said
+# back as statements, and a no that agrees with "without feeling pressured"; a size said of the pizzas
+# before naming them; and "are you a robot?" (right: the bot says what it is, nothing taken).
+OTHER_WAYS: tuple[Answer, ...] = (
+    _date("nineteen eighty five, March third", "1985-03-03"),
+    _date("three three eighty five", "1985-03-03"),
+    _date("twelve twenty four nineteen ninety", "1990-12-24"),
+    _date("my birthday is July fifth and I was born in nineteen seventy two", "1972-07-05"),
+    _phone("area code four one five, then five five five, two six seven one", "4155552671"),
+    _phone("area code three one two and the number is five five five, seven oh oh one", "3125557001"),
+    *(_yn("sales_compliance", "voluntary_signup", text, True) for text in (
+        "no, nobody forced me", "no, it was my own decision", "no, I wasn't pressured")),
+    _yn("sales_compliance", "explained_terms", "he explained it", True),
+    _yn("sales_compliance", "explained_terms", "she went through everything with me", True),
+    _yn("sales_compliance", "explained_terms", "nobody explained anything", False),
+    _yn("sales_compliance", "received_documents", "they came in the mail", True),
+    _yn("sales_compliance", "received_documents", "I'm still waiting for them", False),
+    _yn("sales_compliance", "understood_cancellation", "I know that", True),
+    _yn("sales_compliance", "understood_cancellation", "I didn't know that", False),
+    _menu("two large pizzas, one pepperoni and one veggie", (1, "large", "pepperoni"),
+          (1, "large", "vegetarian")),
+    *(_intent("satisfaction_survey", "consent", text, "bot") for text in (
+        "are you a robot?", "is this a real person?", "am I talking to a machine?")),
+    _intent("satisfaction_survey", "satisfaction", "is this a recording?", "bot"),
 )
 
 _KO_SURVEY = "satisfaction_survey_ko"

@@ -185,6 +185,22 @@ def test_a_phone_number_of_an_unusual_length_is_read_back_not_taken(pizza: Dialo
     assert reading.confidence == 0.6551
 
 
+def test_a_restricted_number_that_lost_the_area_code_gives_way_to_the_whole_one(pizza: Dialogue) -> None:
+    """Piper's "area code three one two and the number is five five five, seven oh oh one": the restricted
+    decode may not write "area code", so its best hypothesis is the last seven digits."""
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"])
+    lost = [(ONLY + "the number is five five five seven oh oh one", -4.624),
+            (ONLY + "the number is five five five seven oh one", -4.55)]
+    free = "Area Code 312 and the number is 555-7001."
+    reading = grammar_open.read_open(reader, expected, free, 0.74, lost, -3.2)
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "3125557001"
+    # Where the free transcript is the shorter one, the restricted decode's whole number stands.
+    whole = [(ONLY + "three one two five five five seven oh oh one", -3.0)]
+    reading = grammar_open.read_open(reader, expected, "555-7001.", 0.74, whole, -3.2)
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "3125557001"
+
+
 def test_a_korean_open_ask_asks_for_its_words_as_an_english_one_does() -> None:
     korean = load_dialogue(ROOT / "pizza_order_ko.yml")
     (phone,) = split_requests(grammar.for_slot(korean, korean.slots["phone"]).to_score)[0]

@@ -40,11 +40,14 @@ EN_DATES = [
     ("oh three oh three eighty five", D(1985, 3, 3)), ("three slash three slash eighty five", D(1985, 3, 3)),
     ("twelve twenty four nineteen ninety", D(1990, 12, 24)), ("3 3 85", D(1985, 3, 3)),
     ("123185", D(1985, 12, 31)),
+    # As whisper writes them on the phone line: "three three eighty five" as "3, 3, 8, 5."; "85, March 3rd".
+    ("3, 3, 8, 5.", D(1985, 3, 3)), ("3 3 8 5 please", D(1985, 3, 3)), ("85, March 3rd", D(1985, 3, 3)),
+    ("eighty five, march third", D(1985, 3, 3)),
 ]
 EN_NOT_DATES = [
     "", "hello", "may i help you", "march", "yes", "two large pepperoni", "february 30 1985", "13/13/1990",
     "1234", "five five five one two three four", "i march on", "99999999", "two three four",
-    "three three", "thirteen three eighty five",
+    "three three", "thirteen three eighty five", "3, 3, 8", "1 2 3 4 5",
 ]
 KO_DATES = [
     ("1985년 3월 3일", D(1985, 3, 3)), ("85년 3월 3일", D(1985, 3, 3)),

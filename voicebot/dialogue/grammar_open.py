@@ -210,6 +210,10 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
     unsure = free_confidence if doubt is None else doubt
     if preferred is not None:
         free = ((free_text, free_value),)
+        if (trust_free and free_value is not None and preferred(free_text) and candidates
+                and candidates[0][1] is not None and preferred(candidates[0][0])
+                and _lost_its_start(str(candidates[0][1]), str(free_value))):
+            return kept  # "Area code 312 and the number is 555-7001." against "the number is five five ..."
         for text, value in (*candidates[:1], *(free if trust_free else ())):
             if value is not None and preferred(text):
                 return kept if value == free_value else Reading(text, free_confidence, "constrained")
@@ -225,6 +229,12 @@ def choose_open(free_text: str, free_confidence: float | None, alternatives: Seq
         if value is not None:
             return kept if value == free_value else Reading(text, free_confidence, "constrained")
     return kept
+
+
+def _lost_its_start(restricted: str, free: str) -> bool:
+    """The restricted decode's number is the end of the free transcript's, which is longer: it lost what
+    it may not write before the number ("area code 312 and the number is ...", 7 of 10 digits)."""
+    return len(free) > len(restricted) and free.endswith(restricted)
 
 
 def spell_ohs(text: str) -> str:

@@ -162,8 +162,12 @@ def _spoken_en(text: str, today: dt.date) -> dt.date | None:
         while j >= 0 and tokens[j].text in ("of", "the"):
             j -= 1
         day = next((n for n in numbers if j >= 0 and n.end == tokens[j].end), None)
+        year_first: int | None = None
         if day is not None and not (isinstance(day.value, int) and 1 <= day.value <= 31):
-            day = None  # a year said first: "1985, March 3rd", "nineteen eighty five, March third"
+            # A year said first: "1985, March 3rd", "nineteen eighty five, March third", "85, March 3rd".
+            if isinstance(day.value, int) and 32 <= day.value <= 99 and not day.ordinal:
+                year_first = _pivot(day.value, today)
+            day = None
         year_from = k + 1
         if day is None:
             j = k + 1
@@ -176,7 +180,7 @@ def _spoken_en(text: str, today: dt.date) -> dt.date | None:
             continue
         said = range(min(k, _token_after(tokens, day.start)), max(k + 1, year_from))
         year = (_spoken_year(numbers, tokens, year_from, today) or _year_elsewhere(numbers, tokens, said)
-                or today.year)
+                or year_first or today.year)
         return _make(year, month, day.value)
     return None
 
@@ -200,17 +204,36 @@ def _spoken_numeric_en(text: str, today: dt.date) -> tuple[dt.date, int, int] | 
         month = number_at(k)
         if month is None or month[1] != k or not 1 <= int(month[0].value) <= 12:
             continue
+        if any(n.end <= tokens[k].start and _token_after(tokens, n.end) == k for n in numbers):
+            continue  # inside a longer run of numbers ("1 2 3 4 5"): no date
         day = number_at(_token_after(tokens, month[0].end))
         if day is None or not 1 <= int(day[0].value) <= 31:
             continue
         year_at = _token_after(tokens, day[0].end)
         while year_at < len(tokens) and tokens[year_at].text in _BETWEEN_NUMBERS - {"oh", "o"}:
             year_at += 1
-        year = _spoken_year(numbers, tokens, year_at, today)
+        year, year_end = _year_in_digits(numbers, tokens, year_at, today)
+        if year is None:
+            year = _spoken_year(numbers, tokens, year_at, today)
+            year_end = _year_end(numbers, tokens, year_at) if year is not None else 0
+        if year is not None and year_at < len(tokens) and tokens[year_at].text.isdigit() \
+                and len(tokens[year_at].text) == 1 and year_end == tokens[year_at].end:
+            year = None  # "3, 3, 8": a one-digit year is no year
         found = None if year is None else _make(year, int(month[0].value), int(day[0].value))
         if found is not None:
-            return found, month[0].start, _year_end(numbers, tokens, year_at)
+            return found, month[0].start, year_end
     return None
+
+
+def _year_in_digits(numbers: list[NumberMatch], tokens: list[Token], k: int,
+                    today: dt.date) -> tuple[int | None, int]:
+    """A two-digit year written as two one-digit numbers ("3, 3, 8, 5." for "three three eighty five":
+    whisper's way), and where it ends; (None, 0) otherwise."""
+    pair = tokens[k:k + 2]
+    after = tokens[k + 2].text if k + 2 < len(tokens) else ""
+    if len(pair) == 2 and all(t.text.isdigit() and len(t.text) == 1 for t in pair) and not after.isdigit():
+        return _pivot(int(pair[0].text + pair[1].text), today), pair[1].end
+    return None, 0
 
 
 def _year_end(numbers: list[NumberMatch], tokens: list[Token], k: int) -> int:
