@@ -72,7 +72,7 @@ def test_korean_scores_from_one_to_five(heard: str, score: int) -> None:
     ("다른 건 필요 없어요", "ko"), ("아니요 다른 거 필요 없어요", "ko"), ("그걸로 주세요", "ko"),
     ("이게 끝이에요", "ko"), ("네 이걸로 할게요", "ko"), ("그거면 충분합니다", "ko"), ("주문 끝", "ko"),
     ("that's all, bye", "en"), ("No, that's it, thanks, goodbye.", "en"), ("그게 다예요 안녕히 계세요", "ko"),
-    ("특별히 없어요", "ko"), ("딱히 없어요 감사합니다", "ko"),
+    ("특별히 없어요", "ko"), ("딱히 없어요 감사합니다", "ko"), ("no comment", "en"), ("nothing to add", "en"),
 ])
 def test_closers(text: str, language: str) -> None:
     assert is_closer(text, language)

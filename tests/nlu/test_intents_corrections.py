@@ -165,10 +165,15 @@ EN_CORRECTIONS = [
     ("can you make the pepperonis three", C("three", "pepperonis", MAKE_NAMED)),
     ("switch my pepperoni to a hawaiian", C("a hawaiian", "pepperoni", MAKE_NAMED)),
     ("make the barbecue chicken large", C("large", "barbecue chicken", MAKE_NAMED)),
+    # A yes with a change is the change: "yes, but make it three" at the read-back.
+    ("yes but make it three", C("three", None, "yes but")), ("yes, make it three", C("three", None, "yes")),
+    ("yes, but the address is 14 oak avenue", C("the address is 14 oak avenue", None, "yes but")),
+    ("okay but make it large", C("large", None, "okay but")),
 ]
 EN_NOT_CORRECTIONS = [
     "", "no", "yes", "three", "no thanks", "i do not want it", "no no", "nope", "not really", "yes please",
-    "two large pepperoni", "sorry", "actually yes", "no that's wrong", "that is not it",
+    "two large pepperoni", "sorry", "actually yes", "no that's wrong", "that is not it", "yes that's right",
+    "yes, a large veggie", "yes, thank you", "yes but", "yes, 12 main street",
 ]
 KO_CORRECTIONS = [
     ("아니 세 판이요", C("세 판", None, "아니")), ("두 판 말고 세 판", C("세 판", "두 판", "말고")),
@@ -181,6 +186,9 @@ KO_CORRECTIONS = [
     ("아니요 세 판이요", C("세 판", None, "아니요")), ("음 아니 두 개요", C("두 개", None, "아니")),
     ("라지로 변경해 주세요", C("라지", None, "바꿔")),
     ("페퍼로니를 레귤러로 바꿔 주세요", C("레귤러", "페퍼로니", MAKE_NAMED)),
+    ("네 근데 세 판으로 해 주세요", C("세 판", None, "네 근데")),
+    ("네 세 판으로 바꿔 주세요", C("세 판", None, "바꿔")),
+    ("네 판으로 바꿔 주세요", C("네 판", None, "바꿔")),
 ]
 KO_NOT_CORRECTIONS = [
     "", "아니요", "네", "세 판이요", "아니요 괜찮아요", "아니 아니", "네 맞아요", "아뇨 됐어요",

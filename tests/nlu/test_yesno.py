@@ -123,12 +123,14 @@ ECHO_YES = ["I got them", "I think I got them", "I did get them", "I received th
 ECHO_NO = ["I didn't get them", "I never got them", "I haven't received them", "no, I never received them",
            "no, I haven't got them"]
 # The question's words said back as a statement: explained, came, aware.
-STATEMENT_YES = ["he explained it", "she explained everything", "they went through it all with me",
+STATEMENT_YES = ["place the order", "yes please place the order", "put it through",
+                 "he explained it", "she explained everything", "they went through it all with me",
                  "they came in the mail", "I got an email with them", "I know that", "I'm aware"]
 STATEMENT_NO = ["I'm still waiting for them", "I didn't know that", "he didn't explain it",
                 "nobody explained anything", "it was not explained", "no, he explained it",
-                "I'm not aware of that", "they never came", "I know what you mean but no"]
-KO_STATEMENT_YES = ["네 왔어요", "알고 있어요", "설명해 주셨어요"]
+                "I'm not aware of that", "they never came", "I know what you mean but no",
+                "don't place the order"]
+KO_STATEMENT_YES = ["네 왔어요", "알고 있어요", "설명해 주셨어요", "그대로 주문해 주세요"]
 KO_STATEMENT_NO = ["아직 안 왔어요", "몰랐어요", "설명 안 해 주셨어요"]
 # "Did you take out this policy of your own free will, without feeling pressured?"
 FREE_WILL_YES = ["nobody forced me", "no one forced me", "no one pressured me into it",

@@ -20,6 +20,7 @@ _EN = frozenset({
     "no thanks", "no thank you", "just that", "just those", "only that", "that is about it",
     "i think that is it", "i think that is all", "no that is it", "no that is all", "that is the lot",
     "that'll be all", "that'll be it", "that'll do", "that'd be all", "that'd be it", "thatll be all",
+    "no comment", "no comments", "nothing to add", "nothing to say", "nothing to report",
 })
 # Polite words, hesitations and a sign-off around a closer: "no, that's it for now, thanks, bye".
 _EN_AROUND = frozenset({

@@ -24,8 +24,13 @@ class Correction:
     marker: str
 
 
+# A yes before an explicit change command: "yes, make it three", "sure, change the veggie to a large".
+_EN_YES = ("yes", "yeah", "yep", "okay", "ok", "sure", "alright", "all right")
 _EN_LEADING = ("no no", "no", "nope", "sorry", "oops", "oh", "wait", "actually", "correction", "i mean",
-               "i meant", "i said", "not quite", "that is wrong", "wrong", "no wait", "hold on")
+               "i meant", "i said", "not quite", "that is wrong", "wrong", "no wait", "hold on",
+               # "yes, but make it three": a yes with a change is the change (the read-back is said again).
+               *(f"{yes} but" for yes in _EN_YES),
+               "but")
 _EN_MAKE = re.compile(
     r"^(?:can you |could you |please )?(?:make|change|switch) (?:that|it|this)(?: to| into| for)? (.+)$"
 )
@@ -39,7 +44,9 @@ _EN_NOT_SUBJECT = frozenset({"i", "it", "that", "we", "you", "they", "do", "this
 _EN_EMPTY_TAILS = frozenset({"thanks", "thank you", "please", "that is all", "nothing", "never mind", "no"})
 
 _KO_LEADING = ("아니 아니", "아니요", "아니오", "아뇨", "아니", "정정할게요", "정정", "잠깐만요", "잠깐만",
-               "잠깐", "아 참", "그게 아니라", "아니 그게 아니라", "틀렸어요", "다시")
+               "잠깐", "아 참", "그게 아니라", "아니 그게 아니라", "틀렸어요", "다시",
+               *(f"{yes} {but}" for yes in ("네", "예", "좋아요") for but in ("근데", "그런데", "다만")),
+               "근데", "그런데")
 _KO_INSTEAD = re.compile(r"^(.+?) 말고(?:요)? (.+)$")
 _KO_NOT_BUT = re.compile(r"^(.+?)(?:이|가)? 아니(?:고|라|라고요|구요|라요) (.+)$")
 _KO_EMPTY_TAILS = frozenset({"괜찮아", "괜찮아요", "괜찮습니다", "됐어", "됐어요", "감사합니다", "고맙습니다",
@@ -123,6 +130,9 @@ def _parse_en(text: str) -> Correction | None:
     chunks = [_clean(c, "en") for c in chunks if _clean(c, "en")]
     s = " ".join(chunks)
     rest, marker = _strip_leading(s, _EN_LEADING)
+    if marker is None and (after_yes := _strip_leading(rest, _EN_YES))[1] is not None \
+            and (_EN_MAKE.match(after_yes[0]) or _EN_MAKE_NAMED.match(after_yes[0])):
+        rest, marker = after_yes
     if m := _EN_MAKE.match(rest):
         return Correction(m[1], None, marker or "make that")
     if (m := _EN_MAKE_NAMED.match(rest)) and (split := _item_and_value(m[1])) is not None:
@@ -155,6 +165,9 @@ def _parse_ko(text: str) -> Correction | None:
     said_rest, said_marker = _strip_leading(said, _KO_LEADING)
     if m := _KO_CHANGE.match(said_rest):
         changed = _clean(m[1], "ko")
+        yes, _, after = changed.partition(" ")
+        if yes in ("네", "예") and find_numbers(after, "ko"):
+            changed = after  # "네 세 판으로 바꿔 주세요": a yes, then three (not "네 판", four)
         item, _, value = changed.partition(" ")
         if value and item.endswith(("을", "를")) and len(item) > 1:  # "페퍼로니를 레귤러로 바꿔 주세요"
             return Correction(value, strip_korean_particles(item), MAKE_NAMED)

@@ -44,6 +44,9 @@ _EN: dict[str, _Polarity] = {
         "i guess so", "i agree", "agreed", "no problem", "no worries", "not a problem", "why not",
         "no doubt", "you bet", "totally", "that works", "perfect", "sure thing", "yes sir", "yes maam",
         "it is correct", "that is true", "i did indeed", "you got it", "that is it", "yeah sure",
+        # A read-back's "Shall I place the order?" answered in its words.
+        "place the order", "place my order", "place it", "put it through", "put the order through",
+        "put the order in", "put it in",
     ), _Y),
     **dict.fromkeys((
         "no", "nope", "nah", "naw", "not really", "incorrect", "that is wrong", "wrong", "not at all",
@@ -144,7 +147,8 @@ _KO: dict[str, _Polarity] = {
         "이해합니다", "이해해요", "들었어요", "들었습니다", "있어요", "있습니다", "확인했습니다",
         "확인했어요", "동의합니다", "동의해요", "오케이", "예스", "그렇게 해 주세요", "그렇게 해주세요",
         "부탁해요", "부탁합니다", "맞는 말씀이에요", "정확해요", "정확합니다", "그렇게 할게요",
-        "자발적으로 했어요", "왔어요", "도착했어요", "우편으로 왔어요", "메일로 왔어요", "알고 있어요",
+        "자발적으로 했어요", "주문해 주세요", "주문할게요", "주문 넣어 주세요", "그대로 해 주세요",
+        "그대로 주문해 주세요", "왔어요", "도착했어요", "우편으로 왔어요", "메일로 왔어요", "알고 있어요",
         "알고 있습니다", "설명해 주셨어요", "설명해 줬어요", "설명 다 들었어요",
     ), _Y),
     **dict.fromkeys((
