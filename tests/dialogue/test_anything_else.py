@@ -239,3 +239,13 @@ def test_what_means_something_else_at_anything_else_is_not_replaced_by_a_pizza(
     assert (caller.text, caller.heard) == (free, None)
     assert all(line["name"] == "pepperoni" for line in conv.slots.get("items") or [])
     assert sum(line["quantity"] for line in conv.slots.get("items") or []) <= 2
+
+
+def test_another_one_is_read_from_its_own_words_not_the_menu_decode(pizza: Dialogue) -> None:
+    conv = Conversation(pizza, {})
+    conv.start()
+    conv.handle(CallerText("two large pepperoni"))
+    conv.handle(_restricted("a small veggie", free="another one"))
+    caller = [t for t in conv.record.turns if t.role == "caller"][-1]
+    assert (caller.text, caller.heard) == ("another one", None)
+    assert conv.slots["items"] == [{"name": "pepperoni", "size": "large", "quantity": 3}]

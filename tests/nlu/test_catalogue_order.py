@@ -7,7 +7,14 @@ import itertools
 import pytest
 
 from voicebot.nlu.catalogue import Catalogue
-from voicebot.nlu.order import CountFirst, OrderLine, count_first, parse_order_lines, with_count_first
+from voicebot.nlu.order import (
+    CountFirst,
+    OrderLine,
+    count_first,
+    more_of_the_same,
+    parse_order_lines,
+    with_count_first,
+)
 
 ITEMS = Catalogue({
     "pepperoni": ["pepperoni pizza", "페퍼로니", "페퍼로니 피자"],
@@ -207,3 +214,21 @@ def test_a_size_said_of_pizzas_before_the_items_is_every_items() -> None:
         OrderLine("pepperoni", "large", 1), OrderLine("vegetarian", "large", 1)]
     assert parse_order_lines("a large pepperoni pizza and a small veggie", ITEMS, SIZES, "en") == [
         OrderLine("pepperoni", "large", 1), OrderLine("vegetarian", "small", 1)]
+
+
+@pytest.mark.parametrize(("text", "language", "count"), [
+    ("another one", "en", 1), ("one more please", "en", 1), ("two more", "en", 2), ("another", "en", 1),
+    ("I'll have one more of those", "en", 1), ("make it two more", "en", 2),
+    ("한 판 더요", "ko", 1), ("하나 더 주세요", "ko", 1), ("같은 걸로 두 판 더 주세요", "ko", 2),
+])
+def test_more_of_the_same(text: str, language: str, count: int) -> None:
+    assert more_of_the_same(text, language) == count
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("more", "en"), ("no more", "en"), ("nothing more", "en"), ("any more?", "en"),
+    ("two more pizzas", "en"), ("one more pepperoni", "en"), ("더 없어요", "ko"), ("페퍼로니 한 판 더", "ko"),
+])
+def test_not_more_of_the_same(text: str, language: str) -> None:
+    """An item named, "pizzas" (maybe other ones), a closer, or "More." alone (maybe a yes) is not."""
+    assert more_of_the_same(text, language) is None

@@ -826,7 +826,8 @@ class Conversation:
         others = self._read_others(text, exclude=step.slot)
         for name, v in others.items():
             self.slots[name] = v
-        answer = read_more(self._reader, spec, text, others=bool(others))
+        answer = read_more(self._reader, spec, text, others=bool(others),
+                           current=self.slots.get(step.slot) or [])
         order = add_lines(self.slots.get(step.slot) or [], answer.lines)
         if answer.done:
             return self._fill_and_continue(step.slot, order)

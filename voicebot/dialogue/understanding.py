@@ -243,6 +243,12 @@ class SlotReader:
             return self.read(spec, keys)
         return None
 
+    def more_of_the_same(self, text: str) -> int | None:
+        """How many more of the last thing ordered "another one", "two more", "하나 더" ask for, or None."""
+        from voicebot.nlu.order import more_of_the_same
+
+        return more_of_the_same(text, self.language)
+
     def count_first(self, spec: SlotSpec, text: str) -> CountFirst | None:
         """An order's count or size said before its items ("three pizzas", "two large ones"), or None."""
         from voicebot.nlu.order import count_first

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
-from voicebot.nlu.normalize import Token, tokenize
+from voicebot.nlu.normalize import Token, tokenize, words
 from voicebot.nlu.numbers import NumberMatch, corrects_itself, find_numbers, is_korean_counter
 
 _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
@@ -146,6 +146,39 @@ def with_count_first(lines: list[OrderLine], first: CountFirst, text: str, langu
     return [OrderLine(line.name, line.size or first.size,
                       first.quantity if first.quantity and len(lines) == 1 and not counted else line.quantity)
             for line in lines]
+
+
+# "Another one", "two more", "하나 더": more of what was just ordered, said without naming it. Only these
+# words may be around the count; "two more pizzas" may be other pizzas (not read here).
+_EN_MORE_WORDS = frozenset({
+    "another", "more", "one", "and", "please", "of", "those", "that", "them", "it", "the", "same", "just",
+    "i", "will", "would", "like", "want", "have", "take", "can", "get", "could", "we", "make", "us", "give",
+    "me", "yes", "yeah", "okay", "ok", "sure", "actually", "oh", "let", "add", "do", "again", "a",
+})
+_KO_MORE_WORDS = frozenset({
+    "더", "더요", "주세요", "추가", "추가요", "추가해", "해", "같은", "걸로", "거로", "거", "그거", "그걸로",
+    "똑같은", "똑같이", "네", "그리고", "또", "요",
+})
+
+
+def more_of_the_same(text: str, language: str) -> int | None:
+    """How many more of the last thing ordered "another one", "one more", "two more", "한 판 더요", "하나 더
+    주세요" ask for; None where the words say anything else."""
+    ws = words(text, language)
+    numbers = [n for n in find_numbers(text, language)
+               if not n.ordinal and isinstance(n.value, int) and 0 < n.value <= _MAX_QUANTITY]
+    if language == "ko":
+        if not any(w.startswith("더") for w in ws):
+            return None
+        said = {w for w in ws if not is_korean_counter(w)} - _KO_MORE_WORDS
+        said -= {n.text for n in numbers}
+    else:
+        if "another" not in ws and "more" not in ws:
+            return None
+        said = set(ws) - _EN_MORE_WORDS - {w for n in numbers for w in n.text.lower().split()}
+    if said or len(numbers) > 1 or not (numbers or "another" in ws or language == "ko"):
+        return None  # "More." alone may be a yes: the bot asks what else
+    return int(numbers[0].value) if numbers else 1
 
 
 def _quantities(text: str, language: str, taken: list[tuple[int, int]]) -> list[NumberMatch]:
