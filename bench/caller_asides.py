@@ -27,6 +27,9 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      "nothing else, thanks" / "no" at "Anything else?" -> placed, two large pepperoni
     count-first      pizza: "two large pizzas" (the bot must ask which ones), then "pepperoni" -> placed,
                      two large pepperoni
+    another-one      pizza: "two large pepperoni", "another one" at "Anything else?" -> placed, three large
+    yes-but          pizza: "two large pepperoni", then "yes, but make it three" at the read-back, "yes" ->
+                     placed, three large pepperoni
     robot-first      survey: "are you a robot?" first (the bot must say what it is), then as who-first
     statements       compliance: "he explained it", "they came in the mail", "I know that", "no, nobody
                      forced me" -> compliant
@@ -155,6 +158,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
     ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
         replies=(("two large pizzas", "ask_items_again"),)),
+    Scenario("another-one", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "another one"), ("ask_more", "that's all"),
+        ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [{"name": "pepperoni", "size": "large", "quantity": 3}]},
+        ("three large pepperoni",), frozenset({ADDRESS, PHONE})),
+    Scenario("yes-but", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "yes, but make it three"), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [{"name": "pepperoni", "size": "large", "quantity": 3}]},
+        ("three large pepperoni",), frozenset({ADDRESS, PHONE})),
     Scenario("robot-first", "satisfaction_survey", (
         ("ask_consent", "are you a robot?"), ("ask_consent", "sure, go ahead"), ("ask_satisfaction", "four"),
         ("ask_recommend", "nine"), ("ask_comment", "no"),

@@ -169,6 +169,9 @@ EN_CORRECTIONS = [
     ("yes but make it three", C("three", None, "yes but")), ("yes, make it three", C("three", None, "yes")),
     ("yes, but the address is 14 oak avenue", C("the address is 14 oak avenue", None, "yes but")),
     ("okay but make it large", C("large", None, "okay but")),
+    # As whisper writes eSpeak's "yes, but make it three" on the phone line.
+    ("Yes, but make it free.", C("three", None, "yes but")),
+    ("Yes, let's make it free", C("three", None, "yes")),
 ]
 EN_NOT_CORRECTIONS = [
     "", "no", "yes", "three", "no thanks", "i do not want it", "no no", "nope", "not really", "yes please",

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from voicebot.nlu.homophones import with_number_homophones
 from voicebot.nlu.normalize import FILLERS_EN, FILLERS_KO, normalize, strip_korean_particles
 from voicebot.nlu.numbers import find_numbers
 from voicebot.nlu.yesno import parse_yes_no
@@ -31,13 +32,10 @@ _EN_LEADING = ("no no", "no", "nope", "sorry", "oops", "oh", "wait", "actually",
                # "yes, but make it three": a yes with a change is the change (the read-back is said again).
                *(f"{yes} but" for yes in _EN_YES),
                "but")
-_EN_MAKE = re.compile(
-    r"^(?:can you |could you |please )?(?:make|change|switch) (?:that|it|this)(?: to| into| for)? (.+)$"
-)
+_EN_ASKING = r"^(?:can you |could you |please |let us )?"
+_EN_MAKE = re.compile(_EN_ASKING + r"(?:make|change|switch) (?:that|it|this)(?: to| into| for)? (.+)$")
 # "make the pepperoni a medium", "change the veggie to large": the item named, then what it becomes.
-_EN_MAKE_NAMED = re.compile(
-    r"^(?:can you |could you |please )?(?:make|change|switch) (?:the|my) (.+)$"
-)
+_EN_MAKE_NAMED = re.compile(_EN_ASKING + r"(?:make|change|switch) (?:the|my) (.+)$")
 _EN_INSTEAD = re.compile(r"^(.+?) (?:not|instead of|rather than|and not) (.+)$")
 _EN_NOT_FIRST = re.compile(r"^not (.+)$")
 _EN_NOT_SUBJECT = frozenset({"i", "it", "that", "we", "you", "they", "do", "this", "he", "she", "is", "am"})
@@ -134,7 +132,8 @@ def _parse_en(text: str) -> Correction | None:
             and (_EN_MAKE.match(after_yes[0]) or _EN_MAKE_NAMED.match(after_yes[0])):
         rest, marker = after_yes
     if m := _EN_MAKE.match(rest):
-        return Correction(m[1], None, marker or "make that")
+        # "make it free": whisper's "three" on the phone line (a number word's homophone, alone)
+        return Correction(with_number_homophones(m[1], "en"), None, marker or "make that")
     if (m := _EN_MAKE_NAMED.match(rest)) and (split := _item_and_value(m[1])) is not None:
         return Correction(split[1], split[0], MAKE_NAMED)
     if m := _EN_NOT_FIRST.match(rest):
