@@ -232,3 +232,9 @@ def test_more_of_the_same(text: str, language: str, count: int) -> None:
 def test_not_more_of_the_same(text: str, language: str) -> None:
     """An item named, "pizzas" (maybe other ones), a closer, or "More." alone (maybe a yes) is not."""
     assert more_of_the_same(text, language) is None
+
+
+def test_a_korean_size_said_with_its_noun_keeps_the_count() -> None:
+    """ "라지 사이즈로 두 판": "사이즈로" between the size and the count, as "pizzas" is in English."""
+    assert parse_order_lines("불고기 피자 라지 사이즈로 두 판이요", ITEMS, SIZES, "ko") == [
+        OrderLine("bulgogi", "large", 2)]

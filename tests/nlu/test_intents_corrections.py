@@ -218,7 +218,8 @@ def test_korean_non_corrections(text: str) -> None:
     assert parse_correction(text, "ko") is None
 
 
-WHO = [("who is this?", "en"), ("Who's calling?", "en"), ("uh, sorry, who?", "en"),
+WHO = [("who is this?", "en"), ("Who's calling?", "en"), ("uh, sorry, who?", "en"), ("what survey?", "en"),
+       ("무슨 설문이요?", "ko"),
        ("what's this about", "en"), ("who am I talking to", "en"), ("why are you calling me?", "en"),
        ("누구세요?", "ko"), ("무슨 일이세요?", "ko"), ("어디서 전화하셨어요?", "ko")]
 NOT_WHO = [("yes", "en"), ("who knows", "en"), ("the technician, whoever he was, was late", "en"),

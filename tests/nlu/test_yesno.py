@@ -113,7 +113,8 @@ NOT_NOW_NO = [
 ]
 NOT_NOW_UNCLEAR = ["sure, call me back later", "okay, try again tomorrow", "he was busy",
                    "I'll read them later"]
-KO_NOT_NOW_NO = ["지금 바빠요", "지금은 좀 바빠서요", "나중에 전화해 주세요", "나중에요", "운전 중이에요",
+KO_NOT_NOW_NO = ["지금 운전 중이라서요",
+                 "지금 바빠요", "지금은 좀 바빠서요", "나중에 전화해 주세요", "나중에요", "운전 중이에요",
                  "회의 중이에요", "지금은 통화하기 어려워요", "바빠", "지금은 좀 곤란한데요"]
 KO_NOT_NOW_UNCLEAR = ["네 나중에 전화 주세요"]
 # The question's own words said back: "have you received the documents?" "I got them."
@@ -144,7 +145,8 @@ FREE_WILL_NO = ["I felt pressured", "I felt pressure.", "the agent pushed me", "
                 "they pressured me into it", "yes, I was pressured", "no, I felt pressured",
                 "nobody forced me, I mean I was pressured", "yes but I felt pressured"]
 KO_FREE_WILL_YES = ["강요 안 받았어요", "강요받지 않았어요", "제 의지로 가입했어요", "제가 원해서 가입했어요",
-                    "네 제 뜻으로 했어요", "아뇨 강요는 없었어요", "아니요 제 뜻으로 가입했어요"]
+                    "네 제 뜻으로 했어요", "아뇨 강요는 없었어요", "아니요 제 뜻으로 가입했어요",
+                    "제가 직접 신청했어요"]
 KO_FREE_WILL_NO = ["강요받았어요", "압박을 받았어요", "네 강요받았어요"]
 
 

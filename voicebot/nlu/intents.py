@@ -264,6 +264,7 @@ _EN_WHO = dict.fromkeys((
     "what is this regarding", "what is this call about", "what is the call about", "what is this for",
     "what is it about", "why are you calling", "why are you calling me", "what company", "which company",
     "what company is this", "where are you calling from", "where are you from", "who is it", "who's this",
+    "what survey", "what kind of survey", "what is the survey about", "what is the survey",
     "who's that", "who's calling", "who's speaking", "who's it", "who's there",
 ), True)
 _KO_WHO = dict.fromkeys((
@@ -271,7 +272,7 @@ _KO_WHO = dict.fromkeys((
     "어디시죠", "어디라고요", "무슨 일이세요", "무슨 일로", "무슨 전화", "무슨 용건", "무슨 용건이세요",
     "왜 전화", "왜 전화하셨어요", "왜 전화하셨죠", "어디서 전화", "어디에서 전화", "어디서 전화하셨어요",
     "어디서 전화하셨죠", "어디서 전화했어요", "어디에서 전화하셨어요", "어디서 전화하신 거예요",
-    "무슨 일로 전화하셨어요",
+    "무슨 일로 전화하셨어요", "무슨 설문", "무슨 설문이요", "무슨 설문이에요", "어떤 설문",
 ), True)
 
 

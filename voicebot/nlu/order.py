@@ -20,7 +20,8 @@ _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
 _MAX_GAP_WORDS = 4
 _EN_GAP_WORDS = frozenset({"a", "an", "the", "of", "x", "times", "pizza", "pizzas", "order", "orders", "more",
                            "uh", "um", "er", "erm", "hmm"})
-_KO_GAP_WORDS = frozenset({"피자", "음", "어", "그", "짜리", "정도", "총"})
+_KO_GAP_WORDS = frozenset({"피자", "음", "어", "그", "짜리", "정도", "총", "사이즈", "사이즈로", "걸로",
+                           "거로", "것으로"})
 _EN_ALL_WORDS = frozenset({"both", "all", "each"})
 _KO_ALL_WORDS = frozenset({"다", "둘다", "모두", "전부", "전부다", "모두다"})
 _KO_CONJUNCTIONS = ("이랑", "랑", "하고", "와", "과", "에다가", "에다")
