@@ -238,3 +238,10 @@ def test_a_korean_size_said_with_its_noun_keeps_the_count() -> None:
     """ "라지 사이즈로 두 판": "사이즈로" between the size and the count, as "pizzas" is in English."""
     assert parse_order_lines("불고기 피자 라지 사이즈로 두 판이요", ITEMS, SIZES, "ko") == [
         OrderLine("bulgogi", "large", 2)]
+
+
+def test_two_names_of_one_item_side_by_side_are_one_pizza() -> None:
+    menu = Catalogue({"margherita": ["plain", "cheese pizza"], "pepperoni": []})
+    assert parse_order_lines("a plain cheese pizza", menu, SIZES, "en") == [OrderLine("margherita", None, 1)]
+    assert parse_order_lines("two plain cheese pizzas and a pepperoni", menu, SIZES, "en") == [
+        OrderLine("margherita", None, 2), OrderLine("pepperoni", None, 1)]

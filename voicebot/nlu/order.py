@@ -51,7 +51,7 @@ def _word_gap(starts: list[int], a_end: int, b_start: int) -> int:
 def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: str) -> list[OrderLine]:
     """Order lines in the order they were said; empty when no item is named."""
     text = said_once(text)
-    found_items = items.find_all(text)
+    found_items = _one_name_each(text, items.find_all(text))
     if len(found_items) > 1:
         topping = _topping if language == "en" else _topping_ko
         found_items = [found_items[0], *(m for m in found_items[1:] if not topping(text, m))]
@@ -102,6 +102,17 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
             used.add(n_index)
     return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1))
             for k, item in enumerate(found_items)]
+
+
+def _one_name_each(text: str, found: list[CatalogueMatch]) -> list[CatalogueMatch]:
+    """Two names of the same item side by side name it once: "a plain cheese pizza" ("plain" and "cheese
+    pizza" are both the margherita's) is one pizza."""
+    out: list[CatalogueMatch] = []
+    for match in found:
+        if out and out[-1].value == match.value and not text[out[-1].end:match.start].strip(" ,"):
+            continue
+        out.append(match)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
