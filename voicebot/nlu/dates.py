@@ -213,12 +213,11 @@ def _spoken_numeric_en(text: str, today: dt.date) -> tuple[dt.date, int, int] | 
         while year_at < len(tokens) and tokens[year_at].text in _BETWEEN_NUMBERS - {"oh", "o"}:
             year_at += 1
         year, year_end = _year_in_digits(numbers, tokens, year_at, today)
-        if year is None:
+        said = tokens[year_at].text if year_at < len(tokens) else ""
+        one_digit = said.isdigit() and len(said) == 1
+        if year is None and not one_digit:  # "3, 3, 8": a one-digit year is no year
             year = _spoken_year(numbers, tokens, year_at, today)
             year_end = _year_end(numbers, tokens, year_at) if year is not None else 0
-        if year is not None and year_at < len(tokens) and tokens[year_at].text.isdigit() \
-                and len(tokens[year_at].text) == 1 and year_end == tokens[year_at].end:
-            year = None  # "3, 3, 8": a one-digit year is no year
         found = None if year is None else _make(year, int(month[0].value), int(day[0].value))
         if found is not None:
             return found, month[0].start, year_end

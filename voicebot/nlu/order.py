@@ -140,9 +140,11 @@ def count_first(text: str, items: Catalogue, sizes: Catalogue, language: str) ->
     quantities = _quantities(text, language, [(m.start, m.end) for m in found_sizes])
     if len(quantities) > 1 or len(found_sizes) > 1 or not (quantities or found_sizes):
         return None
-    words = {t.text for t in tokenize(text, language)}
+    said = {t.text for t in tokenize(text, language)}
+    # Korean nouns come with particles glued on ("판이요"): a word that starts with one counts.
     nouns = _EN_ORDER_NOUNS if language != "ko" else _KO_ORDER_NOUNS
-    if not found_sizes and not (words & nouns or any(w.startswith(("피자", "판")) for w in words)):
+    named = any(w in nouns or (language == "ko" and w.startswith(tuple(nouns))) for w in said)
+    if not found_sizes and not named:
         return None
     return CountFirst(int(quantities[0].value) if quantities else None,
                       str(found_sizes[0].value) if found_sizes else None)
@@ -177,8 +179,7 @@ def more_of_the_same(text: str, language: str) -> int | None:
     """How many more of the last thing ordered "another one", "one more", "two more", "한 판 더요", "하나 더
     주세요" ask for; None where the words say anything else."""
     ws = words(text, language)
-    numbers = [n for n in find_numbers(text, language)
-               if not n.ordinal and isinstance(n.value, int) and 0 < n.value <= _MAX_QUANTITY]
+    numbers = _quantities(text, language, [])
     if language == "ko":
         if not any(w.startswith("더") for w in ws):
             return None
