@@ -12,6 +12,7 @@ from typing import Any
 
 from voicebot.dialogue.model import SlotSpec
 from voicebot.dialogue.understanding import SlotReader
+from voicebot.nlu.order import asks_for_more
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,7 @@ def _sized_as_ordered(reader: SlotReader, spec: SlotSpec, text: str, lines: list
                       current: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """ "One more pepperoni" after two large pepperoni is a large one: an item asked for again, with
     "more", "another" or "더" and no size said, takes the size of the one line it was ordered in."""
-    said = set(reader.words(text))
-    again = bool(said & {"more", "another"}) or any(w.startswith("더") for w in said)
-    if reader.size(spec, text) is not None or not again:
+    if reader.size(spec, text) is not None or not asks_for_more(text, reader.language):
         return lines
     out = []
     for line in lines:

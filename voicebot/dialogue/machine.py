@@ -620,11 +620,9 @@ class Conversation:
         )
         if held is not None:
             return held
-        def answers() -> bool:
-            return self._reader.read(spec, text, strict=True) is not None
-
-        who = (self._who_is_calling(text, free_text, answers)
-               or self._what_is_calling(text, free_text, answers))
+        who = self._who_is_calling(
+            text, free_text, lambda: self._reader.read(spec, text, strict=True) is not None
+        )
         if who is not None:
             return who
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
@@ -716,27 +714,22 @@ class Conversation:
         return [self._say(prompt), *([listen] if listen is not None else [])]
 
     def _who_is_calling(self, text: str, free_text: bool, answers: Callable[[], bool]) -> list[Action] | None:
-        """ "Who is this?", "what's this about?": the dialogue's opening said again, then the question, with
-        no attempt counted. Not when the words also answer, nor in a longer comment; not in a dialogue that
-        opens with a question (there is nothing to say again)."""
+        """ "Who is this?", "what's this about?": the dialogue's opening said again; "are you a robot?", "is
+        this a real person?": what the caller is talking to (``bot.prompt``). Then the question, with no
+        attempt counted; a request for a person said with it is one (the global intents come first). Not
+        when the words also answer, nor in a longer comment; no opening said again in a dialogue that
+        opens with a question (there is nothing to say)."""
         opening = _opening(self.dialogue)
-        if opening is None or not self._reader.asks_who(text):
+        bot = self.dialogue.behaviour.bot_prompt
+        if opening is not None and self._reader.asks_who(text):
+            prompt, interruptible = opening.prompt, opening.interruptible
+        elif bot is not None and self._reader.asks_if_bot(text):
+            prompt, interruptible = bot, None
+        else:
             return None
         if _more_than_an_aside(text, free_text, answers):
             return None
-        return [self._say(opening.prompt, opening.interruptible), *self._repeat_question()]
-
-    def _what_is_calling(self, text: str, free_text: bool,
-                         answers: Callable[[], bool]) -> list[Action] | None:
-        """ "Are you a robot?", "is this a real person?": what the caller is talking to (``bot.prompt``), then
-        the question, with no attempt counted; a request for a person said with it is one (the global
-        intents come first). Not when the words also answer, nor in a longer comment."""
-        prompt = self.dialogue.behaviour.bot_prompt
-        if prompt is None or not self._reader.asks_if_bot(text):
-            return None
-        if _more_than_an_aside(text, free_text, answers):
-            return None
-        return [self._say(prompt), *self._repeat_question()]
+        return [self._say(prompt, interruptible), *self._repeat_question()]
 
     def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
         wait.attempts += 1
@@ -842,8 +835,7 @@ class Conversation:
             says = [self._say(step.reprompt or step.prompt, step.interruptible)]
             self._question = _Question(says, self._question.listen)
             return [*says, *([self._question.listen] if self._question.listen else [])]
-        held = (self._hold_on(text, False, lambda: False) or self._who_is_calling(text, False, lambda: False)
-                or self._what_is_calling(text, False, lambda: False))
+        held = self._hold_on(text, False, lambda: False) or self._who_is_calling(text, False, lambda: False)
         return held if held is not None else self._more_not_understood(wait)
 
     def _more_correction(self, spec: m.SlotSpec, text: str) -> list[Action] | None:

@@ -99,39 +99,42 @@ def _token_after(tokens: list[Token], end: int) -> int:
     return next((k for k, t in enumerate(tokens) if t.start >= end), len(tokens))
 
 
-def _full_year(numbers: list[NumberMatch], tokens: list[Token], k: int) -> int | None:
+def _full_year(numbers: list[NumberMatch], tokens: list[Token], k: int) -> tuple[int, int] | None:
     """A year said in full from token k: "1985", "nineteen eighty five", "nineteen oh five",
-    "twenty twenty"."""
+    "twenty twenty"; with where it ends."""
     first = _match_at(numbers, tokens, k)
     if first is None or first.ordinal or not isinstance(first.value, int):
         return None
     if first.value >= 1000:
-        return first.value if first.value <= 9999 else None
+        return (first.value, first.end) if first.value <= 9999 else None
     if not 10 <= first.value <= 99 or tokens[k].text.isdigit():
         return None
     after = _token_after(tokens, first.end)
     if after < len(tokens) and tokens[after].text in ("oh", "o") and after + 1 < len(tokens):
         unit = EN_UNITS.get(tokens[after + 1].text)
         if unit is not None:
-            return first.value * 100 + unit  # "nineteen oh five"
+            return first.value * 100 + unit, tokens[after + 1].end  # "nineteen oh five"
     second = _match_at(numbers, tokens, after)
     if second is not None and isinstance(second.value, int) and second.value <= 99 and not second.ordinal:
-        return first.value * 100 + second.value  # "nineteen eighty five", "twenty twenty"
+        return first.value * 100 + second.value, second.end  # "nineteen eighty five", "twenty twenty"
     return None
 
 
-def _spoken_year(numbers: list[NumberMatch], tokens: list[Token], k: int, today: dt.date) -> int | None:
+def _spoken_year(numbers: list[NumberMatch], tokens: list[Token], k: int,
+                 today: dt.date) -> tuple[int, int] | None:
+    """The year said from token k (after "of", "in", "the", "year"), two digits pivoted; with where it
+    ends."""
     while k < len(tokens) and tokens[k].text in ("of", "in", "the", "year"):
         k += 1
     first = _match_at(numbers, tokens, k)
     if first is None or first.ordinal or not isinstance(first.value, int):
         return None
     if tokens[k].text.isdigit():
-        return _year(first.value, len(tokens[k].text), today)
+        return _year(first.value, len(tokens[k].text), today), first.end
     full = _full_year(numbers, tokens, k)
     if full is not None:
         return full
-    return _pivot(first.value, today) if 10 <= first.value <= 99 else None
+    return (_pivot(first.value, today), first.end) if 10 <= first.value <= 99 else None
 
 
 def _year_elsewhere(numbers: list[NumberMatch], tokens: list[Token], said: range) -> int | None:
@@ -142,7 +145,7 @@ def _year_elsewhere(numbers: list[NumberMatch], tokens: list[Token], said: range
         if k not in said:
             year = _full_year(numbers, tokens, k)
             if year is not None:
-                return year
+                return year[0]
     return None
 
 
@@ -179,8 +182,9 @@ def _spoken_en(text: str, today: dt.date) -> dt.date | None:
         if day is None or not isinstance(day.value, int) or not 1 <= day.value <= 31:
             continue
         said = range(min(k, _token_after(tokens, day.start)), max(k + 1, year_from))
-        year = (_spoken_year(numbers, tokens, year_from, today) or _year_elsewhere(numbers, tokens, said)
-                or year_first or today.year)
+        spoken = _spoken_year(numbers, tokens, year_from, today)
+        year = (spoken[0] if spoken else None) or _year_elsewhere(numbers, tokens, said) or year_first \
+            or today.year
         return _make(year, month, day.value)
     return None
 
@@ -212,20 +216,18 @@ def _spoken_numeric_en(text: str, today: dt.date) -> tuple[dt.date, int, int] | 
         year_at = _token_after(tokens, day[0].end)
         while year_at < len(tokens) and tokens[year_at].text in _BETWEEN_NUMBERS - {"oh", "o"}:
             year_at += 1
-        year, year_end = _year_in_digits(numbers, tokens, year_at, today)
+        year, year_end = _year_in_digits(tokens, year_at, today)
         said = tokens[year_at].text if year_at < len(tokens) else ""
         one_digit = said.isdigit() and len(said) == 1
         if year is None and not one_digit:  # "3, 3, 8": a one-digit year is no year
-            year = _spoken_year(numbers, tokens, year_at, today)
-            year_end = _year_end(numbers, tokens, year_at) if year is not None else 0
+            year, year_end = _spoken_year(numbers, tokens, year_at, today) or (None, 0)
         found = None if year is None else _make(year, int(month[0].value), int(day[0].value))
         if found is not None:
             return found, month[0].start, year_end
     return None
 
 
-def _year_in_digits(numbers: list[NumberMatch], tokens: list[Token], k: int,
-                    today: dt.date) -> tuple[int | None, int]:
+def _year_in_digits(tokens: list[Token], k: int, today: dt.date) -> tuple[int | None, int]:
     """A two-digit year written as two one-digit numbers ("3, 3, 8, 5." for "three three eighty five":
     whisper's way), and where it ends; (None, 0) otherwise."""
     pair = tokens[k:k + 2]
@@ -233,20 +235,6 @@ def _year_in_digits(numbers: list[NumberMatch], tokens: list[Token], k: int,
     if len(pair) == 2 and all(t.text.isdigit() and len(t.text) == 1 for t in pair) and not after.isdigit():
         return _pivot(int(pair[0].text + pair[1].text), today), pair[1].end
     return None, 0
-
-
-def _year_end(numbers: list[NumberMatch], tokens: list[Token], k: int) -> int:
-    """Where the year said from token k ends (its one or two numbers)."""
-    first = _match_at(numbers, tokens, k)
-    assert first is not None
-    after = _token_after(tokens, first.end)
-    if _full_year(numbers, tokens, k) is not None and not tokens[k].text.isdigit() and first.value < 1000:
-        if after < len(tokens) and tokens[after].text in ("oh", "o") and after + 1 < len(tokens):
-            return tokens[after + 1].end
-        second = _match_at(numbers, tokens, after)
-        if second is not None:
-            return second.end
-    return first.end
 
 
 _KO_DIGIT_READING = dict(zip("영공일이삼사오육칠팔구", "00123456789", strict=True))

@@ -179,19 +179,28 @@ def more_of_the_same(text: str, language: str) -> int | None:
     """How many more of the last thing ordered "another one", "one more", "two more", "한 판 더요", "하나 더
     주세요" ask for; None where the words say anything else."""
     ws = words(text, language)
+    if not _asks_for_more(ws, language):
+        return None
     numbers = _quantities(text, language, [])
     if language == "ko":
-        if not any(w.startswith("더") for w in ws):
-            return None
         said = {w for w in ws if not is_korean_counter(w)} - _KO_MORE_WORDS
         said -= {n.text for n in numbers}
     else:
-        if "another" not in ws and "more" not in ws:
-            return None
         said = set(ws) - _EN_MORE_WORDS - {w for n in numbers for w in n.text.lower().split()}
     if said or len(numbers) > 1 or not (numbers or "another" in ws or language == "ko"):
         return None  # "More." alone may be a yes: the bot asks what else
     return int(numbers[0].value) if numbers else 1
+
+
+def asks_for_more(text: str, language: str) -> bool:
+    """Whether ``text`` asks for more ("another", "more", "더"): "one more pepperoni", "하나 더"."""
+    return _asks_for_more(words(text, language), language)
+
+
+def _asks_for_more(ws: list[str], language: str) -> bool:
+    if language == "ko":
+        return any(w.startswith("더") for w in ws)
+    return "another" in ws or "more" in ws
 
 
 def _quantities(text: str, language: str, taken: list[tuple[int, int]]) -> list[NumberMatch]:

@@ -265,6 +265,7 @@ def parse_yes_no(text: str, language: str) -> bool | None:
                  if i > 0 and ws[i - 1] in ("안", "못") and i not in covered and w.endswith(_KO_VERB_ENDINGS)]
         hits.sort(key=lambda h: h.start)
     polarities = _classify(hits, ws, language)
+    said = [p for hit, p in zip(hits, polarities, strict=True) if hit.phrase in _IN_THE_QUESTIONS_WORDS]
     if _M in polarities:
         last = len(polarities) - 1 - polarities[::-1].index(_M)
         after = _decide(polarities[last + 1:])
@@ -273,7 +274,5 @@ def parse_yes_no(text: str, language: str) -> bool | None:
         polarities = [p for p in polarities if p is not _M]
     if _U in polarities:
         return None
-    said = [p for hit, p in zip(hits, _classify(hits, ws, language), strict=True)
-            if hit.phrase in _IN_THE_QUESTIONS_WORDS]
     return _decide(said) if said else _decide(polarities)
 
