@@ -186,6 +186,22 @@ MISTAKES = [
         id="choice-without-catalogue",
     ),
     pytest.param(
+        "{type: integer, min: 1, max: 5}",
+        "{type: integer, min: 1, max: 5, needs_year: true}",
+        11,
+        "slots.count.needs_year",
+        ["needs_year applies to date slots, not integer"],
+        id="needs-year-on-a-number",
+    ),
+    pytest.param(
+        "flows:\n",
+        "global:\n  year: false\nflows:\n",
+        16,
+        "global.year",
+        ["global.year takes a prompt"],
+        id="year-turned-off",
+    ),
+    pytest.param(
         "- say: hello",
         "- say: helo_world",
         17,

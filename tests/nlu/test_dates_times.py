@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from voicebot.nlu.dates import parse_date, redact_dates
+from voicebot.nlu.dates import date_without_year, parse_date, redact_dates, year_alone
 from voicebot.nlu.times import parse_time
 
 TODAY = dt.date(2026, 11, 29)  # a Sunday
@@ -167,3 +167,26 @@ def test_a_two_digit_number_away_from_the_date_is_no_year() -> None:
 def test_dates_said_with_hesitations_or_as_numbers_are_masked(text: str) -> None:
     assert "[date]" in redact_dates(text)
     assert not any(word in redact_dates(text) for word in ("third", "eighty", "ninety"))
+
+
+@pytest.mark.parametrize(("text", "language", "month_day"), [
+    ("march third", "en", (3, 3)), ("the third of March.", "en", (3, 3)), ("3 march", "en", (3, 3)),
+    ("Um, February 29th.", "en", (2, 29)), ("삼월 삼일이요", "ko", (3, 3)), ("3월 3일", "ko", (3, 3)),
+    ("march third 1985", "en", None), ("1985, March 3rd", "en", None), ("03/03/1985", "en", None),
+    ("three three eighty five", "en", None), ("tomorrow", "en", None), ("February 30th", "en", None),
+    ("1985년 3월 3일", "ko", None), ("it's fine", "en", None),
+])
+def test_a_date_without_its_year(text: str, language: str, month_day: tuple[int, int] | None) -> None:
+    assert date_without_year(text, language) == month_day
+
+
+@pytest.mark.parametrize(("text", "language", "year"), [
+    ("1985", "en", 1985), ("Nineteen eighty-five.", "en", 1985), ("eighty five", "en", 1985),
+    ("In 85.", "en", 1985), ("I was born in 1985.", "en", 1985), ("nineteen oh five", "en", 1905),
+    ("85년생이에요", "ko", 1985), ("천구백팔십오년이요", "ko", 1985), ("1985요", "ko", 1985),
+    ("팔오년", "ko", 1985),
+    ("three", "en", None), ("three, 1985", "en", None), ("2030", "en", None), ("1899", "en", None),
+    ("삼월이요", "ko", None), ("yes", "en", None),
+])
+def test_a_year_said_alone(text: str, language: str, year: int | None) -> None:
+    assert year_alone(text, language, today=TODAY) == year

@@ -53,6 +53,7 @@ SLOT_KEYS = (
     "length",
     "pattern",
     "anywhere",
+    "needs_year",
     "description",
 )
 VARIABLE_KEYS = ("type", "required", "default", "description")
@@ -65,6 +66,7 @@ GLOBAL_KEYS = (
     "no_match",
     "hold",
     "bot",
+    "year",
     "low_confidence",
     "correction",
     "on_failure",
@@ -486,6 +488,9 @@ class _Builder:
                 except re.error as exc:
                     raise self.err((*p, "pattern"), f"invalid regular expression: {exc}") from None
             anywhere_default = stype in ("order_lines", "phone") or pattern is not None
+            needs_year = self.boolean((*p, "needs_year"), spec.get("needs_year", False), "needs_year")
+            if needs_year and stype != "date":
+                raise self.err((*p, "needs_year"), f"needs_year applies to date slots, not {stype}")
             self.slots[sname] = m.SlotSpec(
                 name=sname,
                 type=stype,
@@ -502,6 +507,7 @@ class _Builder:
                 else self.integer((*p, "length"), spec["length"], "length", 1),
                 pattern=None if pattern is None else str(pattern),
                 anywhere=self.boolean((*p, "anywhere"), spec.get("anywhere", anywhere_default), "anywhere"),
+                needs_year=needs_year,
                 description=self.string((*p, "description"), spec.get("description", ""), "description"),
             )
 
@@ -552,6 +558,9 @@ class _Builder:
         _, no_match = section("no_match", ("prompt",))
         hold_on, hold = section("hold", ("prompt",))
         bot_on, bot = section("bot", ("prompt",))
+        if isinstance(g.get("year"), bool):  # asked only where a slot needs_year: nothing to turn off
+            raise self.err((*path, "year"), "global.year takes a prompt: what to say to ask for the year")
+        _, year = section("year", ("prompt",))
         _, low = section("low_confidence", ("threshold", "prompt"))
         _, correction = section("correction", ("prompt",))
         dtmf = self.mapping((*path, "dtmf"), g.get("dtmf", {}), ("yes", "no"), "global.dtmf")
@@ -600,6 +609,7 @@ class _Builder:
             hold_prompt=prompt_of("hold", hold, "prompt", texts["hold"], "global.hold") if hold_on else None,
             bot_prompt=prompt_of("bot", bot, "prompt", texts["bot_agent" if agent_on else "bot"],
                                  "global.bot") if bot_on else None,
+            year_prompt=prompt_of("year", year, "prompt", texts["year"], "global.year"),
             low_confidence=threshold,
             low_confidence_prompt=prompt_of(
                 "low_confidence", low, "prompt", texts["low_confidence"], "global.low_confidence", ("value",)

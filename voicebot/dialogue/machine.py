@@ -61,6 +61,8 @@ class _AskWait:
     silences: int = 0
     # An order's count and size said before its items ("three pizzas"): kept for the answer that names them.
     count_first: CountFirst | None = None
+    # A birth date's month and day said without its year ("March third"): kept for "And the year?".
+    month_day: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -358,12 +360,16 @@ class Conversation:
     # ---- questions ----
 
     def _ask_question(
-        self, wait: _AskWait, out: list[Action], prefix: list[Say], *, again: bool = False
+        self, wait: _AskWait, out: list[Action], prefix: list[Say], *, again: bool = False, year: bool = False
     ) -> None:
+        """The ask's prompt (``again``: its reprompt); ``year``: "And the year?" after a date without one,
+        listened for without expected answers, since a year alone is no date to a date's grammar."""
         step = wait.step
         spec = self.dialogue.slots[step.slot]
         says = list(prefix)
-        if again and step.reprompt is not None:
+        if year:
+            says.append(self._say(self.dialogue.behaviour.year_prompt, step.interruptible))
+        elif again and step.reprompt is not None:
             says.append(self._say(step.reprompt, step.interruptible))
         else:
             says.append(self._say(step.prompt, step.interruptible))
@@ -375,7 +381,7 @@ class Conversation:
             hints=hints,
             dtmf=True,
             max_digits=max_digits,
-            expected=self._expected_for(spec, step.hints),
+            expected=None if year else self._expected_for(spec, step.hints),
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
@@ -628,12 +634,20 @@ class Conversation:
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
         for name, v in others.items():
             self.slots[name] = v
-        value = self._reader.read(spec, text, strict=bool(others), asked=True, count_first=wait.count_first)
+        value = self._reader.read(spec, text, strict=bool(others), asked=True, count_first=wait.count_first,
+                                  month_day=wait.month_day)
         if value is None:
             if others:
                 # The caller answered something else we were going to ask: keep it, ask this again.
                 self._ask_question(wait, out, [])
                 return out
+            month_day = self._reader.date_without_year(spec, text)
+            if month_day is not None:
+                # "March third" for a birth date: "And the year?", keeping the day. No attempt the first time.
+                day_before, wait.month_day = wait.month_day, month_day
+                if day_before is None:
+                    self._ask_question(wait, out, [], year=True)
+                    return out
             first = self._reader.count_first(spec, text)
             if first is not None:
                 # "Three pizzas": which ones (the reprompt names them), keeping the count. No attempt the

@@ -73,6 +73,7 @@ class SlotSpec:
     length: int | None = None  # digits: exact length
     pattern: str | None = None  # text: a regex that lets the slot be recognised at any ask
     anywhere: bool = False  # may be filled from an answer to another ask (mixed initiative)
+    needs_year: bool = False  # date: a date said without its year ("March third") asks for the year
     description: str = ""
 
 
@@ -214,6 +215,8 @@ class GlobalBehaviour:
     # said to "are you a robot?" / "is this a real person?" at a question, which is then asked again without
     # counting an attempt (a caller who asks is told; some places require it)
     bot_prompt: Prompt | None
+    # said after a date without its year ("March third") where the slot needs_year: "And the year?"
+    year_prompt: Prompt
     low_confidence: float
     low_confidence_prompt: Prompt
     correction_prompt: Prompt | None

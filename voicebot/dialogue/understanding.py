@@ -163,13 +163,15 @@ class SlotReader:
     # ---- slot values ----
 
     def read(self, spec: SlotSpec, text: str, *, strict: bool = False, asked: bool = False,
-             count_first: CountFirst | None = None) -> Any:
+             count_first: CountFirst | None = None, month_day: tuple[int, int] | None = None) -> Any:
         """The slot's value in ``text``, or None.
 
         ``strict``: free text (a text slot without a pattern) does not count. ``asked``: the caller was
         asked for this slot, so words that sound like numbers ("for", "to", "ate") are numbers in a
         number, digits or phone answer; heard while asking something else they keep their meaning.
         ``count_first``: an order's count and size said in an earlier answer (:meth:`count_first`).
+        ``month_day``: a date's month and day said in an earlier answer without its year
+        (:meth:`date_without_year`), which a year alone now completes.
         """
         text = self._without_claimed(spec, text).strip()
         if not text:
@@ -194,9 +196,14 @@ class SlotReader:
 
             return parse_phone(self._unglue_endings(text), self.language, homophones=asked)
         if kind == "date":
-            from voicebot.nlu.dates import parse_date
+            from voicebot.nlu.dates import date_without_year, parse_date, year_alone
 
+            if spec.needs_year and date_without_year(text, self.language) is not None:
+                return None  # "March third" is no birth date: the machine asks for the year
             day = parse_date(text, self.language, today=self._today())
+            if day is None and month_day is not None:
+                year = year_alone(text, self.language, today=self._today())
+                day = None if year is None else _calendar_day(year, *month_day)
             return None if day is None else day.isoformat()
         if kind == "time":
             from voicebot.nlu.times import parse_time
@@ -242,6 +249,12 @@ class SlotReader:
         if kind == "date" and len(keys) in (6, 8):
             return self.read(spec, keys)
         return None
+
+    def date_without_year(self, spec: SlotSpec, text: str) -> tuple[int, int] | None:
+        """The month and day of a date said without its year, at a date slot that needs the year."""
+        from voicebot.nlu.dates import date_without_year
+
+        return date_without_year(text, self.language) if spec.type == "date" and spec.needs_year else None
 
     def more_of_the_same(self, text: str) -> int | None:
         """How many more of the last thing ordered "another one", "two more", "하나 더" ask for, or None."""
@@ -377,6 +390,13 @@ def _words_for(spec: SlotSpec, language: str) -> tuple[str, ...]:
     own = (spec.name.replace("_", " "),) if language == "en" else ()
     kinds = [kind for kind in table if kind == spec.type or kind in spec.name.split("_")]
     return tuple(dict.fromkeys((*own, *(w for kind in kinds for w in table[kind]))))
+
+
+def _calendar_day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 29 February in a year without one
+        return None
 
 
 def _with_digits(text: str, language: str) -> str:

@@ -35,6 +35,7 @@ _SLASHED = re.compile(r"(?<!\d)(\d{1,2})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{4}|\d
 _COMPACT = re.compile(r"(?<![\d-])(\d{8}|\d{6})(?![\d-])")
 _KO_NUM = r"(\d+|[영공일이삼사오육칠팔구십백천]+)"
 _KO_YEAR = re.compile(_KO_NUM + r"\s*년")
+_FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _KO_MONTH = re.compile(r"(\d+|[일이삼사오칠팔구십]+|유|시)\s*월")
 _KO_DAY = re.compile(_KO_NUM + r"\s*일")
 _KO_DATE_SPAN = re.compile(
@@ -154,7 +155,8 @@ def _words(text: str) -> tuple[list[Token], list[NumberMatch]]:
     return [t for t in tokenize(text, "en") if t.text not in FILLERS_EN], find_numbers(text, "en")
 
 
-def _spoken_en(text: str, today: dt.date) -> dt.date | None:
+def _spoken_en(text: str, today: dt.date) -> tuple[int | None, int, int] | None:
+    """Year (None: not said), month and day of a date said with the month's name."""
     tokens, numbers = _words(text)
     for k, tok in enumerate(tokens):
         month = _MONTHS.get(tok.text)
@@ -183,9 +185,8 @@ def _spoken_en(text: str, today: dt.date) -> dt.date | None:
             continue
         said = range(min(k, _token_after(tokens, day.start)), max(k + 1, year_from))
         spoken = _spoken_year(numbers, tokens, year_from, today)
-        year = (spoken[0] if spoken else None) or _year_elsewhere(numbers, tokens, said) or year_first \
-            or today.year
-        return _make(year, month, day.value)
+        year = (spoken[0] if spoken else None) or _year_elsewhere(numbers, tokens, said) or year_first
+        return year, month, day.value
     return None
 
 
@@ -246,7 +247,8 @@ def _ko_number(word: str) -> int | None:
     return {"유": 6, "시": 10}.get(word) or parse_sino_korean(word)
 
 
-def _spoken_ko(text: str, today: dt.date) -> dt.date | None:
+def _spoken_ko(text: str, today: dt.date) -> tuple[int | None, int, int] | None:
+    """Year (None: not said), month and day of a date said with 월 and 일."""
     month_match = _KO_MONTH.search(text)
     if month_match is None:
         return None
@@ -260,18 +262,23 @@ def _spoken_ko(text: str, today: dt.date) -> dt.date | None:
     if year_match is None:  # "삼월 삼일 팔십오년": the year said last
         year_match = _KO_YEAR.search(text, day_match.end())
     day = _ko_number(day_match[1])
-    year = today.year
+    year = None
     if year_match is not None:
-        said = year_match[1]
-        value = _ko_number(said)
-        if value is None and all(ch in _KO_DIGIT_READING for ch in said):
-            said = "".join(_KO_DIGIT_READING[ch] for ch in said)  # "공일년", "팔오년": digit by digit
-            value = int(said)
-        if value is None:
+        year = _ko_year(year_match[1], today)
+        if year is None:
             return None
-        said_digits = len(said) if said.isdigit() else (2 if value < 100 else 4)
-        year = _year(value, said_digits, today)
-    return None if day is None else _make(year, month, day)
+    return None if day is None else (year, month, day)
+
+
+def _ko_year(said: str, today: dt.date) -> int | None:
+    """The year said before 년: "1985", "85", "천구백팔십오", "팔십오", "팔오" (digit by digit)."""
+    value = _ko_number(said)
+    if value is None and all(ch in _KO_DIGIT_READING for ch in said):
+        said = "".join(_KO_DIGIT_READING[ch] for ch in said)  # "공일년", "팔오년": digit by digit
+        value = int(said)
+    if value is None:
+        return None
+    return _year(value, len(said) if said.isdigit() else (2 if value < 100 else 4), today)
 
 
 def _relative(text: str, language: str, today: dt.date) -> dt.date | None:
@@ -305,8 +312,9 @@ def parse_date(text: str, language: str, *, today: dt.date | None = None) -> dt.
     """
     today = today or dt.date.today()
     found = _numeric(text, language, today)
-    if found is None:
-        found = _spoken_en(text, today) if language == "en" else _spoken_ko(text, today)
+    if found is None and (parts := _spoken(text, language, today)) is not None:
+        year, month, day = parts
+        found = _make(today.year if year is None else year, month, day)
     if found is None:
         for run in digit_runs(text, language):  # "eight five oh three oh three"
             if len(run.digits) in (6, 8):
@@ -318,6 +326,44 @@ def parse_date(text: str, language: str, *, today: dt.date | None = None) -> dt.
     if found is None:
         found = _relative(text, language, today)
     return found
+
+
+def _spoken(text: str, language: str, today: dt.date) -> tuple[int | None, int, int] | None:
+    return _spoken_en(text, today) if language == "en" else _spoken_ko(text, today)
+
+
+def date_without_year(text: str, language: str) -> tuple[int, int] | None:
+    """The month and day of a date said without a year ("March third", "the third of March", "삼월 삼일"),
+    or None: for a birth date, whose year is then asked for rather than taken to be this one."""
+    today = dt.date.today()
+    if _numeric(text, language, today) is not None:
+        return None
+    parts = _spoken(text, language, today)
+    if parts is None or parts[0] is not None or _make(2000, parts[1], parts[2]) is None:  # 2000: 29 Feb
+        return None
+    return parts[1], parts[2]
+
+
+def year_alone(text: str, language: str, *, today: dt.date | None = None) -> int | None:
+    """A year said on its own, as the answer to "and the year?": "1985", "nineteen eighty five", "eighty
+    five", "in 85", "85년생이요", "천구백팔십오년". Only years since 1900 and not after ``today``; two digits
+    pivot as in dates."""
+    today = today or dt.date.today()
+    found: int | None = None
+    if language == "en":
+        tokens, numbers = _words(text)
+        said = [n for n in numbers if isinstance(n.value, int) and not n.ordinal]
+        if said:
+            k = _token_after(tokens, said[0].start)
+            year = _spoken_year(numbers, tokens, k, today)
+            # Every number said is part of the year: "three, 1985" is no year.
+            if year is not None and all(n.start >= said[0].start and n.end <= year[1] for n in said):
+                found = year[0]
+    else:
+        m = _KO_YEAR.search(text) or _FOUR_DIGITS.search(text)
+        if m is not None and not _KO_MONTH.search(text):
+            found = _ko_year(m[1], today)
+    return found if found is not None and 1900 <= found <= today.year else None
 
 
 def redact_dates(text: str) -> str:
