@@ -33,6 +33,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
     robot-first      survey: "are you a robot?" first (the bot must say what it is), then as who-first
     statements       compliance: "he explained it", "they came in the mail", "I know that", "no, nobody
                      forced me" -> compliant
+    year-later       compliance: "March third" for the date of birth (the bot must ask for the year), then
+                     "nineteen eighty five", "yes" four times -> compliant, born 1985-03-03
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -178,6 +180,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_cancellation", "I know that"), ("ask_voluntary", "no, nobody forced me"),
     ), "compliant", {"explained_terms": True, "received_documents": True, "understood_cancellation": True,
                      "voluntary_signup": True}, ("yes",), frozenset({DOB})),
+    Scenario("year-later", "sales_compliance", (
+        ("ask_dob", "March third"), ("global.year", "nineteen eighty five"), ("ask_terms", "yes"),
+        ("ask_documents", "yes"), ("ask_cancellation", "yes"), ("ask_voluntary", "yes"),
+    ), "compliant", {"dob_answer": "1985-03-03"}, ("1985", "yes"), replies=(("March third", "global.year"),)),
 )
 
 

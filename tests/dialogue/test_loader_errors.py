@@ -194,6 +194,22 @@ MISTAKES = [
         id="needs-year-on-a-number",
     ),
     pytest.param(
+        "{type: integer, min: 1, max: 5}",
+        "{type: integer, min: 1, max: 5, labels: {excellent: 6}}",
+        11,
+        "slots.count.labels.excellent",
+        ["6 is outside the slot's range"],
+        id="label-out-of-range",
+    ),
+    pytest.param(
+        "{type: choice, catalogue: colours}",
+        "{type: choice, catalogue: colours, labels: {excellent: 5}}",
+        12,
+        "slots.colour.labels",
+        ["labels apply to integer and number slots, not choice"],
+        id="labels-on-a-choice",
+    ),
+    pytest.param(
         "flows:\n",
         "global:\n  year: false\nflows:\n",
         16,

@@ -98,6 +98,8 @@ def _print_grammar(dialogue: Dialogue, wanted: str) -> bool:
         print(f"  {ask.id} (slot {ask.slot}, {spec.type}; {kind})")
         for request in expected.requests:
             print(f"    {grammar_open.describe_request(request)}")
+        if spec.labels:
+            print("    read as numbers: " + ", ".join(f'"{said}" = {n}' for said, n in spec.labels))
         for line in expected.describe():
             print(f"    {line}")
     return True

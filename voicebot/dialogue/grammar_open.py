@@ -323,7 +323,8 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
     language = reader.dialogue.language
 
     def value(said: str) -> object:
-        return reader.read(spec, said, strict=True, asked=True)
+        # A birth date without its year ("March 3rd.") is an answer here: the dialogue asks for the year.
+        return reader.read(spec, said, strict=True, asked=True) or reader.date_without_year(spec, said)
 
     def keep_free(said: str) -> bool:
         return reader.intent(said) is not None or reader.is_closer(said)

@@ -9,6 +9,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ SLOT_KEYS = (
     "pattern",
     "anywhere",
     "needs_year",
+    "labels",
     "description",
 )
 VARIABLE_KEYS = ("type", "required", "default", "description")
@@ -489,6 +491,7 @@ class _Builder:
                     raise self.err((*p, "pattern"), f"invalid regular expression: {exc}") from None
             anywhere_default = stype in ("order_lines", "phone") or pattern is not None
             needs_year = self.boolean((*p, "needs_year"), spec.get("needs_year", False), "needs_year")
+            labels = self._labels((*p, "labels"), spec.get("labels"), stype, minimum, maximum)
             if needs_year and stype != "date":
                 raise self.err((*p, "needs_year"), f"needs_year applies to date slots, not {stype}")
             self.slots[sname] = m.SlotSpec(
@@ -508,8 +511,33 @@ class _Builder:
                 pattern=None if pattern is None else str(pattern),
                 anywhere=self.boolean((*p, "anywhere"), spec.get("anywhere", anywhere_default), "anywhere"),
                 needs_year=needs_year,
+                labels=labels,
                 description=self.string((*p, "description"), spec.get("description", ""), "description"),
             )
+
+    def _labels(self, path: KeyPath, value: object, stype: str, minimum: float | None,
+                maximum: float | None) -> tuple[tuple[str, int], ...]:
+        """An integer slot's ``labels: {very satisfied: 5}``: words a caller may say for a number."""
+        from voicebot.nlu.normalize import words
+
+        if value is None:
+            return ()
+        if stype not in ("integer", "number"):
+            raise self.err(path, f"labels apply to integer and number slots, not {stype}")
+        if not isinstance(value, dict) or not value:
+            raise self.err(path, f"expected words mapped to numbers (very satisfied: 5), got {_kind(value)}")
+        out = []
+        for said, number in value.items():
+            n = self.number((*path, str(said)), number, "a label's number")
+            if not n.is_integer():
+                raise self.err((*path, str(said)), f"a label stands for a whole number, not {n:g}")
+            if (minimum is not None and n < minimum) or (maximum is not None and n > maximum):
+                raise self.err((*path, str(said)), f"{n:g} is outside the slot's range")
+            normalised = " ".join(words(str(said), self.language))
+            if not normalised:
+                raise self.err((*path, str(said)), "a label needs words")
+            out.append((normalised, int(n)))
+        return tuple(out)
 
     def _prompts(self, value: object) -> None:
         path: KeyPath = ("prompts",)
@@ -691,6 +719,7 @@ class _Builder:
             reprompt = self.prompt((*path, "reprompt"), value["reprompt"], f"{base}.reprompt")
         attempts, on_failure = self._failure(path, value, step_id)
         hints = self.str_list((*path, "hints"), value.get("hints", []), "hints")
+        self._scale_from(slot, (prompt, reprompt))
         more = None
         if "more" in value:
             if self.slots[slot].type != "order_lines":
@@ -716,6 +745,18 @@ class _Builder:
             else None,
             more=more,
         )
+
+    def _scale_from(self, slot: str, prompts: tuple[m.Prompt | None, ...]) -> None:
+        """The labels a number question gives its scale ("where five is very satisfied"): the slot's too."""
+        from voicebot.nlu.scale import scale_labels
+
+        spec = self.slots[slot]
+        if spec.type not in ("integer", "number") or spec.minimum is None or spec.maximum is None:
+            return
+        said = [part for p in prompts if p is not None for part in p.template.parts if isinstance(part, str)]
+        found = scale_labels(" ".join(said), self.language, spec.minimum, spec.maximum)
+        if found:
+            self.slots[slot] = replace(spec, labels=tuple(dict.fromkeys((*spec.labels, *found))))
 
     def _step_confirm(self, path: KeyPath, value: dict[str, Any], step_id: str) -> m.Step:
         slot = None

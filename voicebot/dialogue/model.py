@@ -74,6 +74,9 @@ class SlotSpec:
     pattern: str | None = None  # text: a regex that lets the slot be recognised at any ask
     anywhere: bool = False  # may be filled from an answer to another ask (mixed initiative)
     needs_year: bool = False  # date: a date said without its year ("March third") asks for the year
+    # integer, number: words that stand for a number ("very satisfied" -> 5), the author's `labels` and those
+    # the slot's questions give their scale ("where five is very satisfied")
+    labels: tuple[tuple[str, int], ...] = ()
     description: str = ""
 
 

@@ -182,7 +182,12 @@ class SlotReader:
                 from voicebot.nlu.homophones import with_number_homophones
 
                 text = with_number_homophones(text, self.language)
-            return self._in_range(spec, self.number(text))
+            value = self._in_range(spec, self.number(text))
+            if value is None and spec.labels:  # "very satisfied" where the question says five is
+                from voicebot.nlu.scale import labelled_number
+
+                value = labelled_number(text, spec.labels, self.language)
+            return value
         if kind == "yes_no":
             return self.yes_no(text)
         if kind == "choice":

@@ -1,0 +1,80 @@
+"""The words a question gives the ends of its scale, and a caller who answers in them.
+
+"On a scale of one to five, where five is very satisfied, ...": a caller who says "very satisfied" means
+5. The labels come from the question itself (:func:`scale_labels`), so the author writes nothing more;
+an answer means a label's number only when it holds all of the label's words, in order, and does not
+deny them ("not very satisfied", "매우 만족하지 않아요" are asked again, as a bare "satisfied" is).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from voicebot.nlu.normalize import words
+from voicebot.nlu.numbers import parse_number
+
+Label = tuple[str, int]  # the label's words, normalised; the number it stands for
+
+# "where five is very satisfied", "1 being poor and 5 being excellent", "10 means extremely likely".
+_EN_LABEL = re.compile(
+    r"(?P<num>\b[\w-]+)\s+(?:is|means|being|for|=)\s+(?P<label>[a-z][a-z' -]*?)"
+    r"(?=\s*(?:[,.;:?!)]|\band\b|\bor\b|$))",
+    re.IGNORECASE,
+)
+# "5점이 매우 만족입니다", "1점은 매우 불만족, 5점은 매우 만족이에요".
+_KO_LABEL = re.compile(
+    r"(?P<num>\d+|[영일이삼사오육칠팔구십]+)\s*점\s*(?:이|은|는|이면|은요)\s+(?P<label>[가-힣 ]+?)"
+    r"(?=\s*(?:입니다|이에요|예요|이고|이며|[,.?!]|$))"
+)
+_MAX_LABEL_WORDS = 4
+_EN_DENIALS = frozenset({"not", "never", "no"})
+_KO_DENIALS = ("안", "못")
+# A label's "very" said another way: "really satisfied", "아주 만족해요".
+_INTENSIFIERS = {
+    "en": frozenset({"very", "really", "extremely", "so", "super", "totally", "completely", "highly"}),
+    "ko": frozenset({"매우", "아주", "정말", "너무", "진짜", "완전", "엄청", "무척"}),
+}
+
+
+def scale_labels(text: str, language: str, lowest: float, highest: float) -> tuple[Label, ...]:
+    """The labels ``text`` (a question) gives numbers from ``lowest`` to ``highest``."""
+    found: list[Label] = []
+    for m in (_EN_LABEL if language == "en" else _KO_LABEL).finditer(text):
+        value = parse_number(m["num"], language)
+        said = words(m["label"], language)
+        if value is None or not float(value).is_integer() or not lowest <= value <= highest:
+            continue
+        if not said or len(said) > _MAX_LABEL_WORDS or parse_number(m["label"], language) is not None:
+            continue
+        found.append((" ".join(said), int(value)))
+    return tuple(dict.fromkeys(found))
+
+
+def labelled_number(text: str, labels: Iterable[Label], language: str) -> int | None:
+    """The number whose label the answer says ("very satisfied" -> 5), or None."""
+    said = words(text, language)
+    for label, value in sorted(labels, key=lambda lv: -len(lv[0].split())):
+        at = _find(said, label.split(), language)
+        if at is not None and not _denied(said, at, len(label.split()), language):
+            return value
+    return None
+
+
+def _find(said: list[str], label: list[str], language: str) -> int | None:
+    """Where the label's words start in ``said``. A Korean word may carry an ending ("만족했어요")."""
+    strong = _INTENSIFIERS.get(language, frozenset())
+    for i in range(len(said) - len(label) + 1):
+        pairs = zip(said[i:i + len(label)], label, strict=True)
+        if all(s == w or (language == "ko" and s.startswith(w)) or (w in strong and s in strong)
+               for s, w in pairs):
+            return i
+    return None
+
+
+def _denied(said: list[str], at: int, length: int, language: str) -> bool:
+    if language == "en":
+        return any(w in _EN_DENIALS for w in said[max(0, at - 2):at])
+    # "만족하지 않았어요", "안 만족했어요", "만족 못 했어요", "매우 만족은 아니에요": denied around the label.
+    return any(w in _KO_DENIALS or "않" in w or w.startswith("아니")
+               for w in said[max(0, at - 1):at + length + 2])
