@@ -218,6 +218,14 @@ MISTAKES = [
         id="year-turned-off",
     ),
     pytest.param(
+        "flows:\n",
+        "global:\n  half: false\nflows:\n",
+        16,
+        "global.half",
+        ["global.half takes a prompt"],
+        id="half-turned-off",
+    ),
+    pytest.param(
         "- say: hello",
         "- say: helo_world",
         17,

@@ -69,6 +69,7 @@ GLOBAL_KEYS = (
     "hold",
     "bot",
     "year",
+    "half",
     "low_confidence",
     "correction",
     "on_failure",
@@ -586,9 +587,11 @@ class _Builder:
         _, no_match = section("no_match", ("prompt",))
         hold_on, hold = section("hold", ("prompt",))
         bot_on, bot = section("bot", ("prompt",))
-        if isinstance(g.get("year"), bool):  # asked only where a slot needs_year: nothing to turn off
-            raise self.err((*path, "year"), "global.year takes a prompt: what to say to ask for the year")
+        for key in ("year", "half"):  # said only where they apply: nothing to turn off
+            if isinstance(g.get(key), bool):
+                raise self.err((*path, key), f"global.{key} takes a prompt: what the bot says")
         _, year = section("year", ("prompt",))
+        _, half = section("half", ("prompt",))
         _, low = section("low_confidence", ("threshold", "prompt"))
         _, correction = section("correction", ("prompt",))
         dtmf = self.mapping((*path, "dtmf"), g.get("dtmf", {}), ("yes", "no"), "global.dtmf")
@@ -638,6 +641,7 @@ class _Builder:
             bot_prompt=prompt_of("bot", bot, "prompt", texts["bot_agent" if agent_on else "bot"],
                                  "global.bot") if bot_on else None,
             year_prompt=prompt_of("year", year, "prompt", texts["year"], "global.year"),
+            half_prompt=prompt_of("half", half, "prompt", texts["half"], "global.half"),
             low_confidence=threshold,
             low_confidence_prompt=prompt_of(
                 "low_confidence", low, "prompt", texts["low_confidence"], "global.low_confidence", ("value",)

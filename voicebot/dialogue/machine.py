@@ -32,7 +32,7 @@ from voicebot.dialogue.events import (
     SilenceTimeout,
     Transfer,
 )
-from voicebot.dialogue.render import render
+from voicebot.dialogue.render import format_price_quote, render
 from voicebot.dialogue.understanding import SlotReader
 from voicebot.dialogue.variables import resolve_variables
 from voicebot.errors import DialogueError
@@ -631,6 +631,13 @@ class Conversation:
         )
         if who is not None:
             return who
+        priced = self._price_aside(spec, text)
+        if priced is not None:
+            return priced
+        if spec.type == "order_lines" and self._reader.half_and_half(text):
+            # "Half pepperoni, half veggie": one pizza the menu cannot make, never two. No attempt counted.
+            self._ask_question(wait, out, [self._say(self.dialogue.behaviour.half_prompt)], again=True)
+            return out
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
         for name, v in others.items():
             self.slots[name] = v
@@ -745,6 +752,23 @@ class Conversation:
             return None
         return [self._say(prompt, interruptible), *self._repeat_question()]
 
+    def _price_aside(self, spec: m.SlotSpec, text: str) -> list[Action] | None:
+        """ "How much is a large pepperoni?": its price from the menu, then the question again with no attempt
+        counted; nothing is ordered. Not for an order said first ("two large pepperoni, how much is that?"),
+        nor where the menu has no price."""
+        lines = self._reader.price_question(spec, text)
+        if lines is None:
+            return None
+        assert spec.catalogue is not None
+        catalogues = self.dialogue.catalogues
+        quote = format_price_quote(lines, catalogues[spec.catalogue], catalogues.get(spec.sizes or ""),
+                                   self.dialogue.language, self.dialogue.currency, spec.counter)
+        if quote is None:
+            return None
+        say = Say(text=quote, prompt_id="price", interruptible=self.dialogue.interruptible, fixed=False)
+        self._record_bot(say)
+        return [say, *self._repeat_question()]
+
     def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
         wait.attempts += 1
         step = wait.step
@@ -827,6 +851,11 @@ class Conversation:
             )
             if handled is not None:
                 return handled
+        priced = self._price_aside(spec, text)
+        if priced is not None:
+            return priced
+        if self._reader.half_and_half(text):
+            return [self._say(self.dialogue.behaviour.half_prompt), *self._repeat_question()]
         changed = self._more_correction(spec, text)
         if changed is not None:
             return changed

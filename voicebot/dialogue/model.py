@@ -220,6 +220,8 @@ class GlobalBehaviour:
     bot_prompt: Prompt | None
     # said after a date without its year ("March third") where the slot needs_year: "And the year?"
     year_prompt: Prompt
+    # said to "half pepperoni, half veggie" at an order, which is then asked again without counting an attempt
+    half_prompt: Prompt
     low_confidence: float
     low_confidence_prompt: Prompt
     correction_prompt: Prompt | None

@@ -190,6 +190,48 @@ def format_order(
     return format_list(spoken, language)
 
 
+def format_price_quote(
+    lines: Sequence[Mapping[str, Any]],
+    items: CatalogueSpec,
+    sizes: CatalogueSpec | None,
+    language: str,
+    currency: str,
+    counter: str | None,
+) -> str | None:
+    """What the items asked about cost: "One large pepperoni is $17." or, no size said, "One pepperoni is
+    $11 small, $14 medium or $17 large."; None when an item has no price."""
+    quotes: list[str] = []
+    for line in lines:
+        entry = items.entry(str(line.get("name")))
+        if entry is None or (entry.price is None and not entry.prices):
+            return None
+        said = format_order([line], items, sizes, language, counter)
+        prices = dict(entry.prices)
+        size = line.get("size")
+        if (size and str(size) in prices) or not prices:
+            amount = prices.get(str(size), entry.price) if size else entry.price
+            if amount is None:
+                return None
+            price = format_currency(amount * int(line.get("quantity", 1)), currency, language)
+        else:  # each size's price, for one
+            said = format_order([{**line, "quantity": 1}], items, sizes, language, counter)
+            each = [(_label(sizes, s), format_currency(p, currency, language)) for s, p in entry.prices]
+            price = (", ".join(f"{s} {p}" for s, p in each) if language == "ko"
+                     else format_list([f"{p} {s}" for s, p in each], language).replace(" and ", " or "))
+        if language == "ko":
+            quotes.append(f"{said}{_topic_particle(said)} {price}입니다.")
+        else:
+            verb = "are" if int(line.get("quantity", 1)) > 1 and size else "is"
+            quotes.append(f"{said[:1].upper()}{said[1:]} {verb} {price}.")
+    return " ".join(quotes) or None
+
+
+def _topic_particle(word: str) -> str:
+    """은 after a final consonant ("한 판은"), 는 after a vowel ("한 개는")."""
+    last = word[-1:]
+    return "은" if "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 else "는"
+
+
 def order_total(
     lines: Sequence[Mapping[str, Any]], items: CatalogueSpec | None, default_size: str | None
 ) -> float:

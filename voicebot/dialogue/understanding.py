@@ -255,6 +255,31 @@ class SlotReader:
             return self.read(spec, keys)
         return None
 
+    def price_question(self, spec: SlotSpec, text: str) -> list[dict[str, Any]] | None:
+        """The menu items whose price the caller asks ("how much is a large pepperoni?"), as order lines
+        (size None where none is said); None when no price is asked of an item, or an order comes first
+        ("two large pepperoni, how much is that?" is the order)."""
+        from voicebot.nlu.intents import price_question_start
+        from voicebot.nlu.order import parse_order_lines
+
+        if spec.type not in ("order_lines", "choice") or not spec.catalogue:
+            return None
+        start = price_question_start(text, self.language)
+        if start is None:
+            return None
+        items, sizes = self._order_catalogues(spec)
+        if parse_order_lines(text[:start], items, sizes, self.language):
+            return None
+        lines = parse_order_lines(text[start:], items, sizes, self.language)
+        return [{"name": line.name, "size": line.size, "quantity": int(line.quantity)} for line in lines
+                if int(line.quantity) > 0] or None
+
+    def half_and_half(self, text: str) -> bool:
+        """ "Half pepperoni, half veggie", "반반으로요": one pizza of two kinds."""
+        from voicebot.nlu.order import half_and_half
+
+        return half_and_half(text, self.language)
+
     def date_without_year(self, spec: SlotSpec, text: str) -> tuple[int, int] | None:
         """The month and day of a date said without its year, at a date slot that needs the year."""
         from voicebot.nlu.dates import date_without_year

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from voicebot.nlu.normalize import KO_REPORTED_SPEECH, strip_korean_particles, words
+from voicebot.nlu.normalize import KO_REPORTED_SPEECH, strip_korean_particles, tokenize, words
 from voicebot.nlu.phrases import PhraseHit, find_phrases
 from voicebot.nlu.yesno import parse_yes_no
 
@@ -303,6 +303,35 @@ def asks_if_bot(text: str, language: str) -> bool:
 def _bot_question_spans(ws: list[str], language: str) -> list[tuple[int, int]]:
     """Where ``ws`` asks whether a person is speaking (:func:`asks_if_bot`)."""
     return [(h.start, h.end) for h in find_phrases(ws, _KO_BOT if language == "ko" else _EN_BOT, language)]
+
+
+_KO_ORDER_VERBS = ("주세요", "주문", "할게요", "시킬게요", "할께요", "줘요")
+_EN_WHAT = ("what", "what's")
+_EN_PRICE_WORDS = frozenset({"much", "price", "prices", "priced", "cost", "costs", "expensive"})
+
+
+def price_question_start(text: str, language: str) -> int | None:
+    """Where the caller starts asking a price ("how much is a large pepperoni?", "what does the veggie
+    cost?", "페퍼로니 라지는 얼마예요?"), as a character index into ``text``; None when no price is asked.
+    English: from the question's first word ("how much", "what's the price", "what does ... cost"); Korean
+    puts the question at the end, so from the text's start. "How long will it take" and "얼마나 걸려요" are
+    no price."""
+    tokens = tokenize(text, language)
+    if language == "ko":
+        asked = any((t.text.startswith("얼마") and not t.text.startswith("얼마나"))
+                    or t.text.startswith("가격") for t in tokens)
+        # "불고기 두 판 주세요, 얼마예요?": an order that asks its price is an order.
+        ordered = any(t.text.startswith(_KO_ORDER_VERBS) for t in tokens)
+        return 0 if asked and not ordered else None
+    for k, tok in enumerate(tokens):
+        after_how = k > 0 and tokens[k - 1].text == "how"
+        if tok.text not in _EN_PRICE_WORDS or (tok.text == "much" and not after_how):
+            continue
+        start = k - 1 if tok.text == "much" else k
+        # "what's the price of", "what does a large pepperoni cost": the question starts at its "what".
+        back = next((j for j in range(k - 1, max(-1, k - 8), -1) if tokens[j].text in _EN_WHAT), None)
+        return tokens[start if back is None else min(start, back)].start
+    return None
 
 
 def asks_who(text: str, language: str) -> bool:

@@ -192,6 +192,21 @@ def more_of_the_same(text: str, language: str) -> int | None:
     return int(numbers[0].value) if numbers else 1
 
 
+_KO_HALVES = frozenset({"반은", "반", "반이랑", "반하고"})
+
+
+def half_and_half(text: str, language: str) -> bool:
+    """ "Half pepperoni, half veggie", "half and half", "반반으로요": one pizza of two kinds, which a menu of
+    whole items cannot take (read as two pizzas, it placed twice the order). "Half a dozen", "two and a
+    half" are numbers."""
+    ws = words(text, language)
+    if language == "ko":
+        return any(w.startswith("반반") for w in ws) or sum(w in _KO_HALVES for w in ws) >= 2
+    halves = [k for k, w in enumerate(ws) if w == "half" and ws[k + 1:k + 2] not in (["a"], ["an"])
+              and ws[k - 2:k] != ["and", "a"]]
+    return len(halves) >= 2 or "half and half" in " ".join(ws)
+
+
 def asks_for_more(text: str, language: str) -> bool:
     """Whether ``text`` asks for more ("another", "more", "더"): "one more pepperoni", "하나 더"."""
     return _asks_for_more(words(text, language), language)

@@ -1,0 +1,55 @@
+"""A price asked at an order ("how much is a large pepperoni?") and half-and-half pizzas."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.dialogue.model import CatalogueEntry, CatalogueSpec
+from voicebot.dialogue.render import format_price_quote
+from voicebot.nlu.intents import price_question_start
+from voicebot.nlu.order import half_and_half
+
+
+@pytest.mark.parametrize(("text", "language", "before"), [
+    ("How much is a large pepperoni?", "en", ""), ("What does the veggie cost?", "en", ""),
+    ("what's the price of a hawaiian", "en", ""), ("two large pepperoni, what is the price?", "en",
+                                                  "two large pepperoni, "),
+    ("how long will it take", "en", None), ("I want two large pepperoni", "en", None),
+    ("페퍼로니 라지는 얼마예요?", "ko", ""), ("가격이 어떻게 돼요?", "ko", ""),
+    ("얼마나 걸려요?", "ko", None), ("불고기 두 판 주세요, 얼마예요?", "ko", None),
+])
+def test_where_a_price_question_starts(text: str, language: str, before: str | None) -> None:
+    start = price_question_start(text, language)
+    assert (None if start is None else text[:start]) == before
+
+
+MENU = CatalogueSpec("menu", (CatalogueEntry("pepperoni", prices=(("small", 11.0), ("large", 17.0))),
+                              CatalogueEntry("soda", price=2.5), CatalogueEntry("special")))
+SIZES = CatalogueSpec("sizes", (CatalogueEntry("small"), CatalogueEntry("large")))
+
+
+@pytest.mark.parametrize(("lines", "quote"), [
+    ([{"name": "pepperoni", "size": "large", "quantity": 1}], "One large pepperoni is $17."),
+    ([{"name": "pepperoni", "size": "large", "quantity": 2}], "Two large pepperoni are $34."),
+    ([{"name": "pepperoni", "size": None, "quantity": 1}], "One pepperoni is $11 small or $17 large."),
+    ([{"name": "soda", "size": None, "quantity": 1}], "One soda is $2.50."),
+    ([{"name": "special", "size": None, "quantity": 1}], None),  # no price on the menu: nothing said
+])
+def test_a_price_quote(lines: list[dict[str, object]], quote: str | None) -> None:
+    assert format_price_quote(lines, MENU, SIZES, "en", "USD", None) == quote
+
+
+def test_a_korean_price_quote_takes_its_particle() -> None:
+    line = [{"name": "pepperoni", "size": "large", "quantity": 1}]
+    assert format_price_quote(line, MENU, SIZES, "ko", "KRW", "판") == "pepperoni large 한 판은 17원입니다."
+    assert format_price_quote(line, MENU, SIZES, "ko", "KRW", "개").startswith("pepperoni large 한 개는")
+
+
+@pytest.mark.parametrize(("text", "language", "half"), [
+    ("half pepperoni half veggie", "en", True), ("a large half and half, pepperoni and hawaiian", "en", True),
+    ("half a dozen pepperoni", "en", False), ("two and a half pizzas", "en", False),
+    ("페퍼로니 불고기 반반으로 주세요", "ko", True), ("반은 페퍼로니 반은 불고기요", "ko", True),
+    ("페퍼로니 두 판", "ko", False),
+])
+def test_half_and_half(text: str, language: str, half: bool) -> None:
+    assert half_and_half(text, language) is half
