@@ -35,6 +35,12 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      forced me" -> compliant
     year-later       compliance: "March third" for the date of birth (the bot must ask for the year), then
                      "nineteen eighty five", "yes" four times -> compliant, born 1985-03-03
+    price-first      pizza: "how much is a large pepperoni?" (the bot must say the price and order nothing),
+                     then "two large pepperoni" -> placed, two large pepperoni
+    half-half        pizza: "half pepperoni, half veggie" (the bot must say it cannot), then "two large
+                     pepperoni" -> placed, two large pepperoni
+    very-satisfied   survey: "yes", "very satisfied" (the question says five is), "nine", "no" -> completed,
+                     5 and 9
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -184,6 +190,20 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_dob", "March third"), ("global.year", "nineteen eighty five"), ("ask_terms", "yes"),
         ("ask_documents", "yes"), ("ask_cancellation", "yes"), ("ask_voluntary", "yes"),
     ), "compliant", {"dob_answer": "1985-03-03"}, ("1985", "yes"), replies=(("March third", "global.year"),)),
+    Scenario("price-first", "pizza_order", (
+        ("ask_items", "how much is a large pepperoni?"), ("ask_items", "two large pepperoni"),
+        ("ask_more", "that's all"), ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
+        replies=(("how much is a large pepperoni?", "price"),)),
+    Scenario("half-half", "pizza_order", (
+        ("ask_items", "half pepperoni, half veggie"), ("ask_items_again", "two large pepperoni"),
+        ("ask_more", "that's all"), ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
+        replies=(("half pepperoni, half veggie", "global.half"),)),
+    Scenario("very-satisfied", "satisfaction_survey", (
+        ("ask_consent", "yes"), ("ask_satisfaction", "very satisfied"), ("ask_recommend", "nine"),
+        ("ask_comment", "no"),
+    ), "completed", {"satisfaction": 5, "recommend": 9}, ("5", "9")),
 )
 
 
@@ -201,11 +221,16 @@ def audio_file(voice: VoiceSpec, text: str, cache: dict[str, Callable[[str], Any
 
 def wanted(scenario: Scenario, record: dict[str, Any]) -> list[str]:
     """What a listening caller said to each prompt of ``record`` that a caller turn followed."""
+    return [text for _, text in answers(scenario, record)]
+
+
+def answers(scenario: Scenario, record: dict[str, Any]) -> list[tuple[str, str]]:
+    """:func:`wanted`, each with the script's prompt it answered ("" for any other prompt)."""
     by_prompt: dict[str, list[str]] = {}
     for prompt, text in scenario.turns:
         by_prompt.setdefault(prompt, []).append(text)
     used: dict[str, int] = {}
-    said: list[str] = []
+    said: list[tuple[str, str]] = []
     prompt, bot_text, last = "", "", scenario.turns[0][1]
     for turn in record.get("turns", []):
         if turn.get("role") == "bot":
@@ -219,29 +244,38 @@ def wanted(scenario: Scenario, record: dict[str, Any]) -> list[str]:
             last = "no"
         elif prompt == "global.low_confidence":
             last = "yes" if any(w in bot_text for w in scenario.readback_words) else "no"
-        said.append(last)  # any other prompt ("sorry?", a reprompt): the last answer again
+        said.append((prompt if prompt in by_prompt else "", last))  # any other prompt: the last answer again
     return said
 
 
-def plan_after(scenario: Scenario, said: list[str]) -> list[str]:
-    """``said`` and then the script's answers not yet given, in order."""
+def plan_after(scenario: Scenario, said: list[tuple[str, str]]) -> list[str]:
+    """What was ``said`` and then the script's answers not yet given, in order. Only an answer to the
+    script's own prompt uses up its turn: the "yes" to a read-back is not the next question's "yes"."""
     rest = list(scenario.turns)
-    for text in said:
-        match = next((k for k, (_, t) in enumerate(rest) if t == text), None)
+    for prompt, text in said:
+        match = next((k for k, turn in enumerate(rest) if turn == (prompt, text)), None)
         if match is not None:
             del rest[match]
-    return said + [text for _, text in rest]
+    return [text for _, text in said] + [text for _, text in rest]
 
 
 def converse(scenario: Scenario, run: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
     turns = [text for _, text in scenario.turns]
     record = run(turns)
     for _ in range(MAX_TRIES - 1):
-        want = wanted(scenario, record)
+        pairs = answers(scenario, record)
+        want = [text for _, text in pairs]
         if want == turns[:len(want)]:
-            return record
+            # Each turn answered what it was meant for; a call that ran out of turns (a read-back's "yes"
+            # took one) is played again with the script's answers still owed.
+            more = plan_after(scenario, pairs)
+            if len(more) <= len(turns):
+                return record
+            turns = more
+            record = run(turns)
+            continue
         first = next((i for i, (a, b) in enumerate(zip(want, turns, strict=False)) if a != b), len(turns))
-        turns = plan_after(scenario, want[:first + 1])
+        turns = plan_after(scenario, pairs[:first + 1])
         record = run(turns)
     return record
 

@@ -323,8 +323,10 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
     language = reader.dialogue.language
 
     def value(said: str) -> object:
-        # A birth date without its year ("March 3rd.") is an answer here: the dialogue asks for the year.
-        return reader.read(spec, said, strict=True, asked=True) or reader.date_without_year(spec, said)
+        # A birth date without its year ("March 3rd.") is an answer here: the dialogue asks for the year. So
+        # is a year alone, the answer to that: the dialogue puts it with the month and day said before.
+        return (reader.read(spec, said, strict=True, asked=True) or reader.date_without_year(spec, said)
+                or reader.year_alone(spec, said))
 
     def keep_free(said: str) -> bool:
         return reader.intent(said) is not None or reader.is_closer(said)

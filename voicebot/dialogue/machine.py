@@ -363,7 +363,7 @@ class Conversation:
         self, wait: _AskWait, out: list[Action], prefix: list[Say], *, again: bool = False, year: bool = False
     ) -> None:
         """The ask's prompt (``again``: its reprompt); ``year``: "And the year?" after a date without one,
-        listened for without expected answers, since a year alone is no date to a date's grammar."""
+        heard with the date's expected answers (grammar_open reads a year alone as an answer there)."""
         step = wait.step
         spec = self.dialogue.slots[step.slot]
         says = list(prefix)
@@ -381,7 +381,7 @@ class Conversation:
             hints=hints,
             dtmf=True,
             max_digits=max_digits,
-            expected=None if year else self._expected_for(spec, step.hints),
+            expected=self._expected_for(spec, step.hints),
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)

@@ -274,6 +274,14 @@ class SlotReader:
         return [{"name": line.name, "size": line.size, "quantity": int(line.quantity)} for line in lines
                 if int(line.quantity) > 0] or None
 
+    def year_alone(self, spec: SlotSpec, text: str) -> int | None:
+        """A year said alone ("1985", "eighty five"), at a date slot that needs the year."""
+        from voicebot.nlu.dates import year_alone
+
+        if spec.type != "date" or not spec.needs_year:
+            return None
+        return year_alone(text, self.language, today=self._today())
+
     def half_and_half(self, text: str) -> bool:
         """ "Half pepperoni, half veggie", "반반으로요": one pizza of two kinds."""
         from voicebot.nlu.order import half_and_half
