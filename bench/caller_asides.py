@@ -41,6 +41,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      pepperoni" -> placed, two large pepperoni
     very-satisfied   survey: "yes", "very satisfied" (the question says five is), "nine", "no" -> completed,
                      5 and 9
+    didnt-hear       survey: "sorry, I didn't hear you" to the consent question (the bot must ask it again),
+                     then "yes", "four", "nine", "no" -> completed
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -204,6 +206,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_consent", "yes"), ("ask_satisfaction", "very satisfied"), ("ask_recommend", "nine"),
         ("ask_comment", "no"),
     ), "completed", {"satisfaction": 5, "recommend": 9}, ("5", "9")),
+    Scenario("didnt-hear", "satisfaction_survey", (
+        ("ask_consent", "sorry, I didn't hear you"), ("ask_consent", "yes"), ("ask_satisfaction", "four"),
+        ("ask_recommend", "nine"), ("ask_comment", "no"),
+    ), "completed", {"consent": True, "satisfaction": 4, "recommend": 9}, ("4", "9"),
+        replies=(("sorry, I didn't hear you", "ask_consent"),)),
 )
 
 

@@ -234,3 +234,15 @@ def test_asks_who_is_calling(text: str, language: str) -> None:
 @pytest.mark.parametrize(("text", "language"), NOT_WHO)
 def test_does_not_ask_who_is_calling(text: str, language: str) -> None:
     assert not asks_who(text, language)
+
+
+@pytest.mark.parametrize(("text", "phrase", "rest"), [
+    ("sorry, I didn't hear you", "i did not hear you", "sorry"),
+    ("no, I didn't hear anything about that", "i did not hear", "no anything about that"),
+    ("can you repeat the question?", "can you repeat", "the question"),
+    ("다시 한 번", "한번", "다시 한 번"),  # not among the words as said: all of them
+])
+def test_the_words_besides_an_intent(text: str, phrase: str, rest: str) -> None:
+    from voicebot.nlu.intents import words_besides
+
+    assert words_besides(text, phrase, "en" if text.isascii() else "ko") == rest

@@ -45,6 +45,8 @@ _MAX_STEPS_PER_TURN = 5000
 _FREE_TEXT_COMMAND_WORDS = 4
 # A stop said in at most this many words with low confidence may be a misheard answer: it is confirmed.
 _UNSURE_STOP_WORDS = grammar.LONE_WORDS
+# A request to repeat said in a free-text answer with at most this many other words is one.
+_REPEAT_BESIDES_WORDS = 3
 _NUMERIC_TYPES = ("integer", "number", "digits", "phone", "date", "time")
 
 
@@ -481,21 +483,29 @@ class Conversation:
         event: CallerText,
         *,
         free_text: bool,
-        answers: Callable[[], bool] | None = None,
+        answers: Callable[[str], bool] | None = None,
         numeric: bool = False,
         farewell_yields: bool = False,
     ) -> list[Action] | None:
+        """A global intent acted on, or None. ``answers``: whether words (the caller's, or some of them)
+        answer the question."""
         text = event.text.strip()
-        if free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS:
-            return None
         intent = self._reader.intent(text)
-        # "아니요 설명 못 들었어요" (no, nobody explained) also reads as "I didn't hear you": an answer wins.
-        if intent == "repeat" and answers is not None and answers():
+        besides = self._reader.besides_intent(text) if intent == "repeat" else text
+        # "Can you repeat the question?" to "anything to tell us?" is no comment: a repeat with at most three
+        # other words ("sorry, the question") is one there too.
+        if free_text and len(text.split()) > _FREE_TEXT_COMMAND_WORDS and not (
+                intent == "repeat" and len(besides.split()) <= _REPEAT_BESIDES_WORDS):
+            return None
+        # "아니요 설명 못 들었어요" (no, nobody explained) reads as a request to repeat too; the words besides
+        # the request decide: an answer among them wins, while "I didn't hear you" and "I didn't catch that"
+        # are no "no" (they ended the survey as declined and flagged a compliance answer).
+        if intent == "repeat" and answers is not None and answers(besides):
             return None
         # "two large pepperoni, bye", "555 123 4567, bye": an answer said with a goodbye is an answer, not a
         # cancellation. Not for yes/no questions: "okay, bye" must not become a yes.
         farewell = intent == "stop" and farewell_yields and self._reader.only_farewell(text)
-        if farewell and answers is not None and answers():
+        if farewell and answers is not None and answers(text):
             return None
         if farewell and free_text and not self._reader.bare_farewell(text):
             return None  # "great, thanks, bye" to "anything to tell us?" is the comment; a bare "bye" is not
@@ -611,7 +621,7 @@ class Conversation:
         handled = self._global_intent(
             event,
             free_text=free_text,
-            answers=lambda: self._reader.read(spec, text, strict=True) is not None,
+            answers=lambda said: self._reader.read(spec, said, strict=True) is not None,
             numeric=spec.type in _NUMERIC_TYPES,
             # "yes, bye" answers a yes/no question; "okay, bye" does not.
             farewell_yields=spec.type != "yes_no" or self._reader.yes_no_with_farewell(text),
@@ -704,12 +714,11 @@ class Conversation:
             answer = True if event.digits == b.dtmf_yes else False if event.digits == b.dtmf_no else None
         else:
             assert isinstance(event, CallerText)
-            text = event.text
             spec = self.dialogue.slots[wait.ask.step.slot]
             handled = self._global_intent(
                 event,
                 free_text=False,
-                answers=lambda: self._reader.yes_no(text) is not None,
+                answers=lambda said: self._reader.yes_no(said) is not None,
                 numeric=spec.type in _NUMERIC_TYPES,
             )
             if handled is not None:
@@ -845,8 +854,8 @@ class Conversation:
             handled = self._global_intent(
                 event,
                 free_text=False,
-                answers=lambda: bool(self._reader.order_lines(spec, text))
-                or signs_off_after_words(self._reader, text),
+                answers=lambda said: bool(self._reader.order_lines(spec, said))
+                or signs_off_after_words(self._reader, said),
                 farewell_yields=True,
             )
             if handled is not None:
@@ -969,7 +978,7 @@ class Conversation:
             if removed is not None:
                 return removed
             handled = self._global_intent(
-                event, free_text=False, answers=lambda: self._reader.yes_no(text) is not None
+                event, free_text=False, answers=lambda said: self._reader.yes_no(said) is not None
             )
             if handled is not None:
                 return handled

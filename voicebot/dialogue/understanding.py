@@ -70,6 +70,14 @@ class SlotReader:
         intent = found if isinstance(found, Enum) else getattr(found, "name", found)
         return str(getattr(intent, "value", intent))
 
+    def besides_intent(self, text: str) -> str:
+        """The words besides the global intent said ("sorry, I didn't hear you" -> "sorry")."""
+        from voicebot.nlu.intents import detect_global_intent, words_besides
+
+        found = detect_global_intent(text, self.language)
+        phrase = getattr(found, "phrase", None)
+        return text if not phrase else words_besides(text, str(phrase), self.language)
+
     def ends_order(self, text: str) -> bool:
         """Said with order lines, the list is complete: "and a coke, that's all", "and a coke, bye"."""
         return self.says_closer(text) or self.only_farewell(text)

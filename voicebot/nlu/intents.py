@@ -54,6 +54,10 @@ _EN: dict[str, Intent] = {
         "what did you say", "once more", "one more time", "what do you mean", "sorry what", "what was that",
         "could you repeat",
         "can you repeat", "pardon me", "pardon",
+        # Not "I didn't understand" (to "do you understand you can cancel?" it is a no) nor "I didn't get
+        # that" (to "have you received the documents?").
+        "what was the question", "what is the question", "repeat the question", "say the question again",
+        "i missed that", "i missed it", "i missed the question", "you cut out", "you are breaking up",
     ), _R),
     **dict.fromkeys((
         "stop", "stop it", "please stop", "stop calling", "stop calling me", "cancel", "cancel it",
@@ -230,6 +234,17 @@ def detect_global_intent(text: str, language: str) -> GlobalIntent | None:
             if hit.label is intent:
                 return GlobalIntent(intent, hit.phrase)
     return None
+
+
+def words_besides(text: str, phrase: str, language: str) -> str:
+    """The caller's words without the intent's ``phrase`` ("sorry, I didn't hear you" -> "sorry"), or the
+    words unchanged where the phrase is not among them as said (a Korean phrase matched without particles)."""
+    ws = words(text, language)
+    said = phrase.split()
+    for k in range(len(ws) - len(said) + 1):
+        if ws[k:k + len(said)] == said:
+            return " ".join(ws[:k] + ws[k + len(said):])
+    return " ".join(ws)
 
 
 _EN_HOLDS = dict.fromkeys((
