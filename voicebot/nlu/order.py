@@ -64,6 +64,9 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
                    if not any(_overlaps(s.start, s.end, i.start, i.end) for i in found_items)]
     taken = [(m.start, m.end) for m in (*found_items, *found_sizes)]
     quantities = _quantities(text, language, taken)
+    split = _split_by_size(found_items, found_sizes, quantities, text, language)
+    if split is not None:
+        return split
     tokens = tokenize(text, language)
     starts = [t.start for t in tokens]
     size_of: dict[int, str] = {}
@@ -77,6 +80,8 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
     for size in for_all:  # "a pepperoni and a veggie, both large": every item not sized on its own
         for index in range(len(found_items)):
             size_of.setdefault(index, size.value)
+    if len(found_items) == 1 and len(found_sizes) > 1 and _CORRECTING.intersection(words(text, language)):
+        size_of[0] = found_sizes[-1].value  # "a large pepperoni, no, make it a small": the size said last
     sized = [(s.start, s.end) for s in found_sizes]
     # Every (number, item) pair that may belong together, nearest first; each side is used once.
     pairs: list[tuple[int, int, int, int]] = []
@@ -96,12 +101,45 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
                 pairs.append((len(gap), 0 if preferred else 1, n_index, k))
     quantity_of: dict[int, int] = {}
     used: set[int] = set()
+    line_end = found_items[-1].end  # where the last line ends: its item, and its size and count after it
     for _, _, n_index, k in sorted(pairs):
         if n_index not in used and k not in quantity_of:
             quantity_of[k] = int(quantities[n_index].value)
             used.add(n_index)
+            if k == len(found_items) - 1:
+                line_end = max(line_end, quantities[n_index].end)
+    line_end = max([line_end, *(s.end for s in found_sizes if s.start >= found_items[-1].end)])
+    for number in quantities:  # "one large pepperoni, no wait, two": the count said again is the one meant
+        between = [w for w in words(text[line_end:number.start], language) if not is_korean_counter(w)]
+        if (number.start >= line_end and corrects_itself(" ".join(between))
+                and set(words(text[number.end:], language)) <= _COUNT_AFTER):
+            quantity_of[len(found_items) - 1] = int(number.value)
     return [OrderLine(item.value, size_of.get(k), quantity_of.get(k, 1))
             for k, item in enumerate(found_items)]
+
+
+def _split_by_size(found_items: list[CatalogueMatch], found_sizes: list[CatalogueMatch],
+                   quantities: list[NumberMatch], text: str, language: str) -> list[OrderLine] | None:
+    """ "Two pepperoni, one large and one small", "one large and one small pepperoni", "a large pepperoni
+    and a small": one item and two or more sizes, each with its own count ("a" is one; the first may have
+    none). Read as one line, the order was wrong. Not where a size is taken back ("a large pepperoni, no,
+    make it a small"). English only."""
+    if language != "en" or len(found_items) != 1 or len(found_sizes) < 2:
+        return None
+    if _CORRECTING.intersection(words(text, language)) or "or" in words(text, language):
+        return None
+    lines = []
+    for k, size in enumerate(found_sizes):
+        before = words(text[:size.start], language)[-1:]
+        count = next((n for n in quantities if n.end <= size.start
+                      and not words(text[n.end:size.start], language)), None)
+        if count is not None:
+            lines.append(OrderLine(found_items[0].value, size.value, int(count.value)))
+        elif before in (["a"], ["an"]) or k == 0:
+            lines.append(OrderLine(found_items[0].value, size.value, 1))
+        else:
+            return None
+    return lines
 
 
 def _one_name_each(text: str, found: list[CatalogueMatch]) -> list[CatalogueMatch]:
@@ -192,6 +230,12 @@ def more_of_the_same(text: str, language: str) -> int | None:
     return int(numbers[0].value) if numbers else 1
 
 
+# Words that take something back ("no", "make it", "actually"): a second size said with them changes the
+# first, it does not add a line.
+_CORRECTING = frozenset({"no", "not", "actually", "make", "mean", "meant", "sorry", "wait", "instead",
+                         "change", "rather"})
+# What may follow a count said again after the last item: "... no wait, two of them, please".
+_COUNT_AFTER = frozenset({"pizza", "pizzas", "of", "them", "please", "판", "개", "판이요", "개요", "판요", "주세요"})
 _KO_HALVES = frozenset({"반은", "반", "반이랑", "반하고"})
 
 
