@@ -245,3 +245,22 @@ def test_two_names_of_one_item_side_by_side_are_one_pizza() -> None:
     assert parse_order_lines("a plain cheese pizza", menu, SIZES, "en") == [OrderLine("margherita", None, 1)]
     assert parse_order_lines("two plain cheese pizzas and a pepperoni", menu, SIZES, "en") == [
         OrderLine("margherita", None, 2), OrderLine("pepperoni", None, 1)]
+
+
+@pytest.mark.parametrize(("text", "language", "lines"), [
+    ("one large pepperoni, no wait, two", "en", [OrderLine("pepperoni", "large", 2)]),
+    ("one large pepperoni, sorry I mean two of them", "en", [OrderLine("pepperoni", "large", 2)]),
+    ("two, no, three large pepperoni", "en", [OrderLine("pepperoni", "large", 3)]),
+    ("one large pepperoni and two", "en", [OrderLine("pepperoni", "large", 1)]),  # no correction
+    ("페퍼로니 라지 한 판, 아니 두 판", "ko", [OrderLine("pepperoni", "large", 2)]),
+    ("two pepperoni, one large and one small", "en",
+     [OrderLine("pepperoni", "large", 1), OrderLine("pepperoni", "small", 1)]),
+    ("one large and one small pepperoni", "en",
+     [OrderLine("pepperoni", "large", 1), OrderLine("pepperoni", "small", 1)]),
+    ("a large pepperoni and a small", "en",
+     [OrderLine("pepperoni", "large", 1), OrderLine("pepperoni", "small", 1)]),
+    ("a large pepperoni, no, make it a small", "en", [OrderLine("pepperoni", "small", 1)]),
+    ("large pepperoni, actually small", "en", [OrderLine("pepperoni", "small", 1)]),
+])
+def test_counts_and_sizes_said_again(text: str, language: str, lines: list[OrderLine]) -> None:
+    assert parse_order_lines(text, ITEMS, SIZES, language) == lines

@@ -235,7 +235,8 @@ def more_of_the_same(text: str, language: str) -> int | None:
 _CORRECTING = frozenset({"no", "not", "actually", "make", "mean", "meant", "sorry", "wait", "instead",
                          "change", "rather"})
 # What may follow a count said again after the last item: "... no wait, two of them, please".
-_COUNT_AFTER = frozenset({"pizza", "pizzas", "of", "them", "please", "판", "개", "판이요", "개요", "판요", "주세요"})
+_COUNT_AFTER = frozenset({"pizza", "pizzas", "of", "them", "please",
+                          "판", "개", "판이요", "개요", "판요", "주세요"})
 _KO_HALVES = frozenset({"반은", "반", "반이랑", "반하고"})
 
 
