@@ -246,3 +246,14 @@ def test_the_words_besides_an_intent(text: str, phrase: str, rest: str) -> None:
     from voicebot.nlu.intents import words_besides
 
     assert words_besides(text, phrase, "en" if text.isascii() else "ko") == rest
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("what do you mean by cancel?", "repeat"), ("what does cancel mean", None), ("cancel my order", "stop"),
+    ("sorry, I didn't hear you", "repeat"), ("what was the question?", "repeat"),
+])
+def test_asking_about_the_word_cancel_ends_nothing(text: str, intent: str | None) -> None:
+    from voicebot.nlu.intents import detect_global_intent
+
+    found = detect_global_intent(text, "en")
+    assert (None if found is None else found.name.value) == intent

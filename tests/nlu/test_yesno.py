@@ -164,3 +164,12 @@ IN_THEIR_OWN_WORDS = [
 @pytest.mark.parametrize(("text", "language", "expected"), IN_THEIR_OWN_WORDS)
 def test_answers_in_the_callers_own_words(text: str, language: str, expected: bool | None) -> None:
     assert parse_yes_no(text, language) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I was a bit pressured honestly", False), ("the agent was kind of pushy", False),
+    ("I felt a little pressured", False), ("no, I didn't feel a bit pressured", True),
+    ("I wasn't really pressured", True), ("the agent wasn't pushy at all", True),
+])
+def test_pressure_said_with_a_degree(text: str, expected: bool) -> None:
+    assert parse_yes_no(text, "en") is expected

@@ -92,8 +92,11 @@ _EN_NEGATORS = frozenset({"not", "never", "without", "dont"})
 # know I can cancel", "how do I cancel", "cancel the policy" and "cancel the pepperoni" name something else.
 # A compliance call asks "do you understand that you can cancel...?": the answer must not end it.
 _CANCEL_BLOCKED_BEFORE = frozenset({"can", "could", "may", "might", "able", "how", "right", "when", "if",
-                                    "whether", "allowed", "cannot"})
+                                    "whether", "allowed", "cannot",
+                                    # "what do you mean by cancel?", "what does cancel mean?": asked about
+                                    "by", "does", "word"})
 _CANCEL_BLOCKED_AFTER = frozenset({
+    "mean", "means",
     "within", "in", "if", "before", "after", "for", "by", "at", "during", "anytime", "any", "policy",
     "insurance", "subscription", "contract", "plan", "coverage", "cover", "membership", "account",
     "payment", "payments", "premium", "card",

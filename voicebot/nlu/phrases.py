@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-_MAX_WORDS = 6
+_MAX_WORDS = 8  # the longest listed phrase has 7 words: "i did not feel a bit pressured"
 
 
 @dataclass(frozen=True, slots=True)

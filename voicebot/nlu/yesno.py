@@ -35,6 +35,10 @@ class _Polarity(Enum):
 _Y, _N, _U, _M = _Polarity.YES, _Polarity.NO, _Polarity.UNSURE, _Polarity.MARKER
 _L, _X = _Polarity.LATER, _Polarity.NEITHER
 
+# How much pressure a caller says they felt: "I was a bit pressured", "the agent was kind of pushy".
+_DEGREES = ("a bit", "a little", "a little bit", "kind of", "sort of", "somewhat", "quite", "very", "really",
+            "bit")
+_PRESSURE_WORDS = ("pressured", "pushed", "forced", "pushy")
 _EN: dict[str, _Polarity] = {
     **dict.fromkeys((
         "yes", "yeah", "yea", "yep", "yup", "ya", "yah", "yeh", "yess", "sure", "of course", "correct",
@@ -105,12 +109,18 @@ _EN: dict[str, _Polarity] = {
         "i never felt pressured", "not pressured", "no pressure", "no pressure at all", "my own choice",
         "my choice", "my own decision", "my decision", "my own free will", "of my own free will",
         "i chose it", "i wanted it", "i decided myself", "i decided on my own", "it was my idea",
+        "not pushy", "was not pushy", "were not pushy",
+        *(f"{subject}not {feel}{degree} {verb}" for subject in ("", "i did ", "i was ", "did ", "was ")
+          for feel in ("", "feel ") for degree in _DEGREES for verb in _PRESSURE_WORDS),
     ), _Y),
     **dict.fromkeys(_EN_PRESSURED := (
         "i was pressured", "i felt pressured", "i felt pressure", "i did feel pressured",
         "i did feel pressure", "i was forced", "i felt forced", "i was pushed", "they pressured me",
         "pressured me into", "forced me to", "forced me into", "pushed me into", "he pushed me",
         "she pushed me", "they pushed me", "the agent pushed me",
+        # Said with a degree: "I was a bit pressured honestly", "the agent was kind of pushy".
+        *(f"{degree} {verb}" for degree in _DEGREES for verb in _PRESSURE_WORDS),
+        "was pushy", "were pushy", "too pushy",
     ), _N),
     # Not now (module docstring, 5): a no to "do you have two minutes?".
     **dict.fromkeys((
