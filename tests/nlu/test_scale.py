@@ -30,6 +30,7 @@ KO = (("매우 만족", 5), ("매우 불만족", 1))
 @pytest.mark.parametrize(("answer", "language", "number"), [
     ("Very satisfied.", "en", 5), ("I was really satisfied", "en", 5),
     ("extremely satisfied, thanks", "en", 5), ("Not at all likely.", "en", 0),
+    ("Very satisfying.", "en", 5), ("very dissatisfied", "en", None),
     ("not very satisfied", "en", None), ("I was not really satisfied", "en", None), ("satisfied", "en", None),
     ("very", "en", None),
     ("매우 만족해요", "ko", 5), ("아주 만족했어요", "ko", 5), ("매우 불만족이에요", "ko", 1),

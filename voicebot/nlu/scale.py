@@ -28,6 +28,7 @@ _KO_LABEL = re.compile(
     r"(?=\s*(?:입니다|이에요|예요|이고|이며|[,.?!]|$))"
 )
 _MAX_LABEL_WORDS = 4
+_STEM = 6
 _EN_DENIALS = frozenset({"not", "never", "no"})
 _KO_DENIALS = ("안", "못")
 # A label's "very" said another way: "really satisfied", "아주 만족해요".
@@ -67,9 +68,15 @@ def _find(said: list[str], label: list[str], language: str) -> int | None:
     for i in range(len(said) - len(label) + 1):
         pairs = zip(said[i:i + len(label)], label, strict=True)
         if all(s == w or (language == "ko" and s.startswith(w)) or (w in strong and s in strong)
-               for s, w in pairs):
+               or _same_stem(s, w, language) for s, w in pairs):
             return i
     return None
+
+
+def _same_stem(said: str, label: str, language: str) -> bool:
+    """ "Satisfying" for "satisfied" (whisper writes either): long English words alike in their first six
+    letters."""
+    return language == "en" and min(len(said), len(label)) >= _STEM and said[:_STEM] == label[:_STEM]
 
 
 def _denied(said: list[str], at: int, length: int, language: str) -> bool:
