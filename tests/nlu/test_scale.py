@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.nlu.scale import labelled_number, scale_labels
+from voicebot.nlu.scale import labelled_number, scale_ends, scale_labels
 
 
 @pytest.mark.parametrize(("question", "language", "labels"), [
@@ -38,3 +38,12 @@ KO = (("매우 만족", 5), ("매우 불만족", 1))
 ])
 def test_an_answer_in_the_scales_words(answer: str, language: str, number: int | None) -> None:
     assert labelled_number(answer, EN if language == "en" else KO, language) == number
+
+
+@pytest.mark.parametrize(("answer", "language", "number"), [
+    ("full marks", "en", 5), ("the highest, definitely", "en", 5), ("the lowest", "en", 1),
+    ("not the highest", "en", None), ("만점이요", "ko", 5), ("최하점이요", "ko", 1),
+    ("만점은 아니에요", "ko", None),
+])
+def test_any_scales_ends(answer: str, language: str, number: int | None) -> None:
+    assert labelled_number(answer, scale_ends(language, 1, 5), language) == number

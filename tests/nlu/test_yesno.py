@@ -173,3 +173,10 @@ def test_answers_in_the_callers_own_words(text: str, language: str, expected: bo
 ])
 def test_pressure_said_with_a_degree(text: str, expected: bool) -> None:
     assert parse_yes_no(text, "en") is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("솔직히 좀 부담스러웠어요", False), ("어쩔 수 없이 가입했어요", False), ("부담은 없었어요", True),
+])
+def test_korean_pressure_in_other_words(text: str, expected: bool) -> None:
+    assert parse_yes_no(text, "ko") is expected

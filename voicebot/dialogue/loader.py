@@ -752,15 +752,15 @@ class _Builder:
 
     def _scale_from(self, slot: str, prompts: tuple[m.Prompt | None, ...]) -> None:
         """The labels a number question gives its scale ("where five is very satisfied"): the slot's too."""
-        from voicebot.nlu.scale import scale_labels
+        from voicebot.nlu.scale import scale_ends, scale_labels
 
         spec = self.slots[slot]
-        if spec.type not in ("integer", "number") or spec.minimum is None or spec.maximum is None:
+        if spec.type != "integer" or spec.minimum is None or spec.maximum is None:
             return
         said = [part for p in prompts if p is not None for part in p.template.parts if isinstance(part, str)]
-        found = scale_labels(" ".join(said), self.language, spec.minimum, spec.maximum)
-        if found:
-            self.slots[slot] = replace(spec, labels=tuple(dict.fromkeys((*spec.labels, *found))))
+        found = (*scale_labels(" ".join(said), self.language, spec.minimum, spec.maximum),
+                 *scale_ends(self.language, spec.minimum, spec.maximum))
+        self.slots[slot] = replace(spec, labels=tuple(dict.fromkeys((*spec.labels, *found))))
 
     def _step_confirm(self, path: KeyPath, value: dict[str, Any], step_id: str) -> m.Step:
         slot = None

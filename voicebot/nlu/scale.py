@@ -52,6 +52,17 @@ def scale_labels(text: str, language: str, lowest: float, highest: float) -> tup
     return tuple(dict.fromkeys(found))
 
 
+_TOP = {"en": ("full marks", "top marks", "perfect score", "top score", "the highest"),
+        "ko": ("만점", "최고점", "최고 점수")}
+_BOTTOM = {"en": ("the lowest", "lowest score"), "ko": ("최하점", "최저점", "최저 점수")}
+
+
+def scale_ends(language: str, lowest: float, highest: float) -> tuple[Label, ...]:
+    """What any scale's ends are called: "full marks", "the lowest", "만점", "최하점"."""
+    return (*((said, int(highest)) for said in _TOP.get(language, ())),
+            *((said, int(lowest)) for said in _BOTTOM.get(language, ())))
+
+
 def labelled_number(text: str, labels: Iterable[Label], language: str) -> int | None:
     """The number whose label the answer says ("very satisfied" -> 5), or None."""
     said = words(text, language)
