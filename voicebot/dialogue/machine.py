@@ -32,7 +32,7 @@ from voicebot.dialogue.events import (
     SilenceTimeout,
     Transfer,
 )
-from voicebot.dialogue.render import format_price_quote, render
+from voicebot.dialogue.render import format_currency, format_price_quote, order_total, render
 from voicebot.dialogue.understanding import SlotReader
 from voicebot.dialogue.variables import resolve_variables
 from voicebot.errors import DialogueError
@@ -764,19 +764,36 @@ class Conversation:
     def _price_aside(self, spec: m.SlotSpec, text: str) -> list[Action] | None:
         """ "How much is a large pepperoni?": its price from the menu, then the question again with no attempt
         counted; nothing is ordered. Not for an order said first ("two large pepperoni, how much is that?"),
-        nor where the menu has no price."""
+        nor where the menu has no price. "How much is that all together?", "what's the total?" with no item
+        named: the order's total so far, where there is one."""
         lines = self._reader.price_question(spec, text)
-        if lines is None:
-            return None
-        assert spec.catalogue is not None
         catalogues = self.dialogue.catalogues
-        quote = format_price_quote(lines, catalogues[spec.catalogue], catalogues.get(spec.sizes or ""),
-                                   self.dialogue.language, self.dialogue.currency, spec.counter)
+        if lines is not None:
+            assert spec.catalogue is not None
+            quote = format_price_quote(lines, catalogues[spec.catalogue], catalogues.get(spec.sizes or ""),
+                                       self.dialogue.language, self.dialogue.currency, spec.counter)
+        else:
+            quote = self._total_so_far(spec, text)
         if quote is None:
             return None
         say = Say(text=quote, prompt_id="price", interruptible=self.dialogue.interruptible, fixed=False)
         self._record_bot(say)
         return [say, *self._repeat_question()]
+
+    def _total_so_far(self, spec: m.SlotSpec, text: str) -> str | None:
+        """ "That comes to $34 so far.": to a price asked of no item ("what's the total?") once an order has
+        lines, unless the words also answer the question."""
+        if not self._reader.asks_price(text) or self._reader.read(spec, text, strict=True) is not None:
+            return None
+        for name, value in self.slots.items():
+            order = self.dialogue.slots.get(name)
+            if order is None or order.type != "order_lines" or not value or not order.catalogue:
+                continue
+            total = order_total(value, self.dialogue.catalogues[order.catalogue], order.default_size)
+            amount = format_currency(total, self.dialogue.currency, self.dialogue.language)
+            korean = self.dialogue.language == "ko"
+            return f"지금까지 {amount}입니다." if korean else f"That comes to {amount} so far."
+        return None
 
     def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
         wait.attempts += 1

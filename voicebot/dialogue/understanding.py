@@ -263,6 +263,13 @@ class SlotReader:
             return self.read(spec, keys)
         return None
 
+    def asks_price(self, text: str) -> bool:
+        """ "How much is that?", "what's the total?", "얼마예요?": a price asked, not after an order."""
+        from voicebot.nlu.intents import price_question_start
+
+        start = price_question_start(text, self.language)
+        return start is not None and set(self.words(text[:start])) <= _BEFORE_A_QUESTION
+
     def price_question(self, spec: SlotSpec, text: str) -> list[dict[str, Any]] | None:
         """The menu items whose price the caller asks ("how much is a large pepperoni?"), as order lines
         (size None where none is said); None when no price is asked of an item, or an order comes first
@@ -421,6 +428,11 @@ class SlotReader:
             return None
         return digits
 
+
+# What may come before a question that is only a question: "and how much is that?", "okay, so what's the
+# total?"
+_BEFORE_A_QUESTION = frozenset({"and", "so", "okay", "ok", "oh", "well", "also", "then", "sorry", "wait",
+                                "hey"})
 
 # How callers name a slot: its name's words, and the words for its kind ("the number", "주소").
 _SLOT_WORDS = {

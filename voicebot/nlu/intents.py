@@ -325,7 +325,7 @@ def _bot_question_spans(ws: list[str], language: str) -> list[tuple[int, int]]:
 
 _KO_ORDER_VERBS = ("주세요", "주문", "할게요", "시킬게요", "할께요", "줘요")
 _EN_WHAT = ("what", "what's")
-_EN_PRICE_WORDS = frozenset({"much", "price", "prices", "priced", "cost", "costs", "expensive"})
+_EN_PRICE_WORDS = frozenset({"much", "price", "prices", "priced", "cost", "costs", "expensive", "total"})
 
 
 def price_question_start(text: str, language: str) -> int | None:
