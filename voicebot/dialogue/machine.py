@@ -17,7 +17,7 @@ from voicebot.dialogue import grammar, steplog
 from voicebot.dialogue import model as m
 from voicebot.dialogue.anything_else import add_lines, read_more, says_more_than_items, signs_off_after_words
 from voicebot.dialogue.correction import correct, remove_order_lines
-from voicebot.dialogue.defaults import CLOSER_HINTS, YES_NO_HINTS
+from voicebot.dialogue.defaults import CLOSER_HINTS, DEFAULT_TEXTS, YES_NO_HINTS
 from voicebot.dialogue.events import (
     Action,
     ActionResult,
@@ -791,8 +791,7 @@ class Conversation:
                 continue
             total = order_total(value, self.dialogue.catalogues[order.catalogue], order.default_size)
             amount = format_currency(total, self.dialogue.currency, self.dialogue.language)
-            korean = self.dialogue.language == "ko"
-            return f"지금까지 {amount}입니다." if korean else f"That comes to {amount} so far."
+            return DEFAULT_TEXTS[self.dialogue.language]["total_so_far"].format(amount=amount)
         return None
 
     def _no_match(self, wait: _AskWait | _ConfirmWait, *, sorry: bool = True) -> list[Action]:
