@@ -21,6 +21,7 @@ CONSENT = "Do you have two minutes for a short survey? Just say yes or no."
 @pytest.mark.parametrize(("text", "language"), [
     ("are you a robot?", "en"), ("Is this a real person?", "en"), ("am I talking to a machine", "en"),
     ("is this a recording?", "en"), ("are you human", "en"), ("is this automated?", "en"),
+    ("It's a real person.", "en"), ("You're a robot?", "en"),  # whisper's writing of the question
     ("사람이에요?", "ko"), ("로봇이에요?", "ko"), ("기계세요?", "ko"), ("진짜 사람이에요?", "ko"),
 ])
 def test_a_question_whether_a_person_speaks_is_no_request_for_one(text: str, language: str) -> None:

@@ -302,6 +302,11 @@ _EN_BOT = dict.fromkeys((
                    "a live person", "automated", "an automated call", "an automated system",
                    "a real agent")),
     "are you for real", "is this a real call", "is this a robocall", "is this a robo call",
+    # The question as whisper writes it without its inversion: "It's a real person." for eSpeak's "is this
+    # a real person?" (it transferred the call), "You're a robot?".
+    *(f"{ask} {what}" for ask in ("it is", "this is", "you are")
+      for what in ("a robot", "a bot", "a machine", "a computer", "a recording", "a real person",
+                   "real person", "a real human", "a person", "a human", "automated")),
 ), True)
 _KO_BOT = dict.fromkeys((
     *(f"{what}{ending}" for what in ("로봇", "기계", "자동 응답", "자동응답", "녹음", "ARS", "에이아이",
