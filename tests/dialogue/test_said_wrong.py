@@ -20,6 +20,7 @@ PEPPERONI = [{"name": "pepperoni", "size": "large", "quantity": 2}]
         "that's not my address",
         "no, the address",
         "the street is wrong",
+        "No, he addresses wrong.",  # whisper's writing of "no, the address is wrong" on the phone line
     ],
 )
 def test_a_wrong_address_is_asked_again_and_the_order_kept(said: str) -> None:

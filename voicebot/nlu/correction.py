@@ -199,8 +199,10 @@ def said_wrong(text: str, language: str, things: Mapping[str, Sequence[str]], *,
     """
     said = normalize(text, language, expand_contractions=True) if language == "en" else normalize(text, "ko")
     padded = f" {said} ".replace(" number of ", " ")  # "the number of pizzas is wrong" names no phone
+    # English names also with -s / -es: whisper wrote "No, the address is wrong." as "No, he addresses wrong."
     named = [key for key, names in things.items()
-             if any((f" {name} " in padded) if language == "en" else (name in said) for name in names)]
+             if any(any(f" {name}{end} " in padded for end in ("", "s", "es")) if language == "en"
+                    else (name in said) for name in names)]
     if len(named) != 1:
         return None
     wrong = _EN_WRONG if language == "en" else _KO_WRONG
