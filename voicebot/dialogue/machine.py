@@ -61,10 +61,9 @@ class _AskWait:
     step: m.Ask
     attempts: int = 0
     silences: int = 0
-    # An order's count and size said before its items ("three pizzas"): kept for the answer that names them.
-    count_first: CountFirst | None = None
-    # A birth date's month and day said without its year ("March third"): kept for "And the year?".
-    month_day: tuple[int, int] | None = None
+    # Part of the answer, kept for the next one to complete (SlotReader.partial_answer): an order's count and
+    # size said before its items ("three pizzas"), a birth date's month and day without its year.
+    partial: CountFirst | tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -651,27 +650,20 @@ class Conversation:
         others = self._read_others(text, exclude=step.slot) if not free_text else {}
         for name, v in others.items():
             self.slots[name] = v
-        value = self._reader.read(spec, text, strict=bool(others), asked=True, count_first=wait.count_first,
-                                  month_day=wait.month_day)
+        value = self._reader.read(spec, text, strict=bool(others), asked=True, earlier=wait.partial)
         if value is None:
             if others:
                 # The caller answered something else we were going to ask: keep it, ask this again.
                 self._ask_question(wait, out, [])
                 return out
-            month_day = self._reader.date_without_year(spec, text)
-            if month_day is not None:
-                # "March third" for a birth date: "And the year?", keeping the day. No attempt the first time.
-                day_before, wait.month_day = wait.month_day, month_day
-                if day_before is None:
-                    self._ask_question(wait, out, [], year=True)
-                    return out
-            first = self._reader.count_first(spec, text)
-            if first is not None:
-                # "Three pizzas": which ones (the reprompt names them), keeping the count. No attempt the
-                # first time; a count said again counts one, so that garbles read as counts end somewhere.
-                said_before, wait.count_first = wait.count_first, first
-                if said_before is None:
-                    self._ask_question(wait, out, [], again=True)
+            partial = self._reader.partial_answer(spec, text)
+            if partial is not None:
+                # "Three pizzas": which ones (the reprompt names them); "March third" for a birth date: "And
+                # the year?". Kept for the next answer, no attempt the first time; said again it counts one,
+                # so that garbles read as such end somewhere.
+                before, wait.partial = wait.partial, partial
+                if before is None:
+                    self._ask_question(wait, out, [], again=True, year=spec.type == "date")
                     return out
             return self._no_match(wait)
         # Reading free text back ("I think you said But I can issue...") helps no one: it is kept as heard.

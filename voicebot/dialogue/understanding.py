@@ -171,15 +171,14 @@ class SlotReader:
     # ---- slot values ----
 
     def read(self, spec: SlotSpec, text: str, *, strict: bool = False, asked: bool = False,
-             count_first: CountFirst | None = None, month_day: tuple[int, int] | None = None) -> Any:
+             earlier: CountFirst | tuple[int, int] | None = None) -> Any:
         """The slot's value in ``text``, or None.
 
         ``strict``: free text (a text slot without a pattern) does not count. ``asked``: the caller was
         asked for this slot, so words that sound like numbers ("for", "to", "ate") are numbers in a
         number, digits or phone answer; heard while asking something else they keep their meaning.
-        ``count_first``: an order's count and size said in an earlier answer (:meth:`count_first`).
-        ``month_day``: a date's month and day said in an earlier answer without its year
-        (:meth:`date_without_year`), which a year alone now completes.
+        ``earlier``: part of the answer said before (:meth:`partial_answer`): an order's count and size, which
+        the items named now take; a date's month and day, which a year alone now completes.
         """
         text = self._without_claimed(spec, text).strip()
         if not text:
@@ -203,20 +202,19 @@ class SlotReader:
             found = self.catalogue(spec.catalogue).match(text)
             return None if found is None else found.value
         if kind == "order_lines":
-            return self.order_lines(spec, text, count_first) or None
+            return self.order_lines(spec, text, None if isinstance(earlier, tuple) else earlier) or None
         if kind == "phone":
             from voicebot.nlu.phone import parse_phone
 
             return parse_phone(self._unglue_endings(text), self.language, homophones=asked)
         if kind == "date":
-            from voicebot.nlu.dates import date_without_year, parse_date, year_alone
+            from voicebot.nlu.dates import date_with_year_said, date_without_year, parse_date
 
             if spec.needs_year and date_without_year(text, self.language) is not None:
                 return None  # "March third" is no birth date: the machine asks for the year
             day = parse_date(text, self.language, today=self._today())
-            if day is None and month_day is not None:
-                year = year_alone(text, self.language, today=self._today())
-                day = None if year is None else _calendar_day(year, *month_day)
+            if day is None and isinstance(earlier, tuple):
+                day = date_with_year_said(text, self.language, earlier, today=self._today())
             return None if day is None else day.isoformat()
         if kind == "time":
             from voicebot.nlu.times import parse_time
@@ -315,10 +313,14 @@ class SlotReader:
 
         return more_of_the_same(text, self.language)
 
-    def count_first(self, spec: SlotSpec, text: str) -> CountFirst | None:
-        """An order's count or size said before its items ("three pizzas", "two large ones"), or None."""
+    def partial_answer(self, spec: SlotSpec, text: str) -> CountFirst | tuple[int, int] | None:
+        """Part of an answer that the next one completes, or None: an order's count or size said before its
+        items ("three pizzas", "two large ones"); a birth date's month and day without its year ("March
+        third", at a date slot that needs the year)."""
         from voicebot.nlu.order import count_first
 
+        if spec.type == "date":
+            return self.date_without_year(spec, text)
         if spec.type != "order_lines":
             return None
         items, sizes = self._order_catalogues(spec)
@@ -448,13 +450,6 @@ def _words_for(spec: SlotSpec, language: str) -> tuple[str, ...]:
     own = (spec.name.replace("_", " "),) if language == "en" else ()
     kinds = [kind for kind in table if kind == spec.type or kind in spec.name.split("_")]
     return tuple(dict.fromkeys((*own, *(w for kind in kinds for w in table[kind]))))
-
-
-def _calendar_day(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:  # 29 February in a year without one
-        return None
 
 
 def _with_digits(text: str, language: str) -> str:

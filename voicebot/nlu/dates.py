@@ -366,6 +366,14 @@ def year_alone(text: str, language: str, *, today: dt.date | None = None) -> int
     return found if found is not None and 1900 <= found <= today.year else None
 
 
+def date_with_year_said(text: str, language: str, month_day: tuple[int, int], *,
+                        today: dt.date | None = None) -> dt.date | None:
+    """The date that a year said alone (:func:`year_alone`) makes with a month and day said before, or None
+    (no year said, or 29 February in a year without one)."""
+    year = year_alone(text, language, today=today)
+    return None if year is None else _make(year, *month_day)
+
+
 def redact_dates(text: str) -> str:
     """Replace dates (numeric, English spoken, Korean) with "[date]", for logs.
 
