@@ -21,7 +21,8 @@ EN_SINGLE = [
     ("make it six", 6), ("eight hundred", 800), ("5 hundred", 500), ("2 thousand", 2000),
     ("four out of five", 4), ("i would say 9 out of 10", 9), ("the third", 3), ("3rd", 3),
     ("twenty third", 23), ("the first one", 1), ("fifth", 5), ("twelfth", 12), ("thirtieth", 30),
-    ("eleven", 11), ("sixty", 60), ("seventy seven", 77), ("eighty", 80),
+    ("eleven", 11), ("sixty", 60), ("seventy seven", 77), ("eighty", 80), ("nought", 0), ("Naught.", 0),
+    ("nil", 0),
 ]
 EN_NONE = [
     "", "no", "a pizza", "a large pepperoni", "an extra large", "no one", "that one", "the one on the left",

@@ -7,7 +7,7 @@ import pytest
 from voicebot.dialogue.model import CatalogueEntry, CatalogueSpec
 from voicebot.dialogue.render import format_price_quote
 from voicebot.nlu.intents import price_question_start
-from voicebot.nlu.order import half_and_half
+from voicebot.nlu.order import half_and_half, item_question
 
 
 @pytest.mark.parametrize(("text", "language", "before"), [
@@ -53,3 +53,19 @@ def test_a_korean_price_quote_takes_its_particle() -> None:
 ])
 def test_half_and_half(text: str, language: str, half: bool) -> None:
     assert half_and_half(text, language) is half
+
+
+@pytest.mark.parametrize(("text", "language", "asked"), [
+    ("do you have pepperoni?", "en", ("have", "")), ("Um, do you have hawaiian?", "en", ("have", "Um, ")),
+    ("is the hawaiian any good?", "en", ("about", "")), ("what's on the veggie?", "en", ("about", "")),
+    ("two pepperoni, is the veggie good?", "en", ("about", "two pepperoni, ")),
+    # An order's words make it an order, a question mark or not.
+    ("can I get two large pepperoni?", "en", None), ("do you have pepperoni? I'll take two", "en", None),
+    ("how about a large pepperoni", "en", None), ("Large pepperoni?", "en", None),
+    ("two large pepperoni", "en", None), ("a large pepperoni please", "en", None),
+    ("페퍼로니 있어요?", "ko", ("have", "")), ("불고기 피자에 뭐 들어가요?", "ko", ("about", "")),
+    ("페퍼로니 있어요? 그걸로 주세요", "ko", None), ("페퍼로니 라지 두 판이요", "ko", None),
+])
+def test_a_question_about_menu_items(text: str, language: str, asked: tuple[str, str] | None) -> None:
+    found = item_question(text, language)
+    assert (None if found is None else (found[0], text[:found[1]])) == asked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.nlu.scale import labelled_number, scale_ends, scale_labels
+from voicebot.nlu.scale import labelled_number, scale_ends, scale_labels, scale_question
 
 
 @pytest.mark.parametrize(("question", "language", "labels"), [
@@ -47,3 +47,18 @@ def test_an_answer_in_the_scales_words(answer: str, language: str, number: int |
 ])
 def test_any_scales_ends(answer: str, language: str, number: int | None) -> None:
     assert labelled_number(answer, scale_ends(language, 1, 5), language) == number
+
+
+@pytest.mark.parametrize(("said", "language", "after"), [
+    ("is five the best?", "en", ""), ("Is 5 good or bad?", "en", ""), ("does one mean bad", "en", ""),
+    ("Five is good, right?", "en", ""), ("Is it out of five?", "en", ""),
+    ("Is one the lowest? Then one.", "en", "Then one."),
+    # Statements answer; a question without a word for what a number means answers too.
+    ("Five is the best.", "en", None), ("four out of five", "en", None), ("is three okay?", "en", None),
+    ("not bad, a four", "en", None), ("What? Four.", "en", None),
+    ("5점이 최고예요?", "ko", ""), ("일점이 나쁜 거죠?", "ko", ""),
+    ("5점이 제일 좋은 거죠? 그럼 5점이요", "ko", "그럼 5점이요"),
+    ("사점이요", "ko", None), ("제일 좋았어요", "ko", None),
+])
+def test_a_question_about_what_the_numbers_mean(said: str, language: str, after: str | None) -> None:
+    assert scale_question(said, language) == after

@@ -14,7 +14,7 @@ EN_YES = [
     "no problem", "no worries", "why not", "sounds good", "go ahead", "yes sir", "you bet", "of course i do",
     "yeah i received them", "yes i understood", "affirmative", "i agree", "it is", "i have", "that's true",
     "uh huh yes", "yes yes", "yeah yeah", "well yes", "so yes", "yes i mean i think so", "yeah, i am",
-    "I think I do.",
+    "I think I do.", "go for it", "fire away", "sure, if it's quick", "make it quick", "I suppose so",
 ]
 EN_NO = [
     "no", "No.", "nope", "nah", "not really", "i don't", "i dont", "i do not", "incorrect", "that's wrong",

@@ -411,6 +411,10 @@ def read_answer(reader: SlotReader, expected: ExpectedAnswers, text: str, confid
         # "Who is this?" and "are you a robot?" are kept as heard too: the dialogue says who, or what, calls.
         if reader.asks_to_hold(said) or reader.asks_who(said) or reader.asks_if_bot(said):
             return True
+        # "Is five the best?": the scored "Five." in its place would be taken as the score.
+        if expected.slot is not None and reader.scale_question(reader.dialogue.slots[expected.slot],
+                                                               said) == "":
+            return True
         # "Sorry, two." for "sorry, who?" at "Do you have two minutes?": a yes or no scored in its place
         # ended the survey as declined. At a yes/no question a caller who starts "sorry" or "what" asks;
         # kept as heard, it is asked again. (At a number question "Sorry." was Piper's "three": not there.)

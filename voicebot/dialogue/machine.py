@@ -32,7 +32,13 @@ from voicebot.dialogue.events import (
     SilenceTimeout,
     Transfer,
 )
-from voicebot.dialogue.render import format_currency, format_price_quote, order_total, render
+from voicebot.dialogue.render import (
+    english_number_words,
+    format_currency,
+    format_price_quote,
+    order_total,
+    render,
+)
 from voicebot.dialogue.understanding import SlotReader
 from voicebot.dialogue.variables import resolve_variables
 from voicebot.errors import DialogueError
@@ -643,6 +649,11 @@ class Conversation:
         priced = self._price_aside(spec, text)
         if priced is not None:
             return priced
+        after = self._reader.scale_question(spec, text)
+        if after is not None:
+            if self._reader.read(spec, after, strict=True) is None:
+                return self._scale_ends(spec)
+            text = after  # "Is one the lowest? Then one.": the answer after the question
         if spec.type == "order_lines" and self._reader.half_and_half(text):
             # "Half pepperoni, half veggie": one pizza the menu cannot make, never two. No attempt counted.
             self._ask_question(wait, out, [self._say(self.dialogue.behaviour.half_prompt)], again=True)
@@ -754,21 +765,44 @@ class Conversation:
         return [self._say(prompt, interruptible), *self._repeat_question()]
 
     def _price_aside(self, spec: m.SlotSpec, text: str) -> list[Action] | None:
-        """ "How much is a large pepperoni?": its price from the menu, then the question again with no attempt
-        counted; nothing is ordered. Not for an order said first ("two large pepperoni, how much is that?"),
-        nor where the menu has no price. "How much is that all together?", "what's the total?" with no item
-        named: the order's total so far, where there is one."""
+        """ "How much is a large pepperoni?", "do you have pepperoni?": its price from the menu, then the
+        question again with no attempt counted; nothing is ordered. Not for an order said first ("two large
+        pepperoni, how much is that?"), nor where the menu has no price. "How much is that all together?",
+        "what's the total?" with no item named: the order's total so far, where there is one."""
         lines = self._reader.price_question(spec, text)
+        about = None
+        if lines is None:
+            # "Do you have pepperoni?", "is the hawaiian any good?": what the menu says of it, its price.
+            asked = self._reader.item_question(spec, text)
+            if asked is not None:
+                kind, lines = asked
+                about = None if kind == "have" else DEFAULT_TEXTS[self.dialogue.language]["menu_only"]
         catalogues = self.dialogue.catalogues
         if lines is not None:
             assert spec.catalogue is not None
             quote = format_price_quote(lines, catalogues[spec.catalogue], catalogues.get(spec.sizes or ""),
                                        self.dialogue.language, self.dialogue.currency, spec.counter)
+            if about is not None:
+                quote = about if quote is None else f"{about} {quote}"
         else:
             quote = self._total_so_far(spec, text)
         if quote is None:
             return None
         say = Say(text=quote, prompt_id="price", interruptible=self.dialogue.interruptible, fixed=False)
+        self._record_bot(say)
+        return [say, *self._repeat_question()]
+
+    def _scale_ends(self, spec: m.SlotSpec) -> list[Action]:
+        """ "Is five the best?": which end of the scale is which, then the question again with no attempt
+        counted; the number asked about is no answer."""
+        assert spec.minimum is not None and spec.maximum is not None
+        low, high = int(spec.minimum), int(spec.maximum)
+        if self.dialogue.language == "en":
+            low_said, high_said = english_number_words(low).capitalize(), english_number_words(high)
+        else:
+            low_said, high_said = str(low), str(high)
+        text = DEFAULT_TEXTS[self.dialogue.language]["scale_ends"].format(lowest=low_said, highest=high_said)
+        say = Say(text=text, prompt_id="scale", interruptible=self.dialogue.interruptible, fixed=False)
         self._record_bot(say)
         return [say, *self._repeat_question()]
 
@@ -990,8 +1024,14 @@ class Conversation:
             )
             if handled is not None:
                 return handled
-            answer = self._reader.yes_no(event.text)
             specs = [self.dialogue.slots[name] for name in step.corrects]
+            for spec in specs:
+                # "Is the pepperoni spicy?", "how much is the large?" at the read-back: answered, the order
+                # read back again; taken as a correction, it changed the order.
+                priced = self._price_aside(spec, text) if spec.type == "order_lines" else None
+                if priced is not None:
+                    return priced
+            answer = self._reader.yes_no(event.text)
             change = correct(self._reader, specs, self.slots, event.text, answer)
             if change is not None:
                 self.slots[change[0]] = change[1]

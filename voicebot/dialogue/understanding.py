@@ -287,6 +287,34 @@ class SlotReader:
         return [{"name": line.name, "size": line.size, "quantity": int(line.quantity)} for line in lines
                 if int(line.quantity) > 0] or None
 
+    def item_question(self, spec: SlotSpec, text: str) -> tuple[str, list[dict[str, Any]]] | None:
+        """A question about menu items ("do you have pepperoni?", "is the hawaiian any good?"): its kind
+        (nlu.order.item_question) and the items it names, as order lines (size None where none is said);
+        None when no item is asked about, or an order comes first."""
+        from voicebot.nlu.order import item_question, parse_order_lines
+
+        if spec.type not in ("order_lines", "choice") or not spec.catalogue:
+            return None
+        asked = item_question(text, self.language)
+        if asked is None:
+            return None
+        kind, start = asked
+        items, sizes = self._order_catalogues(spec)
+        if parse_order_lines(text[:start], items, sizes, self.language):
+            return None
+        lines = [{"name": line.name, "size": line.size, "quantity": 1}
+                 for line in parse_order_lines(text[start:], items, sizes, self.language)]
+        return (kind, lines) if lines else None
+
+    def scale_question(self, spec: SlotSpec, text: str) -> str | None:
+        """At a score with a range, a question about what its numbers stand for ("is five the best?"): the
+        words said after it (often none); None when no such question is asked."""
+        from voicebot.nlu.scale import scale_question
+
+        if spec.type not in ("integer", "number") or spec.minimum is None or spec.maximum is None:
+            return None
+        return scale_question(text, self.language)
+
     def year_alone(self, spec: SlotSpec, text: str) -> int | None:
         """A year said alone ("1985", "eighty five"), at a date slot that needs the year."""
         from voicebot.nlu.dates import year_alone

@@ -23,6 +23,7 @@ EN_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 1
 EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
            "seventy": 70, "eighty": 80, "ninety": 90}
 EN_SCALES = {"thousand": 1000, "million": 1_000_000}
+_EN_ZEROS = frozenset({"nought", "naught", "nil"})  # British zero, as a score: "nought", "nil"
 EN_ORDINAL_UNITS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                     "seventh": 7, "eighth": 8, "ninth": 9}
 EN_ORDINAL_TEENS = {"tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
@@ -101,6 +102,8 @@ def _en_word_number(tokens: Sequence[Token], i: int) -> tuple[Number, int, bool]
     Returns (value, index after the number, ordinal) or None. Unit after unit ("five five") ends the number,
     so digit-by-digit strings come out as separate numbers.
     """
+    if tokens[i].text in _EN_ZEROS:  # "nought" alone: nothing is built on it ("nought five" is two numbers)
+        return 0, i + 1, False
     total = 0
     current = 0
     last: str | None = None  # unit, teen, tens, hundred, scale, and

@@ -252,6 +252,64 @@ def half_and_half(text: str, language: str) -> bool:
     return len(halves) >= 2 or "half and half" in " ".join(ws)
 
 
+# A question about a menu item, which orders nothing: "do you have pepperoni?", "is the hawaiian any good?",
+# "what's on the veggie?", "페퍼로니 있어요?". Read as an order, each placed the pizza it asked about
+# ("is the margherita vegetarian?" placed two). Said with an order's words it is the order: "can I get a
+# large veggie?", "do you have pepperoni? I'll take two", "페퍼로니 있어요? 그걸로 주세요".
+_EN_HAVE = ("do you have", "do you guys have", "do you still have", "do you do", "do you sell", "do you make",
+            "have you got", "you have", "you got", "got any", "is there", "are there")
+_EN_ASKING = frozenset({"is", "are", "what", "which", "does", "do", "how", "whats"})
+_EN_ORDERING = ("i will", "i would", "i want", "i need", "i am going to", "we will", "we would", "we want",
+                "we need", "we'll", "can i", "could i", "may i", "can we", "could we", "can you", "could you",
+                "give me", "get me", "let me", "let us", "i'll", "order", "add", "make it", "i take",
+                "please", "gimme", "send")
+_KO_HAVE = ("있어요", "있나요", "있습니까", "있죠", "있을까요", "되나요", "돼요", "있으세요")
+_KO_ABOUT = ("맛있", "매워", "매운", "맵", "뭐", "무슨", "어때", "어떤",
+             "들어가", "들어있", "들어간", "인기")
+_KO_ORDERING = ("주세요", "주문", "할게요", "시킬게요", "할께요", "줘요",
+                "로요", "으로요", "이요", "해요", "해주")
+_KO_ASKING_ENDS = ("나요", "까요", "가요", "죠")
+
+
+def item_question(text: str, language: str) -> tuple[str, int] | None:
+    """Whether ``text`` asks about menu items rather than ordering them, and where the question starts (a
+    character index): "have" for whether there is one ("do you have pepperoni?"), "about" for anything
+    else ("is the pepperoni spicy?"); None for no question, or one said with an order's words. The caller
+    checks that an item is named, and that no order comes before the question."""
+    ws = words(text, language)
+    if not ws:
+        return None
+    if language == "ko":
+        if any(w.startswith(_KO_ORDERING) or w.endswith(_KO_ORDERING) for w in ws):
+            return None
+        question = text.rstrip().endswith("?")
+        if any(w.startswith(_KO_HAVE) for w in ws) and (question or ws[-1].startswith(_KO_HAVE)):
+            return "have", 0
+        asking = question or ws[-1].endswith(_KO_ASKING_ENDS)
+        return ("about", 0) if asking and any(w.startswith(_KO_ABOUT) for w in ws) else None
+    said = " ".join(ws)
+    if any(f" {phrase} " in f" {said} " for phrase in _EN_ORDERING):
+        return None
+    tokens = tokenize(text, language)
+    for k, tok in enumerate(tokens):
+        # A question starts the words, after "so" or "oh", or a clause: "two pepperoni, is that spicy?".
+        opens = k == 0 or tokens[k - 1].text in _EN_LEAD_INS or any(c in ",.?!;" for c in
+                                                                      text[tokens[k - 1].end:tok.start])
+        if not opens:
+            continue
+        rest = " ".join(t.text for t in tokens[k:k + 4])
+        if any(f"{rest} ".startswith(f"{phrase} ") for phrase in _EN_HAVE):
+            return "have", tok.start
+        following = tokens[k + 1].text if k + 1 < len(tokens) else ""
+        if tok.text.split("'")[0] in _EN_ASKING and following != "about":  # "how about a pepperoni" orders
+            return "about", tok.start
+    return None
+
+
+_EN_LEAD_INS = frozenset({"so", "and", "oh", "um", "uh", "okay", "ok", "well", "sorry", "hey", "also", "hi",
+                          "hello", "yeah", "hmm", "first"})
+
+
 def asks_for_more(text: str, language: str) -> bool:
     """Whether ``text`` asks for more ("another", "more", "더"): "one more pepperoni", "하나 더"."""
     return _asks_for_more(words(text, language), language)

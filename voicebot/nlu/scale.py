@@ -96,3 +96,45 @@ def _denied(said: list[str], at: int, length: int, language: str) -> bool:
     # "만족하지 않았어요", "안 만족했어요", "만족 못 했어요", "매우 만족은 아니에요": denied around the label.
     return any(w in _KO_DENIALS or "않" in w or w.startswith("아니")
                for w in said[max(0, at - 1):at + length + 2])
+
+
+# A caller asking what the numbers stand for: "is five the best?", "does one mean bad?", "is it out of ten?",
+# "5점이 최고예요?". Their number is no answer: a score taken from "is five the best?" was saved, and the
+# caller's real answer went to the next question.
+_EN_MEANING = frozenset({
+    "best", "worst", "highest", "lowest", "high", "low", "higher", "lower", "top", "bottom", "good", "bad",
+    "better", "worse", "mean", "means", "meaning", "maximum", "minimum", "max", "min", "positive", "negative",
+})
+_EN_ASKING = frozenset({"is", "does", "do", "what", "which", "are", "so"})
+_KO_MEANING = ("최고", "최저", "제일", "가장", "좋은", "좋다", "나쁜", "나쁘",
+               "높은", "높을", "낮은", "낮을", "뜻", "의미", "만점")
+_KO_ASKING = ("나요", "가요", "까요", "죠", "거예요", "건가요", "인가요")
+_SENTENCES = re.compile(r"(?<=[?.!])\s+")
+
+
+def scale_question(text: str, language: str) -> str | None:
+    """The words said after a question about what the scale's numbers stand for ("is five the best?" ->
+    "", "is one the lowest? then one" -> "then one"); None when no such question is asked. A statement
+    ("five is the best", "4 out of 5") answers."""
+    sentences = _SENTENCES.split(text.strip())
+    asked = None
+    for k, sentence in enumerate(sentences):
+        if _asks_meaning(sentence, language):
+            asked = k
+    if asked is None:
+        return None
+    return " ".join(sentences[asked + 1:])
+
+
+def _asks_meaning(sentence: str, language: str) -> bool:
+    said = words(sentence, language)
+    if not said:
+        return False
+    question = sentence.rstrip().endswith("?")
+    if language == "ko":
+        question = question or said[-1].endswith(_KO_ASKING)
+        return question and any(w.startswith(_KO_MEANING) or "제일" in w or "가장" in w for w in said)
+    if not (question or said[0] in _EN_ASKING):
+        return False
+    out_of = " out of " in f" {' '.join(said)} "
+    return out_of or any(w in _EN_MEANING for w in said)

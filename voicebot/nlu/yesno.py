@@ -51,6 +51,8 @@ _EN: dict[str, _Polarity] = {
         # A read-back's "Shall I place the order?" answered in its words.
         "place the order", "place my order", "place it", "put it through", "put the order through",
         "put the order in", "put it in",
+        # "Do you have two minutes?" answered as people do: "go for it", "fire away", "make it quick".
+        "go for it", "fire away", "make it quick", "if it is quick", "as long as it is quick", "i suppose so",
     ), _Y),
     **dict.fromkeys((
         "no", "nope", "nah", "naw", "not really", "incorrect", "that is wrong", "wrong", "not at all",
