@@ -43,6 +43,12 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      5 and 9
     didnt-hear       survey: "sorry, I didn't hear you" to the consent question (the bot must ask it again),
                      then "yes", "four", "nine", "no" -> completed
+    scale-question   survey: "yes", "is five the best?" (the bot must say which end is which, and take no
+                     score), "four", "nine", "no" -> completed, 4 and 9
+    item-question    pizza: "do you have a large veggie?" (the bot must say its price and order nothing),
+                     then "two large pepperoni" -> placed, two large pepperoni
+    readback-question  pizza: "two large pepperoni", then "is the pepperoni spicy?" at the read-back (the
+                     bot must answer and read the order back unchanged), "yes" -> placed, two large pepperoni
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -211,6 +217,21 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_recommend", "nine"), ("ask_comment", "no"),
     ), "completed", {"consent": True, "satisfaction": 4, "recommend": 9}, ("4", "9"),
         replies=(("sorry, I didn't hear you", "ask_consent"),)),
+    Scenario("scale-question", "satisfaction_survey", (
+        ("ask_consent", "yes"), ("ask_satisfaction", "is five the best?"), ("ask_satisfaction", "four"),
+        ("ask_recommend", "nine"), ("ask_comment", "no"),
+    ), "completed", {"satisfaction": 4, "recommend": 9}, ("4", "9"),
+        replies=(("is five the best?", "scale"),)),
+    Scenario("item-question", "pizza_order", (
+        ("ask_items", "do you have a large veggie?"), ("ask_items", "two large pepperoni"),
+        ("ask_more", "that's all"), ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
+        replies=(("do you have a large veggie?", "price"),)),
+    Scenario("readback-question", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "is the pepperoni spicy?"), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
+        replies=(("is the pepperoni spicy?", "price"),)),
 )
 
 

@@ -78,16 +78,20 @@ def merge_order_lines(
         return None
     lines = [dict(line) for line in current]
     size_said = reader.size(spec, text) is not None
+    # "In the pepperoni spicy." (whisper, for "is the pepperoni spicy?") names the pizza with no count: it
+    # made two pepperoni one. "A pepperoni" is one.
+    count_said = reader.number(text) is not None or bool({"a", "an"} & set(reader.words(text)))
     # Items named again replace the line with the same item; new items are added.
     for new in new_lines:
         same = [line for line in lines if line.get("name") == new["name"]]
         if not same:
             lines.append(new)
             continue
-        same[0]["quantity"] = new["quantity"]
+        if count_said:
+            same[0]["quantity"] = new["quantity"]
         if size_said:
             same[0]["size"] = new["size"]
-    return lines
+    return None if lines == [dict(line) for line in current] else lines
 
 
 def swap_order_line(
