@@ -49,6 +49,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      then "two large pepperoni" -> placed, two large pepperoni
     readback-question  pizza: "two large pepperoni", then "is the pepperoni spicy?" at the read-back (the
                      bot must answer and read the order back unchanged), "yes" -> placed, two large pepperoni
+    off-menu         pizza: "a large pepperoni and a coke" (the bot must say it cannot take the coke), "that's
+                     all" -> placed, one large pepperoni
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -232,6 +234,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_phone", PHONE), ("confirm_order", "is the pepperoni spicy?"), ("confirm_order", "yes"),
     ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
         replies=(("is the pepperoni spicy?", "price"),)),
+    Scenario("off-menu", "pizza_order", (
+        ("ask_items", "a large pepperoni and a coke"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [{"name": "pepperoni", "size": "large", "quantity": 1}]},
+        ("one large pepperoni",), frozenset({ADDRESS, PHONE}),
+        replies=(("a large pepperoni and a coke", "off_menu"),)),
 )
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from voicebot.dialogue.loader import load_dialogue
 from voicebot.dialogue.model import CatalogueEntry, CatalogueSpec
 from voicebot.dialogue.render import format_price_quote
+from voicebot.dialogue.understanding import SlotReader
 from voicebot.nlu.intents import price_question_start
 from voicebot.nlu.order import half_and_half, item_question
+
+DIALOGUES = Path(__file__).resolve().parents[2] / "dialogues"
 
 
 @pytest.mark.parametrize(("text", "language", "before"), [
@@ -69,3 +75,21 @@ def test_half_and_half(text: str, language: str, half: bool) -> None:
 def test_a_question_about_menu_items(text: str, language: str, asked: tuple[str, str] | None) -> None:
     found = item_question(text, language)
     assert (None if found is None else (found[0], text[:found[1]])) == asked
+
+
+@pytest.mark.parametrize(("text", "language", "off"), [
+    ("a large pepperoni and a coke", "en", True), ("a large pepperoni with extra cheese", "en", True),
+    ("two large pepperoni and garlic bread", "en", True), ("an extra large pepperoni", "en", True),
+    ("a gluten free veggie", "en", True), ("a large margherita with extra pepperoni", "en", True),
+    ("two large pepperoni and a large hawaiian", "en", False),
+    ("two large pepperoni and that's it", "en", False),
+    ("a large pepperoni for me and my wife", "en", False), ("two large pepperoni and two more", "en", False),
+    ("a pepperoni and a veggie, both large", "en", False), ("Two large pepperoni, nice oil", "en", False),
+    ("페퍼로니 라지 한 판이랑 콜라 하나요", "ko", True), ("페퍼로니 라지 한 판 치즈 추가요", "ko", True),
+    ("불고기 라지 한 판 양파 빼고요", "ko", True), ("페퍼로니는 빼 주세요", "ko", False),
+    ("불고기 레귤러 한 판하고 포테이토 라지 한 판", "ko", False),
+])
+def test_what_the_menu_does_not_have(text: str, language: str, off: bool) -> None:
+    name = "pizza_order" if language == "en" else "pizza_order_ko"
+    reader = SlotReader(load_dialogue(DIALOGUES / f"{name}.yml"))
+    assert reader.asks_off_menu(reader.dialogue.slots["items"], text) is off

@@ -685,7 +685,8 @@ class Conversation:
             self._wait = check
             self._check_question(check, out)
             return out
-        return self._answered(step, value, done=done)
+        notice = self._off_menu_notice(spec, text)
+        return [*notice, *self._answered(step, value, done=done)]
 
     def _check_question(self, check: _CheckWait, out: list[Action]) -> None:
         spec = self.dialogue.slots[check.ask.step.slot]
@@ -791,6 +792,16 @@ class Conversation:
         say = Say(text=quote, prompt_id="price", interruptible=self.dialogue.interruptible, fixed=False)
         self._record_bot(say)
         return [say, *self._repeat_question()]
+
+    def _off_menu_notice(self, spec: m.SlotSpec, text: str) -> list[Say]:
+        """ "A large pepperoni and a coke": the pizza is taken, and the caller told that the rest is not,
+        rather than hear it dropped without a word."""
+        if not self._reader.asks_off_menu(spec, text):
+            return []
+        say = Say(text=DEFAULT_TEXTS[self.dialogue.language]["off_menu"], prompt_id="off_menu",
+                  interruptible=self.dialogue.interruptible, fixed=False)
+        self._record_bot(say)
+        return [say]
 
     def _scale_ends(self, spec: m.SlotSpec) -> list[Action]:
         """ "Is five the best?": which end of the scale is which, then the question again with no attempt
@@ -916,19 +927,22 @@ class Conversation:
         answer = read_more(self._reader, spec, text, others=bool(others),
                            current=self.slots.get(step.slot) or [])
         order = add_lines(self.slots.get(step.slot) or [], answer.lines)
+        notice = self._off_menu_notice(spec, text) if answer.lines else []
         if answer.done:
-            return self._fill_and_continue(step.slot, order)
+            return [*notice, *self._fill_and_continue(step.slot, order)]
         out: list[Action] = []
         if answer.lines:
             # Each "Anything else?" is a new question (the step log counts the last one answered).
             self.slots[step.slot] = order
             self._wait = wait = _MoreWait(step)
-            self._more_question(wait, out, [])
+            self._more_question(wait, out, notice)
             return out
         if answer.yes:  # "yes": what else? The ask's own question, then "Anything else?" again after it
             says = [self._say(step.reprompt or step.prompt, step.interruptible)]
             self._question = _Question(says, self._question.listen)
             return [*says, *([self._question.listen] if self._question.listen else [])]
+        if self._reader.asks_off_menu(spec, text):  # "and a coke": said so, and "Anything else?" again
+            return [*self._off_menu_notice(spec, text), *self._repeat_question()]
         held = self._hold_on(text, False, lambda: False) or self._who_is_calling(text, False, lambda: False)
         return held if held is not None else self._more_not_understood(wait)
 

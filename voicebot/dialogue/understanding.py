@@ -306,6 +306,15 @@ class SlotReader:
                  for line in parse_order_lines(text[start:], items, sizes, self.language)]
         return (kind, lines) if lines else None
 
+    def asks_off_menu(self, spec: SlotSpec, text: str) -> bool:
+        """An order's words that ask for what the menu does not have ("and a coke", "with extra cheese")."""
+        from voicebot.nlu.order import asks_off_menu
+
+        if spec.type != "order_lines" or not spec.catalogue:
+            return False
+        items, sizes = self._order_catalogues(spec)
+        return asks_off_menu(text, items, sizes, self.language)
+
     def scale_question(self, spec: SlotSpec, text: str) -> str | None:
         """At a score with a range, a question about what its numbers stand for ("is five the best?"): the
         words said after it (often none); None when no such question is asked."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
 from voicebot.nlu.normalize import Token, tokenize, words
-from voicebot.nlu.numbers import NumberMatch, corrects_itself, find_numbers, is_korean_counter
+from voicebot.nlu.numbers import NumberMatch, corrects_itself, find_numbers, is_korean_counter, parse_number
 
 _MAX_QUANTITY = 100  # "pepperoni for 500 people" is not an order line quantity
 _MAX_GAP_WORDS = 4
@@ -308,6 +308,75 @@ def item_question(text: str, language: str) -> tuple[str, int] | None:
 
 _EN_LEAD_INS = frozenset({"so", "and", "oh", "um", "uh", "okay", "ok", "well", "sorry", "hey", "also", "hi",
                           "hello", "yeah", "hmm", "first"})
+
+
+# What the menu cannot make, said with an order: "and a coke", "with extra cheese", "without onions", "an
+# extra large", "gluten free", "콜라도 주세요", "치즈 추가요". The order's pizzas are taken; these words
+# were dropped without a word, and the caller heard an order read back that was not what they asked for.
+_EN_ADDING = frozenset({"and", "with", "without", "plus", "extra"})
+_EN_CHANGES = frozenset({"without", "extra"})  # a change to a menu item too: "extra pepperoni"
+_EN_MODIFIERS = ("gluten free", "thin crust", "thick crust", "deep dish", "stuffed crust", "extra large",
+                 "well done", "extra crispy", "dairy free", "vegan", "cauliflower crust", "with no",
+                 "hold the")
+_EN_SKIPPED = frozenset({"a", "an", "some", "the", "of", "uh", "um", "er", "erm", "hmm", "also"})
+# Words that go on after "and" / "with" without naming anything: "and that's all", "with my wife".
+_EN_NO_THING = frozenset({
+    "that", "that's", "thats", "it", "is", "all", "everything", "thanks", "thank", "you", "please", "then",
+    "i", "we", "my", "our", "me", "us", "for", "to", "maybe", "so", "yeah", "yes", "no", "nothing", "else",
+    "one", "ones", "pizza", "pizzas", "another", "more", "same", "too", "as", "well", "just", "only", "can",
+    "could", "would", "will", "do", "get", "have", "like", "want", "need", "make", "this", "those", "these",
+    "them", "they", "he", "she", "his", "her", "their", "your", "what", "how", "if", "when", "oh", "okay",
+    "ok", "right", "actually", "size", "sizes", "let", "hold", "wait", "sorry", "delivery", "deliver",
+    "pickup", "bye", "goodbye", "cheers", "there", "here", "now", "later", "again", "order", "total", "half",
+    "both", "each", "other", "put", "send", "bring", "add", "also", "not", "don't", "but", "or", "and",
+    "with", "in", "on", "at", "by", "from", "up", "into", "out", "about", "am", "are", "was", "be", "kids",
+    "family", "friends", "wife", "husband", "dinner", "lunch", "tonight", "today", "tomorrow", "address",
+    "number", "phone", "street", "cash", "card", "tip", "change", "love",
+})
+_KO_OFF_MENU = ("콜라", "사이다", "음료", "맥주", "윙", "치킨", "스파게티", "파스타",
+                "샐러드", "감자튀김", "갈릭", "소스", "피클", "씬", "크러스트", "토핑", "엑스트라")
+_KO_CHANGES = ("추가", "빼고", "빼서", "없이", "많이", "듬뿍")
+
+
+def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) -> bool:
+    """Whether an order's words ask for something the menu does not have, or a change to what it has: "and
+    a coke", "with extra cheese", "an extra large", "콜라도 하나요", "양파 빼고요"."""
+    tokens = tokenize(text, language)
+    on_menu = [(m.start, m.end) for m in (*items.find_all(text), *sizes.find_all(text))]
+
+    def menu_word(tok: Token) -> bool:
+        return any(s <= tok.start and tok.end <= e for s, e in on_menu)
+
+    if language == "ko":
+        for k, tok in enumerate(tokens):
+            if menu_word(tok):
+                continue
+            if tok.text.startswith(_KO_OFF_MENU):
+                return True
+            # "치즈 추가요", "양파 빼고": a change to a pizza; "페퍼로니는 빼 주세요" takes a menu item off.
+            if tok.text.startswith(_KO_CHANGES) and k > 0 and not menu_word(tokens[k - 1]):
+                return True
+            if tok.text.startswith("추가") and k > 0:
+                return True
+        return False
+    said = " ".join(t.text for t in tokens)
+    if any(f" {m} " in f" {said} " for m in _EN_MODIFIERS):
+        return True
+    for k, tok in enumerate(tokens):
+        if tok.text not in _EN_ADDING:
+            continue
+        following = [t for t in tokens[k + 1:] if t.text not in _EN_SKIPPED and not t.text.isdigit()
+                     and parse_number(t.text, language) is None]
+        if not following:
+            continue
+        first = following[0]
+        if menu_word(first):
+            if tok.text in _EN_CHANGES:  # "extra pepperoni", "without pepperoni" change a pizza
+                return True
+            continue
+        if first.text not in _EN_NO_THING and first.text.isalpha():
+            return True
+    return False
 
 
 def asks_for_more(text: str, language: str) -> bool:
