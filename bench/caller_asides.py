@@ -49,6 +49,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      then "two large pepperoni" -> placed, two large pepperoni
     readback-question  pizza: "two large pepperoni", then "is the pepperoni spicy?" at the read-back (the
                      bot must answer and read the order back unchanged), "yes" -> placed, two large pepperoni
+    asked-back       compliance: "by post or email?" to the documents question (the bot must ask it again, not
+                     "Please answer yes or no."), then "yes" to each -> compliant
     off-menu         pizza: "a large pepperoni and a coke" (the bot must say it cannot take the coke), "that's
                      all" -> placed, one large pepperoni
 
@@ -240,6 +242,11 @@ SCENARIOS: tuple[Scenario, ...] = (
     ), "order_placed", {"items": [{"name": "pepperoni", "size": "large", "quantity": 1}]},
         ("one large pepperoni",), frozenset({ADDRESS, PHONE}),
         replies=(("a large pepperoni and a coke", "off_menu"),)),
+    Scenario("asked-back", "sales_compliance", (
+        ("ask_dob", DOB), ("ask_terms", "yes"), ("ask_documents", "by post or email?"),
+        ("ask_documents", "yes"), ("ask_cancellation", "yes"), ("ask_voluntary", "yes"),
+    ), "compliant", {"received_documents": True}, ("yes",), frozenset({DOB}),
+        replies=(("by post or email?", "ask_documents"),)),
 )
 
 

@@ -8,6 +8,7 @@ from voicebot.nlu.correction import MAKE_NAMED, Correction, parse_correction
 from voicebot.nlu.intents import (
     GlobalIntent,
     Intent,
+    asks_back,
     asks_to_hold,
     asks_who,
     bare_farewell,
@@ -257,3 +258,13 @@ def test_asking_about_the_word_cancel_ends_nothing(text: str, intent: str | None
 
     found = detect_global_intent(text, "en")
     assert (None if found is None else found.name.value) == intent
+
+
+@pytest.mark.parametrize(("text", "language", "asked"), [
+    ("by post or email?", "en", True), ("what were the main terms again", "en", True),
+    ("thirty days?", "en", True), ("why do you need my birthday", "en", True),
+    ("며칠이라고요?", "ko", True), ("왜요", "ko", True), ("무슨 약관이요", "ko", True),
+    ("yes", "en", False), ("I got them by email", "en", False), ("네 받았어요", "ko", False),
+])
+def test_a_question_asked_back(text: str, language: str, asked: bool) -> None:
+    assert asks_back(text, language) is asked

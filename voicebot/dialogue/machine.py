@@ -70,6 +70,7 @@ class _AskWait:
     # Part of the answer, kept for the next one to complete (SlotReader.partial_answer): an order's count and
     # size said before its items ("three pizzas"), a birth date's month and day without its year.
     partial: CountFirst | tuple[int, int] | None = None
+    asked_back: bool = False  # the caller asked a question back once: the question was said again
 
 
 @dataclass(slots=True)
@@ -676,6 +677,11 @@ class Conversation:
                 if before is None:
                     self._ask_question(wait, out, [], again=True, year=spec.type == "date")
                     return out
+            if self._asks_back(wait, spec, text):
+                # "By post or email?", "why do you need my birthday?": the question again, whose words say
+                # what it asks, rather than "Please answer yes or no."; once with no attempt counted.
+                wait.asked_back = True
+                return self._repeat_question()
             return self._no_match(wait)
         # Reading free text back ("I think you said But I can issue...") helps no one: it is kept as heard.
         low = event.confidence is not None and event.confidence < self.dialogue.behaviour.low_confidence
@@ -792,6 +798,14 @@ class Conversation:
         say = Say(text=quote, prompt_id="price", interruptible=self.dialogue.interruptible, fixed=False)
         self._record_bot(say)
         return [say, *self._repeat_question()]
+
+    def _asks_back(self, wait: _AskWait, spec: m.SlotSpec, text: str) -> bool:
+        """A question asked back, the first time, where the reprompt would not answer it: at a yes/no
+        question ("Please answer yes or no.") or one with no reprompt of its own ("Sorry, I didn't catch
+        that.")."""
+        if wait.asked_back or not (spec.type == "yes_no" or wait.step.reprompt is None):
+            return False
+        return spec.type != "text" and self._reader.asks_back(text)
 
     def _off_menu_notice(self, spec: m.SlotSpec, text: str) -> list[Say]:
         """ "A large pepperoni and a coke": the pizza is taken, and the caller told that the rest is not,

@@ -100,6 +100,12 @@ class SlotReader:
 
         return asks_who(text, self.language)
 
+    def asks_back(self, text: str) -> bool:
+        """ "By post or email?", "thirty days?", "왜요?": a question asked back rather than an answer."""
+        from voicebot.nlu.intents import asks_back
+
+        return asks_back(text, self.language)
+
     def asks_if_bot(self, text: str) -> bool:
         """ "Are you a robot?", "is this a real person?", "사람이에요?": whether a person is speaking."""
         from voicebot.nlu.intents import asks_if_bot

@@ -396,3 +396,23 @@ def yes_no_with_farewell(text: str, language: str) -> bool:
     sign_off = _SIGN_OFF.get(language, _EN_SIGN_OFF)
     rest = [w for w in words(text, language) if w not in sign_off]
     return bool(rest) and parse_yes_no(" ".join(rest), language) is not None
+
+
+# A question asked back: "what were the main terms again?", "by post or email?", "thirty days?",
+# "며칠이라고요?", "왜요?". At a yes/no question the caller is answered best with the question again, whose
+# words hold what it asks about; "Please answer yes or no." answered none of them, and three such turns
+# ended the call.
+_EN_QUESTION_WORDS = frozenset({"what", "why", "how", "which", "who", "when", "where", "whats"})
+_KO_QUESTION_WORDS = ("왜", "뭐", "무슨", "며칠", "어떤", "언제", "어디", "무엇", "몇", "어느")
+
+
+def asks_back(text: str, language: str) -> bool:
+    """Whether the caller asks a question (a question mark, or a question word first) rather than answers."""
+    ws = words(text, language)
+    if not ws:
+        return False
+    if text.rstrip().endswith("?"):
+        return True
+    if language == "ko":
+        return any(w.startswith(_KO_QUESTION_WORDS) for w in ws)
+    return ws[0] in _EN_QUESTION_WORDS
