@@ -93,3 +93,16 @@ def test_what_the_menu_does_not_have(text: str, language: str, off: bool) -> Non
     name = "pizza_order" if language == "en" else "pizza_order_ko"
     reader = SlotReader(load_dialogue(DIALOGUES / f"{name}.yml"))
     assert reader.asks_off_menu(reader.dialogue.slots["items"], text) is off
+
+
+@pytest.mark.parametrize(("text", "language", "open_choice"), [
+    ("a large or a small pepperoni", "en", True), ("a pepperoni or a hawaiian, I don't mind", "en", True),
+    ("페퍼로니 라지 아니면 레귤러요", "ko", True),
+    ("a large pepperoni and a small hawaiian", "en", False),
+    ("two large pepperoni or actually three", "en", False),
+    ("a large pepperoni or two", "en", False),
+])
+def test_an_order_not_yet_chosen(text: str, language: str, open_choice: bool) -> None:
+    name = "pizza_order" if language == "en" else "pizza_order_ko"
+    reader = SlotReader(load_dialogue(DIALOGUES / f"{name}.yml"))
+    assert (reader.order_lines(reader.dialogue.slots["items"], text) == []) is open_choice

@@ -372,9 +372,11 @@ class SlotReader:
     def order_lines(self, spec: SlotSpec, text: str,
                     count_first: CountFirst | None = None) -> list[dict[str, Any]]:
         from voicebot.nlu.homophones import with_quantity_homophones
-        from voicebot.nlu.order import parse_order_lines, with_count_first
+        from voicebot.nlu.order import parse_order_lines, undecided, with_count_first
 
         items, sizes = self._order_catalogues(spec)
+        if undecided(text, items, sizes, self.language):  # "a large or a small pepperoni": asked again
+            return []
         removal = self.removal(spec, text)
         if removal is not None:  # "cancel the veggie and add a pepperoni" adds only the pepperoni
             text = removal.rest

@@ -379,6 +379,24 @@ def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) 
     return False
 
 
+def undecided(text: str, items: Catalogue, sizes: Catalogue, language: str) -> bool:
+    """Two sizes or two items with "or" between them: "a large or a small pepperoni", "pepperoni or
+    hawaiian, I don't mind", "라지 아니면 레귤러". The caller has not chosen; the first one said was taken."""
+    tokens = tokenize(text, language)
+    found = sorted([(m.start, m.end, "item", m.value) for m in items.find_all(text)]
+                   + [(m.start, m.end, "size", m.value) for m in sizes.find_all(text)])
+    for tok in tokens:
+        if tok.text not in (("아니면", "아님") if language == "ko" else ("or",)):
+            continue
+        before = [f for f in found if f[1] <= tok.start]
+        after = [f for f in found if f[0] >= tok.end]
+        if before and after:
+            a, b = before[-1], after[0]
+            if a[2] == b[2] and a[3] != b[3]:
+                return True
+    return False
+
+
 def asks_for_more(text: str, language: str) -> bool:
     """Whether ``text`` asks for more ("another", "more", "더"): "one more pepperoni", "하나 더"."""
     return _asks_for_more(words(text, language), language)
