@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from voicebot.engines.base import (
     VoiceActivityDetector,
 )
 from voicebot.engines.scoring import SHORT_ANSWER
+from voicebot.nlu.non_speech import without_non_speech
 from voicebot.session.context import CallContext
 from voicebot.session.inbox import Failed, Heard, Nothing, SpeechStart, TurnAudio
 from voicebot.session.output import CallerWords
@@ -536,6 +537,10 @@ class Listener:
             self.open_turns -= 1
         clock.stamp("transcript_ready", ctx.clock())  # a stream's or a final decode's: just now
         clock.stamp("stt_final", ctx.clock())
+        spoken = without_non_speech(result.text, ctx.language)  # "Thanks for watching!" is noise
+        if spoken != result.text.strip():
+            log.info("call %s: noise written as words dropped from a turn", ctx.call_id)
+            result = replace(result, text=spoken)
         utterance.text = result.text.strip()
         if self._finishing is utterance:
             self._finishing = None
