@@ -13,6 +13,7 @@ from voicebot.nlu.intents import (
     asks_who,
     bare_farewell,
     detect_global_intent,
+    echoes_question,
     only_farewell,
 )
 
@@ -268,3 +269,13 @@ def test_asking_about_the_word_cancel_ends_nothing(text: str, intent: str | None
 ])
 def test_a_question_asked_back(text: str, language: str, asked: bool) -> None:
     assert asks_back(text, language) is asked
+
+
+@pytest.mark.parametrize(("text", "echoes"), [
+    ("I post or email.", True), ("by post or email.", True), ("the policy documents by post?", True),
+    ("Microsoft, or email.", False), ("the documents", False), ("I got them by email", False),
+    ("post", False),
+])
+def test_the_question_said_back(text: str, echoes: bool) -> None:
+    question = "Second, have you received the policy documents, by post or by email?"
+    assert echoes_question(text, question, "en") is echoes

@@ -802,10 +802,14 @@ class Conversation:
     def _asks_back(self, wait: _AskWait, spec: m.SlotSpec, text: str) -> bool:
         """A question asked back, the first time, where the reprompt would not answer it: at a yes/no
         question ("Please answer yes or no.") or one with no reprompt of its own ("Sorry, I didn't catch
-        that.")."""
-        if wait.asked_back or not (spec.type == "yes_no" or wait.step.reprompt is None):
+        that."). Also the question's own words said back ("by post or email", its question mark lost on
+        the line)."""
+        if wait.asked_back or spec.type == "text":
             return False
-        return spec.type != "text" and self._reader.asks_back(text)
+        if spec.type != "yes_no" and wait.step.reprompt is not None:
+            return False
+        question = " ".join(say.text for say in self._question.says)
+        return self._reader.asks_back(text) or self._reader.echoes_question(text, question)
 
     def _off_menu_notice(self, spec: m.SlotSpec, text: str) -> list[Say]:
         """ "A large pepperoni and a coke": the pizza is taken, and the caller told that the rest is not,

@@ -106,6 +106,12 @@ class SlotReader:
 
         return asks_back(text, self.language)
 
+    def echoes_question(self, text: str, question: str) -> bool:
+        """ "By post or email." to "have you received the documents, by post or by email?"."""
+        from voicebot.nlu.intents import echoes_question
+
+        return echoes_question(text, question, self.language)
+
     def asks_if_bot(self, text: str) -> bool:
         """ "Are you a robot?", "is this a real person?", "사람이에요?": whether a person is speaking."""
         from voicebot.nlu.intents import asks_if_bot

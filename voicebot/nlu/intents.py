@@ -416,3 +416,24 @@ def asks_back(text: str, language: str) -> bool:
     if language == "ko":
         return any(w.startswith(_KO_QUESTION_WORDS) for w in ws)
     return ws[0] in _EN_QUESTION_WORDS
+
+
+# Words too common to show that an answer says the question back.
+_EN_COMMON = frozenset({
+    "the", "and", "you", "your", "did", "have", "has", "had", "was", "were", "are", "for", "with", "that",
+    "this", "what", "not", "but", "yes", "yeah", "all", "any", "can", "could", "would", "will", "about",
+    "from", "into", "its", "our", "out", "who", "how", "why", "which", "when", "where", "they", "them",
+})
+
+
+def echoes_question(text: str, question: str, language: str) -> bool:
+    """Whether ``text`` says the question's own words back with little else ("by post or email" to "have
+    you received the documents, by post or by email?"): a caller asking back whose question mark the line
+    lost. English only: two words of three letters or more from the question, and they are most of what
+    was said."""
+    if language != "en":
+        return False
+    asked = set(words(question, language))
+    said = [w for w in words(text, language) if len(w) >= 3 and w not in _EN_COMMON]
+    shared = [w for w in said if w in asked]
+    return len(shared) >= 2 and 2 * len(shared) >= len(said)
