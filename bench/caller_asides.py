@@ -51,6 +51,10 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      bot must answer and read the order back unchanged), "yes" -> placed, two large pepperoni
     asked-back       compliance: "by post or email?" to the documents question (the bot must ask it again, not
                      "Please answer yes or no."), then "yes" to each -> compliant
+    garlic-bread     held out: "two large pepperoni and some garlic bread" -> the same notice, two large placed
+    extra-cheese     held out: "a small veggie with extra cheese" -> the notice, one small veggie placed
+    how-many-days    held out: "how many days was it?" to the cancellation question -> asked again, then
+                     "yes" -> compliant
     off-menu         pizza: "a large pepperoni and a coke" (the bot must say it cannot take the coke), "that's
                      all" -> placed, one large pepperoni
 
@@ -247,6 +251,23 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_documents", "yes"), ("ask_cancellation", "yes"), ("ask_voluntary", "yes"),
     ), "compliant", {"received_documents": True}, ("yes",), frozenset({DOB}),
         replies=(("by post or email?", "ask_documents"),)),
+    # Held out: written after the rules above were, to measure them on words they were not made on.
+    Scenario("garlic-bread", "pizza_order", (
+        ("ask_items", "two large pepperoni and some garlic bread"), ("ask_more", "that's all"),
+        ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",), frozenset({ADDRESS, PHONE}),
+        replies=(("two large pepperoni and some garlic bread", "off_menu"),)),
+    Scenario("extra-cheese", "pizza_order", (
+        ("ask_items", "a small veggie with extra cheese"), ("ask_more", "that's all"),
+        ("ask_address", ADDRESS), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [{"name": "vegetarian", "size": "small", "quantity": 1}]},
+        ("small vegetarian",), frozenset({ADDRESS, PHONE}),
+        replies=(("a small veggie with extra cheese", "off_menu"),)),
+    Scenario("how-many-days", "sales_compliance", (
+        ("ask_dob", DOB), ("ask_terms", "yes"), ("ask_documents", "yes"),
+        ("ask_cancellation", "how many days was it?"), ("ask_cancellation", "yes"), ("ask_voluntary", "yes"),
+    ), "compliant", {"understood_cancellation": True}, ("yes",), frozenset({DOB}),
+        replies=(("how many days was it?", "ask_cancellation"),)),
 )
 
 

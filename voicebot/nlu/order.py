@@ -363,7 +363,9 @@ def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) 
     if any(f" {m} " in f" {said} " for m in _EN_MODIFIERS):
         return True
     for k, tok in enumerate(tokens):
-        if tok.text not in _EN_ADDING:
+        # Whisper at 8 kHz writes "and a coke" as "in a coat": "in" with an article adds as "and" does.
+        heard_and = tok.text == "in" and tokens[k + 1:k + 2] and tokens[k + 1].text in ("a", "an", "the")
+        if tok.text not in _EN_ADDING and not heard_and:
             continue
         following = [t for t in tokens[k + 1:] if t.text not in _EN_SKIPPED and not t.text.isdigit()
                      and parse_number(t.text, language) is None]
