@@ -51,7 +51,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      bot must answer and read the order back unchanged), "yes" -> placed, two large pepperoni
     asked-back       compliance: "by post or email?" to the documents question (the bot must ask it again, not
                      "Please answer yes or no."), then "yes" to each -> compliant
-    garlic-bread     held out: "two large pepperoni and some garlic bread" -> the same notice, two large placed
+    garlic-bread     held out: "two large pepperoni and some garlic bread" -> the same notice, two large
+                     placed
     extra-cheese     held out: "a small veggie with extra cheese" -> the notice, one small veggie placed
     how-many-days    held out: "how many days was it?" to the cancellation question -> asked again, then
                      "yes" -> compliant
