@@ -795,9 +795,7 @@ class Conversation:
             quote = self._total_so_far(spec, text)
         if quote is None:
             return None
-        say = Say(text=quote, prompt_id="price", interruptible=self.dialogue.interruptible, fixed=False)
-        self._record_bot(say)
-        return [say, *self._repeat_question()]
+        return [self._say_aside(quote, "price"), *self._repeat_question()]
 
     def _asks_back(self, wait: _AskWait, spec: m.SlotSpec, text: str) -> bool:
         """A question asked back, the first time, where the reprompt would not answer it: at a yes/no
@@ -816,10 +814,7 @@ class Conversation:
         rather than hear it dropped without a word."""
         if not self._reader.asks_off_menu(spec, text):
             return []
-        say = Say(text=DEFAULT_TEXTS[self.dialogue.language]["off_menu"], prompt_id="off_menu",
-                  interruptible=self.dialogue.interruptible, fixed=False)
-        self._record_bot(say)
-        return [say]
+        return [self._say_aside(DEFAULT_TEXTS[self.dialogue.language]["off_menu"], "off_menu")]
 
     def _scale_ends(self, spec: m.SlotSpec) -> list[Action]:
         """ "Is five the best?": which end of the scale is which, then the question again with no attempt
@@ -831,9 +826,13 @@ class Conversation:
         else:
             low_said, high_said = str(low), str(high)
         text = DEFAULT_TEXTS[self.dialogue.language]["scale_ends"].format(lowest=low_said, highest=high_said)
-        say = Say(text=text, prompt_id="scale", interruptible=self.dialogue.interruptible, fixed=False)
+        return [self._say_aside(text, "scale"), *self._repeat_question()]
+
+    def _say_aside(self, text: str, prompt_id: str) -> Say:
+        """A built-in answer to something the caller asked or said besides the question, recorded."""
+        say = Say(text=text, prompt_id=prompt_id, interruptible=self.dialogue.interruptible, fixed=False)
         self._record_bot(say)
-        return [say, *self._repeat_question()]
+        return say
 
     def _total_so_far(self, spec: m.SlotSpec, text: str) -> str | None:
         """ "That comes to $34 so far.": to a price asked of no item ("what's the total?") once an order has
@@ -959,8 +958,9 @@ class Conversation:
             says = [self._say(step.reprompt or step.prompt, step.interruptible)]
             self._question = _Question(says, self._question.listen)
             return [*says, *([self._question.listen] if self._question.listen else [])]
-        if self._reader.asks_off_menu(spec, text):  # "and a coke": said so, and "Anything else?" again
-            return [*self._off_menu_notice(spec, text), *self._repeat_question()]
+        notice = self._off_menu_notice(spec, text)
+        if notice:  # "and a coke" alone: said so, and "Anything else?" again
+            return [*notice, *self._repeat_question()]
         held = self._hold_on(text, False, lambda: False) or self._who_is_calling(text, False, lambda: False)
         return held if held is not None else self._more_not_understood(wait)
 
