@@ -88,6 +88,10 @@ def test_a_question_about_menu_items(text: str, language: str, asked: tuple[str,
     ("페퍼로니 라지 한 판이랑 콜라 하나요", "ko", True), ("페퍼로니 라지 한 판 치즈 추가요", "ko", True),
     ("불고기 라지 한 판 양파 빼고요", "ko", True), ("페퍼로니는 빼 주세요", "ko", False),
     ("불고기 레귤러 한 판하고 포테이토 라지 한 판", "ko", False),
+    # Korean "추가" after a count, a size or "더" adds a pizza; after a pizza named before it, it tops one.
+    ("페퍼로니 한 판 추가요", "ko", False), ("한 판 더 추가해 주세요", "ko", False),
+    ("불고기 라지 추가요", "ko", False),
+    ("페퍼로니 라지 한 판 치즈 추가요", "ko", True),
 ])
 def test_what_the_menu_does_not_have(text: str, language: str, off: bool) -> None:
     name = "pizza_order" if language == "en" else "pizza_order_ko"

@@ -336,13 +336,15 @@ _EN_NO_THING = frozenset({
 _KO_OFF_MENU = ("콜라", "사이다", "음료", "맥주", "윙", "치킨", "스파게티", "파스타",
                 "샐러드", "감자튀김", "갈릭", "소스", "피클", "씬", "크러스트", "토핑", "엑스트라")
 _KO_CHANGES = ("추가", "빼고", "빼서", "없이", "많이", "듬뿍")
+_KO_MORE_OF_IT = frozenset({"더", "피자", "하나", "하나만", "걸로", "거", "것도", "그것도", "똑같은", "같은"})
 
 
 def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) -> bool:
     """Whether an order's words ask for something the menu does not have, or a change to what it has: "and
     a coke", "with extra cheese", "an extra large", "콜라도 하나요", "양파 빼고요"."""
     tokens = tokenize(text, language)
-    on_menu = [(m.start, m.end) for m in (*items.find_all(text), *sizes.find_all(text))]
+    found_items = items.find_all(text)
+    on_menu = [(m.start, m.end) for m in (*found_items, *sizes.find_all(text))]
 
     def menu_word(tok: Token) -> bool:
         return any(s <= tok.start and tok.end <= e for s, e in on_menu)
@@ -353,10 +355,18 @@ def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) 
                 continue
             if tok.text.startswith(_KO_OFF_MENU):
                 return True
-            # "치즈 추가요", "양파 빼고": a change to a pizza; "페퍼로니는 빼 주세요" takes a menu item off.
-            if tok.text.startswith(_KO_CHANGES) and k > 0 and not menu_word(tokens[k - 1]):
+            if not tok.text.startswith(_KO_CHANGES) or k == 0:
+                continue
+            before = tokens[k - 1]
+            # "양파 빼고", "올리브 추가요": a change to a pizza. After a count or a size ("한 판
+            # 추가요", "라지 추가요") a pizza is added; "페퍼로니는 빼 주세요" takes one off; "치즈
+            # 추가요" after a pizza ("페퍼로니 라지 한 판 치즈 추가요") tops it.
+            counted = (is_korean_counter(before.text) or parse_number(before.text, language) is not None
+                       or before.text in _KO_MORE_OF_IT)
+            if not menu_word(before) and not counted:
                 return True
-            if tok.text.startswith("추가") and k > 0:
+            topped = [m for m in found_items if m.end <= before.end]
+            if len(topped) > 1 and topped[-1].start <= before.start:
                 return True
         return False
     said = " ".join(t.text for t in tokens)
