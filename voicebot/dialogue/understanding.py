@@ -19,7 +19,7 @@ from voicebot.dialogue.model import Dialogue, SlotSpec
 
 if TYPE_CHECKING:
     from voicebot.nlu.catalogue import Catalogue
-    from voicebot.nlu.order import CountFirst
+    from voicebot.nlu.order import CountFirst, OrderLine
     from voicebot.nlu.removal import Removal
 
 
@@ -285,17 +285,8 @@ class SlotReader:
         (size None where none is said); None when no price is asked of an item, or an order comes first
         ("two large pepperoni, how much is that?" is the order)."""
         from voicebot.nlu.intents import price_question_start
-        from voicebot.nlu.order import parse_order_lines
 
-        if spec.type not in ("order_lines", "choice") or not spec.catalogue:
-            return None
-        start = price_question_start(text, self.language)
-        if start is None:
-            return None
-        items, sizes = self._order_catalogues(spec)
-        if parse_order_lines(text[:start], items, sizes, self.language):
-            return None
-        lines = parse_order_lines(text[start:], items, sizes, self.language)
+        lines = self._items_asked(spec, text, lambda: price_question_start(text, self.language))
         return [{"name": line.name, "size": line.size, "quantity": int(line.quantity)} for line in lines
                 if int(line.quantity) > 0] or None
 
@@ -303,20 +294,30 @@ class SlotReader:
         """A question about menu items ("do you have pepperoni?", "is the hawaiian any good?"): its kind
         (nlu.order.item_question) and the items it names, as order lines (size None where none is said);
         None when no item is asked about, or an order comes first."""
-        from voicebot.nlu.order import item_question, parse_order_lines
+        from voicebot.nlu.order import item_question
 
-        if spec.type not in ("order_lines", "choice") or not spec.catalogue:
-            return None
         asked = item_question(text, self.language)
         if asked is None:
             return None
         kind, start = asked
-        items, sizes = self._order_catalogues(spec)
-        if parse_order_lines(text[:start], items, sizes, self.language):
-            return None
         lines = [{"name": line.name, "size": line.size, "quantity": 1}
-                 for line in parse_order_lines(text[start:], items, sizes, self.language)]
+                 for line in self._items_asked(spec, text, lambda: start)]
         return (kind, lines) if lines else None
+
+    def _items_asked(self, spec: SlotSpec, text: str, start: Callable[[], int | None]) -> list[OrderLine]:
+        """The menu items named in a question that starts at ``start()`` (a character index; None: no
+        question); none at a slot without a menu, or where an order comes before the question."""
+        from voicebot.nlu.order import parse_order_lines
+
+        if spec.type not in ("order_lines", "choice") or not spec.catalogue:
+            return []
+        at = start()
+        if at is None:
+            return []
+        items, sizes = self._order_catalogues(spec)
+        if parse_order_lines(text[:at], items, sizes, self.language):
+            return []
+        return parse_order_lines(text[at:], items, sizes, self.language)
 
     def asks_off_menu(self, spec: SlotSpec, text: str) -> bool:
         """An order's words that ask for what the menu does not have ("and a coke", "with extra cheese")."""

@@ -314,7 +314,6 @@ _EN_LEAD_INS = frozenset({"so", "and", "oh", "um", "uh", "okay", "ok", "well", "
 # extra large", "gluten free", "콜라도 주세요", "치즈 추가요". The order's pizzas are taken; these words
 # were dropped without a word, and the caller heard an order read back that was not what they asked for.
 _EN_ADDING = frozenset({"and", "with", "without", "plus", "extra"})
-_EN_CHANGES = frozenset({"without", "extra"})  # a change to a menu item too: "extra pepperoni"
 _EN_MODIFIERS = ("gluten free", "thin crust", "thick crust", "deep dish", "stuffed crust", "extra large",
                  "well done", "extra crispy", "dairy free", "vegan", "cauliflower crust", "with no",
                  "hold the")
@@ -383,7 +382,7 @@ def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) 
             continue
         first = following[0]
         if menu_word(first):
-            if tok.text in _EN_CHANGES:  # "extra pepperoni", "without pepperoni" change a pizza
+            if tok.text in _EN_TOPPING_WORDS:  # "extra pepperoni", "without pepperoni" change a pizza
                 return True
             continue
         if first.text not in _EN_NO_THING and first.text.isalpha():
