@@ -58,6 +58,16 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
                      "yes" -> compliant
     off-menu         pizza: "a large pepperoni and a coke" (the bot must say it cannot take the coke), "that's
                      all" -> placed, one large pepperoni
+    phone-in-parts   pizza: the phone number as "five five five", "one two three", "four five six seven", each
+                     its own turn (the bot must say the digits so far back) -> placed, 5551234567
+    house-number     pizza: "one twenty three Main Street" -> placed, delivered to 123 Main Street
+    phone-taken-back pizza: "five five five, one two three, four five six seven, no sorry, four five six
+                     eight" -> placed, 5551234568
+    address-taken-back  pizza: "twelve Main Street, no sorry, fourteen Main Street" -> 14 Main Street
+    yes-and-add      pizza: "yes, and add a small veggie" at the read-back (the bot must read it back with the
+                     veggie), "yes" -> placed, two large pepperoni and a small veggie
+    yes-and-coke     pizza: "yes, and a coke" at the read-back (the bot must say it cannot, and ask again),
+                     "yes" -> placed, two large pepperoni
 
 The caller listens: each bot prompt is answered as the script says (any other prompt, such as a
 reprompt, gets the last answer again, "Do you want to end the call?" a no, a read-back a yes when it
@@ -252,6 +262,42 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("ask_documents", "yes"), ("ask_cancellation", "yes"), ("ask_voluntary", "yes"),
     ), "compliant", {"received_documents": True}, ("yes",), frozenset({DOB}),
         replies=(("by post or email?", "ask_documents"),)),
+    Scenario("phone-in-parts", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", "five five five"), ("number_so_far", "one two three"),
+        ("number_so_far", "four five six seven"), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI], "phone": "5551234567"}, ("two large pepperoni",),
+        frozenset({"two large pepperoni", "that's all", ADDRESS}),
+        replies=(("five five five", "number_so_far"),)),
+    Scenario("house-number", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"),
+        ("ask_address", "one twenty three Main Street"), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI], "address": "123 Main Street"}, ("two large pepperoni",),
+        frozenset({"two large pepperoni", "that's all", PHONE})),
+    Scenario("phone-taken-back", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", "five five five, one two three, four five six seven, no sorry, four five six eight"),
+        ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI], "phone": "5551234568"}, ("two large pepperoni",),
+        frozenset({"two large pepperoni", "that's all", ADDRESS})),
+    Scenario("address-taken-back", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"),
+        ("ask_address", "twelve Main Street, no sorry, fourteen Main Street"), ("ask_phone", PHONE),
+        ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI], "address": "14 Main Street"}, ("two large pepperoni",),
+        frozenset({"two large pepperoni", "that's all", PHONE})),
+    Scenario("yes-and-add", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "yes, and add a small veggie"), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI, {"name": "vegetarian", "size": "small", "quantity": 1}]},
+        ("small vegetarian",), frozenset({"two large pepperoni", "that's all", ADDRESS, PHONE}),
+        replies=(("yes, and add a small veggie", "global.correction"),)),
+    Scenario("yes-and-coke", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "yes, and a coke"), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI]}, ("two large pepperoni",),
+        frozenset({"two large pepperoni", "that's all", ADDRESS, PHONE}),
+        replies=(("yes, and a coke", "off_menu"),)),
     # Held out: written after the rules above were, to measure them on words they were not made on.
     Scenario("garlic-bread", "pizza_order", (
         ("ask_items", "two large pepperoni and some garlic bread"), ("ask_more", "that's all"),

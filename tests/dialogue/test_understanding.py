@@ -157,6 +157,15 @@ def test_relative_dates_count_from_the_conversations_today() -> None:
     ("Forty two Elm Street.", "42 Elm Street"),
     ("one two three Oak Avenue", "123 Oak Avenue"),  # said digit by digit
     ("12 Main Street", "12 Main Street"),
+    # said in parts, as house numbers are: it was "23 main street", "34 elm street", "5 park avenue"
+    ("one twenty three main street", "123 main street"),
+    ("twelve thirty four elm street", "1234 elm street"),
+    ("one oh five park avenue", "105 park avenue"),
+    ("two twenty one b baker street", "221 b baker street"),
+    # a house number taken back: the one meant instead
+    ("12 Oak Street, no sorry, 14 Oak Street", "14 Oak Street"),
+    ("twelve oak street, actually fourteen oak street", "14 oak street"),
+    ("12 Oak Street and 14 Oak Street", "12 Oak Street"),
 ])
 def test_an_address_with_its_house_number_in_words(said: str, address: str) -> None:
     from pathlib import Path

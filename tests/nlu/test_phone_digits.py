@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voicebot.nlu.digits import digit_runs, parse_digits
-from voicebot.nlu.phone import parse_phone, redact_dates, redact_phone_numbers
+from voicebot.nlu.phone import complete_phone, parse_phone, phone_so_far, redact_dates, redact_phone_numbers
 
 EN_PHONES = [
     ("five five five one two three four", "5551234"), ("555-1234", "5551234"), ("555 1234", "5551234"),
@@ -111,3 +111,46 @@ def test_two_whole_numbers_said_together_are_not_joined() -> None:
     """Joining words join parts of one number, never two numbers of the usual length."""
     assert parse_phone("five five five one two three four and five five five nine eight seven six", "en") \
         == "5551234"
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("555 123 4567, no sorry, 555 123 4568", "en", "5551234568"),
+    ("five five five one two three four five six seven, wait, five five five one two three four five six"
+     " eight", "en", "5551234568"),
+    ("5551234567, sorry, 4568", "en", "5551234568"),  # the end said again replaces the end
+    ("555 1234 or 555 5678", "en", "5551234"),  # "or" takes nothing back
+    ("공일공 일이삼사 오육칠팔 아니 오육칠구", "ko", "01012345679"),
+])
+def test_a_number_taken_back_counts_no_more(text: str, language: str, expected: str) -> None:
+    assert parse_phone(text, language) == expected
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("공일공 일이삼사", "ko"),  # a leading 0 and seven digits: the start of a number
+    ("oh two oh seven nine four six", "en"),
+])
+def test_a_number_with_its_trunk_zero_needs_nine_digits(text: str, language: str) -> None:
+    assert parse_phone(text, language) is None
+    assert complete_phone("0101234") is False and complete_phone("021234567") is True
+
+
+@pytest.mark.parametrize(("parts", "language", "so_far", "number"), [
+    (["five five five", "one two three", "four five six seven"], "en", ["555", "555123"], "5551234567"),
+    (["area code five five five", "one two three four five six seven"], "en", ["555"], "5551234567"),
+    (["five five five", "five five five one two three four five six seven"], "en", ["555"], "5551234567"),
+    (["공일공", "일이삼사", "오육칠팔"], "ko", ["010", "0101234"], "01012345678"),
+    (["제 번호는 공일공이요", "일이삼사 오육칠팔이요"], "ko", ["010"], "01012345678"),
+])
+def test_a_number_said_in_parts(parts: list[str], language: str, so_far: list[str], number: str) -> None:
+    earlier = None
+    for part, expected in zip(parts[:-1], so_far, strict=True):
+        assert parse_phone(part, language, homophones=True, earlier=earlier) is None
+        earlier = phone_so_far(part, language, homophones=True, earlier=earlier)
+        assert earlier == expected
+    assert parse_phone(parts[-1], language, homophones=True, earlier=earlier) == number
+
+
+@pytest.mark.parametrize("text", ["I'm 45", "five", "two large pepperoni", "555 123 4567"])
+def test_no_part_of_a_number(text: str) -> None:
+    """Words besides the digits, a single digit, or a whole number are no part of one."""
+    assert phone_so_far(text, "en", homophones=True) is None

@@ -34,6 +34,13 @@ def correct(
         return None
     correction = reader.correction(text)
     if answer is True and correction is None:
+        # "Yes, and add a large veggie": the yes comes with more pizzas, read back again rather than placed
+        # without them. Nothing else said with a yes changes the order.
+        for spec in specs:
+            if spec.type == "order_lines":
+                merged = merge_order_lines(reader, spec, slots.get(spec.name) or [], text)
+                if merged is not None:
+                    return spec.name, merged
         return None
     candidate = correction.new_text if correction is not None else text
     # First a value only one slot can hold: an item named, an address, a phone number.

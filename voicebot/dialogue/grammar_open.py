@@ -59,6 +59,7 @@ from voicebot.nlu.numbers import (
     EN_TENS,
     EN_UNITS,
 )
+from voicebot.nlu.phone import usual_phone_length
 
 if TYPE_CHECKING:
     from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, Reading
@@ -266,17 +267,6 @@ def stray_words(text: str, said_in: frozenset[str]) -> list[str]:
     """The words of ``text`` that are neither numbers in digits ("1985", "21st") nor among ``said_in``
     (lower case): "March 3rd, 1988, time." -> ["time"]."""
     return [w for w in _WORD.findall(text.lower()) if w not in said_in and not _IN_DIGITS.fullmatch(w)]
-
-
-def usual_phone_length(digits: str, language: str) -> bool:
-    """A phone number as long as the country's: North American numbers (English) have 7 or 10 digits, or
-    11 with the leading 1. Whisper loses or repeats a digit in a run of equal ones ("five five five"), and
-    such a number is one digit short or long."""
-    if language == "en":
-        return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1"))
-    if language == "ko":  # 010-1234-5678, 02-123-4567, 031-123-4567: a leading 0, 9 to 11 digits
-        return digits.startswith("0") and 9 <= len(digits) <= 11
-    return True
 
 
 def shortened_run(digits: str) -> str | None:

@@ -35,6 +35,7 @@ from voicebot.dialogue.events import (
 from voicebot.dialogue.render import (
     english_number_words,
     format_currency,
+    format_phone,
     format_price_quote,
     order_total,
     render,
@@ -69,7 +70,7 @@ class _AskWait:
     silences: int = 0
     # Part of the answer, kept for the next one to complete (SlotReader.partial_answer): an order's count and
     # size said before its items ("three pizzas"), a birth date's month and day without its year.
-    partial: CountFirst | tuple[int, int] | None = None
+    partial: CountFirst | tuple[int, int] | str | None = None
     asked_back: bool = False  # the caller asked a question back once: the question was said again
 
 
@@ -368,14 +369,20 @@ class Conversation:
     # ---- questions ----
 
     def _ask_question(
-        self, wait: _AskWait, out: list[Action], prefix: list[Say], *, again: bool = False, year: bool = False
+        self, wait: _AskWait, out: list[Action], prefix: list[Say], *, again: bool = False,
+        year: bool = False, so_far: str | None = None,
     ) -> None:
         """The ask's prompt (``again``: its reprompt); ``year``: "And the year?" after a date without one,
-        heard with the date's expected answers (grammar_open reads a year alone as an answer there)."""
+        heard with the date's expected answers (grammar_open reads a year alone as an answer there);
+        ``so_far``: a phone number's first digits said back ("5 5 5, go on.")."""
         step = wait.step
         spec = self.dialogue.slots[step.slot]
         says = list(prefix)
-        if year:
+        if so_far is not None:
+            language = self.dialogue.language
+            text = DEFAULT_TEXTS[language]["number_so_far"].format(digits=format_phone(so_far, language))
+            says.append(self._say_aside(text, "number_so_far"))
+        elif year:
             says.append(self._say(self.dialogue.behaviour.year_prompt, step.interruptible))
         elif again and step.reprompt is not None:
             says.append(self._say(step.reprompt, step.interruptible))
@@ -668,7 +675,14 @@ class Conversation:
                 # The caller answered something else we were going to ask: keep it, ask this again.
                 self._ask_question(wait, out, [])
                 return out
-            partial = self._reader.partial_answer(spec, text)
+            partial = self._reader.partial_answer(spec, text, wait.partial)
+            if isinstance(partial, str):
+                # "Five five five", a pause, "one two three" (a phone number's part): the digits so far said
+                # back and the rest listened for, as a person taking the number does. No attempt counted:
+                # each part makes the number longer.
+                wait.partial = partial
+                self._ask_question(wait, out, [], so_far=partial)
+                return out
             if partial is not None:
                 # "Three pizzas": which ones (the reprompt names them); "March third" for a birth date: "And
                 # the year?". Kept for the next answer, no attempt the first time; said again it counts one,
@@ -1077,6 +1091,14 @@ class Conversation:
                 again = self._ask_again(step, text, said_no=answer is False)
                 if again is not None:
                     return again
+            else:
+                # "Yes, and a coke": what the menu does not have is said so before the order is placed, and
+                # the read-back asked again (the caller may want to change it); no attempt counted.
+                notice = [say for spec in specs for say in self._off_menu_notice(spec, text)]
+                if notice:
+                    out = []
+                    self._confirm_question(wait, out, notice)
+                    return out
         if answer is None:
             return self._no_match(wait)
         return self._confirmed(step, answer)

@@ -150,6 +150,8 @@ def format_phone(digits: str, language: str) -> str:
         groups = [digits[:3], digits[3:6], digits[6:]]
     elif len(digits) == 7:
         groups = [digits[:3], digits[3:]]
+    elif len(digits) < 7:  # the first part of a number, said back while the caller gives it
+        groups = [digits[i:i + 3] for i in range(0, len(digits), 3)]
     else:
         groups = [digits]
     return ", ".join(" ".join(g) for g in groups)

@@ -183,14 +183,15 @@ class SlotReader:
     # ---- slot values ----
 
     def read(self, spec: SlotSpec, text: str, *, strict: bool = False, asked: bool = False,
-             earlier: CountFirst | tuple[int, int] | None = None) -> Any:
+             earlier: CountFirst | tuple[int, int] | str | None = None) -> Any:
         """The slot's value in ``text``, or None.
 
         ``strict``: free text (a text slot without a pattern) does not count. ``asked``: the caller was
         asked for this slot, so words that sound like numbers ("for", "to", "ate") are numbers in a
         number, digits or phone answer; heard while asking something else they keep their meaning.
         ``earlier``: part of the answer said before (:meth:`partial_answer`): an order's count and size, which
-        the items named now take; a date's month and day, which a year alone now completes.
+        the items named now take; a date's month and day, which a year alone now completes; a phone number's
+        first digits, which those said now continue.
         """
         text = self._without_claimed(spec, text).strip()
         if not text:
@@ -214,11 +215,13 @@ class SlotReader:
             found = self.catalogue(spec.catalogue).match(text)
             return None if found is None else found.value
         if kind == "order_lines":
-            return self.order_lines(spec, text, None if isinstance(earlier, tuple) else earlier) or None
+            count = earlier if not isinstance(earlier, (tuple, str)) else None
+            return self.order_lines(spec, text, count) or None
         if kind == "phone":
             from voicebot.nlu.phone import parse_phone
 
-            return parse_phone(self._unglue_endings(text), self.language, homophones=asked)
+            return parse_phone(self._unglue_endings(text), self.language, homophones=asked,
+                               earlier=earlier if isinstance(earlier, str) else None)
         if kind == "date":
             from voicebot.nlu.dates import date_with_year_said, date_without_year, parse_date
 
@@ -244,9 +247,10 @@ class SlotReader:
                 # An answer the pattern does not match is no address: "that's all" is asked again. Whisper
                 # sometimes writes a house number in words ("Twelve Main Street."): tried with digits too.
                 # English only: a Korean count before its counter ("라지로 두 판") is no building number.
-                m = pattern.search(text) or (pattern.search(_with_digits(text, self.language))
-                                             if self.language == "en" else None)
-                return m.group(0).strip() if m else None
+                said = _pattern_said(pattern, text)
+                if said is None and self.language == "en":
+                    said = _pattern_said(pattern, _with_digits(text, self.language))
+                return said
             return None if strict else text
         return None
 
@@ -363,12 +367,20 @@ class SlotReader:
 
         return more_of_the_same(text, self.language)
 
-    def partial_answer(self, spec: SlotSpec, text: str) -> CountFirst | tuple[int, int] | None:
+    def partial_answer(self, spec: SlotSpec, text: str,
+                       earlier: CountFirst | tuple[int, int] | str | None = None,
+                       ) -> CountFirst | tuple[int, int] | str | None:
         """Part of an answer that the next one completes, or None: an order's count or size said before its
         items ("three pizzas", "two large ones"); a birth date's month and day without its year ("March
-        third", at a date slot that needs the year)."""
+        third", at a date slot that needs the year); a phone number's first digits ("five five five", with
+        ``earlier`` the digits said before them)."""
         from voicebot.nlu.order import count_first
 
+        if spec.type == "phone":
+            from voicebot.nlu.phone import phone_so_far
+
+            return phone_so_far(self._unglue_endings(text), self.language, homophones=True,
+                                earlier=earlier if isinstance(earlier, str) else None)
         if spec.type == "date":
             return self.date_without_year(spec, text)
         if spec.type != "order_lines":
@@ -504,15 +516,36 @@ def _words_for(spec: SlotSpec, language: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*own, *(w for kind in kinds for w in table[kind]))))
 
 
+def _pattern_said(pattern: re.Pattern[str], text: str) -> str | None:
+    """What ``pattern`` (a text slot's, an address) reads in ``text``: the last one said after taking
+    another back ("12 Oak Street, no sorry, 14 Oak Street"), otherwise the first."""
+    from voicebot.nlu.numbers import corrects_itself
+
+    found = list(pattern.finditer(text))
+    if not found:
+        return None
+    meant = found[0]
+    for later in found[1:]:
+        if corrects_itself(text[meant.end():later.start()]):
+            meant = later
+    return meant.group(0).strip()
+
+
 def _with_digits(text: str, language: str) -> str:
-    """ "twelve main street" -> "12 main street": number words as digits (ordinals stay words)."""
+    """ "twelve main street" -> "12 main street": number words as digits (ordinals stay words). A house
+    number said in parts is one number: "one twenty three" -> 123, "twelve thirty four" -> 1234, "one oh
+    five" -> 105 (find_numbers reads each part on its own: "1 23")."""
     from voicebot.nlu.numbers import find_numbers
 
     out = text
     for found in sorted(find_numbers(text, language), key=lambda n: n.start, reverse=True):
         if not found.ordinal and float(found.value).is_integer():
             out = f"{out[:found.start]}{int(found.value)}{out[found.end:]}"
-    return _SPOKEN_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), out)  # "1 2 3 oak avenue" -> "123 ..."
+    out = _SPOKEN_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), out)  # "1 2 3 oak avenue" -> "123 ..."
+    return _NUMBER_IN_PARTS.sub(lambda m: re.sub(r"\s+|oh|o", lambda p: "0" if p.group(0).strip() else "",
+                                                 m.group(0), flags=re.IGNORECASE), out)
 
 
 _SPOKEN_DIGITS = re.compile(r"\b\d(?:\s+\d\b)+")
+# One or two digits, then two-digit parts or "oh" and a digit: "1 23", "12 34", "1 oh 5", "12 oh 5".
+_NUMBER_IN_PARTS = re.compile(r"\b\d{1,2}(?:\s+(?:(?:oh|o)\s+\d|[1-9]\d)\b)+", re.IGNORECASE)

@@ -52,6 +52,10 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
     """Order lines in the order they were said; empty when no item is named."""
     text = said_once(text)
     found_items = _one_name_each(text, items.find_all(text))
+    if language == "en":
+        # "With extra cheese", "without pepperoni" said alone (to "Anything else?", with a yes to the
+        # read-back) top the pizzas ordered: no margherita or pepperoni of their own.
+        found_items = [m for m in found_items if not _topping(text, m)]
     if len(found_items) > 1:
         topping = _topping if language == "en" else _topping_ko
         found_items = [found_items[0], *(m for m in found_items[1:] if not topping(text, m))]
@@ -313,7 +317,7 @@ _EN_LEAD_INS = frozenset({"so", "and", "oh", "um", "uh", "okay", "ok", "well", "
 # What the menu cannot make, said with an order: "and a coke", "with extra cheese", "without onions", "an
 # extra large", "gluten free", "콜라도 주세요", "치즈 추가요". The order's pizzas are taken; these words
 # were dropped without a word, and the caller heard an order read back that was not what they asked for.
-_EN_ADDING = frozenset({"and", "with", "without", "plus", "extra"})
+_EN_ADDING = frozenset({"and", "with", "without", "plus", "extra", "add"})
 _EN_MODIFIERS = ("gluten free", "thin crust", "thick crust", "deep dish", "stuffed crust", "extra large",
                  "well done", "extra crispy", "dairy free", "vegan", "cauliflower crust", "with no",
                  "hold the")
