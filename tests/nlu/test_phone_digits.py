@@ -154,3 +154,10 @@ def test_a_number_said_in_parts(parts: list[str], language: str, so_far: list[st
 def test_no_part_of_a_number(text: str) -> None:
     """Words besides the digits, a single digit, or a whole number are no part of one."""
     assert phone_so_far(text, "en", homophones=True) is None
+
+
+def test_a_part_taken_back_is_said_again() -> None:
+    """ "No, five five four" after "five five five": the first part is replaced, not continued."""
+    assert phone_so_far("no, five five four", "en", homophones=True, earlier="555") == "554"
+    assert parse_phone("no, five five four one two three four five six seven", "en", earlier="555") \
+        == "5541234567"

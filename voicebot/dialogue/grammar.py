@@ -145,6 +145,8 @@ class ExpectedAnswers:
     # A closed numeric ask's answer words, tried in place of each word of a sentence answer that holds
     # none of them (engines/substitution.py; English only so far).
     substitutes: tuple[str, ...] = ()
+    # A phone number said in parts: the digits said before this answer, which it continues.
+    so_far: str | None = None
 
     @property
     def texts(self) -> tuple[str, ...]:

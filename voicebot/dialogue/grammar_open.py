@@ -314,9 +314,11 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
 
     def value(said: str) -> object:
         # A birth date without its year ("March 3rd.") is an answer here: the dialogue asks for the year. So
-        # is a year alone, the answer to that: the dialogue puts it with the month and day said before.
-        return (reader.read(spec, said, strict=True, asked=True) or reader.date_without_year(spec, said)
-                or reader.year_alone(spec, said))
+        # is a year alone, the answer to that: the dialogue puts it with the month and day said before. So
+        # is part of a phone number ("5 5 5"), which the dialogue says back; with the parts said before it.
+        return (reader.read(spec, said, strict=True, asked=True, earlier=expected.so_far)
+                or reader.date_without_year(spec, said) or reader.year_alone(spec, said)
+                or (reader.partial_answer(spec, said, expected.so_far) if spec.type == "phone" else None))
 
     def keep_free(said: str) -> bool:
         return reader.intent(said) is not None or reader.is_closer(said)

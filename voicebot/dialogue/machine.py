@@ -396,7 +396,8 @@ class Conversation:
             hints=hints,
             dtmf=True,
             max_digits=max_digits,
-            expected=self._expected_for(spec, step.hints),
+            expected=replace(self._expected_for(spec, step.hints),
+                             so_far=wait.partial if isinstance(wait.partial, str) else None),
         )
         self._question = _Question(says[len(prefix) :], listen)
         out.extend(says)
@@ -691,6 +692,8 @@ class Conversation:
                 if before is None:
                     self._ask_question(wait, out, [], again=True, year=spec.type == "date")
                     return out
+            if isinstance(wait.partial, str) and self._reader.yes_no(text) is False:
+                wait.partial = None  # "No" to the digits said back: the number is asked for again
             if self._asks_back(wait, spec, text):
                 # "By post or email?", "why do you need my birthday?": the question again, whose words say
                 # what it asks, rather than "Please answer yes or no."; once with no attempt counted.

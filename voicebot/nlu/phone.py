@@ -21,12 +21,14 @@ _JOINING_WORDS = frozenset({"and", "then", "the", "number", "is", "area", "code"
 JOINED_LENGTHS = (7, 10, 11)
 # Words besides the digits of a turn that gives only part of a number ("area code five five five", "제
 # 번호는 공일공이요"): :func:`phone_so_far`.
-_EN_AROUND_PART = _JOINING_WORDS | frozenset({"uh", "um", "er", "erm", "so", "okay", "ok", "yeah", "yes",
-                                              "sure", "right", "first", "start", "starts", "with", "phone",
-                                              "cell", "mobile", "home", "that's", "its"})
+_EN_AROUND_PART = _JOINING_WORDS | frozenset({
+    "uh", "um", "er", "erm", "so", "okay", "ok", "yeah", "yes", "sure", "right", "first", "start", "starts",
+    "with", "phone", "cell", "mobile", "home", "that's", "its",
+    "no", "sorry", "wait", "i", "mean", "actually",  # "no, five five four": the part said again
+})
 _KO_AROUND_PART = frozenset({
     "제", "번호는", "번호", "전화번호는", "전화번호", "지역번호는", "지역번호", "핸드폰", "휴대폰",
-    "이에요", "예요", "입니다", "이요", "요", "네", "음", "어", "그", "저",
+    "이에요", "예요", "입니다", "이요", "요", "네", "음", "어", "그", "저", "아니", "아니요",
 })
 
 
@@ -64,6 +66,8 @@ def parse_phone(text: str, language: str, *, homophones: bool = False,
     said = _meant(text, language, homophones)
     if said is None:
         return None
+    if earlier and _takes_back(text, language, homophones):
+        earlier = None  # "no, five five four": the part said before is said again
     if earlier:
         both = earlier + said
         if usual_phone_length(both, language):
@@ -84,7 +88,11 @@ def phone_so_far(text: str, language: str, *, homophones: bool = False,
     if parse_phone(text, language, homophones=homophones, earlier=earlier) is not None:
         return None
     said = _meant(text, language, homophones)
-    if said is None or (not earlier and len(said) < 2) or not _only_digits_said(text, language, homophones):
+    if said is None or not _only_digits_said(text, language, homophones):
+        return None
+    if earlier and _takes_back(text, language, homophones):
+        earlier = None
+    if not earlier and len(said) < 2:
         return None
     so_far = (earlier or "") + said
     return so_far if len(so_far) < MAX_PHONE_DIGITS else None
@@ -106,6 +114,12 @@ def _meant(text: str, language: str, homophones: bool) -> str | None:
         elif len(run.digits) > len(meant.digits):
             meant = run
     return meant.digits
+
+
+def _takes_back(text: str, language: str, homophones: bool) -> bool:
+    """Whether the words before the digits take back what was said before: "no, five five four"."""
+    runs = digit_runs(text, language, homophones=homophones)
+    return bool(runs) and corrects_itself(text[:runs[0].start])
 
 
 def _only_digits_said(text: str, language: str, homophones: bool) -> bool:
