@@ -166,6 +166,9 @@ def test_relative_dates_count_from_the_conversations_today() -> None:
     ("12 Oak Street, no sorry, 14 Oak Street", "14 Oak Street"),
     ("twelve oak street, actually fourteen oak street", "14 oak street"),
     ("12 Oak Street and 14 Oak Street", "12 Oak Street"),
+    # whisper on a phone line: "one twenty three" as "1 20 free"; a street named in number words stays
+    ("1 20 free main street.", "123 main street"),
+    ("12 One Tree Hill Road", "12 One Tree Hill Road"),
 ])
 def test_an_address_with_its_house_number_in_words(said: str, address: str) -> None:
     from pathlib import Path

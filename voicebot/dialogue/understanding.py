@@ -247,10 +247,12 @@ class SlotReader:
                 # An answer the pattern does not match is no address: "that's all" is asked again. Whisper
                 # sometimes writes a house number in words ("Twelve Main Street."): tried with digits too.
                 # English only: a Korean count before its counter ("라지로 두 판") is no building number.
-                said = _pattern_said(pattern, text)
-                if said is None and self.language == "en":
-                    said = _pattern_said(pattern, _with_digits(text, self.language))
-                return said
+                address = _pattern_match(pattern, text)
+                # Tried with the house number in digits when it matched none or only the end of a number
+                # ("1 20 free main street": whisper's "one twenty three", read as "20 free main street").
+                if self.language == "en" and (address is None or _NUMBER_ENDS.search(text[:address.start()])):
+                    address = _pattern_match(pattern, _with_digits(text, self.language)) or address
+                return None if address is None else address.group(0).strip()
             return None if strict else text
         return None
 
@@ -516,7 +518,7 @@ def _words_for(spec: SlotSpec, language: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*own, *(w for kind in kinds for w in table[kind]))))
 
 
-def _pattern_said(pattern: re.Pattern[str], text: str) -> str | None:
+def _pattern_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """What ``pattern`` (a text slot's, an address) reads in ``text``: the last one said after taking
     another back ("12 Oak Street, no sorry, 14 Oak Street"), otherwise the first."""
     from voicebot.nlu.numbers import corrects_itself
@@ -528,7 +530,7 @@ def _pattern_said(pattern: re.Pattern[str], text: str) -> str | None:
     for later in found[1:]:
         if corrects_itself(text[meant.end():later.start()]):
             meant = later
-    return meant.group(0).strip()
+    return meant
 
 
 def _with_digits(text: str, language: str) -> str:
@@ -541,11 +543,20 @@ def _with_digits(text: str, language: str) -> str:
     for found in sorted(find_numbers(text, language), key=lambda n: n.start, reverse=True):
         if not found.ordinal and float(found.value).is_integer():
             out = f"{out[:found.start]}{int(found.value)}{out[found.end:]}"
+    # "20 free" (whisper's "twenty three" on a phone line): a unit's homophone after tens is that unit.
+    out = _TENS_THEN_UNIT.sub(lambda m: str(int(m.group(1)) + int(m.group(2) or _UNIT_SOUNDALIKES[
+        m.group(3).lower()])), out)
     out = _SPOKEN_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), out)  # "1 2 3 oak avenue" -> "123 ..."
     return _NUMBER_IN_PARTS.sub(lambda m: re.sub(r"\s+|oh|o", lambda p: "0" if p.group(0).strip() else "",
                                                  m.group(0), flags=re.IGNORECASE), out)
 
 
 _SPOKEN_DIGITS = re.compile(r"\b\d(?:\s+\d\b)+")
+_UNIT_SOUNDALIKES = {"won": "1", "to": "2", "too": "2", "free": "3", "tree": "3", "for": "4", "fore": "4",
+                     "ate": "8"}
+_TENS_THEN_UNIT = re.compile(r"\b([2-9]0)\s+(?:([1-9])|(" + "|".join(_UNIT_SOUNDALIKES) + r"))\b",
+                             re.IGNORECASE)
+# A number, in digits or words, right before a match: the match may hold only the end of the house number.
+_NUMBER_ENDS = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|oh))\W*$", re.IGNORECASE)
 # One or two digits, then two-digit parts or "oh" and a digit: "1 23", "12 34", "1 oh 5", "12 oh 5".
 _NUMBER_IN_PARTS = re.compile(r"\b\d{1,2}(?:\s+(?:(?:oh|o)\s+\d|[1-9]\d)\b)+", re.IGNORECASE)
