@@ -54,6 +54,10 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
     garlic-bread     held out: "two large pepperoni and some garlic bread" -> the same notice, two large
                      placed
     extra-cheese     held out: "a small veggie with extra cheese" -> the notice, one small veggie placed
+    phone-in-two     held out: "area code five five five", then "one two three four five six seven" -> 5551234567
+    house-number-oh  held out: "one oh five Elm Street" -> delivered to 105 Elm Street
+    yes-plus-hawaiian  held out: "yes, plus a large hawaiian" at the read-back -> read back with it, "yes" ->
+                     placed, two large pepperoni and a large hawaiian
     how-many-days    held out: "how many days was it?" to the cancellation question -> asked again, then
                      "yes" -> compliant
     off-menu         pizza: "a large pepperoni and a coke" (the bot must say it cannot take the coke), "that's
@@ -310,6 +314,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     ), "order_placed", {"items": [{"name": "vegetarian", "size": "small", "quantity": 1}]},
         ("small vegetarian",), frozenset({ADDRESS, PHONE}),
         replies=(("a small veggie with extra cheese", "off_menu"),)),
+    Scenario("phone-in-two", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", "area code five five five"), ("number_so_far", "one two three four five six seven"),
+        ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI], "phone": "5551234567"}, ("two large pepperoni",),
+        frozenset({"two large pepperoni", "that's all", ADDRESS}),
+        replies=(("area code five five five", "number_so_far"),)),
+    Scenario("house-number-oh", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"),
+        ("ask_address", "one oh five Elm Street"), ("ask_phone", PHONE), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI], "address": "105 Elm Street"}, ("two large pepperoni",),
+        frozenset({"two large pepperoni", "that's all", PHONE})),
+    Scenario("yes-plus-hawaiian", "pizza_order", (
+        ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
+        ("ask_phone", PHONE), ("confirm_order", "yes, plus a large hawaiian"), ("confirm_order", "yes"),
+    ), "order_placed", {"items": [_LARGE_PEPPERONI, {"name": "hawaiian", "size": "large", "quantity": 1}]},
+        ("large hawaiian",), frozenset({"two large pepperoni", "that's all", ADDRESS, PHONE}),
+        replies=(("yes, plus a large hawaiian", "global.correction"),)),
     Scenario("how-many-days", "sales_compliance", (
         ("ask_dob", DOB), ("ask_terms", "yes"), ("ask_documents", "yes"),
         ("ask_cancellation", "how many days was it?"), ("ask_cancellation", "yes"), ("ask_voluntary", "yes"),
@@ -395,9 +417,16 @@ def verdict(scenario: Scenario, record: dict[str, Any]) -> bool:
     """The call ended as the script says, with its slots, and each of the script's ``replies`` came."""
     slots = record.get("slots", {})
     ended_right = record.get("outcome") == scenario.outcome and all(
-        slots.get(name) == value for name, value in scenario.slots.items())
+        _same(slots.get(name), value) for name, value in scenario.slots.items())
     return ended_right and all(reply in replies_to(scenario, record, said)
                                for said, reply in scenario.replies)
+
+
+def _same(heard: Any, meant: Any) -> bool:
+    """A slot's value as the script means it; text (an address) in any case: "123 main street"."""
+    if isinstance(heard, str) and isinstance(meant, str):
+        return heard.casefold() == meant.casefold()
+    return bool(heard == meant)
 
 
 def replies_to(scenario: Scenario, record: dict[str, Any], words: str) -> list[str]:
