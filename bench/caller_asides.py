@@ -54,7 +54,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
     garlic-bread     held out: "two large pepperoni and some garlic bread" -> the same notice, two large
                      placed
     extra-cheese     held out: "a small veggie with extra cheese" -> the notice, one small veggie placed
-    phone-in-two     held out: "area code five five five", then "one two three four five six seven" -> 5551234567
+    phone-in-two     held out: "area code five five five", then "one two three four five six seven" ->
+                     5551234567
     house-number-oh  held out: "one oh five Elm Street" -> delivered to 105 Elm Street
     yes-plus-hawaiian  held out: "yes, plus a large hawaiian" at the read-back -> read back with it, "yes" ->
                      placed, two large pepperoni and a large hawaiian
