@@ -442,3 +442,21 @@ def test_a_phone_number_keeps_the_dialogues_threshold(pizza: Dialogue) -> None:
     assert not any(short_window(w) for w in split_requests(expected.requests)[0])
     reading = grammar_open.read_open(reader, expected, "555 867 5309", 0.33, (), -3.0)
     assert reading.confidence == 0.33
+
+
+def test_part_of_a_phone_number_is_read_from_the_restricted_decode(pizza: Dialogue) -> None:
+    """eSpeak's "five five five" alone, a phone number's first part, came back "time time time": the
+    restricted decode's digits are a part (the dialogue says them back), and with the part said before
+    them, the rest of the number."""
+    from dataclasses import replace
+
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"])
+    heard = [(ONLY + "five five five", -2.1), (ONLY + "five five", -3.0)]
+    reading = grammar_open.read_open(reader, expected, "time time time", 0.41, heard, -3.3)
+    assert reading.source == "constrained"
+    assert reader.partial_answer(pizza.slots["phone"], reading.text) == "555"
+    rest = [(ONLY + "one two three four five six seven", -2.5)]
+    reading = grammar_open.read_open(reader, replace(expected, so_far="555"), "123 for 567 time", 0.5, rest,
+                                     -3.0)
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True, earlier="555") == "5551234567"
