@@ -99,6 +99,17 @@ def test_what_the_menu_does_not_have(text: str, language: str, off: bool) -> Non
     assert reader.asks_off_menu(reader.dialogue.slots["items"], text) is off
 
 
+@pytest.mark.parametrize(("text", "off"), [
+    ("yes, no onions please", True), ("yes but no olives", True), ("yeah and no pineapple", True),
+    ("yes, no problem", False), ("yes no", False), ("yes, no, wait", False), ("no onions", False),
+    ("yes, no thanks", False),
+])
+def test_a_yes_without_something_at_the_read_back(text: str, off: bool) -> None:
+    """ "Yes, no onions please" was heard as a no, and the order started over."""
+    reader = SlotReader(load_dialogue(DIALOGUES / "pizza_order.yml"))
+    assert reader.asks_off_menu(reader.dialogue.slots["items"], text, after_yes=True) is off
+
+
 @pytest.mark.parametrize(("text", "language", "open_choice"), [
     ("a large or a small pepperoni", "en", True), ("a pepperoni or a hawaiian, I don't mind", "en", True),
     ("페퍼로니 라지 아니면 레귤러요", "ko", True),

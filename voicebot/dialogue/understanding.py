@@ -325,14 +325,17 @@ class SlotReader:
             return []
         return parse_order_lines(text[at:], items, sizes, self.language)
 
-    def asks_off_menu(self, spec: SlotSpec, text: str) -> bool:
-        """An order's words that ask for what the menu does not have ("and a coke", "with extra cheese")."""
-        from voicebot.nlu.order import asks_off_menu
+    def asks_off_menu(self, spec: SlotSpec, text: str, *, after_yes: bool = False) -> bool:
+        """An order's words that ask for what the menu does not have ("and a coke", "with extra cheese");
+        ``after_yes``: also a yes to the read-back that asks for a pizza without something ("yes, no
+        onions")."""
+        from voicebot.nlu.order import asks_off_menu, yes_without
 
         if spec.type != "order_lines" or not spec.catalogue:
             return False
         items, sizes = self._order_catalogues(spec)
-        return asks_off_menu(text, items, sizes, self.language)
+        return (asks_off_menu(text, items, sizes, self.language)
+                or (after_yes and yes_without(text, self.language)))
 
     def scale_question(self, spec: SlotSpec, text: str) -> str | None:
         """At a score with a range, a question about what its numbers stand for ("is five the best?"): the

@@ -11,6 +11,7 @@ Korean. No quantity means one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from voicebot.nlu.catalogue import Catalogue, CatalogueMatch
 from voicebot.nlu.normalize import Token, tokenize, words
@@ -392,6 +393,24 @@ def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) 
         if first.text not in _EN_NO_THING and first.text.isalpha():
             return True
     return False
+
+
+# "Yes, no onions please": a yes to the read-back that asks for a pizza without something; the yes/no reader
+# hears the "no" as the answer, and the order was started over. Not "yes, no problem".
+_EN_YES_FIRST = frozenset({"yes", "yeah", "yep", "yup", "sure", "okay", "ok", "correct", "right", "perfect"})
+_EN_NO_IDIOMS = frozenset({"problem", "problems", "worries", "worry", "rush", "hurry", "doubt", "question",
+                           "questions", "changes", "change", "way", "need"})
+
+
+def yes_without(text: str, language: str) -> bool:
+    """A yes that asks for something left off a pizza: "yes, no onions please", "yes but no olives"."""
+    if language != "en":
+        return False
+    said = [t.text for t in tokenize(text, language)]
+    if not said or said[0] not in _EN_YES_FIRST:
+        return False
+    return any(word == "no" and following.isalpha() and following not in _EN_NO_THING
+               and following not in _EN_NO_IDIOMS for word, following in pairwise(said))
 
 
 def undecided(text: str, items: Catalogue, sizes: Catalogue, language: str) -> bool:
