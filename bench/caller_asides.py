@@ -66,8 +66,8 @@ eSpeak NG voices); the fixed parts (a date of birth, an address, a phone number)
     phone-in-parts   pizza: the phone number as "five five five", "one two three", "four five six seven", each
                      its own turn (the bot must say the digits so far back) -> placed, 5551234567
     house-number     pizza: "one twenty three Main Street" -> placed, delivered to 123 Main Street
-    phone-taken-back pizza: "five five five, one two three, four five six seven, no sorry, four five six
-                     eight" -> placed, 5551234568
+    phone-taken-back pizza: "it's five five five, one two three, four five six seven, no sorry, four five
+                     six eight" -> placed, 5551234568
     address-taken-back  pizza: "twelve Main Street, no sorry, fourteen Main Street" -> 14 Main Street
     yes-and-add      pizza: "yes, and add a small veggie" at the read-back (the bot must read it back with the
                      veggie), "yes" -> placed, two large pepperoni and a small veggie
@@ -281,7 +281,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         frozenset({"two large pepperoni", "that's all", PHONE})),
     Scenario("phone-taken-back", "pizza_order", (
         ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
-        ("ask_phone", "five five five, one two three, four five six seven, no sorry, four five six eight"),
+        ("ask_phone", "it's five five five, one two three, four five six seven, no sorry, four five six eight"),
         ("confirm_order", "yes"),
     ), "order_placed", {"items": [_LARGE_PEPPERONI], "phone": "5551234568"}, ("two large pepperoni",),
         frozenset({"two large pepperoni", "that's all", ADDRESS})),
@@ -339,6 +339,17 @@ SCENARIOS: tuple[Scenario, ...] = (
     ), "compliant", {"understood_cancellation": True}, ("yes",), frozenset({DOB}),
         replies=(("how many days was it?", "ask_cancellation"),)),
 )
+
+
+def _one_file_each(scenarios: Sequence[Scenario]) -> None:
+    """Each words' audio file is named by their first 40 characters: two scripts' words that begin alike
+    would share one file (the phone number said whole, and said then taken back, once did)."""
+    named: dict[str, str] = {}
+    for scenario in scenarios:
+        for _, text in scenario.turns:
+            other = named.setdefault(_slug(text), text)
+            if other != text:
+                raise SystemExit(f"caller_asides: {text!r} and {other!r} would share one audio file")
 
 
 def audio_file(voice: VoiceSpec, text: str, cache: dict[str, Callable[[str], Any]]) -> Path:
@@ -454,6 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="voicebot.yml for the engines (default: built-in)")
     parser.add_argument("--json", type=Path, help="write every call's record and verdict here")
     args = parser.parse_args(argv)
+    _one_file_each(SCENARIOS)
 
     from voicebot.cli.call import _load_dialogue
     from voicebot.config import load_config
