@@ -281,7 +281,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         frozenset({"two large pepperoni", "that's all", PHONE})),
     Scenario("phone-taken-back", "pizza_order", (
         ("ask_items", "two large pepperoni"), ("ask_more", "that's all"), ("ask_address", ADDRESS),
-        ("ask_phone", "it's five five five, one two three, four five six seven, no sorry, four five six eight"),
+        ("ask_phone",
+         "it's five five five, one two three, four five six seven, no sorry, four five six eight"),
         ("confirm_order", "yes"),
     ), "order_placed", {"items": [_LARGE_PEPPERONI], "phone": "5551234568"}, ("two large pepperoni",),
         frozenset({"two large pepperoni", "that's all", ADDRESS})),
