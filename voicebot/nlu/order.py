@@ -348,10 +348,15 @@ def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) 
     a coke", "with extra cheese", "an extra large", "콜라도 하나요", "양파 빼고요"."""
     tokens = tokenize(text, language)
     found_items = items.find_all(text)
-    on_menu = [(m.start, m.end) for m in (*found_items, *sizes.find_all(text))]
+    found_sizes = sizes.find_all(text)
+    on_menu = [(m.start, m.end) for m in (*found_items, *found_sizes)]
 
     def menu_word(tok: Token) -> bool:
         return any(s <= tok.start and tok.end <= e for s, e in on_menu)
+
+    def size_word(tok: Token) -> bool:
+        return any(m.start <= tok.start and tok.end <= m.end for m in found_sizes) and not any(
+            m.start <= tok.start and tok.end <= m.end for m in found_items)
 
     if language == "ko":
         for k, tok in enumerate(tokens):
@@ -381,8 +386,9 @@ def asks_off_menu(text: str, items: Catalogue, sizes: Catalogue, language: str) 
         heard_and = tok.text == "in" and tokens[k + 1:k + 2] and tokens[k + 1].text in ("a", "an", "the")
         if tok.text not in _EN_ADDING and not heard_and:
             continue
+        # A size names no thing: what follows it does ("and a large wine", whisper's "large hawaiian").
         following = [t for t in tokens[k + 1:] if t.text not in _EN_SKIPPED and not t.text.isdigit()
-                     and parse_number(t.text, language) is None]
+                     and parse_number(t.text, language) is None and not size_word(t)]
         if not following:
             continue
         first = following[0]
