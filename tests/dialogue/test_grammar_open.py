@@ -460,3 +460,15 @@ def test_part_of_a_phone_number_is_read_from_the_restricted_decode(pizza: Dialog
     reading = grammar_open.read_open(reader, replace(expected, so_far="555"), "123 for 567 time", 0.5, rest,
                                      -3.0)
     assert reader.read(pizza.slots["phone"], reading.text, asked=True, earlier="555") == "5551234567"
+
+
+def test_a_phone_number_taken_back_keeps_the_free_transcript(pizza: Dialogue) -> None:
+    """The restricted decode cannot write "no sorry": its reading of "555 123 4567, no sorry, 4568" was the
+    number taken back."""
+    reader = SlotReader(pizza)
+    expected = grammar.for_slot(pizza, pizza.slots["phone"])
+    restricted = [(ONLY + "five five five one two three four five six seven", -1.9)]
+    free = "It's 555-123-4567, no sorry, 456-8."
+    reading = grammar_open.read_open(reader, expected, free, 0.7, restricted, -3.1)
+    assert reading.text == free
+    assert reader.read(pizza.slots["phone"], reading.text, asked=True) == "5551234568"

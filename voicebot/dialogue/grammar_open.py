@@ -59,7 +59,7 @@ from voicebot.nlu.numbers import (
     EN_TENS,
     EN_UNITS,
 )
-from voicebot.nlu.phone import usual_phone_length
+from voicebot.nlu.phone import takes_a_number_back, usual_phone_length
 
 if TYPE_CHECKING:
     from voicebot.dialogue.grammar import Alternative, ExpectedAnswers, Reading
@@ -321,7 +321,10 @@ def read_open(reader: SlotReader, expected: ExpectedAnswers, text: str, confiden
                 or (reader.partial_answer(spec, said, expected.so_far) if spec.type == "phone" else None))
 
     def keep_free(said: str) -> bool:
-        return reader.intent(said) is not None or reader.is_closer(said)
+        # A phone number taken back ("555-123-4567, no sorry, 4568"): the restricted decode cannot write the
+        # words that take it back, and its reading was the number taken back (Piper, 3 of 3 calls).
+        return (reader.intent(said) is not None or reader.is_closer(said)
+                or (spec.type == "phone" and takes_a_number_back(said, language)))
 
     def usual(said: str) -> bool:
         return usual_phone_length(str(value(said)), language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from voicebot.nlu.dates import redact_dates
 from voicebot.nlu.digits import DigitRun, digit_runs
@@ -98,6 +99,12 @@ def phone_so_far(text: str, language: str, *, homophones: bool = False,
     return so_far if len(so_far) < MAX_PHONE_DIGITS else None
 
 
+def takes_a_number_back(text: str, language: str) -> bool:
+    """Whether ``text`` says digits, takes them back and says others: "555 123 4567, no sorry, 4568"."""
+    runs = _joined(text, digit_runs(text, language, homophones=True), language)
+    return any(corrects_itself(text[a.end:b.start]) for a, b in pairwise(runs))
+
+
 def _meant(text: str, language: str, homophones: bool) -> str | None:
     """The digits of the number ``text`` means: the longest run said, or one said after taking another
     back ("..., no sorry, ..."); a shorter run said so replaces the end of the one before."""
@@ -181,4 +188,4 @@ def redact_phone_numbers(text: str) -> str:
 
 
 __all__ = ["PHONE_MASK", "complete_phone", "parse_phone", "phone_so_far", "redact_dates",
-           "redact_phone_numbers", "usual_phone_length"]
+           "redact_phone_numbers", "takes_a_number_back", "usual_phone_length"]
