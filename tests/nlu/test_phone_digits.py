@@ -118,6 +118,7 @@ def test_two_whole_numbers_said_together_are_not_joined() -> None:
     ("five five five one two three four five six seven, wait, five five five one two three four five six"
      " eight", "en", "5551234568"),
     ("5551234567, sorry, 4568", "en", "5551234568"),  # the end said again replaces the end
+    ("555 123, sorry, 4567", "en", "5551234567"),  # after a part, the apology is for the pause
     ("555 1234 or 555 5678", "en", "5551234"),  # "or" takes nothing back
     ("공일공 일이삼사 오육칠팔 아니 오육칠구", "ko", "01012345679"),
 ])

@@ -69,7 +69,8 @@ class _AskWait:
     attempts: int = 0
     silences: int = 0
     # Part of the answer, kept for the next one to complete (SlotReader.partial_answer): an order's count and
-    # size said before its items ("three pizzas"), a birth date's month and day without its year.
+    # size said before its items ("three pizzas"), a birth date's month and day without its year, a phone
+    # number's first digits ("five five five", said back).
     partial: CountFirst | tuple[int, int] | str | None = None
     asked_back: bool = False  # the caller asked a question back once: the question was said again
 

@@ -107,7 +107,8 @@ def takes_a_number_back(text: str, language: str) -> bool:
 
 def _meant(text: str, language: str, homophones: bool) -> str | None:
     """The digits of the number ``text`` means: the longest run said, or one said after taking another
-    back ("..., no sorry, ..."); a shorter run said so replaces the end of the one before."""
+    back ("..., no sorry, ..."); a shorter run said so replaces the end of a whole number before it, and
+    goes on from a part ("555 123, sorry, 4567": the apology is for the pause)."""
     runs = _joined(text, digit_runs(text, language, homophones=homophones), language)
     if not runs:
         return None
@@ -116,7 +117,8 @@ def _meant(text: str, language: str, homophones: bool) -> str | None:
         if corrects_itself(text[meant.end:run.start]):
             digits = run.digits
             if len(run.digits) < len(meant.digits):
-                digits = meant.digits[:-len(run.digits)] + run.digits
+                whole = len(meant.digits) >= MIN_PHONE_DIGITS
+                digits = (meant.digits[:-len(run.digits)] if whole else meant.digits) + run.digits
             meant = DigitRun(digits, run.start, run.end)
         elif len(run.digits) > len(meant.digits):
             meant = run
