@@ -650,6 +650,9 @@ class Conversation:
             or bool(self._read_others(text, exclude=step.slot)),
         )
         if held is not None:
+            part = self._reader.partial_answer(spec, text, wait.partial) if spec.type == "phone" else None
+            if isinstance(part, str):
+                wait.partial = part  # "five five five, hold on": the part is kept for the rest
             return held
         who = self._who_is_calling(
             text, free_text, lambda: self._reader.read(spec, text, strict=True) is not None

@@ -26,10 +26,12 @@ _EN_AROUND_PART = _JOINING_WORDS | frozenset({
     "uh", "um", "er", "erm", "so", "okay", "ok", "yeah", "yes", "sure", "right", "first", "start", "starts",
     "with", "phone", "cell", "mobile", "home", "that's", "its",
     "no", "sorry", "wait", "i", "mean", "actually",  # "no, five five four": the part said again
+    "hold", "on", "just", "a", "moment", "minute", "let", "me", "check",  # "five five five, hold on"
 })
 _KO_AROUND_PART = frozenset({
     "제", "번호는", "번호", "전화번호는", "전화번호", "지역번호는", "지역번호", "핸드폰", "휴대폰",
-    "이에요", "예요", "입니다", "이요", "요", "네", "음", "어", "그", "저", "아니", "아니요",
+    "이에요", "예요", "입니다", "이요", "요", "네", "음", "어", "그", "저", "아니", "아니요", "잠깐만요",
+    "잠시만요", "잠깐만", "잠시만",
 })
 
 
