@@ -53,13 +53,13 @@ def parse_order_lines(text: str, items: Catalogue, sizes: Catalogue, language: s
     """Order lines in the order they were said; empty when no item is named."""
     text = said_once(text)
     found_items = _one_name_each(text, items.find_all(text))
-    if language == "en":
-        # "With extra cheese", "without pepperoni" said alone (to "Anything else?", with a yes to the
-        # read-back) top the pizzas ordered: no margherita or pepperoni of their own.
-        found_items = [m for m in found_items if not _topping(text, m)]
+    # A menu word said as a topping orders no pizza of its own: "a large pepperoni with extra cheese". In
+    # English the first one too ("with extra cheese" said alone to "Anything else?", or with a yes to the
+    # read-back, added a margherita); a Korean first item before 추가 orders one ("페퍼로니 추가요").
+    topping = _topping if language == "en" else _topping_ko
+    kept = 0 if language == "en" else 1
+    found_items = [*found_items[:kept], *(m for m in found_items[kept:] if not topping(text, m))]
     if len(found_items) > 1:
-        topping = _topping if language == "en" else _topping_ko
-        found_items = [found_items[0], *(m for m in found_items[1:] if not topping(text, m))]
         # "a veggie, no, a pepperoni": the item taken back is not ordered.
         found_items = [m for m, nxt in zip(found_items, [*found_items[1:], None], strict=True)
                        if nxt is None or not _taken_back(text[m.end:nxt.start], sizes, language)]
