@@ -66,19 +66,8 @@ def parse_phone(text: str, language: str, *, homophones: bool = False,
     two three four five six seven" -> "5551234567". The number said now stands alone when the two do not
     make a number of the usual length and it is a whole one (the caller started again).
     """
-    said = _meant(text, language, homophones)
-    if said is None:
-        return None
-    if earlier and _takes_back(text, language, homophones):
-        earlier = None  # "no, five five four": the part said before is said again
-    if earlier:
-        both = earlier + said
-        if usual_phone_length(both, language):
-            return both
-        if complete_phone(said):
-            return said
-        return both if complete_phone(both) else None
-    return said if complete_phone(said) else None
+    heard = _heard(text, language, homophones, earlier)
+    return None if heard is None else _whole(heard[0], heard[1], language)
 
 
 def phone_so_far(text: str, language: str, *, homophones: bool = False,
@@ -88,13 +77,12 @@ def phone_so_far(text: str, language: str, *, homophones: bool = False,
     "공일공 일이삼사" -> "0101234" (a Korean number with its leading 0 has 9 to 11 digits). None when the
     turn completes a number (:func:`parse_phone`), says other words than digits and a few around them, or
     starts with fewer than two digits."""
-    if parse_phone(text, language, homophones=homophones, earlier=earlier) is not None:
+    heard = _heard(text, language, homophones, earlier)
+    if heard is None:
         return None
-    said = _meant(text, language, homophones)
-    if said is None or not _only_digits_said(text, language, homophones):
+    said, earlier, runs = heard
+    if _whole(said, earlier, language) is not None or not _only_digits_said(text, runs, language):
         return None
-    if earlier and _takes_back(text, language, homophones):
-        earlier = None
     if not earlier and len(said) < 2:
         return None
     so_far = (earlier or "") + said
@@ -107,11 +95,35 @@ def takes_a_number_back(text: str, language: str) -> bool:
     return any(corrects_itself(text[a.end:b.start]) for a, b in pairwise(runs))
 
 
-def _meant(text: str, language: str, homophones: bool) -> str | None:
-    """The digits of the number ``text`` means: the longest run said, or one said after taking another
-    back ("..., no sorry, ..."); a shorter run said so replaces the end of a whole number before it, and
-    goes on from a part ("555 123, sorry, 4567": the apology is for the pause)."""
-    runs = _joined(text, digit_runs(text, language, homophones=homophones), language)
+def _heard(text: str, language: str, homophones: bool,
+           earlier: str | None) -> tuple[str, str | None, list[DigitRun]] | None:
+    """The digits ``text`` means (:func:`_meant`), the part said before that they continue (None where the
+    words before them take it back: "no, five five four"), and the digit runs said; None without digits."""
+    runs = digit_runs(text, language, homophones=homophones)
+    said = _meant(text, _joined(text, runs, language))
+    if said is None:
+        return None
+    if earlier and corrects_itself(text[:runs[0].start]):
+        earlier = None
+    return said, earlier, runs
+
+
+def _whole(said: str, earlier: str | None, language: str) -> str | None:
+    """The whole number ``said`` makes after ``earlier`` (:func:`parse_phone`), or None."""
+    if earlier:
+        both = earlier + said
+        if usual_phone_length(both, language):
+            return both
+        if complete_phone(said):
+            return said
+        return both if complete_phone(both) else None
+    return said if complete_phone(said) else None
+
+
+def _meant(text: str, runs: list[DigitRun]) -> str | None:
+    """The digits of the number ``text`` means, of its (joined) ``runs``: the longest run said, or one said
+    after taking another back ("..., no sorry, ..."); a shorter run said so replaces the end of a whole
+    number before it, and goes on from a part ("555 123, sorry, 4567": the apology is for the pause)."""
     if not runs:
         return None
     meant = runs[0]
@@ -127,15 +139,8 @@ def _meant(text: str, language: str, homophones: bool) -> str | None:
     return meant.digits
 
 
-def _takes_back(text: str, language: str, homophones: bool) -> bool:
-    """Whether the words before the digits take back what was said before: "no, five five four"."""
-    runs = digit_runs(text, language, homophones=homophones)
-    return bool(runs) and corrects_itself(text[:runs[0].start])
-
-
-def _only_digits_said(text: str, language: str, homophones: bool) -> bool:
-    """Whether ``text`` says digits and nothing else but the few words around a number's part."""
-    runs = digit_runs(text, language, homophones=homophones)
+def _only_digits_said(text: str, runs: list[DigitRun], language: str) -> bool:
+    """Whether ``text`` says its digit ``runs`` and nothing else but the few words around a number's part."""
     for token in tokenize(text, language):
         if any(run.start <= token.start < run.end for run in runs):
             continue
