@@ -830,12 +830,13 @@ class Conversation:
         question = " ".join(say.text for say in self._question.says)
         return self._reader.asks_back(text) or self._reader.echoes_question(text, question)
 
-    def _off_menu_notice(self, spec: m.SlotSpec, text: str, *, after_yes: bool = False) -> list[Say]:
+    def _off_menu_notice(self, spec: m.SlotSpec, text: str) -> list[Say]:
         """ "A large pepperoni and a coke": the pizza is taken, and the caller told that the rest is not,
         rather than hear it dropped without a word."""
-        if not self._reader.asks_off_menu(spec, text, after_yes=after_yes):
-            return []
-        return [self._say_aside(DEFAULT_TEXTS[self.dialogue.language]["off_menu"], "off_menu")]
+        return [self._off_menu_say()] if self._reader.asks_off_menu(spec, text) else []
+
+    def _off_menu_say(self) -> Say:
+        return self._say_aside(DEFAULT_TEXTS[self.dialogue.language]["off_menu"], "off_menu")
 
     def _scale_ends(self, spec: m.SlotSpec) -> list[Action]:
         """ "Is five the best?": which end of the scale is which, then the question again with no attempt
@@ -1085,7 +1086,8 @@ class Conversation:
                 if priced is not None:
                     return priced
             answer = self._reader.yes_no(event.text)
-            if answer is False and any(self._reader.asks_off_menu(s, text, after_yes=True) for s in specs):
+            off_menu = any(self._reader.asks_off_menu(s, text, after_yes=True) for s in specs)
+            if answer is False and off_menu:
                 answer = True  # "yes, no onions please": a yes, with what the menu cannot change (said below)
             change = correct(self._reader, specs, self.slots, event.text, answer)
             if change is not None:
@@ -1100,14 +1102,12 @@ class Conversation:
                 again = self._ask_again(step, text, said_no=answer is False)
                 if again is not None:
                     return again
-            else:
+            elif off_menu:
                 # "Yes, and a coke": what the menu does not have is said so before the order is placed, and
                 # the read-back asked again (the caller may want to change it); no attempt counted.
-                notice = [say for spec in specs for say in self._off_menu_notice(spec, text, after_yes=True)]
-                if notice:
-                    out = []
-                    self._confirm_question(wait, out, notice)
-                    return out
+                out = []
+                self._confirm_question(wait, out, [self._off_menu_say()])
+                return out
         if answer is None:
             return self._no_match(wait)
         return self._confirmed(step, answer)

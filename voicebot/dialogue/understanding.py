@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from voicebot.dialogue.defaults import YES_NO_HINTS
 from voicebot.dialogue.model import Dialogue, SlotSpec
+from voicebot.nlu.homophones import EN_NUMBER_HOMOPHONES
+from voicebot.nlu.numbers import EN_UNITS
 
 if TYPE_CHECKING:
     from voicebot.nlu.catalogue import Catalogue
@@ -555,8 +557,9 @@ def _with_digits(text: str, language: str) -> str:
 
 
 _SPOKEN_DIGITS = re.compile(r"\b\d(?:\s+\d\b)+")
-_UNIT_SOUNDALIKES = {"won": "1", "to": "2", "too": "2", "free": "3", "tree": "3", "for": "4", "fore": "4",
-                     "ate": "8"}
+# The number homophones (nlu.homophones) as digits; not "nein", never read inside an address.
+_UNIT_SOUNDALIKES = {word: str(EN_UNITS[number]) for word, number in EN_NUMBER_HOMOPHONES.items()
+                     if word != "nein"}
 _TENS_THEN_UNIT = re.compile(r"\b([2-9]0)\s+(?:([1-9])|(" + "|".join(_UNIT_SOUNDALIKES) + r"))\b",
                              re.IGNORECASE)
 # A number, in digits or words, right before a match: the match may hold only the end of the house number.
